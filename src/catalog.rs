@@ -1,0 +1,627 @@
+//! The rule catalog: rule files (TOML, one rule each) loaded from the
+//! binary and from `--rules` folders, validated and compiled once.
+
+use crate::expr::{self, Template};
+use crate::facts;
+use crate::model::{Phase, Scope, Severity};
+use cel::Program;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// A rule file as written. Field order here is the canonical order of keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub code: u32,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub phases: Vec<Phase>,
+    #[serde(default = "node_scope")]
+    pub scope: Scope,
+    pub applies_to: Option<Spanned<String>>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<u32>,
+    pub for_each: Option<Spanned<String>>,
+    pub key: Option<Spanned<String>>,
+    pub evidence: Option<Spanned<String>>,
+    pub message: Spanned<String>,
+    pub remediation: String,
+    pub explanation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub params: toml::Table,
+    #[serde(default)]
+    pub unknown_when: Vec<UnknownWhen>,
+    pub fail_when: Vec<FailWhen>,
+}
+
+fn node_scope() -> Scope {
+    Scope::Node
+}
+
+/// The canonical order of top-level keys in a rule file.
+pub const KEY_ORDER: &[&str] = &[
+    "code",
+    "name",
+    "title",
+    "severity",
+    "phases",
+    "scope",
+    "applies_to",
+    "requires",
+    "depends_on",
+    "for_each",
+    "key",
+    "evidence",
+    "message",
+    "remediation",
+    "explanation",
+    "references",
+    "params",
+    "unknown_when",
+    "fail_when",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownWhen {
+    pub expr: Spanned<String>,
+    pub reason: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailWhen {
+    pub severity: Option<Severity>,
+    pub expr: Spanned<String>,
+    pub message: Option<Spanned<String>>,
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug)]
+pub struct Rule {
+    pub code: u32,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub phases: Vec<Phase>,
+    pub scope: Scope,
+    pub requires: Vec<String>,
+    pub depends_on: Vec<u32>,
+    pub remediation: String,
+    pub explanation: String,
+    pub references: Vec<String>,
+    pub applies_to_source: Option<String>,
+    pub applies_to: Option<Program>,
+    pub for_each: Option<Program>,
+    pub key: Option<Template>,
+    pub evidence: Option<Program>,
+    pub message: Template,
+    pub unknown_when: Vec<(Program, Template)>,
+    pub fail_when: Vec<(Severity, Program, Option<Template>)>,
+    pub params: serde_json::Value,
+    /// Where the rule came from: `embedded:<file>` or a path.
+    pub origin: String,
+    /// The rule file's text, for the catalog digest.
+    pub source_text: String,
+}
+
+impl Rule {
+    pub fn file_stem(&self) -> String {
+        format!("{}-{}", self.code, self.name)
+    }
+}
+
+/// A problem with a rule file, located at a line when one is to blame.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub message: String,
+    pub warning: bool,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.warning { "warning" } else { "error" };
+        match self.line {
+            Some(l) => write!(f, "{kind}: {}:{l}: {}", self.origin, self.message),
+            None => write!(f, "{kind}: {}: {}", self.origin, self.message),
+        }
+    }
+}
+
+/// All rules by code, with the problems met while loading them.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub rules: BTreeMap<u32, Rule>,
+    pub problems: Vec<Problem>,
+}
+
+impl Catalog {
+    /// The embedded rules, then each folder's rules, a later rule replacing
+    /// an earlier one of the same code.
+    pub fn load(extra_dirs: &[PathBuf]) -> Catalog {
+        let mut files: Vec<(String, String)> = EMBEDDED_RULES
+            .iter()
+            .map(|(name, text)| (format!("embedded:rules/{name}"), text.to_string()))
+            .collect();
+        let mut catalog = Catalog::default();
+        for dir in extra_dirs {
+            match read_rule_dir(dir) {
+                Ok(mut more) => files.append(&mut more),
+                Err(p) => catalog.problems.push(p),
+            }
+        }
+        catalog.add_files(files, true);
+        catalog
+    }
+
+    /// Only the rules of one folder (for `rules check DIR`).
+    pub fn load_dir(dir: &Path) -> Catalog {
+        let mut catalog = Catalog::default();
+        match read_rule_dir(dir) {
+            Ok(files) => catalog.add_files(files, false),
+            Err(p) => catalog.problems.push(p),
+        }
+        catalog
+    }
+
+    fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool) {
+        for (origin, text) in files {
+            match compile_rule(&origin, &text) {
+                Ok((rule, warnings)) => {
+                    self.problems.extend(warnings);
+                    if let Some(old) = self.rules.get(&rule.code)
+                        && !overrides
+                    {
+                        self.problems.push(Problem {
+                            origin: origin.clone(),
+                            line: Some(1),
+                            message: format!(
+                                "duplicate code {}: also used by {}",
+                                rule.code, old.origin
+                            ),
+                            warning: false,
+                        });
+                        continue;
+                    }
+                    self.rules.insert(rule.code, rule);
+                }
+                Err(problems) => self.problems.extend(problems),
+            }
+        }
+        self.check_dependencies();
+    }
+
+    fn check_dependencies(&mut self) {
+        for rule in self.rules.values() {
+            for dep in &rule.depends_on {
+                if !self.rules.contains_key(dep) {
+                    self.problems.push(Problem {
+                        origin: rule.origin.clone(),
+                        line: None,
+                        message: format!("depends_on names {dep}, which is not in the catalog"),
+                        warning: false,
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| !p.warning)
+    }
+
+    /// sha256 over every rule's origin-free text in code order, so the same
+    /// catalog gives the same digest wherever it is installed.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for rule in self.rules.values() {
+            h.update(rule.code.to_string().as_bytes());
+            h.update([0]);
+            h.update(rule.source_text.as_bytes());
+            h.update([0]);
+        }
+        format!("sha256:{}", crate::model::hex(&h.finalize()))
+    }
+}
+
+fn read_rule_dir(dir: &Path) -> Result<Vec<(String, String)>, Problem> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Problem {
+        origin: dir.display().to_string(),
+        line: None,
+        message: format!("cannot read the rules folder: {e}"),
+        warning: false,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((path.display().to_string(), text)),
+            Err(e) => {
+                return Err(Problem {
+                    origin: path.display().to_string(),
+                    line: None,
+                    message: format!("cannot read: {e}"),
+                    warning: false,
+                });
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map(|s| s.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+/// The 1-based line of a CEL error inside an expression (`<input>:L:C`).
+fn cel_error_line(err: &str) -> usize {
+    err.split("<input>:")
+        .nth(1)
+        .and_then(|s| s.split(':').next())
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(1)
+}
+
+/// Compiles one rule file; returns the rule and its warnings, or every error.
+pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Vec<Problem>> {
+    let err = |line: Option<usize>, message: String| Problem {
+        origin: origin.to_string(),
+        line,
+        message,
+        warning: false,
+    };
+    let file: RuleFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        vec![err(line, e.message().trim().to_string())]
+    })?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let file_name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    let expected = format!("{}-{}.toml", file.code, file.name);
+    if file_name != expected {
+        errors.push(err(
+            Some(1),
+            format!("file name must be `{expected}` to match its code and name"),
+        ));
+    }
+    if !(10000..=99999).contains(&file.code) {
+        errors.push(err(
+            Some(1),
+            format!("code {} is not five digits", file.code),
+        ));
+    }
+    if file.code / 10000 == 9 {
+        errors.push(err(
+            Some(1),
+            "codes 9xxxx are reserved for the tool itself".into(),
+        ));
+    }
+    let kebab = !file.name.is_empty()
+        && file
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !file.name.starts_with('-')
+        && !file.name.ends_with('-');
+    if !kebab {
+        errors.push(err(
+            Some(1),
+            format!("name `{}` is not kebab-case", file.name),
+        ));
+    }
+    if file.phases.is_empty() {
+        errors.push(err(
+            None,
+            "phases is empty: the rule would never run".into(),
+        ));
+    }
+    if file.fail_when.is_empty() {
+        errors.push(err(
+            None,
+            "fail_when is empty: the rule could never fail".into(),
+        ));
+    }
+    for req in &file.requires {
+        if facts::spec(req).is_none() {
+            errors.push(err(
+                None,
+                format!(
+                    "requires names `{req}`, which is no fact (known: {})",
+                    facts::names().join(", ")
+                ),
+            ));
+        }
+    }
+    if file.for_each.is_some() != file.key.is_some() {
+        errors.push(err(
+            None,
+            "for_each and key go together: key names the item in fingerprints".into(),
+        ));
+    }
+    for key in out_of_order_keys(text) {
+        warnings.push(Problem {
+            origin: origin.to_string(),
+            line: Some(key.1),
+            message: format!(
+                "key `{}` is out of canonical order ({})",
+                key.0,
+                KEY_ORDER.join(", ")
+            ),
+            warning: true,
+        });
+    }
+
+    // Every expression compiles, and every fact it reads is required.
+    let mut compile_expr = |src: &Spanned<String>, what: &str| -> Option<Program> {
+        let base = line_of(text, src.span().start);
+        match expr::compile(src.get_ref()) {
+            Ok(p) => {
+                check_requires(
+                    &expr::variables(&p),
+                    &file.requires,
+                    base,
+                    what,
+                    origin,
+                    &mut errors,
+                );
+                Some(p)
+            }
+            Err(e) => {
+                let line = base + cel_error_line(&e) - 1;
+                errors.push(err(Some(line), format!("{what}: {e}")));
+                None
+            }
+        }
+    };
+    let applies_to = file
+        .applies_to
+        .as_ref()
+        .and_then(|s| compile_expr(s, "applies_to"));
+    let for_each = file
+        .for_each
+        .as_ref()
+        .and_then(|s| compile_expr(s, "for_each"));
+    let evidence = file
+        .evidence
+        .as_ref()
+        .and_then(|s| compile_expr(s, "evidence"));
+    let unknown_progs: Vec<Option<Program>> = file
+        .unknown_when
+        .iter()
+        .map(|u| compile_expr(&u.expr, "unknown_when.expr"))
+        .collect();
+    let fail_progs: Vec<Option<Program>> = file
+        .fail_when
+        .iter()
+        .map(|f| compile_expr(&f.expr, "fail_when.expr"))
+        .collect();
+
+    let mut compile_template = |src: &Spanned<String>, what: &str| -> Option<Template> {
+        let line = line_of(text, src.span().start);
+        match Template::compile(src.get_ref()) {
+            Ok(t) => {
+                for p in t.programs() {
+                    check_requires(
+                        &expr::variables(p),
+                        &file.requires,
+                        line,
+                        what,
+                        origin,
+                        &mut errors,
+                    );
+                }
+                Some(t)
+            }
+            Err(e) => {
+                errors.push(err(Some(line), format!("{what}: {e}")));
+                None
+            }
+        }
+    };
+    let message = compile_template(&file.message, "message");
+    let key = file.key.as_ref().and_then(|k| compile_template(k, "key"));
+    let unknown_reasons: Vec<Option<Template>> = file
+        .unknown_when
+        .iter()
+        .map(|u| compile_template(&u.reason, "unknown_when.reason"))
+        .collect();
+    let fail_messages: Vec<Option<Option<Template>>> = file
+        .fail_when
+        .iter()
+        .map(|f| match &f.message {
+            Some(m) => compile_template(m, "fail_when.message").map(Some),
+            None => Some(None),
+        })
+        .collect();
+
+    for f in &file.fail_when {
+        if f.severity.is_some_and(|s| s > file.severity) {
+            errors.push(err(
+                Some(line_of(text, f.expr.span().start)),
+                format!(
+                    "fail_when severity is above the rule's severity `{}`",
+                    file.severity
+                ),
+            ));
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Every Option below is Some: a None pushed an error above.
+    let flatten = |v: Vec<Option<Program>>| v.into_iter().flatten().collect::<Vec<_>>();
+    let unknown_when = flatten(unknown_progs)
+        .into_iter()
+        .zip(unknown_reasons.into_iter().flatten())
+        .collect();
+    let fail_when = file
+        .fail_when
+        .iter()
+        .zip(flatten(fail_progs))
+        .zip(fail_messages.into_iter().flatten())
+        .map(|((f, p), m)| (f.severity.unwrap_or(file.severity), p, m))
+        .collect();
+    let params = serde_json::to_value(&file.params).unwrap_or_default();
+    Ok((
+        Rule {
+            code: file.code,
+            name: file.name,
+            title: file.title,
+            severity: file.severity,
+            phases: file.phases,
+            scope: file.scope,
+            requires: file.requires,
+            depends_on: file.depends_on,
+            remediation: file.remediation.trim().to_string(),
+            explanation: file.explanation.trim().to_string(),
+            references: file.references,
+            applies_to_source: file.applies_to.map(Spanned::into_inner),
+            applies_to,
+            for_each,
+            key,
+            evidence,
+            message: message.expect("message compiled"),
+            unknown_when,
+            fail_when,
+            params,
+            origin: origin.to_string(),
+            source_text: text.to_string(),
+        },
+        warnings,
+    ))
+}
+
+fn check_requires(
+    used: &[String],
+    requires: &[String],
+    line: usize,
+    what: &str,
+    origin: &str,
+    errors: &mut Vec<Problem>,
+) {
+    for var in used {
+        if facts::spec(var).is_some_and(|s| !s.always) && !requires.iter().any(|r| r == var) {
+            errors.push(Problem {
+                origin: origin.to_string(),
+                line: Some(line),
+                message: format!("{what} reads `{var}` but `requires` does not list it"),
+                warning: false,
+            });
+        }
+    }
+}
+
+/// Top-level keys and table headers that break the canonical order.
+fn out_of_order_keys(text: &str) -> Vec<(String, usize)> {
+    let mut last = 0;
+    let mut bad = Vec::new();
+    let mut in_table = false;
+    for (i, line) in text.lines().enumerate() {
+        let name = if let Some(h) = line.strip_prefix('[') {
+            in_table = true;
+            h.trim_matches(|c| c == '[' || c == ']').trim()
+        } else if !in_table && !line.starts_with([' ', '\t', '#']) && line.contains('=') {
+            line.split('=').next().unwrap_or("").trim()
+        } else {
+            continue;
+        };
+        if let Some(pos) = KEY_ORDER.iter().position(|k| *k == name) {
+            if pos < last {
+                bad.push((name.to_string(), i + 1));
+            } else {
+                last = pos;
+            }
+        }
+    }
+    bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"code = 40099
+name = "thing-broken"
+title = "Thing is broken"
+severity = "major"
+phases = ["pre"]
+requires = ["time"]
+message = "broken {node.hostname}"
+remediation = "fix"
+explanation = "why"
+
+[[fail_when]]
+expr = "time.synchronised == false"
+"#;
+
+    #[test]
+    fn a_good_rule_compiles() {
+        let (rule, warnings) = compile_rule("x/40099-thing-broken.toml", GOOD).unwrap();
+        assert_eq!(rule.code, 40099);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn cel_errors_carry_the_file_line() {
+        let bad = GOOD.replace("time.synchronised == false", "time.synchronised ==");
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, Some(12));
+        assert!(errs[0].message.contains("fail_when.expr"));
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_names_are_errors() {
+        let bad = GOOD.replace("remediation", "remedy");
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        assert!(
+            errs[0].message.contains("unknown field `remedy`"),
+            "{errs:?}"
+        );
+        assert_eq!(errs[0].line, Some(8));
+        let errs = compile_rule("x/40098-thing-broken.toml", GOOD).unwrap_err();
+        assert!(errs[0].message.contains("40099-thing-broken.toml"));
+    }
+
+    #[test]
+    fn reading_an_unrequired_fact_is_an_error() {
+        let bad = GOOD.replace("requires = [\"time\"]", "requires = []");
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        assert!(errs[0].message.contains("reads `time`"), "{errs:?}");
+    }
+
+    #[test]
+    fn keys_out_of_order_are_warnings() {
+        let swapped = GOOD.replacen(
+            "name = \"thing-broken\"\ntitle = \"Thing is broken\"",
+            "title = \"Thing is broken\"\nname = \"thing-broken\"",
+            1,
+        );
+        let (_, warnings) = compile_rule("x/40099-thing-broken.toml", &swapped).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].message.contains("`name`"));
+        assert_eq!(warnings[0].line, Some(3));
+    }
+}

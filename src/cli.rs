@@ -1,0 +1,439 @@
+//! Command line: argument definitions and one function per command. Results
+//! go to stdout, diagnostics to stderr.
+
+use crate::catalog::Catalog;
+use crate::catalog_check;
+use crate::engine::{self, RunOptions, Selection};
+use crate::model::{Phase, Severity, Status};
+use crate::output::{print, write_atomically};
+use crate::parse;
+use crate::report::{self, Report};
+use crate::snapshot;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit codes (DESIGN §5).
+pub mod exit {
+    /// Nothing at or above --fail-on.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above --fail-on.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, rule-catalog or I/O error of the tool itself.
+    pub const TOOL_ERROR: u8 = 2;
+    /// No such findings, but some checks were unknown.
+    pub const UNKNOWN: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "upcheck",
+    version,
+    about = "Offline pre-/post-upgrade checker for node snapshots"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Evaluate the rule catalog over node snapshots.
+    Check(CheckArgs),
+    /// List or validate the rule catalog.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Print a rule's title, severity, phases, inputs, explanation and remediation.
+    Explain {
+        /// Five-digit code, e.g. 20002.
+        code: u32,
+        /// Add or override rules from this folder.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Print, as JSON, the facts rules see for one node snapshot.
+    Facts {
+        /// A node snapshot folder (holding node.json).
+        node_dir: PathBuf,
+    },
+    /// Print, as JSON, what one parser makes of one file.
+    Parse { kind: ParseKind, file: PathBuf },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Fleet folders, node snapshot folders, or both.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "pre")]
+    pub phase: PhaseArg,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest failing severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "major")]
+    pub fail_on: FailOn,
+    /// Exit 0 instead of 3 when the only problems are unknown checks.
+    #[arg(long)]
+    pub allow_unknown: bool,
+    /// Only these codes or families (40001, 4, 4xxxx), comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these codes or families, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Add or override rules (by code) from this folder.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Show passing and not-applicable evaluations in the table too.
+    #[arg(long)]
+    pub show_passing: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the rules.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Validate a rule folder (default: the built-in catalog) and run each
+    /// rule on its fires/passes fixtures.
+    Check {
+        /// Rule folder; its fixtures are looked for in DIR/../fixtures/rules.
+        dir: Option<PathBuf>,
+        /// Fixture folder (holding <code>-<name>/fires and passes).
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        /// Treat warnings (key order) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseArg {
+    Pre,
+    Post,
+    Diagnose,
+}
+
+impl From<PhaseArg> for Phase {
+    fn from(p: PhaseArg) -> Phase {
+        match p {
+            PhaseArg::Pre => Phase::Pre,
+            PhaseArg::Post => Phase::Post,
+            PhaseArg::Diagnose => Phase::Diagnose,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Critical,
+    Major,
+    Minor,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Major => Some(Severity::Major),
+            FailOn::Minor => Some(Severity::Minor),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseKind {
+    Ntpq,
+    ChronycSources,
+    ChronycTracking,
+    Df,
+    Hwclock,
+    Date,
+    Patches,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { command } => match command {
+            RulesCommand::List { format, rules } => rules_list(format, &rules),
+            RulesCommand::Check {
+                dir,
+                fixtures,
+                deny_warnings,
+            } => rules_check(dir.as_deref(), fixtures.as_deref(), deny_warnings),
+        },
+        Command::Explain { code, rules } => explain(code, &rules),
+        Command::Facts { node_dir } => facts(&node_dir),
+        Command::Parse { kind, file } => parse_file(kind, &file),
+    };
+    ExitCode::from(code)
+}
+
+fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("upcheck: {message}");
+    exit::TOOL_ERROR
+}
+
+/// The catalog, or the errors that make it unusable (exit 2).
+fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog, u8> {
+    let catalog = Catalog::load(dirs);
+    let mut errors = false;
+    for p in &catalog.problems {
+        eprintln!("{p}");
+        errors |= !p.warning;
+    }
+    if errors {
+        return Err(fail(
+            "the rule catalog has errors; `upcheck rules check` lists them",
+        ));
+    }
+    Ok(catalog)
+}
+
+fn emit(text: &str, output: Option<&Path>) -> Result<(), u8> {
+    let written = match output {
+        Some(path) => write_atomically(path, text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => print(text).map_err(|e| format!("cannot write to stdout: {e}")),
+    };
+    written.map_err(fail)
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let selection = Selection {
+        select: args.select,
+        ignore: args.ignore,
+    };
+    let invalid = selection.invalid();
+    if !invalid.is_empty() {
+        return fail(format!(
+            "not a code or family: {} (use 40001, 4 or 4xxxx)",
+            invalid.join(", ")
+        ));
+    }
+    let catalog = match load_catalog(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let phase: Phase = args.phase.into();
+    let options = RunOptions {
+        phase: Some(phase),
+        selection,
+        jobs: args.jobs,
+    };
+    let run = engine::run(&args.paths, &catalog, &options);
+    if run.nodes == 0 {
+        eprintln!("upcheck: warning: no node snapshot (folder with node.json) found");
+    }
+    let report = Report::new(
+        phase,
+        catalog.digest(),
+        run.inputs_digest,
+        report::generated_at(),
+        run.nodes,
+        run.evaluations,
+    );
+    let text = match args.format {
+        Format::Table => report::render_table(&report, args.show_passing),
+        Format::Json => report::render_json(&report),
+    };
+    if let Err(code) = emit(&text, args.output.as_deref()) {
+        return code;
+    }
+    exit_code(&report, args.fail_on, args.allow_unknown)
+}
+
+/// DESIGN §5: 1 for failures at or above the threshold, else 3 for
+/// unknowns (unless allowed), else 0.
+pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
+    let failing = fail_on.threshold().is_some_and(|min| {
+        report
+            .evaluations
+            .iter()
+            .any(|e| e.status == Status::Fail && e.severity >= min)
+    });
+    if failing {
+        exit::FINDINGS
+    } else if !allow_unknown && report.count(Status::Unknown) > 0 {
+        exit::UNKNOWN
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn rules_list(format: Format, dirs: &[PathBuf]) -> u8 {
+    let catalog = match load_catalog(dirs) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let text = match format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = catalog
+                .rules
+                .values()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code,
+                        "name": r.name,
+                        "title": r.title,
+                        "severity": r.severity,
+                        "phases": r.phases,
+                        "scope": r.scope,
+                        "requires": r.requires,
+                        "depends_on": r.depends_on,
+                        "origin": r.origin,
+                    })
+                })
+                .collect();
+            let mut t = serde_json::to_string_pretty(&list).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        Format::Table => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["code", "name", "severity", "phases", "scope", "title"]);
+            for r in catalog.rules.values() {
+                let phases: Vec<&str> = r.phases.iter().map(|p| p.as_str()).collect();
+                table.add_row([
+                    r.code.to_string(),
+                    r.name.clone(),
+                    r.severity.to_string(),
+                    phases.join(", "),
+                    r.scope.as_str().to_string(),
+                    r.title.clone(),
+                ]);
+            }
+            format!("{table}\n{} rule(s)\n", catalog.rules.len())
+        }
+    };
+    match emit(&text, None) {
+        Ok(()) => exit::CLEAN,
+        Err(code) => code,
+    }
+}
+
+fn rules_check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool) -> u8 {
+    let result = catalog_check::check(dir, fixtures);
+    for p in &result.problems {
+        eprintln!("{p}");
+    }
+    let errors = result.problems.iter().filter(|p| !p.warning).count();
+    let warnings = result.problems.len() - errors;
+    let summary = format!(
+        "{} rule(s) checked, {} fixture run(s): {errors} error(s), {warnings} warning(s)\n",
+        result.rules, result.fixture_runs
+    );
+    if let Err(code) = emit(&summary, None) {
+        return code;
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        exit::TOOL_ERROR
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn explain(code: u32, dirs: &[PathBuf]) -> u8 {
+    let catalog = match load_catalog(dirs) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match crate::docs::explain(&catalog, code) {
+        Some(text) => match emit(&text, None) {
+            Ok(()) => exit::CLEAN,
+            Err(code) => code,
+        },
+        None => fail(format!(
+            "no rule or tool code {code}; `upcheck rules list` shows them"
+        )),
+    }
+}
+
+fn facts(node_dir: &Path) -> u8 {
+    if !node_dir.join(snapshot::NODE_MARKER).is_file() {
+        return fail(format!(
+            "{} is not a node snapshot: it has no {}",
+            node_dir.display(),
+            snapshot::NODE_MARKER
+        ));
+    }
+    let (nodes, problems) = snapshot::discover(&[node_dir.to_path_buf()]);
+    for p in problems {
+        eprintln!("upcheck: {}: {}", p.path.display(), p.message);
+    }
+    let Some(node) = nodes.first() else {
+        return fail(format!("{} could not be read", node_dir.display()));
+    };
+    if let Some(err) = &node.identity_error {
+        eprintln!("upcheck: {err}");
+    }
+    // The plan sits at the fleet root: the nearest folder above that has one.
+    let plan = node_dir
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(snapshot::PLAN_FILE).is_file())
+        .map(crate::facts::plan_fact)
+        .unwrap_or_else(|| Ok(serde_json::json!({})))
+        .unwrap_or_else(|e| {
+            eprintln!("upcheck: {e}");
+            serde_json::json!({})
+        });
+    let facts = crate::facts::all_facts(node, &plan);
+    let mut text = serde_json::to_string_pretty(&facts).unwrap_or_default();
+    text.push('\n');
+    match emit(&text, None) {
+        Ok(()) => exit::CLEAN,
+        Err(code) => code,
+    }
+}
+
+fn parse_file(kind: ParseKind, file: &Path) -> u8 {
+    let text = match snapshot::read_input(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    fn json<T: serde::Serialize>(v: &T) -> String {
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    }
+    let mut out = match kind {
+        ParseKind::Ntpq => json(&parse::ntpq::parse(&text)),
+        ParseKind::ChronycSources => json(&parse::chronyc::parse_sources(&text)),
+        ParseKind::ChronycTracking => json(&parse::chronyc::parse_tracking(&text)),
+        ParseKind::Df => json(&parse::df::parse(&text)),
+        ParseKind::Hwclock => json(&parse::hwclock::parse(&text)),
+        ParseKind::Date => json(&parse::date::parse(&text)),
+        ParseKind::Patches => json(&parse::patches::parse(&text)),
+    };
+    out.push('\n');
+    match emit(&out, None) {
+        Ok(()) => exit::CLEAN,
+        Err(code) => code,
+    }
+}

@@ -1,0 +1,770 @@
+//! Evaluation: every selected rule on every node (in parallel), then the
+//! cluster-, site- and fleet-scope rules over the nodes' facts, then root
+//! causes. The result is sorted, so it never depends on the thread count.
+
+use crate::catalog::{Catalog, Rule};
+use crate::expr::{self, to_cel};
+use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
+use crate::model::{Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint};
+use crate::redact::redact;
+use crate::snapshot::{self, Node};
+use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
+use cel::{Context, Value};
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+/// Which codes a run keeps: `40001`, a family `4` / `4xxxx`, or any prefix.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn matches(pattern: &str, code: u32) -> bool {
+        let prefix = pattern.trim().trim_end_matches(['x', 'X']);
+        !prefix.is_empty() && code.to_string().starts_with(prefix)
+    }
+
+    pub fn keeps(&self, code: u32) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|p| Self::matches(p, code)))
+            && !self.ignore.iter().any(|p| Self::matches(p, code))
+    }
+
+    /// Patterns that are not codes or code prefixes.
+    pub fn invalid(&self) -> Vec<String> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|p| {
+                let digits = p.trim().trim_end_matches(['x', 'X']);
+                digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || p.len() > 5
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+pub struct RunOptions {
+    /// `None` runs every phase (fixtures do).
+    pub phase: Option<Phase>,
+    pub selection: Selection,
+    pub jobs: Option<usize>,
+}
+
+pub struct RunOutput {
+    pub evaluations: Vec<Evaluation>,
+    pub nodes: usize,
+    pub inputs_digest: String,
+}
+
+/// Per group rule code: the member's facts, or why it has none; absent when
+/// the rule does not apply to the node.
+type Membership = BTreeMap<u32, Result<Json, String>>;
+
+/// The nodes of one cluster, site or fleet for one rule.
+struct Group {
+    fleet_root: PathBuf,
+    /// (hostname, facts) of members with data.
+    with: Vec<(String, Json)>,
+    /// "hostname (why)" of members without.
+    without: Vec<String>,
+}
+
+/// What one node contributes: its evaluations, the facts group rules need,
+/// and the digests of the files read.
+struct NodeOutcome {
+    evaluations: Vec<Evaluation>,
+    group_members: Membership,
+    reads: Vec<(String, String, String)>,
+}
+
+pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
+    let (nodes, walk_problems) = snapshot::discover(paths);
+    let mut evaluations: Vec<Evaluation> = walk_problems
+        .iter()
+        .map(|p| {
+            tool_evaluation(
+                SNAPSHOT_UNREADABLE,
+                &p.path.display().to_string(),
+                Scope::Fleet,
+                "",
+                format!("{}: {}", p.path.display(), p.message),
+                vec![evidence_path(p.path.display().to_string())],
+            )
+        })
+        .collect();
+
+    let mut plans: BTreeMap<PathBuf, Json> = BTreeMap::new();
+    for root in paths {
+        let plan = plan_fact(root).unwrap_or_else(|message| {
+            evaluations.push(tool_evaluation(
+                SNAPSHOT_UNREADABLE,
+                &root.display().to_string(),
+                Scope::Fleet,
+                "plan.toml",
+                message,
+                vec![evidence_path(
+                    root.join(snapshot::PLAN_FILE).display().to_string(),
+                )],
+            ));
+            json!({})
+        });
+        plans.insert(root.clone(), plan);
+    }
+
+    let rules: Vec<&Rule> = catalog
+        .rules
+        .values()
+        .filter(|r| options.phase.is_none_or(|p| r.phases.contains(&p)))
+        .filter(|r| options.selection.keeps(r.code))
+        .collect();
+    let node_rules: Vec<&Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.scope == Scope::Node)
+        .collect();
+    let group_rules: Vec<&Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.scope != Scope::Node)
+        .collect();
+
+    let root = expr::root_context();
+    let evaluate = || {
+        nodes
+            .par_iter()
+            .map(|node| {
+                let plan = &plans[&node.root];
+                evaluate_node(node, plan, &node_rules, &group_rules, &root)
+            })
+            .collect::<Vec<_>>()
+    };
+    let outcomes = match options.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(evaluate),
+            Err(_) => evaluate(),
+        },
+        None => evaluate(),
+    };
+
+    let mut reads = Vec::new();
+    let mut members: Vec<(&Node, Membership)> = Vec::new();
+    for (node, outcome) in nodes.iter().zip(outcomes) {
+        evaluations.extend(outcome.evaluations);
+        reads.extend(outcome.reads);
+        members.push((node, outcome.group_members));
+    }
+    for rule in &group_rules {
+        evaluations.extend(evaluate_groups(rule, &members, &plans, &root));
+    }
+
+    evaluations.retain(|e| options.selection.keeps(e.code));
+    link_root_causes(&mut evaluations, catalog);
+    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    RunOutput {
+        evaluations,
+        nodes: nodes.len(),
+        inputs_digest: inputs_digest(reads),
+    }
+}
+
+/// sha256 over (node, file, content digest) of every input read, sorted.
+fn inputs_digest(mut reads: Vec<(String, String, String)>) -> String {
+    use sha2::{Digest, Sha256};
+    reads.sort();
+    let mut h = Sha256::new();
+    for (node, file, digest) in reads {
+        for part in [node, file, digest] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+    }
+    format!("sha256:{}", crate::model::hex(&h.finalize()))
+}
+
+fn evidence_path(path: String) -> Evidence {
+    Evidence {
+        path,
+        line: None,
+        excerpt: None,
+    }
+}
+
+fn tool_evaluation(
+    code: u32,
+    node: &str,
+    scope: Scope,
+    key: &str,
+    message: String,
+    evidence: Vec<Evidence>,
+) -> Evaluation {
+    let tool = tool_codes::tool_code(code).expect("tool codes are defined");
+    Evaluation {
+        code,
+        name: tool.name.to_string(),
+        severity: tool.severity,
+        status: Status::Unknown,
+        node: node.to_string(),
+        scope,
+        site: None,
+        cluster: None,
+        message,
+        evidence,
+        remediation: tool.remediation.to_string(),
+        caused_by: vec![],
+        fingerprint: fingerprint(code, node, key),
+        key: key.to_string(),
+    }
+}
+
+/// Who an evaluation is about.
+#[derive(Clone)]
+struct Subject {
+    name: String,
+    scope: Scope,
+    site: Option<String>,
+    cluster: Option<String>,
+}
+
+impl Subject {
+    fn evaluation(
+        &self,
+        rule: &Rule,
+        status: Status,
+        severity: Severity,
+        key: &str,
+        message: String,
+    ) -> Evaluation {
+        Evaluation {
+            code: rule.code,
+            name: rule.name.clone(),
+            severity,
+            status,
+            node: self.name.clone(),
+            scope: self.scope,
+            site: self.site.clone(),
+            cluster: self.cluster.clone(),
+            message,
+            evidence: vec![],
+            remediation: if status == Status::Fail {
+                rule.remediation.clone()
+            } else {
+                String::new()
+            },
+            caused_by: vec![],
+            fingerprint: fingerprint(rule.code, &self.name, key),
+            key: key.to_string(),
+        }
+    }
+}
+
+fn evaluate_node(
+    node: &Node,
+    plan: &Json,
+    node_rules: &[&Rule],
+    group_rules: &[&Rule],
+    root: &Context,
+) -> NodeOutcome {
+    let subject = Subject {
+        name: node.name(),
+        scope: Scope::Node,
+        site: node.field("site").map(str::to_string),
+        cluster: node.field("cluster").map(str::to_string),
+    };
+    let mut out = NodeOutcome {
+        evaluations: vec![],
+        group_members: BTreeMap::new(),
+        reads: vec![],
+    };
+    if let Some(error) = &node.identity_error {
+        out.evaluations.push(tool_evaluation(
+            SNAPSHOT_UNREADABLE,
+            &subject.name,
+            Scope::Node,
+            "node.json",
+            error.clone(),
+            vec![evidence_path(
+                node.dir.join(snapshot::NODE_MARKER).display().to_string(),
+            )],
+        ));
+        for rule in node_rules {
+            out.evaluations.push(subject.evaluation(
+                rule,
+                Status::Unknown,
+                rule.severity,
+                "",
+                format!("not checked: {error}"),
+            ));
+        }
+        return out;
+    }
+
+    let mut facts = NodeFacts::new(node);
+    let identity = facts::identity_fact(node);
+    let mut node_scope = root.new_inner_scope();
+    node_scope.add_variable_from_value("node", to_cel(&identity));
+    node_scope.add_variable_from_value("plan", to_cel(plan));
+    let mut cel_facts: HashMap<String, Value> = HashMap::new();
+
+    for rule in node_rules {
+        let evals = evaluate_rule(rule, &subject, &node_scope, &mut facts, &mut cel_facts);
+        out.evaluations.extend(evals);
+    }
+    for rule in group_rules {
+        let params = to_cel(&rule.params);
+        let mut scope = node_scope.new_inner_scope();
+        scope.add_variable_from_value("params", params);
+        match applies(rule, &scope) {
+            Ok(false) => continue,
+            Err(e) => {
+                out.group_members
+                    .insert(rule.code, Err(format!("applies_to failed: {e}")));
+                continue;
+            }
+            Ok(true) => {}
+        }
+        let mut member = serde_json::Map::new();
+        member.insert("node".into(), identity.clone());
+        let mut problem = None;
+        for req in &rule.requires {
+            match facts.get(req) {
+                Ok(v) => {
+                    member.insert(req.clone(), v);
+                }
+                Err(p) => {
+                    problem = Some(p.describe());
+                    break;
+                }
+            }
+        }
+        let entry = match problem {
+            Some(p) => Err(p),
+            None => Ok(Json::Object(member)),
+        };
+        out.group_members.insert(rule.code, entry);
+    }
+
+    for m in &facts.malformed {
+        out.evaluations.push(tool_evaluation(
+            INPUT_MALFORMED,
+            &subject.name,
+            Scope::Node,
+            &m.path,
+            format!("{} is malformed at line {}: {}", m.path, m.line, m.reason),
+            vec![Evidence {
+                path: m.path.clone(),
+                line: Some(m.line),
+                excerpt: facts.line_text(&m.path, m.line).map(excerpt),
+            }],
+        ));
+    }
+    for (path, reason) in &facts.unreadable {
+        out.evaluations.push(tool_evaluation(
+            INPUT_UNREADABLE,
+            &subject.name,
+            Scope::Node,
+            path,
+            format!("{path} is unreadable: {reason}"),
+            vec![evidence_path(path.clone())],
+        ));
+    }
+    out.reads = facts
+        .reads
+        .values()
+        .map(|r| (subject.name.clone(), r.rel.clone(), r.digest.clone()))
+        .collect();
+    for e in &mut out.evaluations {
+        for ev in &mut e.evidence {
+            if ev.excerpt.is_none()
+                && let Some(line) = ev.line
+            {
+                ev.excerpt = facts.line_text(&ev.path, line).map(excerpt);
+            }
+        }
+    }
+    out
+}
+
+/// A short, redacted excerpt of an input line.
+fn excerpt(line: &str) -> String {
+    let line = redact(line.trim_end());
+    match line.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+fn applies(rule: &Rule, scope: &Context) -> Result<bool, String> {
+    match &rule.applies_to {
+        None => Ok(true),
+        Some(p) => expr::eval_bool(p, scope),
+    }
+}
+
+/// One rule on one node.
+fn evaluate_rule(
+    rule: &Rule,
+    subject: &Subject,
+    node_scope: &Context,
+    facts: &mut NodeFacts,
+    cel_facts: &mut HashMap<String, Value>,
+) -> Vec<Evaluation> {
+    let mut scope = node_scope.new_inner_scope();
+    scope.add_variable_from_value("params", to_cel(&rule.params));
+    match applies(rule, &scope) {
+        Ok(true) => {}
+        Ok(false) => {
+            let why = rule.applies_to_source.as_deref().unwrap_or_default();
+            return vec![subject.evaluation(
+                rule,
+                Status::NotApplicable,
+                rule.severity,
+                "",
+                format!("does not apply: {why}"),
+            )];
+        }
+        Err(e) => return rule_error(rule, subject, "applies_to", e),
+    }
+    let mut evidence_files = Vec::new();
+    for req in &rule.requires {
+        match facts.get(req) {
+            Ok(json) => {
+                let value = cel_facts
+                    .entry(req.clone())
+                    .or_insert_with(|| to_cel(&json))
+                    .clone();
+                scope.add_variable_from_value(req.clone(), value);
+            }
+            Err(problem) => {
+                let status = match problem {
+                    FactProblem::NotApplicable { .. } => Status::NotApplicable,
+                    _ => Status::Unknown,
+                };
+                let mut e = subject.evaluation(rule, status, rule.severity, "", problem.describe());
+                e.evidence = problem_evidence(&problem);
+                return vec![e];
+            }
+        }
+        evidence_files.extend(input_files(facts.node, req));
+    }
+    let group = GroupEval {
+        rule,
+        subject,
+        evidence_files: &evidence_files,
+    };
+    group.conditions(&scope)
+}
+
+/// Files that a fact was read from, for evidence when no line is known.
+fn input_files(node: &Node, fact: &str) -> Vec<Evidence> {
+    let Some(spec) = facts::spec(fact) else {
+        return vec![];
+    };
+    spec.inputs
+        .iter()
+        .filter_map(|i| snapshot::input_spec(i))
+        .filter_map(|i| node.resolve(i).ok())
+        .map(|p| evidence_path(p.display().to_string()))
+        .collect()
+}
+
+fn problem_evidence(problem: &FactProblem) -> Vec<Evidence> {
+    match problem {
+        FactProblem::Missing { .. } => vec![],
+        FactProblem::Unreadable { path, .. } | FactProblem::NotApplicable { path, .. } => {
+            vec![evidence_path(path.clone())]
+        }
+        FactProblem::Malformed { path, line, .. } => vec![Evidence {
+            path: path.clone(),
+            line: Some(*line),
+            excerpt: None,
+        }],
+    }
+}
+
+fn rule_error(rule: &Rule, subject: &Subject, part: &str, error: String) -> Vec<Evaluation> {
+    let message = format!("rule {} {}: {part} failed: {error}", rule.code, rule.name);
+    vec![
+        subject.evaluation(rule, Status::Unknown, rule.severity, "", message.clone()),
+        tool_evaluation(
+            RULE_ERROR,
+            &subject.name,
+            subject.scope,
+            &rule.code.to_string(),
+            message,
+            vec![evidence_path(rule.origin.clone())],
+        ),
+    ]
+}
+
+/// The condition part of a rule, shared by node and group scope.
+struct GroupEval<'a> {
+    rule: &'a Rule,
+    subject: &'a Subject,
+    evidence_files: &'a [Evidence],
+}
+
+impl GroupEval<'_> {
+    fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
+        let (rule, subject) = (self.rule, self.subject);
+        for (program, reason) in &rule.unknown_when {
+            match expr::eval_bool(program, scope) {
+                Ok(true) => {
+                    let mut e = subject.evaluation(
+                        rule,
+                        Status::Unknown,
+                        rule.severity,
+                        "",
+                        reason.render(scope),
+                    );
+                    e.evidence = self.evidence(scope, None);
+                    return vec![e];
+                }
+                Ok(false) => {}
+                Err(err) => return rule_error(rule, subject, "unknown_when", err),
+            }
+        }
+        let Some(for_each) = &rule.for_each else {
+            return match self.first_failure(scope) {
+                Err(err) => rule_error(rule, subject, "fail_when", err),
+                Ok(None) => vec![subject.evaluation(
+                    rule,
+                    Status::Pass,
+                    rule.severity,
+                    "",
+                    "no finding".into(),
+                )],
+                Ok(Some((severity, message))) => {
+                    let mut e = subject.evaluation(rule, Status::Fail, severity, "", message);
+                    e.evidence = self.evidence(scope, None);
+                    vec![e]
+                }
+            };
+        };
+        let items = match expr::eval_list(for_each, scope) {
+            Ok(items) => items,
+            Err(err) => return rule_error(rule, subject, "for_each", err),
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let mut item_scope = scope.new_inner_scope();
+            item_scope.add_variable_from_value("item", item.clone());
+            match self.first_failure(&item_scope) {
+                Err(err) => return rule_error(rule, subject, "fail_when", err),
+                Ok(None) => {}
+                Ok(Some((severity, message))) => {
+                    let key = rule
+                        .key
+                        .as_ref()
+                        .map(|k| k.render(&item_scope))
+                        .unwrap_or_default();
+                    let mut e = subject.evaluation(rule, Status::Fail, severity, &key, message);
+                    e.evidence = self.evidence(&item_scope, Some(item));
+                    out.push(e);
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(subject.evaluation(
+                rule,
+                Status::Pass,
+                rule.severity,
+                "",
+                format!("no finding in {} item(s)", items.len()),
+            ));
+        }
+        out
+    }
+
+    /// The first fail_when that holds: its severity and rendered message.
+    fn first_failure(&self, scope: &Context) -> Result<Option<(Severity, String)>, String> {
+        for (severity, program, message) in &self.rule.fail_when {
+            if expr::eval_bool(program, scope)? {
+                let template = message.as_ref().unwrap_or(&self.rule.message);
+                return Ok(Some((*severity, template.render(scope))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The rule's `evidence` expression, else the item's `source`, else the
+    /// files the rule's facts came from.
+    fn evidence(&self, scope: &Context, item: Option<&Value>) -> Vec<Evidence> {
+        let from_rule = self
+            .rule
+            .evidence
+            .as_ref()
+            .and_then(|p| expr::eval(p, scope).ok())
+            .map(|v| sources(&expr::to_json(&v)))
+            .filter(|v| !v.is_empty());
+        if let Some(found) = from_rule {
+            return found;
+        }
+        if let Some(item) = item {
+            let found = sources(
+                &expr::to_json(item)
+                    .get("source")
+                    .cloned()
+                    .unwrap_or(Json::Null),
+            );
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        self.evidence_files.to_vec()
+    }
+}
+
+/// `{file, line}` maps (or a list of them) as evidence.
+fn sources(value: &Json) -> Vec<Evidence> {
+    match value {
+        Json::Array(items) => items.iter().flat_map(sources).collect(),
+        Json::Object(map) => match map.get("file").and_then(Json::as_str) {
+            Some(file) => vec![Evidence {
+                path: file.to_string(),
+                line: map.get("line").and_then(Json::as_u64).map(|l| l as usize),
+                excerpt: None,
+            }],
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+/// Cluster, site and fleet scope: the rule once per group of nodes.
+fn evaluate_groups(
+    rule: &Rule,
+    members: &[(&Node, Membership)],
+    plans: &BTreeMap<PathBuf, Json>,
+    root: &Context,
+) -> Vec<Evaluation> {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (node, by_rule) in members {
+        let Some(entry) = by_rule.get(&rule.code) else {
+            continue;
+        };
+        let name = match rule.scope {
+            Scope::Cluster => node.field("cluster").map(str::to_string),
+            Scope::Site => node.field("site").map(str::to_string),
+            Scope::Fleet => Some(node.root.display().to_string()),
+            Scope::Node => None,
+        };
+        let Some(name) = name else { continue };
+        let group = groups.entry(name).or_insert_with(|| Group {
+            fleet_root: node.root.clone(),
+            with: vec![],
+            without: vec![],
+        });
+        match entry {
+            Ok(facts) => group.with.push((node.name(), facts.clone())),
+            Err(why) => group.without.push(format!("{} ({why})", node.name())),
+        }
+    }
+    let mut out = Vec::new();
+    for (name, group) in groups {
+        let Group {
+            fleet_root,
+            with,
+            without,
+        } = group;
+        let subject = Subject {
+            name: name.clone(),
+            scope: rule.scope,
+            site: None,
+            cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
+        };
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("plan", to_cel(&plans[&fleet_root]));
+        scope.add_variable_from_value("params", to_cel(&rule.params));
+        let nodes: Vec<Json> = with.iter().map(|(_, f)| f.clone()).collect();
+        scope.add_variable_from_value("nodes", to_cel(&Json::Array(nodes)));
+        scope.add_variable_from_value(
+            "group",
+            to_cel(&json!({"name": name, "scope": rule.scope.as_str(), "size": with.len() + without.len()})),
+        );
+        let eval = GroupEval {
+            rule,
+            subject: &subject,
+            evidence_files: &[],
+        };
+        let mut evals = if with.is_empty() {
+            vec![]
+        } else {
+            eval.conditions(&scope)
+        };
+        let failed = evals.iter().any(|e| e.status == Status::Fail);
+        if !without.is_empty() {
+            let missing = without.join("; ");
+            if failed {
+                for e in &mut evals {
+                    e.message
+                        .push_str(&format!(" (not counted, no data: {missing})"));
+                }
+            } else {
+                evals = vec![subject.evaluation(
+                    rule,
+                    Status::Unknown,
+                    rule.severity,
+                    "",
+                    format!(
+                        "cannot judge the {} without data from: {missing}",
+                        rule.scope.as_str()
+                    ),
+                )];
+            }
+        }
+        out.extend(evals);
+    }
+    out
+}
+
+/// Marks failures whose `depends_on` codes also failed on the same node, so
+/// a report can show the root cause instead of a cascade.
+fn link_root_causes(evaluations: &mut [Evaluation], catalog: &Catalog) {
+    let failed: BTreeSet<(String, u32)> = evaluations
+        .iter()
+        .filter(|e| e.status == Status::Fail)
+        .map(|e| (e.node.clone(), e.code))
+        .collect();
+    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+        let Some(rule) = catalog.rules.get(&e.code) else {
+            continue;
+        };
+        e.caused_by = rule
+            .depends_on
+            .iter()
+            .copied()
+            .filter(|dep| failed.contains(&(e.node.clone(), *dep)))
+            .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_code_family_and_prefix() {
+        let s = Selection {
+            select: vec!["4xxxx".into()],
+            ignore: vec!["40005".into()],
+        };
+        assert!(s.keeps(40001));
+        assert!(!s.keeps(40005));
+        assert!(!s.keeps(30001));
+        let s = Selection {
+            select: vec!["3".into(), "20002".into()],
+            ignore: vec![],
+        };
+        assert!(s.keeps(30003) && s.keeps(20002) && !s.keeps(20003));
+        assert!(Selection::default().keeps(90002));
+        let bad = Selection {
+            select: vec!["ntp".into(), "4xxxx".into(), "400011".into()],
+            ignore: vec![],
+        };
+        assert_eq!(bad.invalid(), vec!["ntp".to_string(), "400011".to_string()]);
+    }
+}

@@ -1,0 +1,318 @@
+//! The CEL layer: one shared environment, conversion of facts into CEL
+//! values, compiled conditions and message templates.
+//!
+//! Building a CEL root context costs tens of microseconds, so the engine
+//! builds one and gives every node and item a cheap inner scope.
+
+use cel::{Context, Env, ExecutionError, Program, Value};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
+    let mut env = Env::stdlib();
+    // The extensions are part of the CEL spec family and cannot fail to
+    // register on a fresh stdlib environment; an error here is a bug.
+    env.add_extension(cel::extensions::math)
+        .and_then(|_| env.add_extension(cel::extensions::lists))
+        .and_then(|_| env.add_extension(cel::extensions::strings))
+        .expect("CEL extensions register on a fresh environment");
+    Arc::new(env)
+});
+
+/// The root context every evaluation scopes from: standard library plus the
+/// functions upcheck adds for rules.
+pub fn root_context() -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(ENV.clone());
+    ctx.add_function("holding", holding)
+        .expect("`holding` is not a standard CEL overload");
+    ctx
+}
+
+/// `holding(filesystems, path)`: the list holding the one filesystem whose
+/// mount point is the longest prefix of `path` (empty when none is), so a
+/// rule can ask "which filesystem holds /var/TKLC" of any df output.
+fn holding(filesystems: Value, path: Arc<String>) -> Value {
+    let Value::List(list) = filesystems else {
+        return Value::List(Arc::new(Vec::new()));
+    };
+    let best = list
+        .iter()
+        .filter_map(|fs| {
+            let Value::Map(m) = fs else { return None };
+            let mount = match m.map.get(&cel::objects::Key::from("mount")) {
+                Some(Value::String(s)) => s.clone(),
+                _ => return None,
+            };
+            mount_covers(&mount, &path).then_some((mount.len(), fs))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, fs)| fs.clone());
+    Value::List(Arc::new(best.into_iter().collect()))
+}
+
+/// Whether `mount` is `path` or one of its parent directories.
+pub fn mount_covers(mount: &str, path: &str) -> bool {
+    let mount = mount.trim_end_matches('/');
+    path == mount
+        || mount.is_empty()
+        || path
+            .strip_prefix(mount)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Compiles one CEL expression.
+pub fn compile(source: &str) -> Result<Program, String> {
+    ENV.compile(source).map_err(|e| e.to_string())
+}
+
+/// Converts JSON facts into CEL values. Integers stay signed so that rule
+/// arithmetic (`a - b`) never trips over CEL's strict uint/int split.
+pub fn to_cel(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::String(Arc::new(s.clone())),
+        Json::Array(a) => Value::List(Arc::new(a.iter().map(to_cel).collect())),
+        Json::Object(o) => {
+            let map: HashMap<String, Value> =
+                o.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect();
+            Value::from(map)
+        }
+    }
+}
+
+/// Converts a CEL result back to JSON (for evidence and templates).
+pub fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::UInt(u) => Json::from(*u),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Value::String(s) => Json::String(s.to_string()),
+        Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => {
+            let mut entries: Vec<(String, Json)> = m
+                .map
+                .iter()
+                .map(|(k, v)| (key_string(&Value::from(k)), to_json(v)))
+                .collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Json::Object(entries.into_iter().collect())
+        }
+        other => Json::String(format!("{other:?}")),
+    }
+}
+
+fn key_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        other => render(other),
+    }
+}
+
+/// How a value reads inside a message: strings bare, whole numbers without a
+/// fraction, other numbers with at most three decimals.
+pub fn render(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => render_float(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::List(l) => l.iter().map(render).collect::<Vec<_>>().join(", "),
+        other => to_json(other).to_string(),
+    }
+}
+
+fn render_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.0}")
+    } else {
+        let s = format!("{f:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A boolean condition.
+pub fn eval_bool(program: &Program, ctx: &Context) -> Result<bool, String> {
+    match program.execute(ctx) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("expected a boolean, got {}", render(&other))),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
+/// A list-valued expression (`for_each`).
+pub fn eval_list(program: &Program, ctx: &Context) -> Result<Arc<Vec<Value>>, String> {
+    match program.execute(ctx) {
+        Ok(Value::List(l)) => Ok(l),
+        Ok(other) => Err(format!("expected a list, got {}", render(&other))),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
+pub fn eval(program: &Program, ctx: &Context) -> Result<Value, String> {
+    program.execute(ctx).map_err(|e| describe(&e))
+}
+
+fn describe(e: &ExecutionError) -> String {
+    e.to_string()
+}
+
+/// A message with `{expression}` placeholders, compiled once.
+/// `{{` and `}}` stand for literal braces.
+#[derive(Debug)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+enum Part {
+    Text(String),
+    Expr(String, Program),
+}
+
+impl Template {
+    pub fn compile(source: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = source.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '{' => {
+                    let rest = &source[i + 1..];
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| format!("unclosed `{{` at offset {i}"))?;
+                    let expr = &rest[..end];
+                    let program =
+                        compile(expr).map_err(|e| format!("in placeholder {{{expr}}}: {e}"))?;
+                    if !text.is_empty() {
+                        parts.push(Part::Text(std::mem::take(&mut text)));
+                    }
+                    parts.push(Part::Expr(expr.to_string(), program));
+                    // Skip the placeholder, closing brace included.
+                    let close = i + 1 + end;
+                    while chars.next_if(|&(j, _)| j <= close).is_some() {}
+                }
+                '}' => return Err(format!("unmatched `}}` at offset {i}")),
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            parts.push(Part::Text(text));
+        }
+        Ok(Template { parts })
+    }
+
+    /// Fills the placeholders; one that fails to evaluate shows as `<expr?>`
+    /// so a message never hides the rest of a finding.
+    pub fn render(&self, ctx: &Context) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Expr(src, p) => match p.execute(ctx) {
+                    Ok(v) => out.push_str(&render(&v)),
+                    Err(_) => {
+                        out.push('<');
+                        out.push_str(src);
+                        out.push_str("?>");
+                    }
+                },
+            }
+        }
+        out
+    }
+
+    /// Programs of the placeholders, for reference checks.
+    pub fn programs(&self) -> impl Iterator<Item = &Program> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(_, p) => Some(p),
+            Part::Text(_) => None,
+        })
+    }
+}
+
+/// Variables a program reads, for checking them against `requires`.
+pub fn variables(program: &Program) -> Vec<String> {
+    program
+        .references()
+        .variables()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(src: &str, facts: Json) -> Result<Value, String> {
+        let root = root_context();
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_from_value("f", to_cel(&facts));
+        eval(&compile(src).unwrap(), &ctx)
+    }
+
+    #[test]
+    fn integers_stay_signed_for_arithmetic() {
+        assert_eq!(
+            run("f.a - f.b", json!({"a": 5, "b": 7})),
+            Ok(Value::Int(-2))
+        );
+        assert_eq!(run("f.a / 2", json!({"a": 5})), Ok(Value::Int(2)));
+    }
+
+    #[test]
+    fn holding_picks_the_longest_mount_prefix() {
+        let fs = json!([{"mount": "/"}, {"mount": "/var"}, {"mount": "/var/TKLC"}, {"mount": "/var/TKLCx"}]);
+        let v = run(
+            "holding(f, '/var/TKLC/upgrade').map(x, x.mount)",
+            fs.clone(),
+        )
+        .unwrap();
+        assert_eq!(to_json(&v), json!(["/var/TKLC"]));
+        let v = run("holding(f, '/opt').map(x, x.mount)", fs).unwrap();
+        assert_eq!(to_json(&v), json!(["/"]));
+        let v = run("holding(f, '/opt')", json!([{"mount": "/boot"}])).unwrap();
+        assert_eq!(to_json(&v), json!([]));
+    }
+
+    #[test]
+    fn templates_render_values_and_escape_braces() {
+        let root = root_context();
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_from_value("item", to_cel(&json!({"remote": "a", "off": 1.5, "n": 3})));
+        let t =
+            Template::compile("peer {item.remote} off {item.off} ms n={item.n} {{x}} {item.nope}")
+                .unwrap();
+        assert_eq!(t.render(&ctx), "peer a off 1.5 ms n=3 {x} <item.nope?>");
+        assert!(Template::compile("broken {item.").is_err());
+        assert!(Template::compile("a } b").is_err());
+    }
+
+    #[test]
+    fn floats_render_short() {
+        assert_eq!(render(&Value::Float(120.0)), "120");
+        assert_eq!(render(&Value::Float(-0.5317)), "-0.532");
+    }
+}

@@ -1,0 +1,265 @@
+//! The fact model: what rules see of a node. Facts are built on demand from
+//! the node's inputs, once per node, and only when a selected rule needs
+//! them. Every record that came from a line of a file carries
+//! `source: {file, line}` so findings can point at it.
+
+mod clock;
+mod node;
+mod patches;
+mod storage;
+mod time;
+
+pub use node::{identity_fact, plan_fact};
+
+use crate::parse::{Absence, Outcome};
+use crate::snapshot::{self, Node};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+
+/// A fact rules can read, the inputs it is built from, and its fields.
+pub struct FactSpec {
+    pub name: &'static str,
+    /// Always present (identity, plan, parameters); never needs `requires`.
+    pub always: bool,
+    pub inputs: &'static [&'static str],
+    pub summary: &'static str,
+    /// (field, type, meaning)
+    pub fields: &'static [(&'static str, &'static str, &'static str)],
+}
+
+pub const FACTS: &[FactSpec] = &[
+    node::NODE,
+    node::PLAN,
+    node::PARAMS,
+    time::TIME,
+    clock::CLOCK,
+    clock::RTC,
+    storage::FILESYSTEMS,
+    storage::INODES,
+    patches::PATCHES,
+];
+
+pub fn spec(name: &str) -> Option<&'static FactSpec> {
+    FACTS.iter().find(|f| f.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    FACTS.iter().map(|f| f.name).collect()
+}
+
+/// Why a fact could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactProblem {
+    /// No candidate file exists.
+    Missing {
+        input: String,
+        looked_for: Vec<String>,
+    },
+    /// A file exists but could not be read.
+    Unreadable { path: String, reason: String },
+    /// A file exists but breaks its format.
+    Malformed {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    /// The input says the check does not apply here (no RTC on a VM).
+    NotApplicable { path: String, reason: String },
+}
+
+impl FactProblem {
+    pub fn describe(&self) -> String {
+        match self {
+            FactProblem::Missing { input, looked_for } => {
+                format!(
+                    "input `{input}` is missing: looked for {}",
+                    looked_for.join(", ")
+                )
+            }
+            FactProblem::Unreadable { path, reason } => format!("{path} is unreadable: {reason}"),
+            FactProblem::Malformed { path, line, reason } => {
+                format!("{path} is malformed at line {line}: {reason}")
+            }
+            FactProblem::NotApplicable { path, reason } => format!("{path}: {reason}"),
+        }
+    }
+}
+
+pub type FactResult = Result<Json, FactProblem>;
+
+/// A file that was read: its text (for evidence excerpts) and digest.
+pub struct InputRead {
+    /// Path relative to the node folder.
+    pub rel: String,
+    pub text: String,
+    pub digest: String,
+}
+
+/// A file a parser rejected, reported once per node as a tool finding.
+#[derive(Debug, Clone)]
+pub struct MalformedInput {
+    pub path: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The facts of one node, built lazily and cached.
+pub struct NodeFacts<'a> {
+    pub node: &'a Node,
+    cache: BTreeMap<&'static str, FactResult>,
+    /// Files read, by the path shown in findings (node folder joined).
+    pub reads: BTreeMap<String, InputRead>,
+    pub malformed: Vec<MalformedInput>,
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl<'a> NodeFacts<'a> {
+    pub fn new(node: &'a Node) -> Self {
+        NodeFacts {
+            node,
+            cache: BTreeMap::new(),
+            reads: BTreeMap::new(),
+            malformed: Vec::new(),
+            unreadable: Vec::new(),
+        }
+    }
+
+    /// The fact `name`, building it on first use.
+    pub fn get(&mut self, name: &str) -> FactResult {
+        if let Some(r) = self.cache.get(name) {
+            return r.clone();
+        }
+        let Some(spec) = spec(name) else {
+            return Err(FactProblem::Missing {
+                input: name.to_string(),
+                looked_for: vec![],
+            });
+        };
+        let result = match spec.name {
+            "node" => Ok(identity_fact(self.node)),
+            "time" => time::build(self),
+            "clock" => clock::build_clock(self),
+            "rtc" => clock::build_rtc(self),
+            "filesystems" => storage::build_filesystems(self),
+            "inodes" => storage::build_inodes(self),
+            "patches" => patches::build(self),
+            // plan and params come from the fleet and the rule, not the node.
+            _ => Ok(json!({})),
+        };
+        self.cache.insert(spec.name, result.clone());
+        result
+    }
+
+    /// Reads and parses one logical input. Missing and unreadable files are
+    /// problems; the parser's outcome is returned as is with the path shown
+    /// in findings (the node folder joined with the file's relative path).
+    pub fn parse<T>(
+        &mut self,
+        input: &str,
+        parser: fn(&str) -> Outcome<T>,
+    ) -> Result<(String, Outcome<T>), FactProblem> {
+        let Some(spec) = snapshot::input_spec(input) else {
+            return Err(FactProblem::Missing {
+                input: input.to_string(),
+                looked_for: vec![],
+            });
+        };
+        let path = self
+            .node
+            .resolve(spec)
+            .map_err(|looked_for| FactProblem::Missing {
+                input: input.to_string(),
+                looked_for,
+            })?;
+        let rel = path.display().to_string();
+        if !self.reads.contains_key(&rel) {
+            match snapshot::read_input(&path) {
+                Ok(text) => {
+                    let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
+                    let node_rel = self.node.relative(&path).to_string_lossy().into_owned();
+                    let read = InputRead {
+                        rel: node_rel,
+                        text,
+                        digest,
+                    };
+                    self.reads.insert(rel.clone(), read);
+                }
+                Err(reason) => {
+                    if !self.unreadable.iter().any(|(p, _)| *p == rel) {
+                        self.unreadable.push((rel.clone(), reason.clone()));
+                    }
+                    return Err(FactProblem::Unreadable { path: rel, reason });
+                }
+            }
+        }
+        let text = &self.reads[&rel].text;
+        let outcome = parser(text);
+        if let Outcome::Malformed(m) = &outcome
+            && !self.malformed.iter().any(|x| x.path == rel)
+        {
+            self.malformed.push(MalformedInput {
+                path: rel.clone(),
+                line: m.line,
+                reason: m.reason.clone(),
+            });
+        }
+        Ok((rel, outcome))
+    }
+
+    /// The text of line `line` of a file read for this node.
+    pub fn line_text(&self, rel: &str, line: usize) -> Option<&str> {
+        let text = &self.reads.get(rel)?.text;
+        text.lines().nth(line.checked_sub(1)?)
+    }
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).to_vec()
+}
+
+/// `{file, line}` for a record.
+pub fn source(file: &str, line: usize) -> Json {
+    json!({ "file": file, "line": line })
+}
+
+/// Turns a parser outcome that is not `Parsed` into the matching problem.
+pub fn outcome_problem<T>(rel: &str, outcome: &Outcome<T>) -> Option<FactProblem> {
+    match outcome {
+        Outcome::Parsed { .. } => None,
+        Outcome::Malformed(m) => Some(FactProblem::Malformed {
+            path: rel.to_string(),
+            line: m.line,
+            reason: m.reason.clone(),
+        }),
+        Outcome::NotApplicable(na) => Some(match na.kind {
+            // The collector failed or wrote nothing: as good as missing.
+            Absence::ToolMissing | Absence::Empty => FactProblem::Unreadable {
+                path: rel.to_string(),
+                reason: na.reason.clone(),
+            },
+            Absence::ServiceDown | Absence::NoDevice => FactProblem::NotApplicable {
+                path: rel.to_string(),
+                reason: na.reason.clone(),
+            },
+        }),
+    }
+}
+
+/// Every fact of a node, for `upcheck facts`: values, or the problem.
+pub fn all_facts(node: &Node, plan: &Json) -> Json {
+    let mut facts = NodeFacts::new(node);
+    let mut out = serde_json::Map::new();
+    for spec in FACTS {
+        let value = match spec.name {
+            "plan" => plan.clone(),
+            "params" => continue,
+            name => match facts.get(name) {
+                Ok(v) => v,
+                Err(p) => json!({ "problem": p.describe() }),
+            },
+        };
+        out.insert(spec.name.to_string(), value);
+    }
+    Json::Object(out)
+}

@@ -1,0 +1,167 @@
+//! Identity (node.json), the maintenance plan and rule parameters.
+
+use super::FactSpec;
+use crate::snapshot::Node;
+use serde_json::{Value as Json, json};
+
+pub const NODE: FactSpec = FactSpec {
+    name: "node",
+    always: true,
+    inputs: &[],
+    summary: "The node's identity and state from node.json. Unknown fields are kept; \
+              the documented ones are always present (null when node.json lacks them).",
+    fields: &[
+        (
+            "hostname",
+            "string",
+            "host name; the folder name when node.json has none",
+        ),
+        ("site", "string|null", "site the node belongs to"),
+        (
+            "cluster",
+            "string|null",
+            "cluster the node belongs to (cluster-scope rules group by it)",
+        ),
+        (
+            "role",
+            "string|null",
+            "cmp, mpe, mpe-li, mra, ne, pbx, switch, server, …",
+        ),
+        (
+            "platform",
+            "string|null",
+            "tpd, osn6800, openscape4000, dms100, linux, …",
+        ),
+        (
+            "ha_role",
+            "string|null",
+            "active, standby, forced-standby, spare, oos, zombie",
+        ),
+        (
+            "running_release",
+            "string|null",
+            "release running when collected",
+        ),
+        (
+            "previous_release",
+            "string|null",
+            "release before the last upgrade",
+        ),
+        (
+            "target_release",
+            "string|null",
+            "release the window upgrades to",
+        ),
+        ("replication", "string|null", "on, off, sync-broken"),
+        (
+            "collected_at",
+            "string|null",
+            "RFC 3339 time the snapshot was taken",
+        ),
+        ("versions", "map", "free-form component versions"),
+        ("labels", "map", "free-form labels"),
+        (
+            "path",
+            "string",
+            "the snapshot folder as given on the command line",
+        ),
+    ],
+};
+
+pub const PLAN: FactSpec = FactSpec {
+    name: "plan",
+    always: true,
+    inputs: &[],
+    summary: "plan.toml at the fleet root as a map (empty when there is none). \
+              Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
+    fields: &[
+        (
+            "window_start",
+            "string",
+            "RFC 3339 start of the maintenance window",
+        ),
+        (
+            "upgrade_filesystem",
+            "string",
+            "filesystem the upgrade writes to (default /var/TKLC)",
+        ),
+        (
+            "upgrade_min_free_kib",
+            "int",
+            "free space the upgrade filesystem needs, KiB",
+        ),
+        ("target_release", "map", "target release per role"),
+    ],
+};
+
+pub const PARAMS: FactSpec = FactSpec {
+    name: "params",
+    always: true,
+    inputs: &[],
+    summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
+              without touching the expression.",
+    fields: &[],
+};
+
+const IDENTITY_FIELDS: [&str; 10] = [
+    "site",
+    "cluster",
+    "role",
+    "platform",
+    "ha_role",
+    "running_release",
+    "previous_release",
+    "target_release",
+    "replication",
+    "collected_at",
+];
+
+/// node.json with every documented field present, so that rules can test
+/// `node.platform in [...]` without guarding each field.
+pub fn identity_fact(node: &Node) -> Json {
+    let mut map = node.identity.clone();
+    map.insert("hostname".into(), Json::String(node.name()));
+    for f in IDENTITY_FIELDS {
+        map.entry(f).or_insert(Json::Null);
+    }
+    map.entry("versions").or_insert(json!({}));
+    map.entry("labels").or_insert(json!({}));
+    map.insert("path".into(), Json::String(node.dir.display().to_string()));
+    Json::Object(map)
+}
+
+/// plan.toml as JSON; `Err` names the file and line when it is invalid.
+pub fn plan_fact(root: &std::path::Path) -> Result<Json, String> {
+    let path = root.join(crate::snapshot::PLAN_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(json!({})),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| {
+                text.get(..s.start)
+                    .map_or(1, |t| t.matches('\n').count() + 1)
+            })
+            .unwrap_or(1);
+        format!("{}:{line}: {}", path.display(), e.message().trim())
+    })?;
+    Ok(toml_to_json(toml::Value::Table(table)))
+}
+
+/// TOML to JSON, with dates as their RFC 3339 text.
+fn toml_to_json(value: toml::Value) -> Json {
+    match value {
+        toml::Value::String(s) => Json::String(s),
+        toml::Value::Integer(i) => Json::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        toml::Value::Boolean(b) => Json::Bool(b),
+        toml::Value::Datetime(d) => Json::String(d.to_string()),
+        toml::Value::Array(a) => Json::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Json::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}

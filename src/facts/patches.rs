@@ -1,0 +1,70 @@
+//! Patch state per NE (and per board) from the patch-state export.
+
+use super::{FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::{Outcome, patches};
+use serde_json::{Value as Json, json};
+
+pub const PATCHES: FactSpec = FactSpec {
+    name: "patches",
+    always: false,
+    inputs: &["patches"],
+    summary: "Installed patches as the NE patch query or the DC Patch View shows them \
+              (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md).",
+    fields: &[
+        (
+            "ne",
+            "string",
+            "NE name; the node's hostname when the export has no NE column",
+        ),
+        ("patch", "string", "patch name, e.g. V100R004C01SPH106"),
+        ("version", "string|null", "package version"),
+        (
+            "state",
+            "string",
+            "normalised: running, activating, active (trial), loaded, deactivated, idle, failed, unknown",
+        ),
+        ("raw_state", "string", "state as exported"),
+        ("board", "string|null", "board type, when per board"),
+        ("slot", "string|null", "slot, when per board"),
+        (
+            "where",
+            "string",
+            "`NE` or `NE board slot`, for messages and fingerprints",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+pub fn build(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("patches", patches::parse)?;
+    let Outcome::Parsed { records } = &outcome else {
+        return Err(outcome_problem(&rel, &outcome).expect("not parsed"));
+    };
+    let host = facts.node.name();
+    Ok(Json::Array(
+        records
+            .iter()
+            .map(|p| {
+                let ne = p.ne.clone().unwrap_or_else(|| host.clone());
+                let mut place = ne.clone();
+                if let Some(b) = &p.board {
+                    place.push_str(&format!(" board {b}"));
+                }
+                if let Some(s) = &p.slot {
+                    place.push_str(&format!(" slot {s}"));
+                }
+                json!({
+                    "ne": ne,
+                    "patch": p.patch,
+                    "version": p.version,
+                    "state": p.state,
+                    "raw_state": p.raw_state,
+                    "board": p.board,
+                    "slot": p.slot,
+                    "where": place,
+                    "source": source(&rel, p.line),
+                })
+            })
+            .collect(),
+    ))
+}

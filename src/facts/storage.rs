@@ -1,0 +1,167 @@
+//! Filesystem space and inode facts from any `df` variant.
+
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::Outcome;
+use crate::parse::df::{self, DfKind, DfRow};
+use serde_json::{Value as Json, json};
+
+pub const FILESYSTEMS: FactSpec = FactSpec {
+    name: "filesystems",
+    always: false,
+    inputs: &["df-space"],
+    summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
+              are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
+              a path.",
+    fields: &[
+        ("filesystem", "string", "device or source"),
+        ("fs_type", "string|null", "type, when df printed it (-T)"),
+        ("size_kib", "int|null", "size in KiB (null for `-`)"),
+        ("used_kib", "int|null", "used KiB"),
+        (
+            "avail_kib",
+            "int|null",
+            "available KiB (what an unprivileged writer gets)",
+        ),
+        ("use_pct", "int|null", "Use% / Capacity (null for `-`)"),
+        ("mount", "string", "mount point, inner spaces kept"),
+        (
+            "pseudo",
+            "bool",
+            "a pseudo or read-only image filesystem (tmpfs, devtmpfs, iso9660, squashfs, overlay, proc, sysfs, cgroup, …, /dev/loop*) or one with no size",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+pub const INODES: FactSpec = FactSpec {
+    name: "inodes",
+    always: false,
+    inputs: &["df-inodes"],
+    summary: "One entry per filesystem of `df -Pi` / `df -i`.",
+    fields: &[
+        ("filesystem", "string", "device or source"),
+        ("inodes", "int|null", "inode count"),
+        ("iused", "int|null", "inodes used"),
+        ("ifree", "int|null", "inodes free"),
+        (
+            "iuse_pct",
+            "int|null",
+            "IUse%; null for `-` (no inode table)",
+        ),
+        ("mount", "string", "mount point"),
+        ("pseudo", "bool", "as for filesystems"),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+/// Filesystems that hold no upgrade data: judged by type when df printed
+/// one, else by the source name df shows for them.
+const PSEUDO: &[&str] = &[
+    "tmpfs",
+    "devtmpfs",
+    "iso9660",
+    "squashfs",
+    "overlay",
+    "proc",
+    "sysfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "efivarfs",
+    "configfs",
+    "selinuxfs",
+    "debugfs",
+    "tracefs",
+    "mqueue",
+    "hugetlbfs",
+    "fusectl",
+    "autofs",
+    "binfmt_misc",
+    "rpc_pipefs",
+    "nsfs",
+    "udev",
+    "none",
+    "rootfs",
+    "systemd-1",
+    "shm",
+    "ramfs",
+];
+
+fn is_pseudo(row: &DfRow) -> bool {
+    let named = |s: &str| PSEUDO.contains(&s);
+    let by_name = match &row.fs_type {
+        Some(t) => named(t),
+        None => named(&row.filesystem),
+    };
+    by_name
+        || matches!(row.total, None | Some(0))
+    // Loop devices carry read-only images (snaps, ISOs) that are always full.
+    || row.filesystem.starts_with("/dev/loop")
+}
+
+fn rows(
+    facts: &mut NodeFacts,
+    input: &str,
+    want: DfKind,
+) -> Result<(String, Vec<DfRow>), FactProblem> {
+    let (rel, outcome) = facts.parse(input, df::parse)?;
+    match outcome {
+        Outcome::Parsed { records } if records.kind == want => Ok((rel, records.rows)),
+        Outcome::Parsed { records } => Err(FactProblem::Malformed {
+            path: rel,
+            line: records
+                .rows
+                .first()
+                .map_or(1, |r| r.line.saturating_sub(1).max(1)),
+            reason: format!(
+                "expected df {want:?} columns, found {:?} columns",
+                records.kind
+            ),
+        }),
+        other => Err(outcome_problem(&rel, &other).expect("not parsed")),
+    }
+}
+
+pub fn build_filesystems(facts: &mut NodeFacts) -> FactResult {
+    let (rel, rows) = rows(facts, "df-space", DfKind::Space)?;
+    Ok(Json::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "filesystem": r.filesystem,
+                    "fs_type": r.fs_type,
+                    "size_kib": r.total,
+                    "used_kib": r.used,
+                    "avail_kib": r.available,
+                    "use_pct": r.use_pct,
+                    "mount": r.mount,
+                    "pseudo": is_pseudo(r),
+                    "source": source(&rel, r.line),
+                })
+            })
+            .collect(),
+    ))
+}
+
+pub fn build_inodes(facts: &mut NodeFacts) -> FactResult {
+    let (rel, rows) = rows(facts, "df-inodes", DfKind::Inodes)?;
+    Ok(Json::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "filesystem": r.filesystem,
+                    "inodes": r.total,
+                    "iused": r.used,
+                    "ifree": r.available,
+                    "iuse_pct": r.use_pct,
+                    "mount": r.mount,
+                    "pseudo": is_pseudo(r),
+                    "source": source(&rel, r.line),
+                })
+            })
+            .collect(),
+    ))
+}

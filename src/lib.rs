@@ -1,0 +1,18 @@
+//! upcheck reads node snapshots (command outputs and copied files), builds
+//! facts from them, evaluates a catalog of CEL rules, and reports coded
+//! findings.
+
+pub mod catalog;
+pub mod catalog_check;
+pub mod cli;
+pub mod docs;
+pub mod engine;
+pub mod expr;
+pub mod facts;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod redact;
+pub mod report;
+pub mod snapshot;
+pub mod tool_codes;

@@ -1,0 +1,179 @@
+//! The vocabulary shared by the catalog, the engine and the reporters:
+//! severities, phases, scopes, statuses and the evaluation record.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::Major,
+        Severity::Minor,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Pre,
+    Post,
+    Diagnose,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Post => "post",
+            Phase::Diagnose => "diagnose",
+        }
+    }
+}
+
+/// What one evaluation covers: one node, or a group of nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Node,
+    Cluster,
+    Site,
+    Fleet,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Node => "node",
+            Scope::Cluster => "cluster",
+            Scope::Site => "site",
+            Scope::Fleet => "fleet",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Waived,
+    Pass,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Fail,
+        Status::Unknown,
+        Status::Waived,
+        Status::Pass,
+        Status::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a snapshot that shows why an evaluation ended as it did.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// The outcome of one rule on one node or group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub code: u32,
+    pub name: String,
+    pub severity: Severity,
+    pub status: Status,
+    /// Hostname, or the group name for cluster, site and fleet scope.
+    pub node: String,
+    pub scope: Scope,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub remediation: String,
+    /// Root causes found on the same node: codes this failure follows from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caused_by: Vec<u32>,
+    pub fingerprint: String,
+    /// The stable part of the fingerprint: which item of the rule failed.
+    #[serde(skip)]
+    pub key: String,
+}
+
+impl Evaluation {
+    /// Order used by every reporter: nodes first (by name), then groups,
+    /// then code and the failing item, so output never depends on threads.
+    pub fn sort_key(&self) -> (Scope, &str, u32, &str, Status) {
+        (self.scope, &self.node, self.code, &self.key, self.status)
+    }
+}
+
+/// md5 over code, node and the stable locator of the item — never over the
+/// message, so rewording a rule keeps fingerprints.
+pub fn fingerprint(code: u32, node: &str, key: &str) -> String {
+    use md5::{Digest, Md5};
+    let mut h = Md5::new();
+    h.update(code.to_string().as_bytes());
+    h.update([0]);
+    h.update(node.as_bytes());
+    h.update([0]);
+    h.update(key.as_bytes());
+    hex(&h.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

@@ -1,0 +1,160 @@
+//! Parsers: one module per input format.
+//!
+//! A parser is a pure function from the text of one collected file to typed
+//! records. It never does I/O. It answers with an [`Outcome`]:
+//! - `Parsed` — the records;
+//! - `NotApplicable` — the file holds a collector or daemon message instead of
+//!   output (`command not found`, `Connection refused`, `Cannot access the
+//!   Hardware Clock`); this is not an error of the input;
+//! - `Malformed` — the file claims to be this format but a line breaks it.
+
+use serde::Serialize;
+
+pub mod chronyc;
+pub mod date;
+pub mod df;
+pub mod hwclock;
+pub mod ntpq;
+pub mod patches;
+
+/// What one parser made of one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome<T> {
+    Parsed { records: T },
+    NotApplicable(NotApplicable),
+    Malformed(Malformed),
+}
+
+/// Why a file holds no output to parse. The kind decides what the facts make
+/// of it: a missing tool is like a missing input, a stopped daemon is a
+/// finding in itself, an absent device means the check does not apply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotApplicable {
+    pub kind: Absence,
+    pub reason: String,
+    /// 1-based line that told us, when one did.
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Absence {
+    /// The collector could not run the command (not installed, not found).
+    ToolMissing,
+    /// The command ran but its daemon does not answer (`Connection refused`).
+    ServiceDown,
+    /// The thing the command reads does not exist here (no RTC on a VM).
+    NoDevice,
+    /// The file is empty or holds only blank lines.
+    Empty,
+}
+
+/// Where and why a file stopped making sense.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Malformed {
+    /// 1-based line number.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl<T> Outcome<T> {
+    pub fn parsed(records: T) -> Self {
+        Outcome::Parsed { records }
+    }
+
+    pub fn malformed(line: usize, reason: impl Into<String>) -> Self {
+        Outcome::Malformed(Malformed {
+            line,
+            reason: reason.into(),
+        })
+    }
+
+    pub fn not_applicable(kind: Absence, reason: impl Into<String>, line: Option<usize>) -> Self {
+        Outcome::NotApplicable(NotApplicable {
+            kind,
+            reason: reason.into(),
+            line,
+        })
+    }
+
+    /// The records, when parsed.
+    pub fn records(&self) -> Option<&T> {
+        match self {
+            Outcome::Parsed { records } => Some(records),
+            _ => None,
+        }
+    }
+}
+
+/// Lines of a file with their 1-based numbers, CR stripped.
+pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// Recognises output that is a message from the collector or the shell rather
+/// than from the command: the command was not installed, could not be run, or
+/// the file is empty. Only looks at files whose non-blank lines are all such
+/// messages, so a stray stderr line above real output is not taken for one.
+pub fn collector_message(text: &str) -> Option<NotApplicable> {
+    let lines: Vec<(usize, &str)> = numbered_lines(text)
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let Some(&(first_no, first)) = lines.first() else {
+        return Some(NotApplicable {
+            kind: Absence::Empty,
+            reason: "the file is empty".into(),
+            line: None,
+        });
+    };
+    const TOOL_MISSING: [&str; 5] = [
+        "command not found",
+        "No such file or directory",
+        "failed to run command",
+        "not found",
+        "Permission denied",
+    ];
+    let all_tool_missing = lines
+        .iter()
+        .all(|(_, l)| TOOL_MISSING.iter().any(|m| l.contains(m)));
+    if all_tool_missing {
+        return Some(NotApplicable {
+            kind: Absence::ToolMissing,
+            reason: format!("the collector could not run the command: {}", first.trim()),
+            line: Some(first_no),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_blank_files_are_empty() {
+        assert_eq!(collector_message("").unwrap().kind, Absence::Empty);
+        assert_eq!(collector_message("\n  \r\n").unwrap().kind, Absence::Empty);
+    }
+
+    #[test]
+    fn collector_failures_are_tool_missing() {
+        let na = collector_message("bash: ntpq: command not found\n").unwrap();
+        assert_eq!(na.kind, Absence::ToolMissing);
+        assert_eq!(na.line, Some(1));
+        let na = collector_message(
+            "timeout: failed to run command `/usr/bin/chronyc': No such file or directory\n",
+        )
+        .unwrap();
+        assert_eq!(na.kind, Absence::ToolMissing);
+    }
+
+    #[test]
+    fn real_output_is_not_a_collector_message() {
+        assert!(collector_message("Wed May 14 14:22:18 UTC 2025\n").is_none());
+        let df = "/bin/df: '/x': No such file or directory\nFilesystem 1K-blocks Used Available Use% Mounted on\n";
+        assert!(collector_message(df).is_none());
+    }
+}

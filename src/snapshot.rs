@@ -1,0 +1,233 @@
+//! Finding node snapshots under the paths given, reading their identity, and
+//! resolving a logical input name to the first file of its candidate list.
+
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// The marker file of the native layout.
+pub const NODE_MARKER: &str = "node.json";
+/// The optional maintenance plan at a fleet root.
+pub const PLAN_FILE: &str = "plan.toml";
+/// Inputs larger than this are refused rather than read into memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How a snapshot folder is organised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Native,
+}
+
+/// A logical input: a name the facts ask for, and where each layout keeps it.
+pub struct InputSpec {
+    pub name: &'static str,
+    /// Paths relative to the node folder, best first.
+    pub native: &'static [&'static str],
+    /// What collects it, for docs/snapshot-format.md.
+    pub collect: &'static str,
+}
+
+/// Every input the facts can read, with the candidate files per layout.
+pub const INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "ntpq",
+        native: &["commands/ntpq_-np", "commands/ntpq_-pn", "commands/ntpq_-p"],
+        collect: "ntpq -np",
+    },
+    InputSpec {
+        name: "chronyc-sources",
+        native: &["commands/chronyc_-n_sources", "commands/chronyc_sources"],
+        collect: "chronyc -n sources",
+    },
+    InputSpec {
+        name: "chronyc-tracking",
+        native: &["commands/chronyc_tracking"],
+        collect: "chronyc tracking",
+    },
+    InputSpec {
+        name: "df-space",
+        native: &[
+            "commands/df_-Pk",
+            "commands/df_-P",
+            "commands/df_-k",
+            "commands/df_-alP",
+            "commands/df_-al",
+            "commands/df_-h",
+        ],
+        collect: "df -Pk",
+    },
+    InputSpec {
+        name: "df-inodes",
+        native: &["commands/df_-Pi", "commands/df_-i"],
+        collect: "df -Pi",
+    },
+    InputSpec {
+        name: "date",
+        native: &[
+            "commands/date_-u_+%s",
+            "commands/date_-u_+%s.%N",
+            "commands/date_-u",
+            "commands/date_--utc",
+            "commands/date",
+        ],
+        collect: "date -u +%s (in the same shell as hwclock)",
+    },
+    InputSpec {
+        name: "hwclock",
+        native: &["commands/hwclock", "commands/hwclock_--show"],
+        collect: "hwclock --show",
+    },
+    InputSpec {
+        name: "patches",
+        native: &["exports/patches.csv", "exports/patches.txt"],
+        collect: "the NE patch state export (DC Patch View, or LST PATCH per board)",
+    },
+];
+
+pub fn input_spec(name: &str) -> Option<&'static InputSpec> {
+    INPUTS.iter().find(|s| s.name == name)
+}
+
+/// One node snapshot found on disk.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub dir: PathBuf,
+    pub layout: Layout,
+    /// The fleet root this node was found under (where plan.toml may live).
+    pub root: PathBuf,
+    /// node.json as read, with `hostname` filled from the folder name when absent.
+    pub identity: Map<String, Value>,
+    /// Why node.json could not be used, if it could not.
+    pub identity_error: Option<String>,
+}
+
+impl Node {
+    /// The name reports use: the hostname, else the folder name.
+    pub fn name(&self) -> String {
+        self.field("hostname")
+            .map(str::to_string)
+            .unwrap_or_else(|| folder_name(&self.dir))
+    }
+
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.identity.get(key).and_then(Value::as_str)
+    }
+
+    /// The first existing candidate for `input`, and the paths looked for.
+    pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
+        let candidates = match self.layout {
+            Layout::Native => input.native,
+        };
+        candidates
+            .iter()
+            .map(|c| self.dir.join(c))
+            .find(|p| p.is_file())
+            .ok_or_else(|| candidates.iter().map(|c| c.to_string()).collect())
+    }
+
+    /// `path` relative to the node folder, for evidence.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.dir).unwrap_or(path)
+    }
+}
+
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// A problem met while walking, reported and skipped.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Finds every node under `roots`, sorted by path. A node folder's own
+/// subtree belongs to it, so the walk does not descend into it.
+pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
+    let mut nodes = Vec::new();
+    let mut problems = Vec::new();
+    for root in roots {
+        if !root.exists() {
+            problems.push(WalkProblem {
+                path: root.clone(),
+                message: "no such file or directory".into(),
+            });
+            continue;
+        }
+        let mut walk = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = walk.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    problems.push(WalkProblem {
+                        path: err.path().map(Path::to_path_buf).unwrap_or(root.clone()),
+                        message: err.to_string(),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_dir() {
+                continue;
+            }
+            let dir = entry.path();
+            if dir.join(NODE_MARKER).is_file() {
+                nodes.push(read_native(dir, root));
+                walk.skip_current_dir();
+            }
+        }
+    }
+    (nodes, problems)
+}
+
+fn read_native(dir: &Path, root: &Path) -> Node {
+    let marker = dir.join(NODE_MARKER);
+    let (identity, identity_error) = match std::fs::read_to_string(&marker) {
+        Err(e) => (Map::new(), Some(format!("{}: {e}", marker.display()))),
+        Ok(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => (map, None),
+            Ok(_) => (
+                Map::new(),
+                Some(format!("{}: expected a JSON object", marker.display())),
+            ),
+            Err(e) => (
+                Map::new(),
+                Some(format!(
+                    "{}:{}: invalid JSON: {e}",
+                    marker.display(),
+                    e.line()
+                )),
+            ),
+        },
+    };
+    Node {
+        dir: dir.to_path_buf(),
+        layout: Layout::Native,
+        root: root.to_path_buf(),
+        identity,
+        identity_error,
+    }
+}
+
+/// Reads an input file as text. Bytes that are not UTF-8 become U+FFFD so
+/// that the parser can name the line; files past the size limit are refused.
+pub fn read_input(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "file is {} bytes, more than the {} byte limit for one input",
+            meta.len(),
+            MAX_INPUT_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
