@@ -4,7 +4,8 @@
 
 use crate::catalog::{Catalog, Problem, Rule};
 use crate::engine::{self, RunOptions, Selection};
-use crate::model::Status;
+use crate::model::{Evaluation, Status};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub struct CheckResult {
@@ -62,44 +63,70 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
         let options = RunOptions {
             phase: None,
             selection: Selection {
-                select: vec![rule.code.to_string()],
+                select: vec![rule.code.to_string(), "9".to_string()],
                 ignore: vec![],
             },
             jobs: Some(1),
         };
         let run = engine::run(std::slice::from_ref(&dir), catalog, &options);
-        let statuses: Vec<String> = run
-            .evaluations
-            .iter()
-            .map(|e| format!("{} {}: {}", e.node, e.status, e.message))
-            .collect();
-        let fails = run
-            .evaluations
-            .iter()
-            .filter(|e| e.status == Status::Fail)
-            .count();
-        let others = run
-            .evaluations
-            .iter()
-            .filter(|e| !matches!(e.status, Status::Pass | Status::NotApplicable))
-            .count();
+        // Each node (or group) of a fixture is one scenario: in `fires`
+        // every one must fail, in `passes` every one must pass.
+        let mut by_subject: BTreeMap<&str, Vec<&Evaluation>> = BTreeMap::new();
+        for e in run.evaluations.iter().filter(|e| e.code == rule.code) {
+            by_subject.entry(&e.node).or_default().push(e);
+        }
+        if by_subject.is_empty() {
+            problems.push(problem(format!(
+                "no evaluation at all on {}",
+                dir.display()
+            )));
+        }
+        for (subject, evals) in by_subject {
+            let fails = evals.iter().any(|e| e.status == Status::Fail);
+            let clean = evals
+                .iter()
+                .all(|e| matches!(e.status, Status::Pass | Status::NotApplicable));
+            let describe = || {
+                evals
+                    .iter()
+                    .map(|e| format!("{}: {}", e.status, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            if case == "fires" && !fails {
+                problems.push(problem(format!(
+                    "silent: does not fire on {} {subject} ({})",
+                    dir.display(),
+                    describe()
+                )));
+            }
+            if case == "passes" && !clean {
+                problems.push(problem(format!(
+                    "noisy: does not pass on {} {subject} ({})",
+                    dir.display(),
+                    describe()
+                )));
+            }
+        }
         let passes = run
             .evaluations
             .iter()
-            .filter(|e| e.status == Status::Pass)
-            .count();
-        if case == "fires" && fails == 0 {
+            .any(|e| e.code == rule.code && e.status == Status::Pass);
+        if case == "passes" && !passes {
             problems.push(problem(format!(
-                "silent: does not fire on {} ({})",
-                dir.display(),
-                statuses.join("; ")
+                "passes fixture {} never reaches a pass (only not-applicable)",
+                dir.display()
             )));
         }
-        if case == "passes" && (others > 0 || passes == 0) {
+        // Tool findings (malformed or unreadable inputs) mean a broken fixture.
+        for e in run.evaluations.iter().filter(|e| e.code != rule.code) {
             problems.push(problem(format!(
-                "noisy: does not pass cleanly on {} ({})",
+                "fixture {} has a tool finding: {} {} on {}: {}",
                 dir.display(),
-                statuses.join("; ")
+                e.code,
+                e.name,
+                e.node,
+                e.message
             )));
         }
     }
