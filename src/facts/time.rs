@@ -138,7 +138,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
                 "daemon": daemon,
                 "running": false,
                 "synchronised": false,
-                "status": format!("{daemon} does not answer: {}", na.reason),
+                "status": na.reason,
                 "status_source": source(rel, na.line.unwrap_or(1)),
                 "leap_status": null,
                 "system_offset_ms": null,

@@ -1,0 +1,435 @@
+//! The binary end to end: the demo fleet, exit codes, output formats,
+//! determinism, and bad input that must be reported and survived.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn upcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upcheck"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1795161600")
+        .output()
+        .expect("upcheck runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = upcheck(&all);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap())
+}
+
+fn evals<'a>(report: &'a Value, code: u64, node: &str) -> Vec<&'a Value> {
+    report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == code && e["node"] == node)
+        .collect()
+}
+
+#[test]
+fn demo_table_shows_failures_by_node_and_exits_1() {
+    let out = upcheck(&["check", "fixtures/demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for needle in [
+        "node mpe-east-b (site-east / mpe-east)",
+        "40001 ┆ ntp-unsynchronised",
+        "30001 ┆ upgrade-space-low",
+        "cluster mra-east",
+        "20002 ┆ patch-not-running",
+        "The state of the patch package installed on the NE is incorrect.",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("13 node(s), "), "{last}");
+    assert!(
+        !text.contains("┆ pass "),
+        "passing rows only with --show-passing"
+    );
+    let all = stdout(&upcheck(&["check", "fixtures/demo", "--show-passing"]));
+    assert!(all.contains("┆ pass "));
+}
+
+#[test]
+fn demo_json_has_the_stamps_and_every_evaluation() {
+    let (report, code) = json(&["check", "fixtures/demo"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["tool"]["name"], "upcheck");
+    assert_eq!(report["generated_at"], "2026-11-20T08:00:00Z");
+    for key in ["rules_digest", "inputs_digest"] {
+        assert!(
+            report[key].as_str().unwrap().starts_with("sha256:"),
+            "{key}"
+        );
+    }
+    let evaluations = report["evaluations"].as_array().unwrap();
+    assert_eq!(report["summary"]["evaluations"], evaluations.len());
+    let passed = evaluations.iter().filter(|e| e["status"] == "pass").count();
+    assert_eq!(report["summary"]["by_status"]["pass"], passed);
+    assert!(passed > 50, "passing evaluations are kept in JSON");
+
+    // The seed case: SPH106 activating on the NE is 20002, at the right line.
+    let patch = evals(&report, 20002, "ne-osn6800-01");
+    let sph106 = patch
+        .iter()
+        .find(|e| e["message"].as_str().unwrap().contains("SPH106"))
+        .unwrap();
+    assert_eq!(sph106["status"], "fail");
+    assert_eq!(sph106["severity"], "critical");
+    assert_eq!(sph106["evidence"][0]["line"], 2);
+    assert!(
+        sph106["evidence"][0]["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("activating")
+    );
+    assert_eq!(sph106["fingerprint"].as_str().unwrap().len(), 32);
+
+    // Graded severity and root causes.
+    let minor = evals(&report, 40008, "mra-east-a");
+    assert_eq!(minor[0]["severity"], "minor");
+    let cascade = evals(&report, 40001, "mpe-east-b");
+    assert_eq!(cascade[0]["caused_by"], serde_json::json!([40002, 40003]));
+    let skew = evals(&report, 40007, "mra-east");
+    assert_eq!(skew[0]["scope"], "cluster");
+    assert_eq!(skew[0]["status"], "fail");
+    assert_eq!(evals(&report, 40007, "mpe-east")[0]["status"], "pass");
+
+    // A missing input is unknown, naming the paths looked for.
+    let missing = evals(&report, 40008, "mpe-west-b");
+    assert_eq!(missing[0]["status"], "unknown");
+    assert!(
+        missing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("commands/hwclock")
+    );
+    // Vendor rules do not apply to servers, Linux rules not to the NE.
+    assert_eq!(
+        evals(&report, 20002, "cmp-east-a")[0]["status"],
+        "not-applicable"
+    );
+    assert_eq!(
+        evals(&report, 40001, "ne-osn6800-01")[0]["status"],
+        "not-applicable"
+    );
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let one = upcheck(&["check", "fixtures/demo", "--format", "json", "-j", "1"]);
+    let eight = upcheck(&["check", "fixtures/demo", "--format", "json", "-j", "8"]);
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, eight.stdout);
+}
+
+#[test]
+fn exit_codes_follow_fail_on_and_unknowns() {
+    // 40008 on the demo: one minor failure and one unknown.
+    let code = |extra: &[&str]| {
+        let mut args = vec!["check", "fixtures/demo", "--select", "40008"];
+        args.extend(extra);
+        upcheck(&args).status.code().unwrap()
+    };
+    assert_eq!(
+        code(&[]),
+        3,
+        "minor is below the default major, unknown remains"
+    );
+    assert_eq!(code(&["--allow-unknown"]), 0);
+    assert_eq!(code(&["--fail-on", "minor"]), 1);
+    assert_eq!(code(&["--fail-on", "never"]), 3);
+    assert_eq!(code(&["--fail-on", "never", "--allow-unknown"]), 0);
+    assert_eq!(
+        upcheck(&["check", "fixtures/demo", "--select", "ntp"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        upcheck(&["check", "fixtures/demo", "--phase", "later"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn select_and_ignore_by_family() {
+    let (report, _) = json(&[
+        "check",
+        "fixtures/demo",
+        "--select",
+        "4xxxx",
+        "--ignore",
+        "40007",
+    ]);
+    let codes: Vec<u64> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert!(
+        codes.iter().all(|c| c / 10000 == 4 && *c != 40007),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&40001));
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let out = upcheck(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "json",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["summary"]["nodes"], 13);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+    let bad = upcheck(&[
+        "check",
+        "fixtures/demo",
+        "--output",
+        "/nonexistent-dir/x.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn explain_prints_the_rule() {
+    let out = upcheck(&["explain", "20002"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for needle in [
+        "20002 patch-not-running",
+        "severity: critical",
+        "phases: pre, post, diagnose",
+        "patches ← patches: exports/patches.csv",
+        "Remediation:",
+        ":patchpkg-set-time:3,1",
+        "References:",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    assert!(stdout(&upcheck(&["explain", "90002"])).contains("input-malformed"));
+    assert_eq!(upcheck(&["explain", "12345"]).status.code(), Some(2));
+}
+
+#[test]
+fn rules_list_and_check() {
+    let out = upcheck(&["rules", "list", "--format", "json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<u64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_u64().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(codes, sorted);
+    assert!(codes.contains(&20002) && codes.contains(&40007));
+    assert!(stdout(&upcheck(&["rules", "list"])).contains("patch-not-running"));
+    let check = upcheck(&["rules", "check", "--deny-warnings"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn facts_show_what_rules_see() {
+    let out = upcheck(&["facts", "fixtures/demo/site-east/cmp-east-b"]);
+    assert_eq!(out.status.code(), Some(0));
+    let facts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(facts["node"]["hostname"], "cmp-east-b");
+    assert_eq!(facts["time"]["daemon"], "chronyd");
+    assert_eq!(facts["time"]["synchronised"], true);
+    assert_eq!(facts["plan"]["upgrade_filesystem"], "/var/TKLC");
+    assert!(
+        facts["patches"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("exports/patches.csv")
+    );
+    assert_eq!(upcheck(&["facts", "fixtures"]).status.code(), Some(2));
+}
+
+#[test]
+fn parse_reads_every_real_ntpq_and_df_sample() {
+    for (kind, dir) in [("ntpq", "ntpq-pn"), ("df", "df")] {
+        let dir = Path::new("../shared/real-world").join(dir);
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let out = upcheck(&["parse", kind, path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0));
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_ne!(v["outcome"], "malformed", "{}: {v}", path.display());
+            n += 1;
+        }
+        assert!(n > 5, "{kind}: only {n} samples");
+    }
+}
+
+/// A fleet with one node whose files are given.
+fn fleet(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join("node1").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const NODE_JSON: &str =
+    r#"{"hostname": "node1", "platform": "tpd", "collected_at": "2026-11-20T08:00:00Z"}"#;
+
+#[test]
+fn malformed_input_is_located_and_the_run_goes_on() {
+    let dir = fleet(&[
+        ("node.json", NODE_JSON),
+        (
+            "commands/ntpq_-np",
+            "     remote           refid      st t when poll reach   delay   offset  jitter\n==============================================================================\n*10.0.0.1 $6$saltsalt$secrethashbody .GPS. 1 u 33 64 377 zero 0.1 0.1\n",
+        ),
+        (
+            "commands/df_-Pk",
+            "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 10000000 1000000 9000000 10% /\n",
+        ),
+    ]);
+    let (report, code) = json(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 3, "unknowns and no failure");
+    let bad = evals(&report, 90002, "node1");
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["status"], "unknown");
+    assert_eq!(bad[0]["evidence"][0]["line"], 3);
+    let sync = evals(&report, 40001, "node1");
+    assert_eq!(sync[0]["status"], "unknown");
+    assert!(
+        sync[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("malformed at line 3")
+    );
+    // df was fine: its rules still ran.
+    assert_eq!(evals(&report, 30002, "node1")[0]["status"], "pass");
+    // No secret leaves in any field.
+    let text = report.to_string();
+    assert!(
+        !text.contains("secrethashbody") && !text.contains("saltsalt"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unreadable_node_json_and_missing_paths_are_reported() {
+    let dir = fleet(&[("node.json", "{ not json")]);
+    let missing = dir.path().join("nope");
+    let (report, code) = json(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3);
+    let snap = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == 90001)
+        .count();
+    assert_eq!(snap, 2, "bad node.json and missing path");
+    let node = evals(&report, 90001, "node1");
+    assert!(node[0]["message"].as_str().unwrap().contains("node.json:1"));
+    assert!(
+        evals(&report, 40001, "node1")
+            .iter()
+            .all(|e| e["status"] == "unknown")
+    );
+}
+
+#[test]
+fn a_rule_that_errors_at_run_time_is_unknown_with_the_reason() {
+    let dir = fleet(&[
+        ("node.json", NODE_JSON),
+        ("commands/ntpq_-np", "No association ID's returned\n"),
+    ]);
+    let rules = tempfile::tempdir().unwrap();
+    let rule = std::fs::read_to_string("rules/40001-ntp-unsynchronised.toml")
+        .unwrap()
+        .replace(
+            "expr = \"!time.synchronised\"",
+            "expr = \"time.no_such_field > 1\"",
+        );
+    std::fs::write(rules.path().join("40001-ntp-unsynchronised.toml"), rule).unwrap();
+    let (report, _) = json(&[
+        "check",
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--select",
+        "40001,9",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(evals(&report, 40001, "node1")[0]["status"], "unknown");
+    let err = evals(&report, 90004, "node1");
+    assert_eq!(err.len(), 1);
+    assert!(
+        err[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no_such_field")
+    );
+}
+
+#[test]
+fn a_broken_rule_catalog_is_a_tool_error() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("40001-ntp-unsynchronised.toml"),
+        std::fs::read_to_string("rules/40001-ntp-unsynchronised.toml")
+            .unwrap()
+            .replace("!time.synchronised", "!time.synchronised &&"),
+    )
+    .unwrap();
+    let out = upcheck(&[
+        "check",
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "fixtures/demo",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("40001-ntp-unsynchronised.toml:"), "{err}");
+    let check = upcheck(&["rules", "check", rules.path().to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(2));
+}
