@@ -109,6 +109,8 @@ pub struct Rule {
     pub unknown_when: Vec<(Program, Template)>,
     pub fail_when: Vec<(Severity, Program, Option<Template>)>,
     pub params: serde_json::Value,
+    /// `params` converted once for CEL.
+    pub params_cel: cel::Value,
     /// Where the rule came from: `embedded:<file>` or a path.
     pub origin: String,
     /// The rule file's text, for the catalog digest.
@@ -483,7 +485,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
         .zip(fail_messages.into_iter().flatten())
         .map(|((f, p), m)| (f.severity.unwrap_or(file.severity), p, m))
         .collect();
-    let params = serde_json::to_value(&file.params).unwrap_or_default();
+    let params = crate::facts::toml_to_json(toml::Value::Table(file.params));
     Ok((
         Rule {
             code: file.code,
@@ -505,6 +507,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             message: message.expect("message compiled"),
             unknown_when,
             fail_when,
+            params_cel: expr::to_cel(&params),
             params,
             origin: origin.to_string(),
             source_text: text.to_string(),

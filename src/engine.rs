@@ -314,7 +314,7 @@ fn evaluate_node(
         out.evaluations.extend(evals);
     }
     for rule in group_rules {
-        let params = to_cel(&rule.params);
+        let params = rule.params_cel.clone();
         let mut scope = node_scope.new_inner_scope();
         scope.add_variable_from_value("params", params);
         match applies(rule, &scope) {
@@ -413,7 +413,7 @@ fn evaluate_rule(
     cel_facts: &mut HashMap<String, Value>,
 ) -> Vec<Evaluation> {
     let mut scope = node_scope.new_inner_scope();
-    scope.add_variable_from_value("params", to_cel(&rule.params));
+    scope.add_variable_from_value("params", rule.params_cel.clone());
     match applies(rule, &scope) {
         Ok(true) => {}
         Ok(false) => {
@@ -428,7 +428,6 @@ fn evaluate_rule(
         }
         Err(e) => return rule_error(rule, subject, "applies_to", e),
     }
-    let mut evidence_files = Vec::new();
     for req in &rule.requires {
         match facts.get(req) {
             Ok(json) => {
@@ -448,12 +447,11 @@ fn evaluate_rule(
                 return vec![e];
             }
         }
-        evidence_files.extend(input_files(facts.node, req));
     }
-    let group = GroupEval {
+    let group = RuleRun {
         rule,
         subject,
-        evidence_files: &evidence_files,
+        node: Some(facts.node),
     };
     group.conditions(&scope)
 }
@@ -500,14 +498,15 @@ fn rule_error(rule: &Rule, subject: &Subject, part: &str, error: String) -> Vec<
     ]
 }
 
-/// The condition part of a rule, shared by node and group scope.
-struct GroupEval<'a> {
+/// The condition part of one rule on one node or group, shared by every scope.
+struct RuleRun<'a> {
     rule: &'a Rule,
     subject: &'a Subject,
-    evidence_files: &'a [Evidence],
+    /// The node, for node scope: its input files are the evidence of last resort.
+    node: Option<&'a Node>,
 }
 
-impl GroupEval<'_> {
+impl RuleRun<'_> {
     fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
         let (rule, subject) = (self.rule, self.subject);
         for (program, reason) in &rule.unknown_when {
@@ -614,7 +613,16 @@ impl GroupEval<'_> {
                 return found;
             }
         }
-        self.evidence_files.to_vec()
+        // Resolved only here: most evaluations pass and need no evidence.
+        self.node
+            .map(|node| {
+                self.rule
+                    .requires
+                    .iter()
+                    .flat_map(|fact| input_files(node, fact))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -678,17 +686,17 @@ fn evaluate_groups(
         };
         let mut scope = root.new_inner_scope();
         scope.add_variable_from_value("plan", to_cel(&plans[&fleet_root]));
-        scope.add_variable_from_value("params", to_cel(&rule.params));
+        scope.add_variable_from_value("params", rule.params_cel.clone());
         let nodes: Vec<Json> = with.iter().map(|(_, f)| f.clone()).collect();
         scope.add_variable_from_value("nodes", to_cel(&Json::Array(nodes)));
         scope.add_variable_from_value(
             "group",
             to_cel(&json!({"name": name, "scope": rule.scope.as_str(), "size": with.len() + without.len()})),
         );
-        let eval = GroupEval {
+        let eval = RuleRun {
             rule,
             subject: &subject,
-            evidence_files: &[],
+            node: None,
         };
         let mut evals = if with.is_empty() {
             vec![]

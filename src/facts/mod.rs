@@ -9,7 +9,7 @@ mod patches;
 mod storage;
 mod time;
 
-pub use node::{identity_fact, plan_fact};
+pub use node::{identity_fact, plan_fact, toml_to_json};
 
 use crate::parse::{Absence, Outcome};
 use crate::snapshot::{self, Node};

@@ -152,7 +152,7 @@ pub fn plan_fact(root: &std::path::Path) -> Result<Json, String> {
 }
 
 /// TOML to JSON, with dates as their RFC 3339 text.
-fn toml_to_json(value: toml::Value) -> Json {
+pub fn toml_to_json(value: toml::Value) -> Json {
     match value {
         toml::Value::String(s) => Json::String(s),
         toml::Value::Integer(i) => Json::from(i),
