@@ -236,6 +236,9 @@ fn check(args: CheckArgs) -> u8 {
             invalid.join(", ")
         ));
     }
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        return fail(format!("{}: no such file or directory", missing.display()));
+    }
     let catalog = match load_catalog(&args.rules) {
         Ok(c) => c,
         Err(code) => return code,

@@ -353,28 +353,27 @@ fn malformed_input_is_located_and_the_run_goes_on() {
 }
 
 #[test]
-fn unreadable_node_json_and_missing_paths_are_reported() {
+fn unreadable_node_json_is_reported() {
     let dir = fleet(&[("node.json", "{ not json")]);
-    let missing = dir.path().join("nope");
-    let (report, code) = json(&[
-        "check",
-        dir.path().to_str().unwrap(),
-        missing.to_str().unwrap(),
-    ]);
+    let (report, code) = json(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code, 3);
-    let snap = report["evaluations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["code"] == 90001)
-        .count();
-    assert_eq!(snap, 2, "bad node.json and missing path");
     let node = evals(&report, 90001, "node1");
     assert!(node[0]["message"].as_str().unwrap().contains("node.json:1"));
     assert!(
         evals(&report, 40001, "node1")
             .iter()
             .all(|e| e["status"] == "unknown")
+    );
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_a_usage_error() {
+    let out = upcheck(&["check", "fixtures/demo", "fixtures/no-such-fleet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("fixtures/no-such-fleet: no such file or directory")
     );
 }
 
