@@ -386,48 +386,8 @@ fn finite(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{close, lcg_junk, parsed, samples};
     use super::*;
-    use std::fs;
-    use std::path::PathBuf;
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-9
-    }
-
-    fn samples(kind: &str) -> Vec<(String, String)> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/real-world/"
-        ))
-        .join(kind);
-        let mut names: Vec<String> = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert!(!names.is_empty(), "no samples in {}", dir.display());
-        names
-            .into_iter()
-            .map(|n| {
-                let text = fs::read_to_string(dir.join(&n)).unwrap();
-                (n, text)
-            })
-            .collect()
-    }
-
-    fn sources(out: &Outcome<Vec<ChronySource>>, what: &str) -> Vec<ChronySource> {
-        match out {
-            Outcome::Parsed { records } => records.clone(),
-            other => panic!("{what}: expected Parsed, got {other:?}"),
-        }
-    }
-
-    fn tracking(out: &Outcome<ChronyTracking>, what: &str) -> ChronyTracking {
-        match out {
-            Outcome::Parsed { records } => records.clone(),
-            other => panic!("{what}: expected Parsed, got {other:?}"),
-        }
-    }
 
     fn selected(s: &[ChronySource]) -> &ChronySource {
         s.iter()
@@ -441,7 +401,7 @@ mod tests {
             let out = parse_sources(&text);
             match name.as_str() {
                 "chronyc-n-sources-sos-rhcos-all-unreachable.txt" => {
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 8);
                     assert!(s.iter().all(|s| s.state == "?" && s.reach == Some(0)));
                     // Too long for its column: pushes the rest of the row right.
@@ -454,7 +414,7 @@ mod tests {
                 }
                 "chronyc-sources-chrony-manual-2012.txt"
                 | "chronyc-sources-chrony-manual-v4.txt" => {
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 3);
                     let sel = selected(&s);
                     assert_eq!((sel.mode.as_str(), sel.name.as_str()), ("#", "GPS0"));
@@ -466,7 +426,7 @@ mod tests {
                 }
                 "chronyc-sources-chrony-manual-v1.txt" => {
                     // chrony 1.x: no Reach column.
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 3);
                     assert!(s.iter().all(|s| s.reach.is_none()));
                     // Exactly the printed value, without a binary-rounding tail.
@@ -478,7 +438,7 @@ mod tests {
                 }
                 "chronyc-sources-ic-doc.txt" => {
                     // The count line says 6; the docstring lists 4 rows.
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 4);
                     let sel = selected(&s);
                     assert_eq!(sel.name, "10.64.108.95");
@@ -486,7 +446,7 @@ mod tests {
                     assert!(close(sel.offset_ms, -0.091));
                 }
                 "chronyc-sources-ic-test-collapsed-spacing.txt" => {
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 3);
                     assert_eq!(selected(&s).name, "GPS0");
                     assert_eq!((s[1].name.as_str(), s[1].state.as_str()), ("a.b.c", "?"));
@@ -499,7 +459,7 @@ mod tests {
                     assert_eq!(na.kind, Absence::ToolMissing);
                 }
                 "chronyc-sources-ica-rhel7.txt" => {
-                    let s = sources(&out, &name);
+                    let s = parsed(&out, &name);
                     assert_eq!(s.len(), 4);
                     let sel = selected(&s);
                     assert_eq!(sel.name, "utcnist2.colorado.edu");
@@ -515,7 +475,7 @@ mod tests {
     #[test]
     fn every_chronyc_tracking_sample_has_its_expected_outcome() {
         for (name, text) in samples("chronyc-tracking") {
-            let t = tracking(&parse_tracking(&text), &name);
+            let t = parsed(&parse_tracking(&text), &name);
             match name.as_str() {
                 "chronyc-tracking-chrony-manual-2012.txt" => {
                     assert_eq!(t.reference_id, "1.2.3.4");
@@ -564,7 +524,7 @@ mod tests {
         ];
         for (sample, off, meas, err) in cases {
             let text = format!("{HEADER}^* a.example.net   2   6   377    11   {sample}\n");
-            let s = sources(&parse_sources(&text), sample);
+            let s = parsed(&parse_sources(&text), sample);
             assert!(close(s[0].offset_ms, off), "{sample}: {}", s[0].offset_ms);
             assert!(close(s[0].measured_offset_ms, meas), "{sample}");
             assert!(close(s[0].error_ms, err), "{sample}");
@@ -576,7 +536,7 @@ mod tests {
         let text = format!(
             "{HEADER}#* PPS0   0  -3   17    1   +12ns[ +13ns] +/-  20ns\n^+ b.example.net  2  10  376  2h  +1ms[ +1ms] +/- 9ms\n"
         );
-        let s = sources(&parse_sources(&text), "reach");
+        let s = parsed(&parse_sources(&text), "reach");
         assert_eq!((s[0].poll, s[0].reach), (-3, Some(15)));
         assert_eq!(
             (s[1].poll, s[1].reach, s[1].last_rx.as_str()),
@@ -587,7 +547,7 @@ mod tests {
     #[test]
     fn verbose_legend_above_the_header_is_skipped() {
         let text = "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n||                                                  .- xxxx [ yyyy ] +/- zzzz\n||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n||                                \\     |          |  zzzz = estimated error.\n||                                 |    |           \\\nMS Name/IP address         Stratum Poll Reach LastRx Last sample\n===============================================================================\n^* ntp1.example.net              2   6   377    23   -923us[ -924us] +/-   43ms\n";
-        let s = sources(&parse_sources(text), "verbose");
+        let s = parsed(&parse_sources(text), "verbose");
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].line, 11);
     }
@@ -697,21 +657,21 @@ mod tests {
             "Reference ID    : C0A80101 (gw)\nSystem time     : 0.250000000 seconds slow of NTP time\n",
         );
         assert!(close(
-            tracking(&slow, "slow").system_offset_ms.unwrap(),
+            parsed(&slow, "slow").system_offset_ms.unwrap(),
             -250.0
         ));
         let fast = parse_tracking(
             "Reference ID    : C0A80101 (gw)\nSystem time     : 1.5 seconds fast of NTP time\n",
         );
         assert!(close(
-            tracking(&fast, "fast").system_offset_ms.unwrap(),
+            parsed(&fast, "fast").system_offset_ms.unwrap(),
             1500.0
         ));
     }
 
     #[test]
     fn tracking_ignores_unknown_keys_and_reports_bad_values() {
-        let t = tracking(
+        let t = parsed(
             &parse_tracking(
                 "Reference ID    : 47505300 (GPS)\nSomething new   : 42 widgets\nstray line without a colon\nLeap status     : Insert second\n",
             ),
@@ -771,14 +731,7 @@ mod tests {
                 .to_string(),
             "Reference ID : :::: ((()))\n".to_string(),
         ];
-        let mut x: u32 = 0x9e37_79b9;
-        let junk: Vec<u8> = (0..4096)
-            .map(|_| {
-                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (x >> 24) as u8
-            })
-            .collect();
-        let junk = String::from_utf8_lossy(&junk).into_owned();
+        let junk = String::from_utf8_lossy(&lcg_junk(0x9e37_79b9, 4096)).into_owned();
         inputs.push(junk.clone());
         inputs.push(format!("{HEADER}{junk}"));
         inputs.push(format!("Reference ID : X\n{junk}"));

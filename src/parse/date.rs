@@ -476,25 +476,16 @@ fn is_zone(t: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{close_some, junk, malformed, parsed, sample, samples};
     use super::super::{Absence, NotApplicable};
     use super::*;
 
     fn reading(text: &str) -> ClockReading {
-        match parse(text) {
-            Outcome::Parsed { records } => records,
-            other => panic!("expected a reading from {text:?}, got {other:?}"),
-        }
+        parsed(&parse(text), text)
     }
 
     fn malformed_line(text: &str) -> usize {
-        match parse(text) {
-            Outcome::Malformed(m) => m.line,
-            other => panic!("expected Malformed from {text:?}, got {other:?}"),
-        }
-    }
-
-    fn close(a: Option<f64>, b: f64) -> bool {
-        a.is_some_and(|a| (a - b).abs() < 1e-6)
+        malformed(&parse(text), text).line
     }
 
     /// What a sample must give.
@@ -526,23 +517,18 @@ mod tests {
 
     #[test]
     fn every_real_world_sample_parses_as_expected() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-world/date");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .expect("sample directory")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
+        let samples = samples("date");
+        let names: Vec<&str> = samples.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names.len(), 10, "sample count changed: {names:?}");
-        for name in &names {
+        for (name, text) in &samples {
             let want =
                 expected(name).unwrap_or_else(|| panic!("no expectation listed for sample {name}"));
-            let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("readable");
-            let got = reading(&text);
+            let got = reading(text);
             assert_eq!(got.line, 1, "{name}");
             assert_eq!(got.zone.as_deref(), want.zone, "{name}");
             assert_eq!(got.local.as_deref(), Some(want.local), "{name}");
             match want.epoch {
-                Some(epoch) => assert!(close(got.epoch, epoch), "{name}: {got:?}"),
+                Some(epoch) => assert!(close_some(got.epoch, epoch), "{name}: {got:?}"),
                 None => assert_eq!(got.epoch, None, "{name}"),
             }
             assert_eq!(got.utc_offset_s.is_some(), want.epoch.is_some(), "{name}");
@@ -551,10 +537,9 @@ mod tests {
 
     #[test]
     fn local_and_utc_samples_of_one_host_agree() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-world/date");
         for host in ["ica-rhel67", "ica-rhel7"] {
-            let local = std::fs::read_to_string(format!("{dir}/date-{host}.txt")).unwrap();
-            let utc = std::fs::read_to_string(format!("{dir}/date-utc-{host}.txt")).unwrap();
+            let local = sample("date", &format!("date-{host}.txt"));
+            let utc = sample("date", &format!("date-utc-{host}.txt"));
             assert_eq!(reading(&local).epoch, reading(&utc).epoch, "{host}");
         }
     }
@@ -580,17 +565,17 @@ mod tests {
         let r = reading("Mon Aug  3 09:12:51 PDT 2020");
         assert_eq!(r.local.as_deref(), Some("2020-08-03T09:12:51"));
         assert_eq!(r.utc_offset_s, Some(-7 * 3600));
-        assert!(close(r.epoch, 1596471171.0));
+        assert!(close_some(r.epoch, 1596471171.0));
     }
 
     #[test]
     fn twelve_hour_clock() {
         let r = reading("Tue Jan  5 01:02:04 AM UTC 2021");
         assert_eq!(r.local.as_deref(), Some("2021-01-05T01:02:04"));
-        assert!(close(r.epoch, 1609808524.0));
+        assert!(close_some(r.epoch, 1609808524.0));
         let r = reading("Tue Jan  5 12:02:04 AM UTC 2021");
         assert_eq!(r.local.as_deref(), Some("2021-01-05T00:02:04"));
-        assert!(close(r.epoch, 1609808524.0 - 3600.0));
+        assert!(close_some(r.epoch, 1609808524.0 - 3600.0));
         let r = reading("Tue Jan  5 12:02:04 PM UTC 2021");
         assert_eq!(r.local.as_deref(), Some("2021-01-05T12:02:04"));
         let r = reading("Tue Jan  5 01:02:04 PM UTC 2021");
@@ -609,7 +594,7 @@ mod tests {
         assert_eq!((r.local, r.zone, r.utc_offset_s), (None, None, None));
         assert_eq!(r.text, "1763625601");
         let r = reading("1763625601.123456789");
-        assert!(close(r.epoch, 1_763_625_601.123_456_7));
+        assert!(close_some(r.epoch, 1_763_625_601.123_456_7));
         assert_eq!(r.local, None);
         // A clock reset to 1970 must still read.
         assert_eq!(reading("86400").epoch, Some(86400.0));
@@ -622,16 +607,16 @@ mod tests {
         let r = reading("Thu Nov 20 16:00:01 +0800 2025");
         assert_eq!(r.zone.as_deref(), Some("+0800"));
         assert_eq!(r.utc_offset_s, Some(8 * 3600));
-        assert!(close(r.epoch, 1763625601.0));
+        assert!(close_some(r.epoch, 1763625601.0));
         let r = reading("Thu Nov 20 03:00:01 -05:00 2025");
         assert_eq!(r.utc_offset_s, Some(-5 * 3600));
-        assert!(close(r.epoch, 1763625601.0));
+        assert!(close_some(r.epoch, 1763625601.0));
         let r = reading("Thu Nov 20 16:00:01 +08 2025");
         assert_eq!(r.utc_offset_s, Some(8 * 3600));
         // RFC 2822, `date -R`.
         let r = reading("Thu, 20 Nov 2025 08:00:01 +0000");
         assert_eq!(r.zone.as_deref(), Some("+0000"));
-        assert!(close(r.epoch, 1763625601.0));
+        assert!(close_some(r.epoch, 1763625601.0));
     }
 
     #[test]
@@ -640,17 +625,17 @@ mod tests {
         assert_eq!(r.local.as_deref(), Some("2026-11-20T08:00:01"));
         assert_eq!(r.zone.as_deref(), Some("+00:00"));
         assert_eq!(r.utc_offset_s, Some(0));
-        assert!(close(r.epoch, 1795161601.0));
+        assert!(close_some(r.epoch, 1795161601.0));
         let r = reading("2026-11-20 08:00:01+00:00");
-        assert!(close(r.epoch, 1795161601.0));
+        assert!(close_some(r.epoch, 1795161601.0));
         let r = reading("2026-11-20 16:00:01.123456789+08:00");
         assert_eq!(r.local.as_deref(), Some("2026-11-20T16:00:01.123456789"));
-        assert!(close(r.epoch, 1_795_161_601.123_456_7));
+        assert!(close_some(r.epoch, 1_795_161_601.123_456_7));
         let r = reading("2026-11-20T08:00:01,5Z");
         assert_eq!(r.zone.as_deref(), Some("Z"));
-        assert!(close(r.epoch, 1795161601.5));
+        assert!(close_some(r.epoch, 1795161601.5));
         let r = reading("2026-11-20 03:00:01 EST");
-        assert!(close(r.epoch, 1795161601.0));
+        assert!(close_some(r.epoch, 1795161601.0));
         // No zone: local time only.
         let r = reading("2026-11-20T08:00:01");
         assert_eq!((r.zone, r.epoch), (None, None));
@@ -770,19 +755,6 @@ mod tests {
         assert_eq!(json["outcome"], "parsed");
         assert_eq!(json["records"]["epoch"], 1763625601.0);
         assert_eq!(json["records"]["local"], serde_json::Value::Null);
-    }
-
-    /// Deterministic bytes for the no-panic tests.
-    fn junk(seed: u64, len: usize) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
     }
 
     #[test]

@@ -420,21 +420,16 @@ fn shown(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{self, parsed, samples};
     use super::super::{Absence, Malformed};
     use super::*;
 
     fn report(text: &str) -> DfReport {
-        match parse(text) {
-            Outcome::Parsed { records } => records,
-            other => panic!("expected Parsed, got {other:?}"),
-        }
+        parsed(&parse(text), text)
     }
 
     fn malformed(text: &str) -> Malformed {
-        match parse(text) {
-            Outcome::Malformed(m) => m,
-            other => panic!("expected Malformed, got {other:?}"),
-        }
+        testing::malformed(&parse(text), text)
     }
 
     fn mount<'a>(r: &'a DfReport, mount: &str) -> &'a DfRow {
@@ -567,30 +562,12 @@ mod tests {
         }
     }
 
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-world/df");
-
-    fn sample_files() -> Vec<std::path::PathBuf> {
-        let mut files: Vec<_> = std::fs::read_dir(SAMPLES)
-            .expect("real-world df samples")
-            .map(|e| e.expect("directory entry").path())
-            .collect();
-        files.sort();
-        files
-    }
-
     #[test]
     fn every_real_world_sample_parses_as_expected() {
-        let files = sample_files();
-        assert!(!files.is_empty(), "no samples in {SAMPLES}");
-        for path in files {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        for (name, text) in samples("df") {
             let expect =
-                expectation(name).unwrap_or_else(|| panic!("no expectation for sample {name}"));
-            let text = std::fs::read_to_string(&path).expect("sample is UTF-8");
-            let r = match parse(&text) {
-                Outcome::Parsed { records } => records,
-                other => panic!("{name}: expected Parsed, got {other:?}"),
-            };
+                expectation(&name).unwrap_or_else(|| panic!("no expectation for sample {name}"));
+            let r = parsed(&parse(&text), &name);
             assert_eq!(r.kind, expect.kind, "{name}");
             assert_eq!(r.rows.len(), expect.rows, "{name}");
             (expect.check)(&r);
@@ -912,8 +889,7 @@ mod tests {
     #[test]
     fn never_panics_on_truncated_or_junk_input() {
         // Every prefix of every real sample, cut at each character boundary.
-        for path in sample_files() {
-            let text = std::fs::read_to_string(&path).expect("sample is UTF-8");
+        for (_, text) in samples("df") {
             for (at, _) in text.char_indices() {
                 let _ = parse(text.get(..at).unwrap_or(""));
             }

@@ -89,31 +89,19 @@ fn says_no_device(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::NotApplicable;
+    use super::super::testing::{close_some, junk, malformed, not_applicable, parsed, samples};
     use super::*;
 
     fn reading(text: &str) -> ClockReading {
-        match parse(text) {
-            Outcome::Parsed { records } => records,
-            other => panic!("expected a reading from {text:?}, got {other:?}"),
-        }
+        parsed(&parse(text), text)
     }
 
     fn absence(text: &str) -> NotApplicable {
-        match parse(text) {
-            Outcome::NotApplicable(na) => na,
-            other => panic!("expected NotApplicable from {text:?}, got {other:?}"),
-        }
+        not_applicable(&parse(text), text)
     }
 
     fn malformed_line(text: &str) -> usize {
-        match parse(text) {
-            Outcome::Malformed(m) => m.line,
-            other => panic!("expected Malformed from {text:?}, got {other:?}"),
-        }
-    }
-
-    fn close(a: Option<f64>, b: f64) -> bool {
-        a.is_some_and(|a| (a - b).abs() < 1e-6)
+        malformed(&parse(text), text).line
     }
 
     enum Expect {
@@ -152,28 +140,23 @@ mod tests {
 
     #[test]
     fn every_real_world_sample_parses_as_expected() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-world/hwclock");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .expect("sample directory")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
+        let samples = samples("hwclock");
+        let names: Vec<&str> = samples.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names.len(), 5, "sample count changed: {names:?}");
-        for name in &names {
+        for (name, text) in &samples {
             let want =
                 expected(name).unwrap_or_else(|| panic!("no expectation listed for sample {name}"));
-            let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("readable");
             match want {
                 Expect::Reading { local, zone, epoch } => {
-                    let got = reading(&text);
+                    let got = reading(text);
                     assert_eq!(got.line, 1, "{name}");
                     assert_eq!(got.local.as_deref(), Some(local), "{name}");
                     assert_eq!(got.zone.as_deref(), Some(zone), "{name}");
                     assert_eq!(got.utc_offset_s, Some(0), "{name}");
-                    assert!(close(got.epoch, epoch), "{name}: {got:?}");
+                    assert!(close_some(got.epoch, epoch), "{name}: {got:?}");
                 }
                 Expect::Absent(kind, line) => {
-                    let na = absence(&text);
+                    let na = absence(text);
                     assert_eq!((na.kind, na.line), (kind, Some(line)), "{name}");
                 }
             }
@@ -195,7 +178,7 @@ mod tests {
             }
         );
         let r = reading("2026-11-20 16:00:01.204113+08:00");
-        assert!(close(r.epoch, 1795161601.204113));
+        assert!(close_some(r.epoch, 1795161601.204113));
     }
 
     #[test]
@@ -205,17 +188,17 @@ mod tests {
         assert_eq!(r.local.as_deref(), Some("2026-11-20T08:00:46"));
         assert_eq!(r.zone.as_deref(), Some("UTC"));
         // The delay is not added to the reading.
-        assert!(close(r.epoch, 1795161646.0));
+        assert!(close_some(r.epoch, 1795161646.0));
 
         let r = reading("Tue 30 May 2017 01:08:42 PM EDT  -0.500000 seconds");
         assert_eq!(r.local.as_deref(), Some("2017-05-30T13:08:42"));
         assert_eq!(r.utc_offset_s, Some(-4 * 3600));
-        assert!(close(r.epoch, 1496164122.0));
+        assert!(close_some(r.epoch, 1496164122.0));
 
         let r = reading("Thu 04 Jun 2015 14:33:04 CEST  -0.672623 seconds");
         assert_eq!(r.local.as_deref(), Some("2015-06-04T14:33:04"));
         assert_eq!(r.utc_offset_s, Some(2 * 3600));
-        assert!(close(r.epoch, 1433421184.0));
+        assert!(close_some(r.epoch, 1433421184.0));
 
         let r = reading("Tue 30 May 2017 12:08:42 AM EDT  0.500000 seconds");
         assert_eq!(r.local.as_deref(), Some("2017-05-30T00:08:42"));
@@ -298,18 +281,6 @@ mod tests {
             Outcome::Malformed(m) => assert!(m.reason.contains("garbage"), "{}", m.reason),
             other => panic!("{other:?}"),
         }
-    }
-
-    fn junk(seed: u64, len: usize) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod df;
 pub mod hwclock;
 pub mod ntpq;
 pub mod patches;
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// What one parser made of one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]

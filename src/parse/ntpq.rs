@@ -347,49 +347,16 @@ fn without_table(text: &str, lines: &[(usize, &str)]) -> Outcome<NtpqReport> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{close, lcg_junk, parsed, samples};
     use super::*;
-    use std::fs;
-    use std::path::PathBuf;
 
     const HEADER: &str = "     remote           refid      st t when poll reach   delay   offset  jitter\n==============================================================================\n";
-
-    fn parsed(out: &Outcome<NtpqReport>, what: &str) -> NtpqReport {
-        match out {
-            Outcome::Parsed { records } => records.clone(),
-            other => panic!("{what}: expected Parsed, got {other:?}"),
-        }
-    }
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-9
-    }
 
     fn selected(r: &NtpqReport) -> &NtpPeer {
         r.peers
             .iter()
             .find(|p| p.tally == "*")
             .expect("a selected peer")
-    }
-
-    fn samples(kind: &str) -> Vec<(String, String)> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/real-world/"
-        ))
-        .join(kind);
-        let mut names: Vec<String> = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert!(!names.is_empty(), "no samples in {}", dir.display());
-        names
-            .into_iter()
-            .map(|n| {
-                let text = fs::read_to_string(dir.join(&n)).unwrap();
-                (n, text)
-            })
-            .collect()
     }
 
     #[test]
@@ -691,13 +658,7 @@ mod tests {
             "\u{feff}remote refid st t when poll reach delay offset jitter\n".to_string(),
         ];
         // Binary junk from a fixed pseudo-random sequence.
-        let mut x: u32 = 0x1234_5678;
-        let junk: Vec<u8> = (0..4096)
-            .map(|_| {
-                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (x >> 24) as u8
-            })
-            .collect();
+        let junk = lcg_junk(0x1234_5678, 4096);
         inputs.push(String::from_utf8_lossy(&junk).into_owned());
         inputs.push(format!("{HEADER}{}", String::from_utf8_lossy(&junk)));
         for (_, text) in samples("ntpq-pn") {

@@ -514,20 +514,16 @@ fn table_cells(chars: &[char], starts: &[usize]) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{self, junk, parsed};
     use super::*;
 
     fn records(text: &str) -> Vec<PatchRecord> {
-        match parse(text) {
-            Outcome::Parsed { records } => records,
-            other => panic!("expected records from {text:?}, got {other:?}"),
-        }
+        parsed(&parse(text), text)
     }
 
     fn malformed(text: &str) -> (usize, String) {
-        match parse(text) {
-            Outcome::Malformed(m) => (m.line, m.reason),
-            other => panic!("expected Malformed from {text:?}, got {other:?}"),
-        }
+        let m = testing::malformed(&parse(text), text);
+        (m.line, m.reason)
     }
 
     /// `[ne, board, slot, patch, version, raw_state, state, time]`, empty for absent.
@@ -887,18 +883,6 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
         assert_eq!(json["records"][0]["state"], "active");
         assert_eq!(json["records"][0]["raw_state"], "Trial");
         assert_eq!(json["records"][0]["ne"], serde_json::Value::Null);
-    }
-
-    fn junk(seed: u64, len: usize) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
     }
 
     #[test]
