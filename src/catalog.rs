@@ -164,21 +164,26 @@ impl Catalog {
                 Err(p) => catalog.problems.push(p),
             }
         }
-        catalog.add_files(files, true);
+        catalog.add_files(files, true, &[]);
         catalog
     }
 
-    /// Only the rules of one folder (for `rules check DIR`).
+    /// Only the rules of one folder (for `rules check DIR`). Its rules may
+    /// depend on built-in codes, as they will when run with `--rules`.
     pub fn load_dir(dir: &Path) -> Catalog {
+        let built_in: Vec<u32> = EMBEDDED_RULES
+            .iter()
+            .filter_map(|(name, _)| name.get(..5)?.parse().ok())
+            .collect();
         let mut catalog = Catalog::default();
         match read_rule_dir(dir) {
-            Ok(files) => catalog.add_files(files, false),
+            Ok(files) => catalog.add_files(files, false, &built_in),
             Err(p) => catalog.problems.push(p),
         }
         catalog
     }
 
-    fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool) {
+    fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool, also_known: &[u32]) {
         for (origin, text) in files {
             match compile_rule(&origin, &text) {
                 Ok((rule, warnings)) => {
@@ -202,13 +207,14 @@ impl Catalog {
                 Err(problems) => self.problems.extend(problems),
             }
         }
-        self.check_dependencies();
+        self.check_dependencies(also_known);
     }
 
-    fn check_dependencies(&mut self) {
+    /// Every `depends_on` names a rule of this catalog or of `also_known`.
+    fn check_dependencies(&mut self, also_known: &[u32]) {
         for rule in self.rules.values() {
             for dep in &rule.depends_on {
-                if !self.rules.contains_key(dep) {
+                if !self.rules.contains_key(dep) && !also_known.contains(dep) {
                     self.problems.push(Problem {
                         origin: rule.origin.clone(),
                         line: None,
@@ -419,6 +425,18 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
         .map(|f| compile_expr(&f.expr, "fail_when.expr"))
         .collect();
 
+    // The guard runs before any input is read: it sees identity only.
+    if let (Some(p), Some(src)) = (&applies_to, &file.applies_to) {
+        for var in expr::variables(p) {
+            if facts::spec(&var).is_some_and(|f| !f.always) {
+                errors.push(err(
+                    Some(line_of(text, src.span().start)),
+                    format!("applies_to reads `{var}`: the guard sees only node, plan and params"),
+                ));
+            }
+        }
+    }
+
     let mut compile_template = |src: &Spanned<String>, what: &str| -> Option<Template> {
         let line = line_of(text, src.span().start);
         match Template::compile(src.get_ref()) {
@@ -613,6 +631,20 @@ expr = "time.synchronised == false"
         let bad = GOOD.replace("requires = [\"time\"]", "requires = []");
         let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
         assert!(errs[0].message.contains("reads `time`"), "{errs:?}");
+    }
+
+    #[test]
+    fn applies_to_may_not_read_facts() {
+        let bad = GOOD.replace(
+            "requires = [\"time\"]",
+            "applies_to = \"time.running\"\nrequires = [\"time\"]",
+        );
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        assert!(
+            errs[0].message.contains("applies_to reads `time`"),
+            "{errs:?}"
+        );
+        assert_eq!(errs[0].line, Some(6));
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
         let options = RunOptions {
             phase: None,
             selection: Selection {
-                select: vec![rule.code.to_string(), "9".to_string()],
+                select: vec![rule.code.to_string()],
                 ignore: vec![],
             },
             jobs: Some(1),
@@ -114,7 +114,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             .any(|e| e.code == rule.code && e.status == Status::Pass);
         if case == "passes" && !passes {
             problems.push(problem(format!(
-                "passes fixture {} never reaches a pass (only not-applicable)",
+                "passes fixture {} has no passing evaluation",
                 dir.display()
             )));
         }

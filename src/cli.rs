@@ -397,17 +397,14 @@ fn facts(node_dir: &Path) -> u8 {
     if let Some(err) = &node.identity_error {
         eprintln!("upcheck: {err}");
     }
-    // The plan sits at the fleet root: the nearest folder above that has one.
-    let plan = node_dir
-        .ancestors()
-        .skip(1)
-        .find(|d| d.join(snapshot::PLAN_FILE).is_file())
-        .map(crate::facts::plan_fact)
-        .unwrap_or_else(|| Ok(serde_json::json!({})))
-        .unwrap_or_else(|e| {
-            eprintln!("upcheck: {e}");
-            serde_json::json!({})
-        });
+    let plan = match snapshot::plan_dir(node_dir) {
+        None => Ok(serde_json::json!({})),
+        Some(dir) => crate::facts::plan_fact(&dir),
+    }
+    .unwrap_or_else(|e| {
+        eprintln!("upcheck: {e}");
+        serde_json::json!({})
+    });
     let facts = crate::facts::all_facts(node, &plan);
     let mut text = serde_json::to_string_pretty(&facts).unwrap_or_default();
     text.push('\n');

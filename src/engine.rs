@@ -28,9 +28,13 @@ impl Selection {
         !prefix.is_empty() && code.to_string().starts_with(prefix)
     }
 
+    /// Tool findings (9xxxx) say why something could not be checked, so
+    /// `--select` never hides them; only `--ignore` does.
     pub fn keeps(&self, code: u32) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|p| Self::matches(p, code)))
-            && !self.ignore.iter().any(|p| Self::matches(p, code))
+        let selected = self.select.is_empty()
+            || code / 10000 == 9
+            || self.select.iter().any(|p| Self::matches(p, code));
+        selected && !self.ignore.iter().any(|p| Self::matches(p, code))
     }
 
     /// Patterns that are not codes or code prefixes.
@@ -99,7 +103,12 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
 
     let mut plans: BTreeMap<PathBuf, Json> = BTreeMap::new();
     for root in paths {
-        let plan = plan_fact(root).unwrap_or_else(|message| {
+        let plan_dir = snapshot::plan_dir(root);
+        let plan = match &plan_dir {
+            None => Ok(json!({})),
+            Some(dir) => plan_fact(dir),
+        };
+        let plan = plan.unwrap_or_else(|message| {
             evaluations.push(tool_evaluation(
                 SNAPSHOT_UNREADABLE,
                 &root.display().to_string(),
@@ -107,7 +116,11 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
                 "plan.toml",
                 message,
                 vec![evidence_path(
-                    root.join(snapshot::PLAN_FILE).display().to_string(),
+                    plan_dir
+                        .unwrap_or_else(|| root.clone())
+                        .join(snapshot::PLAN_FILE)
+                        .display()
+                        .to_string(),
                 )],
             ));
             json!({})
@@ -352,7 +365,7 @@ fn evaluate_node(
             INPUT_MALFORMED,
             &subject.name,
             Scope::Node,
-            &m.path,
+            &facts.node_relative(&m.path),
             format!("{} is malformed at line {}: {}", m.path, m.line, m.reason),
             vec![Evidence {
                 path: m.path.clone(),
@@ -366,7 +379,7 @@ fn evaluate_node(
             INPUT_UNREADABLE,
             &subject.name,
             Scope::Node,
-            path,
+            &facts.node_relative(path),
             format!("{path} is unreadable: {reason}"),
             vec![evidence_path(path.clone())],
         ));
@@ -681,7 +694,7 @@ fn evaluate_groups(
         let subject = Subject {
             name: name.clone(),
             scope: rule.scope,
-            site: None,
+            site: (rule.scope == Scope::Site).then(|| name.clone()),
             cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
         };
         let mut scope = root.new_inner_scope();
@@ -768,7 +781,12 @@ mod tests {
             ignore: vec![],
         };
         assert!(s.keeps(30003) && s.keeps(20002) && !s.keeps(20003));
-        assert!(Selection::default().keeps(90002));
+        assert!(s.keeps(90002), "tool findings survive --select");
+        let s = Selection {
+            select: vec![],
+            ignore: vec!["9".into()],
+        };
+        assert!(!s.keeps(90002) && s.keeps(40001));
         let bad = Selection {
             select: vec!["ntp".into(), "4xxxx".into(), "400011".into()],
             ignore: vec![],

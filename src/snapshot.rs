@@ -84,6 +84,20 @@ pub const INPUTS: &[InputSpec] = &[
     },
 ];
 
+/// The folder whose plan.toml applies to `path`: the path itself or its
+/// nearest ancestor that has one, so checking one site of a fleet still
+/// reads the fleet's plan.
+pub fn plan_dir(path: &Path) -> Option<PathBuf> {
+    if path.join(PLAN_FILE).is_file() {
+        return Some(path.to_path_buf());
+    }
+    let start = path.canonicalize().ok()?;
+    start
+        .ancestors()
+        .find(|d| d.join(PLAN_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
 pub fn input_spec(name: &str) -> Option<&'static InputSpec> {
     INPUTS.iter().find(|s| s.name == name)
 }

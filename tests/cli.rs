@@ -353,6 +353,35 @@ fn malformed_input_is_located_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_collector_error_is_an_unreadable_input_and_survives_select() {
+    let dir = fleet(&[
+        ("node.json", NODE_JSON),
+        ("commands/ntpq_-np", "bash: ntpq: command not found\n"),
+    ]);
+    let (report, code) = json(&["check", dir.path().to_str().unwrap(), "--select", "40001"]);
+    assert_eq!(code, 3);
+    let unreadable = evals(&report, 90003, "node1");
+    assert_eq!(
+        unreadable.len(),
+        1,
+        "tool findings are kept whatever --select says"
+    );
+    assert!(
+        unreadable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("command not found")
+    );
+    let sync = evals(&report, 40001, "node1");
+    assert_eq!(sync[0]["status"], "unknown");
+    let (report, _) = json(&["check", dir.path().to_str().unwrap(), "--ignore", "9"]);
+    assert!(
+        evals(&report, 90003, "node1").is_empty(),
+        "--ignore removes them"
+    );
+}
+
+#[test]
 fn unreadable_node_json_is_reported() {
     let dir = fleet(&[("node.json", "{ not json")]);
     let (report, code) = json(&["check", dir.path().to_str().unwrap()]);

@@ -146,8 +146,41 @@ impl<'a> NodeFacts<'a> {
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
+        // The file that left the fact without data becomes a tool finding,
+        // once; a file a better source replaced does not.
+        match &result {
+            Err(FactProblem::Unreadable { path, reason })
+                if !self.unreadable.iter().any(|(p, _)| p == path) =>
+            {
+                self.unreadable.push((path.clone(), reason.clone()));
+            }
+            Err(FactProblem::Malformed { path, line, reason })
+                if !self.malformed.iter().any(|m| &m.path == path) =>
+            {
+                self.malformed.push(MalformedInput {
+                    path: path.clone(),
+                    line: *line,
+                    reason: reason.clone(),
+                });
+            }
+            _ => {}
+        }
         self.cache.insert(spec.name, result.clone());
         result
+    }
+
+    /// A path shown in findings, relative to the node folder: the stable
+    /// part used in fingerprints, whatever path the user typed.
+    pub fn node_relative(&self, shown: &str) -> String {
+        self.reads
+            .get(shown)
+            .map(|r| r.rel.clone())
+            .unwrap_or_else(|| {
+                self.node
+                    .relative(std::path::Path::new(shown))
+                    .to_string_lossy()
+                    .into_owned()
+            })
     }
 
     /// Reads and parses one logical input. Missing and unreadable files are
