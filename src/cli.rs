@@ -173,6 +173,10 @@ pub enum ParseKind {
     Hwclock,
     Date,
     Patches,
+    Shadow,
+    LoginDefs,
+    Libuser,
+    Pam,
 }
 
 pub fn main() -> ExitCode {
@@ -430,6 +434,10 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::Hwclock => json(&parse::hwclock::parse(&text)),
         ParseKind::Date => json(&parse::date::parse(&text)),
         ParseKind::Patches => json(&parse::patches::parse(&text)),
+        ParseKind::Shadow => json(&parse::shadow::parse(&text)),
+        ParseKind::LoginDefs => json(&parse::login_defs::parse(&text)),
+        ParseKind::Libuser => json(&parse::libuser::parse(&text)),
+        ParseKind::Pam => json(&parse::pam::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

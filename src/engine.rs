@@ -6,7 +6,7 @@ use crate::catalog::{Catalog, Rule};
 use crate::expr::{self, to_cel};
 use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
 use crate::model::{Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint};
-use crate::redact::redact;
+use crate::redact::redact_in;
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
 use cel::{Context, Value};
@@ -370,7 +370,9 @@ fn evaluate_node(
             vec![Evidence {
                 path: m.path.clone(),
                 line: Some(m.line),
-                excerpt: facts.line_text(&m.path, m.line).map(excerpt),
+                excerpt: facts
+                    .line_text(&m.path, m.line)
+                    .map(|l| excerpt(&m.path, l)),
             }],
         ));
     }
@@ -394,16 +396,18 @@ fn evaluate_node(
             if ev.excerpt.is_none()
                 && let Some(line) = ev.line
             {
-                ev.excerpt = facts.line_text(&ev.path, line).map(excerpt);
+                ev.excerpt = facts
+                    .line_text(&ev.path, line)
+                    .map(|l| excerpt(&ev.path, l));
             }
         }
     }
     out
 }
 
-/// A short, redacted excerpt of an input line.
-fn excerpt(line: &str) -> String {
-    let line = redact(line.trim_end());
+/// A short, redacted excerpt of a line of `path`.
+fn excerpt(path: &str, line: &str) -> String {
+    let line = redact_in(path, line.trim_end());
     match line.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &line[..i]),
         None => line,

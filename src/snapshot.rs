@@ -82,6 +82,36 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["exports/patches.csv", "exports/patches.txt"],
         collect: "the NE patch state export (DC Patch View, or LST PATCH per board)",
     },
+    InputSpec {
+        name: "shadow",
+        native: &["etc/shadow"],
+        collect: "cp /etc/shadow (only the hash scheme is ever read from it)",
+    },
+    InputSpec {
+        name: "login-defs",
+        native: &["etc/login.defs"],
+        collect: "cp /etc/login.defs",
+    },
+    InputSpec {
+        name: "libuser",
+        native: &["etc/libuser.conf"],
+        collect: "cp /etc/libuser.conf",
+    },
+    InputSpec {
+        name: "pam-system-auth",
+        native: &["etc/pam.d/system-auth"],
+        collect: "cp -L /etc/pam.d/system-auth (a symlink to system-auth-ac on RHEL)",
+    },
+    InputSpec {
+        name: "pam-password-auth",
+        native: &["etc/pam.d/password-auth"],
+        collect: "cp -L /etc/pam.d/password-auth",
+    },
+    InputSpec {
+        name: "pam-common-password",
+        native: &["etc/pam.d/common-password"],
+        collect: "cp /etc/pam.d/common-password (Debian, Ubuntu)",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

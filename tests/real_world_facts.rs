@@ -13,6 +13,7 @@ fn fact(files: &[(&str, &Path)], name: &str) -> Result<Value, FactProblem> {
     let dir = tempfile::tempdir().unwrap();
     let node = dir.path().join("n");
     std::fs::create_dir_all(node.join("commands")).unwrap();
+    std::fs::create_dir_all(node.join("etc/pam.d")).unwrap();
     std::fs::write(
         node.join("node.json"),
         r#"{"hostname": "n", "platform": "linux", "collected_at": "2019-10-02T02:54:30Z"}"#,
@@ -219,4 +220,52 @@ fn every_df_sample_lands_in_the_right_fact() {
             assert!(mount.starts_with('/'), "{name}: mount {mount:?}");
         }
     }
+}
+
+#[test]
+fn real_hashing_policies_read_as_the_tools_apply_them() {
+    let login_defs = |f: &str| {
+        fact(
+            &[("etc/login.defs", &sample("login-defs", f))],
+            "login_defs",
+        )
+        .unwrap()["effective"]
+            .clone()
+    };
+    assert_eq!(login_defs("login-defs-centos7-hardened.txt"), "SHA512");
+    assert_eq!(login_defs("login-defs-ubuntu-hotsos.txt"), "SHA512");
+    // Upstream ships ENCRYPT_METHOD commented out: shadow-utils falls back to DES.
+    assert_eq!(login_defs("login-defs-shadow-upstream.txt"), "DES");
+
+    let libuser = |f: &str| {
+        fact(
+            &[("etc/libuser.conf", &sample("libuser-conf", f))],
+            "libuser",
+        )
+        .unwrap()["crypt_style"]
+            .clone()
+    };
+    assert_eq!(libuser("libuser-conf-upstream-2007-md5.txt"), "md5");
+    assert_eq!(libuser("libuser-conf-upstream-2011-sha512.txt"), "sha512");
+    assert_eq!(
+        libuser("libuser-conf-upstream-2021-yescrypt.txt"),
+        "yescrypt"
+    );
+
+    let pam = |f: &str| {
+        fact(
+            &[("etc/pam.d/system-auth", &sample("pam-system-auth", f))],
+            "pam_password",
+        )
+    };
+    let md5 = pam("system-auth-ac-centos7-md5.txt").unwrap();
+    assert_eq!(md5[0]["scheme"], "md5");
+    assert_eq!(md5[0]["source"]["line"], 15);
+    let rhcos = pam("system-auth-sos-rhcos-authselect.txt").unwrap();
+    assert_eq!(rhcos[0]["scheme"], "sha512");
+    // The collector masked the password lines: unknown, never a pass.
+    assert!(matches!(
+        pam("password-auth-ica-rhel7.txt"),
+        Err(FactProblem::Malformed { line: 14, .. })
+    ));
 }

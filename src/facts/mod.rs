@@ -6,6 +6,7 @@
 mod clock;
 mod node;
 mod patches;
+mod security;
 mod storage;
 mod time;
 
@@ -37,6 +38,10 @@ pub const FACTS: &[FactSpec] = &[
     storage::FILESYSTEMS,
     storage::INODES,
     patches::PATCHES,
+    security::ACCOUNTS,
+    security::LOGIN_DEFS,
+    security::LIBUSER,
+    security::PAM_PASSWORD,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -143,6 +148,10 @@ impl<'a> NodeFacts<'a> {
             "filesystems" => storage::build_filesystems(self),
             "inodes" => storage::build_inodes(self),
             "patches" => patches::build(self),
+            "accounts" => security::build_accounts(self),
+            "login_defs" => security::build_login_defs(self),
+            "libuser" => security::build_libuser(self),
+            "pam_password" => security::build_pam_password(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };

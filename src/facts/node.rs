@@ -127,6 +127,11 @@ pub fn identity_fact(node: &Node) -> Json {
     map.entry("versions").or_insert(json!({}));
     map.entry("labels").or_insert(json!({}));
     map.insert("path".into(), Json::String(node.dir.display().to_string()));
+    let collected = node.field("collected_at").and_then(epoch_of);
+    map.insert(
+        "collected_day".into(),
+        json!(collected.map(|e| e.div_euclid(86400))),
+    );
     Json::Object(map)
 }
 
@@ -148,7 +153,23 @@ pub fn plan_fact(root: &std::path::Path) -> Result<Json, String> {
             .unwrap_or(1);
         format!("{}:{line}: {}", path.display(), e.message().trim())
     })?;
-    Ok(toml_to_json(toml::Value::Table(table)))
+    let mut plan = toml_to_json(toml::Value::Table(table));
+    let start = plan
+        .get("window_start")
+        .and_then(Json::as_str)
+        .and_then(epoch_of);
+    if let (Some(epoch), Some(map)) = (start, plan.as_object_mut()) {
+        map.insert("window_start_epoch".into(), json!(epoch));
+        map.insert("window_start_day".into(), json!(epoch.div_euclid(86400)));
+    }
+    Ok(plan)
+}
+
+/// Seconds since 1970 of an RFC 3339 time.
+fn epoch_of(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 /// TOML to JSON, with dates as their RFC 3339 text.

@@ -14,8 +14,12 @@ pub mod chronyc;
 pub mod date;
 pub mod df;
 pub mod hwclock;
+pub mod libuser;
+pub mod login_defs;
 pub mod ntpq;
+pub mod pam;
 pub mod patches;
+pub mod shadow;
 #[cfg(test)]
 pub(crate) mod testing;
 

@@ -1,0 +1,240 @@
+//! Account and password-hashing facts: the hash scheme of each account
+//! (never the hash), and the hashing that login.defs, libuser and PAM give
+//! to passwords set later.
+
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::{Outcome, libuser, login_defs, pam, shadow};
+use serde_json::{Value as Json, json};
+
+pub const ACCOUNTS: FactSpec = FactSpec {
+    name: "accounts",
+    always: false,
+    inputs: &["shadow"],
+    summary: "One entry per /etc/shadow line. Only the hash scheme leaves the parser, never the \
+              hash, its salt or any part of it.",
+    fields: &[
+        ("name", "string", "account name"),
+        (
+            "scheme",
+            "string",
+            "sha512, sha256, md5, bcrypt, yescrypt, gost-yescrypt, scrypt, sha1, sun-md5, bsdi, des, empty, none (`*`, `!!`, …), unknown",
+        ),
+        ("locked", "bool", "the field starts with `!`"),
+        (
+            "never_set",
+            "bool",
+            "`!!` or `!` alone: the password was never set",
+        ),
+        (
+            "last_change_days",
+            "int|null",
+            "days since 1970-01-01 of the last change; 0 = must change at next login",
+        ),
+        (
+            "max_days",
+            "int|null",
+            "maximum password age in days (99999 = never expires)",
+        ),
+        ("warn_days", "int|null", "warning period"),
+        ("inactive_days", "int|null", "grace after expiry"),
+        (
+            "expire_days",
+            "int|null",
+            "account expiry, days since 1970-01-01",
+        ),
+        (
+            "password_expires_day",
+            "int|null",
+            "last_change_days + max_days when the password ages out; null when it never does",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+pub const LOGIN_DEFS: FactSpec = FactSpec {
+    name: "login_defs",
+    always: false,
+    inputs: &["login-defs"],
+    summary: "The hashing /etc/login.defs gives to passwords set with passwd/chpasswd. The last \
+              setting of a key wins, as in shadow-utils.",
+    fields: &[
+        (
+            "encrypt_method",
+            "string|null",
+            "ENCRYPT_METHOD upper-cased (SHA512, SHA256, MD5, DES, YESCRYPT, BCRYPT); null when absent",
+        ),
+        (
+            "md5_crypt_enab",
+            "bool",
+            "MD5_CRYPT_ENAB yes (used when ENCRYPT_METHOD is absent)",
+        ),
+        (
+            "effective",
+            "string",
+            "the method in force: ENCRYPT_METHOD, else MD5 when MD5_CRYPT_ENAB is yes, else DES",
+        ),
+        (
+            "source",
+            "map",
+            "{file, line} of the deciding setting (line 1 when none)",
+        ),
+    ],
+};
+
+pub const LIBUSER: FactSpec = FactSpec {
+    name: "libuser",
+    always: false,
+    inputs: &["libuser"],
+    summary: "The hashing /etc/libuser.conf gives to passwords set through libuser (lpasswd, \
+              luseradd, the TPD tools).",
+    fields: &[
+        (
+            "crypt_style",
+            "string|null",
+            "`[defaults] crypt_style`, lower-cased (the first one, as libuser reads it); null when absent — libuser then follows login.defs through `[import]`",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+pub const PAM_PASSWORD: FactSpec = FactSpec {
+    name: "pam_password",
+    always: false,
+    inputs: &[
+        "pam-system-auth",
+        "pam-password-auth",
+        "pam-common-password",
+    ],
+    summary: "Every `password … pam_unix.so` line of the PAM stacks that set passwords \
+              (system-auth, password-auth, Debian's common-password): the hash it writes.",
+    fields: &[
+        ("file", "string", "the PAM file"),
+        (
+            "scheme",
+            "string",
+            "sha512, sha256, md5, bigcrypt, blowfish, yescrypt, gost_yescrypt, or `default` when no hash option is given (pam_unix then follows login.defs)",
+        ),
+        ("args", "list<string>", "the module arguments"),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
+    match outcome {
+        Outcome::Parsed { records } => Ok(records),
+        other => Err(outcome_problem(rel, &other).expect("not parsed")),
+    }
+}
+
+pub fn build_accounts(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("shadow", shadow::parse)?;
+    let entries = parsed(&rel, outcome)?;
+    Ok(Json::Array(
+        entries
+            .iter()
+            .map(|e| {
+                let ages_out = e.max_days.filter(|m| *m < 99999);
+                json!({
+                    "name": e.account,
+                    "scheme": e.scheme,
+                    "locked": e.locked,
+                    "never_set": e.never_set,
+                    "last_change_days": e.last_change_days,
+                    "max_days": e.max_days,
+                    "warn_days": e.warn_days,
+                    "inactive_days": e.inactive_days,
+                    "expire_days": e.expire_days,
+                    "password_expires_day": e.last_change_days.zip(ages_out).map(|(c, m)| c + m),
+                    "source": source(&rel, e.line),
+                })
+            })
+            .collect(),
+    ))
+}
+
+pub fn build_login_defs(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("login-defs", login_defs::parse)?;
+    let settings = parsed(&rel, outcome)?;
+    let last = |key: &str| settings.iter().rev().find(|s| s.key == key);
+    // shadow-utils strips double quotes around a value.
+    let value = |s: &login_defs::Setting| s.value.trim_matches('"').to_ascii_uppercase();
+    let method = last("ENCRYPT_METHOD");
+    let md5 = last("MD5_CRYPT_ENAB");
+    let md5_on = md5.is_some_and(|s| value(s) == "YES");
+    let effective = match (method, md5_on) {
+        (Some(m), _) => value(m),
+        (None, true) => "MD5".to_string(),
+        (None, false) => "DES".to_string(),
+    };
+    let line = method.or(md5).map_or(1, |s| s.line);
+    Ok(json!({
+        "encrypt_method": method.map(value),
+        "md5_crypt_enab": md5_on,
+        "effective": effective,
+        "source": source(&rel, line),
+    }))
+}
+
+pub fn build_libuser(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("libuser", libuser::parse)?;
+    let settings = parsed(&rel, outcome)?;
+    // libuser takes the first value of a key, names matched in any case.
+    let style = settings.iter().find(|s| {
+        s.section.eq_ignore_ascii_case("defaults") && s.key.eq_ignore_ascii_case("crypt_style")
+    });
+    Ok(json!({
+        "crypt_style": style.map(|s| s.value.to_ascii_lowercase()),
+        "source": source(&rel, style.map_or(1, |s| s.line)),
+    }))
+}
+
+/// The hash option of a pam_unix line; pam_unix accepts the last one given.
+fn pam_scheme(args: &[String]) -> &'static str {
+    const SCHEMES: [&str; 7] = [
+        "sha512",
+        "sha256",
+        "md5",
+        "bigcrypt",
+        "blowfish",
+        "yescrypt",
+        "gost_yescrypt",
+    ];
+    args.iter()
+        .rev()
+        .find_map(|a| SCHEMES.iter().find(|s| a.as_str() == **s))
+        .copied()
+        .unwrap_or("default")
+}
+
+pub fn build_pam_password(facts: &mut NodeFacts) -> FactResult {
+    let mut lines = Vec::new();
+    let mut missing = Vec::new();
+    for input in PAM_PASSWORD.inputs {
+        let (rel, outcome) = match facts.parse(input, pam::parse) {
+            Ok(found) => found,
+            Err(FactProblem::Missing { looked_for, .. }) => {
+                missing.extend(looked_for);
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        for l in parsed(&rel, outcome)? {
+            let unix = l.module.ends_with("pam_unix.so") || l.module.ends_with("pam_unix2.so");
+            if l.kind == "password" && unix {
+                lines.push(json!({
+                    "file": rel,
+                    "scheme": pam_scheme(&l.args),
+                    "args": l.args,
+                    "source": source(&rel, l.line),
+                }));
+            }
+        }
+    }
+    if missing.len() == PAM_PASSWORD.inputs.len() {
+        return Err(FactProblem::Missing {
+            input: "pam (system-auth, password-auth or common-password)".into(),
+            looked_for: missing,
+        });
+    }
+    Ok(Json::Array(lines))
+}
