@@ -386,7 +386,7 @@ fn finite(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{close, lcg_junk, parsed, samples};
+    use super::super::testing::{close, lcg_junk, parse_every_prefix, parsed, samples};
     use super::*;
 
     fn selected(s: &[ChronySource]) -> &ChronySource {
@@ -740,14 +740,7 @@ mod tests {
                 inputs.push(text);
             }
         }
-        for text in &inputs {
-            for (i, _) in text.char_indices() {
-                let prefix = text.get(..i).unwrap_or_default();
-                let _ = parse_sources(prefix);
-                let _ = parse_tracking(prefix);
-            }
-            let _ = parse_sources(text);
-            let _ = parse_tracking(text);
-        }
+        parse_every_prefix(&inputs, parse_sources);
+        parse_every_prefix(&inputs, parse_tracking);
     }
 }

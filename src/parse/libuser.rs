@@ -78,7 +78,9 @@ pub fn parse(text: &str) -> Outcome<Vec<IniSetting>> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{junk, lcg_junk, malformed, not_applicable, parsed, samples};
+    use super::super::testing::{
+        junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed, samples,
+    };
     use super::*;
 
     /// The eight settings of the upstream file, at the given lines, with its
@@ -226,11 +228,6 @@ userBranch = ou=People   # kept: libuser has no inline comments
         for (_, text) in samples("libuser-conf") {
             inputs.push(text);
         }
-        for text in &inputs {
-            for (i, _) in text.char_indices() {
-                let _ = parse(text.get(..i).unwrap_or_default());
-            }
-            let _ = parse(text);
-        }
+        parse_every_prefix(&inputs, parse);
     }
 }

@@ -60,7 +60,9 @@ pub fn parse(text: &str) -> Outcome<Vec<Setting>> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{junk, lcg_junk, malformed, not_applicable, parsed, samples};
+    use super::super::testing::{
+        junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed, samples,
+    };
     use super::*;
 
     /// The setting in force for `key`: the last one.
@@ -235,11 +237,6 @@ mod tests {
         for (_, text) in samples("login-defs") {
             inputs.push(text);
         }
-        for text in &inputs {
-            for (i, _) in text.char_indices() {
-                let _ = parse(text.get(..i).unwrap_or_default());
-            }
-            let _ = parse(text);
-        }
+        parse_every_prefix(&inputs, parse);
     }
 }

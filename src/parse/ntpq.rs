@@ -347,7 +347,7 @@ fn without_table(text: &str, lines: &[(usize, &str)]) -> Outcome<NtpqReport> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{close, lcg_junk, parsed, samples};
+    use super::super::testing::{close, lcg_junk, parse_every_prefix, parsed, samples};
     use super::*;
 
     const HEADER: &str = "     remote           refid      st t when poll reach   delay   offset  jitter\n==============================================================================\n";
@@ -664,12 +664,6 @@ mod tests {
         for (_, text) in samples("ntpq-pn") {
             inputs.push(text);
         }
-        for text in &inputs {
-            // Every prefix, cut at each character boundary.
-            for (i, _) in text.char_indices() {
-                let _ = parse(text.get(..i).unwrap_or_default());
-            }
-            let _ = parse(text);
-        }
+        parse_every_prefix(&inputs, parse);
     }
 }

@@ -241,7 +241,7 @@ fn tokens(text: &str) -> Result<Vec<String>, String> {
 mod tests {
     use super::super::Absence;
     use super::super::testing::{
-        junk, lcg_junk, malformed, not_applicable, parsed, sample, samples,
+        junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed, sample, samples,
     };
     use super::*;
 
@@ -722,11 +722,6 @@ session [success=1 default=ignore]pam_z.so
         for (_, text) in samples("pam-system-auth") {
             inputs.push(text);
         }
-        for text in &inputs {
-            for (i, _) in text.char_indices() {
-                let _ = parse(text.get(..i).unwrap_or_default());
-            }
-            let _ = parse(text);
-        }
+        parse_every_prefix(&inputs, parse);
     }
 }

@@ -260,7 +260,9 @@ fn scheme_of(hash: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{junk, lcg_junk, malformed, not_applicable, parsed};
+    use super::super::testing::{
+        junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed,
+    };
     use super::*;
 
     fn one(line: &str) -> ShadowEntry {
@@ -680,12 +682,7 @@ gost:$gy$j9T$GoStSaLt$GOSTbodyGOST:19723:0:99999:7:::
                 .collect();
             inputs.push(colons);
         }
-        for text in &inputs {
-            for (i, _) in text.char_indices() {
-                let _ = parse(text.get(..i).unwrap_or_default());
-            }
-            let _ = parse(text);
-        }
+        parse_every_prefix(&inputs, parse);
     }
 
     #[test]

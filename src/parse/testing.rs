@@ -96,3 +96,14 @@ pub(crate) fn malformed<T: Debug>(out: &Outcome<T>, what: &str) -> Malformed {
         other => panic!("{what}: expected Malformed, got {other:?}"),
     }
 }
+
+/// Feeds `parse` every prefix of every text (cut at each character
+/// boundary) and the whole text: truncated input must never panic.
+pub fn parse_every_prefix<T>(texts: &[String], parse: impl Fn(&str) -> T) {
+    for text in texts {
+        for (i, _) in text.char_indices() {
+            let _ = parse(text.get(..i).unwrap_or_default());
+        }
+        let _ = parse(text);
+    }
+}
