@@ -101,7 +101,8 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
         })
         .collect();
 
-    let mut plans: BTreeMap<PathBuf, Json> = BTreeMap::new();
+    // Converted to CEL once per fleet root, not once per node.
+    let mut plans: BTreeMap<PathBuf, Value> = BTreeMap::new();
     for root in paths {
         let plan_dir = snapshot::plan_dir(root);
         let plan = match &plan_dir {
@@ -125,7 +126,7 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
             ));
             json!({})
         });
-        plans.insert(root.clone(), plan);
+        plans.insert(root.clone(), to_cel(&plan));
     }
 
     let rules: Vec<&Rule> = catalog
@@ -276,7 +277,7 @@ impl Subject {
 
 fn evaluate_node(
     node: &Node,
-    plan: &Json,
+    plan: &Value,
     node_rules: &[&Rule],
     group_rules: &[&Rule],
     root: &Context,
@@ -319,7 +320,7 @@ fn evaluate_node(
     let identity = facts::identity_fact(node);
     let mut node_scope = root.new_inner_scope();
     node_scope.add_variable_from_value("node", to_cel(&identity));
-    node_scope.add_variable_from_value("plan", to_cel(plan));
+    node_scope.add_variable_from_value("plan", plan.clone());
     let mut cel_facts: HashMap<String, Value> = HashMap::new();
 
     for rule in node_rules {
@@ -663,7 +664,7 @@ fn sources(value: &Json) -> Vec<Evidence> {
 fn evaluate_groups(
     rule: &Rule,
     members: &[(&Node, Membership)],
-    plans: &BTreeMap<PathBuf, Json>,
+    plans: &BTreeMap<PathBuf, Value>,
     root: &Context,
 ) -> Vec<Evaluation> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
@@ -702,7 +703,7 @@ fn evaluate_groups(
             cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
         };
         let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("plan", to_cel(&plans[&fleet_root]));
+        scope.add_variable_from_value("plan", plans[&fleet_root].clone());
         scope.add_variable_from_value("params", rule.params_cel.clone());
         let nodes: Vec<Json> = with.iter().map(|(_, f)| f.clone()).collect();
         scope.add_variable_from_value("nodes", to_cel(&Json::Array(nodes)));
