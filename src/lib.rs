@@ -9,6 +9,7 @@ pub mod docs;
 pub mod engine;
 pub mod expr;
 pub mod facts;
+pub mod file_digest;
 pub mod model;
 pub mod output;
 pub mod parse;

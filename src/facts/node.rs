@@ -65,6 +65,16 @@ pub const NODE: FactSpec = FactSpec {
             "string",
             "the snapshot folder as given on the command line",
         ),
+        (
+            "collected_epoch",
+            "int|null",
+            "collected_at in seconds since 1970 (null without a valid collected_at)",
+        ),
+        (
+            "collected_day",
+            "int|null",
+            "collected_at in days since 1970",
+        ),
     ],
 };
 
@@ -91,6 +101,32 @@ pub const PLAN: FactSpec = FactSpec {
             "free space the upgrade filesystem needs, KiB",
         ),
         ("target_release", "map", "target release per role"),
+        (
+            "window_start_epoch",
+            "int",
+            "window_start in seconds since 1970 (added when window_start is valid)",
+        ),
+        (
+            "health_check_at",
+            "string",
+            "RFC 3339 time of the health check run 24–36 h before the window, when the snapshot checked is a later one",
+        ),
+        (
+            "health_check_at_epoch",
+            "int",
+            "health_check_at in seconds since 1970",
+        ),
+        (
+            "supported_start_releases",
+            "list",
+            "releases that upgrade directly to the target",
+        ),
+        ("accounts", "list", "accounts the procedure logs in with"),
+        (
+            "max_parallel_clusters",
+            "int",
+            "clusters that may upgrade at once (default 4)",
+        ),
     ],
 };
 
@@ -128,6 +164,7 @@ pub fn identity_fact(node: &Node) -> Json {
     map.entry("labels").or_insert(json!({}));
     map.insert("path".into(), Json::String(node.dir.display().to_string()));
     let collected = node.field("collected_at").and_then(epoch_of);
+    map.insert("collected_epoch".into(), json!(collected));
     map.insert(
         "collected_day".into(),
         json!(collected.map(|e| e.div_euclid(86400))),
@@ -154,13 +191,17 @@ pub fn plan_fact(root: &std::path::Path) -> Result<Json, String> {
         format!("{}:{line}: {}", path.display(), e.message().trim())
     })?;
     let mut plan = toml_to_json(toml::Value::Table(table));
-    let start = plan
-        .get("window_start")
-        .and_then(Json::as_str)
-        .and_then(epoch_of);
-    if let (Some(epoch), Some(map)) = (start, plan.as_object_mut()) {
-        map.insert("window_start_epoch".into(), json!(epoch));
-        map.insert("window_start_day".into(), json!(epoch.div_euclid(86400)));
+    let epoch = |key: &str| plan.get(key).and_then(Json::as_str).and_then(epoch_of);
+    let start = epoch("window_start");
+    let health_check = epoch("health_check_at");
+    if let Some(map) = plan.as_object_mut() {
+        if let Some(epoch) = start {
+            map.insert("window_start_epoch".into(), json!(epoch));
+            map.insert("window_start_day".into(), json!(epoch.div_euclid(86400)));
+        }
+        if let Some(epoch) = health_check {
+            map.insert("health_check_at_epoch".into(), json!(epoch));
+        }
     }
     Ok(plan)
 }
