@@ -67,6 +67,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
                 ignore: vec![],
             },
             jobs: Some(1),
+            baseline: None,
         };
         let run = engine::run(std::slice::from_ref(&dir), catalog, &options);
         // Each node (or group) of a fixture is one scenario: in `fires`

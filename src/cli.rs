@@ -95,6 +95,11 @@ pub struct CheckArgs {
     /// Show passing and not-applicable evaluations in the table too.
     #[arg(long)]
     pub show_passing: bool,
+    /// The pre snapshot of the same fleet: post-phase rules compare with it
+    /// (nodes matched by hostname). A folder holding `pre/` and `post/`
+    /// needs no flag.
+    #[arg(long, value_name = "DIR")]
+    pub baseline_snapshot: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -240,7 +245,12 @@ fn check(args: CheckArgs) -> u8 {
             invalid.join(", ")
         ));
     }
-    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+    if let Some(missing) = args
+        .paths
+        .iter()
+        .chain(&args.baseline_snapshot)
+        .find(|p| !p.exists())
+    {
         return fail(format!("{}: no such file or directory", missing.display()));
     }
     let catalog = match load_catalog(&args.rules) {
@@ -252,6 +262,7 @@ fn check(args: CheckArgs) -> u8 {
         phase: Some(phase),
         selection,
         jobs: args.jobs,
+        baseline: args.baseline_snapshot,
     };
     let run = engine::run(&args.paths, &catalog, &options);
     if run.nodes == 0 {

@@ -56,6 +56,8 @@ pub struct RunOptions {
     pub phase: Option<Phase>,
     pub selection: Selection,
     pub jobs: Option<usize>,
+    /// The pre snapshot post-phase rules compare with (`--baseline-snapshot`).
+    pub baseline: Option<PathBuf>,
 }
 
 pub struct RunOutput {
@@ -86,7 +88,20 @@ struct NodeOutcome {
 }
 
 pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
-    let (nodes, walk_problems) = snapshot::discover(paths);
+    let roots = snapshot::checked_roots(paths, options.phase == Some(Phase::Pre));
+    let paths: Vec<PathBuf> = roots.iter().map(|r| r.checked.clone()).collect();
+    let baseline_roots: Vec<PathBuf> = match &options.baseline {
+        Some(b) => vec![b.clone()],
+        None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
+    };
+    let (nodes, mut walk_problems) = snapshot::discover(&paths);
+    let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
+    walk_problems.extend(baseline_problems);
+    // The first node of each hostname; a baseline is matched by name.
+    let mut baselines: HashMap<String, &Node> = HashMap::new();
+    for b in &baseline_nodes {
+        baselines.entry(b.name()).or_insert(b);
+    }
     let mut evaluations: Vec<Evaluation> = walk_problems
         .iter()
         .map(|p| {
@@ -103,7 +118,7 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
 
     // Converted to CEL once per fleet root, not once per node.
     let mut plans: BTreeMap<PathBuf, Value> = BTreeMap::new();
-    for root in paths {
+    for root in &paths {
         let plan_dir = snapshot::plan_dir(root);
         let plan = match &plan_dir {
             None => Ok(json!({})),
@@ -152,7 +167,8 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
             .par_iter()
             .map(|node| {
                 let plan = &plans[&node.root];
-                evaluate_node(node, plan, &node_rules, &group_rules, &root)
+                let baseline = baselines.get(&node.name()).copied();
+                evaluate_node(node, baseline, plan, &node_rules, &group_rules, &root)
             })
             .collect::<Vec<_>>()
     };
@@ -277,6 +293,7 @@ impl Subject {
 
 fn evaluate_node(
     node: &Node,
+    baseline: Option<&Node>,
     plan: &Value,
     node_rules: &[&Rule],
     group_rules: &[&Rule],
@@ -316,7 +333,7 @@ fn evaluate_node(
         return out;
     }
 
-    let mut facts = NodeFacts::new(node);
+    let mut facts = NodeFacts::new(node).with_baseline(baseline);
     let identity = facts::identity_fact(node);
     let mut node_scope = root.new_inner_scope();
     node_scope.add_variable_from_value("node", to_cel(&identity));
@@ -527,7 +544,12 @@ struct RuleRun<'a> {
 impl RuleRun<'_> {
     fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
         let (rule, subject) = (self.rule, self.subject);
-        for (program, reason) in &rule.unknown_when {
+        // An unknown_when that reads `item` is judged per item, below.
+        let (per_item, per_rule): (Vec<_>, Vec<_>) = rule
+            .unknown_when
+            .iter()
+            .partition(|(program, _)| expr::variables(program).iter().any(|v| v == "item"));
+        for (program, reason) in per_rule {
             match expr::eval_bool(program, scope) {
                 Ok(true) => {
                     let mut e = subject.evaluation(
@@ -566,18 +588,35 @@ impl RuleRun<'_> {
             Err(err) => return rule_error(rule, subject, "for_each", err),
         };
         let mut out = Vec::new();
-        for item in items.iter() {
+        let key_of = |item_scope: &Context| {
+            rule.key
+                .as_ref()
+                .map(|k| k.render(item_scope))
+                .unwrap_or_default()
+        };
+        'items: for item in items.iter() {
             let mut item_scope = scope.new_inner_scope();
             item_scope.add_variable_from_value("item", item.clone());
+            for (program, reason) in &per_item {
+                match expr::eval_bool(program, &item_scope) {
+                    Ok(true) => {
+                        let key = key_of(&item_scope);
+                        let message = reason.render(&item_scope);
+                        let mut e =
+                            subject.evaluation(rule, Status::Unknown, rule.severity, &key, message);
+                        e.evidence = self.evidence(&item_scope, Some(item));
+                        out.push(e);
+                        continue 'items;
+                    }
+                    Ok(false) => {}
+                    Err(err) => return rule_error(rule, subject, "unknown_when", err),
+                }
+            }
             match self.first_failure(&item_scope) {
                 Err(err) => return rule_error(rule, subject, "fail_when", err),
                 Ok(None) => {}
                 Ok(Some((severity, message))) => {
-                    let key = rule
-                        .key
-                        .as_ref()
-                        .map(|k| k.render(&item_scope))
-                        .unwrap_or_default();
+                    let key = key_of(&item_scope);
                     let mut e = subject.evaluation(rule, Status::Fail, severity, &key, message);
                     e.evidence = self.evidence(&item_scope, Some(item));
                     out.push(e);

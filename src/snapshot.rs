@@ -128,6 +128,45 @@ pub fn plan_dir(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// A path to check, and the pre snapshot to compare it with, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedRoot {
+    pub checked: PathBuf,
+    pub baseline: Option<PathBuf>,
+}
+
+/// Pre/post pairs: a folder holding `pre/` and `post/` is checked as its
+/// `post/` with `pre/` as the baseline (as its `pre/` alone in the pre
+/// phase); a folder named `post` beside a `pre` folder gets that baseline.
+pub fn checked_roots(paths: &[PathBuf], pre_phase: bool) -> Vec<CheckedRoot> {
+    paths
+        .iter()
+        .map(|path| {
+            let (pre, post) = (path.join("pre"), path.join("post"));
+            if pre.is_dir() && post.is_dir() && !path.join(NODE_MARKER).exists() {
+                return if pre_phase {
+                    CheckedRoot {
+                        checked: pre,
+                        baseline: None,
+                    }
+                } else {
+                    CheckedRoot {
+                        checked: post,
+                        baseline: Some(pre),
+                    }
+                };
+            }
+            let sibling = (path.file_name().is_some_and(|n| n == "post"))
+                .then(|| path.with_file_name("pre"))
+                .filter(|p| p.is_dir());
+            CheckedRoot {
+                checked: path.clone(),
+                baseline: sibling,
+            }
+        })
+        .collect()
+}
+
 pub fn input_spec(name: &str) -> Option<&'static InputSpec> {
     INPUTS.iter().find(|s| s.name == name)
 }

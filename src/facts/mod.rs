@@ -111,6 +111,8 @@ pub struct MalformedInput {
 /// The facts of one node, built lazily and cached.
 pub struct NodeFacts<'a> {
     pub node: &'a Node,
+    /// The same node in the pre snapshot, when one was given.
+    pub baseline: Option<&'a Node>,
     cache: BTreeMap<&'static str, FactResult>,
     /// Files read, by the path shown in findings (node folder joined).
     pub reads: BTreeMap<String, InputRead>,
@@ -122,11 +124,37 @@ impl<'a> NodeFacts<'a> {
     pub fn new(node: &'a Node) -> Self {
         NodeFacts {
             node,
+            baseline: None,
             cache: BTreeMap::new(),
             reads: BTreeMap::new(),
             malformed: Vec::new(),
             unreadable: Vec::new(),
         }
+    }
+
+    pub fn with_baseline(mut self, baseline: Option<&'a Node>) -> Self {
+        self.baseline = baseline;
+        self
+    }
+
+    /// The fact `name` of the baseline node. Its files count as read by
+    /// this node (evidence excerpts, input digest, tool findings).
+    pub fn baseline_fact(&mut self, name: &str) -> FactResult {
+        let Some(baseline) = self.baseline else {
+            return Err(FactProblem::Missing {
+                input: "baseline snapshot".into(),
+                looked_for: vec![
+                    format!("{} in --baseline-snapshot DIR", self.node.name()),
+                    "a pre/ folder beside post/".into(),
+                ],
+            });
+        };
+        let mut other = NodeFacts::new(baseline);
+        let result = other.get(name);
+        self.reads.append(&mut other.reads);
+        self.malformed.append(&mut other.malformed);
+        self.unreadable.append(&mut other.unreadable);
+        result
     }
 
     /// The fact `name`, building it on first use.

@@ -58,6 +58,11 @@ pub const NODE: FactSpec = FactSpec {
             "string|null",
             "RFC 3339 time the snapshot was taken",
         ),
+        (
+            "upgraded_at",
+            "string|null",
+            "RFC 3339 time the server's last upgrade completed (Upgrade Manager, Upgrade Operation column)",
+        ),
         ("versions", "map", "free-form component versions"),
         ("labels", "map", "free-form labels"),
         (
@@ -139,7 +144,7 @@ pub const PARAMS: FactSpec = FactSpec {
     fields: &[],
 };
 
-const IDENTITY_FIELDS: [&str; 10] = [
+const IDENTITY_FIELDS: [&str; 11] = [
     "site",
     "cluster",
     "role",
@@ -150,6 +155,7 @@ const IDENTITY_FIELDS: [&str; 10] = [
     "target_release",
     "replication",
     "collected_at",
+    "upgraded_at",
 ];
 
 /// node.json with every documented field present, so that rules can test
@@ -165,6 +171,8 @@ pub fn identity_fact(node: &Node) -> Json {
     map.insert("path".into(), Json::String(node.dir.display().to_string()));
     let collected = node.field("collected_at").and_then(epoch_of);
     map.insert("collected_epoch".into(), json!(collected));
+    let upgraded = node.field("upgraded_at").and_then(epoch_of);
+    map.insert("upgraded_epoch".into(), json!(upgraded));
     map.insert(
         "collected_day".into(),
         json!(collected.map(|e| e.div_euclid(86400))),
