@@ -182,6 +182,9 @@ pub enum ParseKind {
     LoginDefs,
     Libuser,
     Pam,
+    ChecksumList,
+    Syscheck,
+    LsListing,
 }
 
 pub fn main() -> ExitCode {
@@ -449,6 +452,9 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::LoginDefs => json(&parse::login_defs::parse(&text)),
         ParseKind::Libuser => json(&parse::libuser::parse(&text)),
         ParseKind::Pam => json(&parse::pam::parse(&text)),
+        ParseKind::ChecksumList => json(&parse::checksum_list::parse(&text)),
+        ParseKind::Syscheck => json(&parse::syscheck::parse(&text)),
+        ParseKind::LsListing => json(&parse::ls_listing::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

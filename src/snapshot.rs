@@ -112,6 +112,21 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["etc/pam.d/common-password"],
         collect: "cp /etc/pam.d/common-password (Debian, Ubuntu)",
     },
+    InputSpec {
+        name: "checksum-file",
+        native: &["var/TKLC/upgrade/md5sum.out", "var/camiant/tmp/md5sum.out"],
+        collect: "cp the md5sum.out delivered with the ISOs (the procedure puts it in /var/camiant/tmp)",
+    },
+    InputSpec {
+        name: "upgrade-dir",
+        native: &["var/TKLC/upgrade/*.iso"],
+        collect: "cp -p /var/TKLC/upgrade/*.iso (every image, not the first match)",
+    },
+    InputSpec {
+        name: "md5sum-on-node",
+        native: &["commands/md5sum_<path>"],
+        collect: "md5sum /var/TKLC/upgrade/*.iso on the node, one output file per image or one for all, when the images are not copied",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

@@ -4,6 +4,7 @@
 //! `source: {file, line}` so findings can point at it.
 
 mod clock;
+mod media;
 mod node;
 mod patches;
 mod security;
@@ -42,6 +43,9 @@ pub const FACTS: &[FactSpec] = &[
     security::LOGIN_DEFS,
     security::LIBUSER,
     security::PAM_PASSWORD,
+    media::STAGED_ISOS,
+    media::CHECKSUM_FILE,
+    media::ISO_CHECKSUMS,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -180,6 +184,9 @@ impl<'a> NodeFacts<'a> {
             "login_defs" => security::build_login_defs(self),
             "libuser" => security::build_libuser(self),
             "pam_password" => security::build_pam_password(self),
+            "staged_isos" => media::build_staged_isos(self),
+            "checksum_file" => media::build_checksum_file(self),
+            "iso_checksums" => media::build_iso_checksums(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
@@ -241,12 +248,22 @@ impl<'a> NodeFacts<'a> {
                 input: input.to_string(),
                 looked_for,
             })?;
+        self.parse_file(&path, parser)
+    }
+
+    /// Reads and parses one file of the node (once; later calls reuse the
+    /// text). An unreadable file is a problem.
+    pub fn parse_file<T>(
+        &mut self,
+        path: &std::path::Path,
+        parser: fn(&str) -> Outcome<T>,
+    ) -> Result<(String, Outcome<T>), FactProblem> {
         let rel = path.display().to_string();
         if !self.reads.contains_key(&rel) {
-            match snapshot::read_input(&path) {
+            match snapshot::read_input(path) {
                 Ok(text) => {
                     let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
-                    let node_rel = self.node.relative(&path).to_string_lossy().into_owned();
+                    let node_rel = self.node.relative(path).to_string_lossy().into_owned();
                     let read = InputRead {
                         rel: node_rel,
                         text,

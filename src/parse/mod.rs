@@ -10,16 +10,19 @@
 
 use serde::Serialize;
 
+pub mod checksum_list;
 pub mod chronyc;
 pub mod date;
 pub mod df;
 pub mod hwclock;
 pub mod libuser;
 pub mod login_defs;
+pub mod ls_listing;
 pub mod ntpq;
 pub mod pam;
 pub mod patches;
 pub mod shadow;
+pub mod syscheck;
 #[cfg(test)]
 pub(crate) mod testing;
 
