@@ -127,6 +127,21 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["commands/md5sum_<path>"],
         collect: "md5sum /var/TKLC/upgrade/*.iso on the node, one output file per image or one for all, when the images are not copied",
     },
+    InputSpec {
+        name: "backup-dir",
+        native: &["var/camiant/backup/local_archive/{serverbackup,systembackup}/*"],
+        collect: "cp -p the archives (keeps their times), or collect backup-listing instead",
+    },
+    InputSpec {
+        name: "backup-listing",
+        native: &["commands/ls_-lR_--time-style=+%s_.var.camiant.backup.local_archive"],
+        collect: "LC_ALL=C ls -lR --time-style=+%s /var/camiant/backup/local_archive",
+    },
+    InputSpec {
+        name: "syscheck",
+        native: &["commands/syscheck", "commands/syscheck_-v"],
+        collect: "syscheck (as admusr: sudo syscheck); syscheck -v gives the module lines too",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

@@ -114,7 +114,7 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
         (
             "computed_from",
             "string|null",
-            "the image file, or the commands/md5sum_… output it came from",
+            "the image file, or the commands/md5sum_… output it came from (relative to the node folder)",
         ),
         (
             "error",
@@ -326,6 +326,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             _ => (Err(String::new()), None),
         };
         let (kind, _) = kind_and_release(&s.name);
+        let from = from.map(|f| facts.node_relative(&f));
         items.push(json!({
             "name": s.name,
             "kind": kind,

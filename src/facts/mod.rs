@@ -3,7 +3,9 @@
 //! them. Every record that came from a line of a file carries
 //! `source: {file, line}` so findings can point at it.
 
+mod backups;
 mod clock;
+mod health;
 mod media;
 mod node;
 mod patches;
@@ -46,6 +48,8 @@ pub const FACTS: &[FactSpec] = &[
     media::STAGED_ISOS,
     media::CHECKSUM_FILE,
     media::ISO_CHECKSUMS,
+    backups::BACKUPS,
+    health::SYSCHECK,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -187,6 +191,8 @@ impl<'a> NodeFacts<'a> {
             "staged_isos" => media::build_staged_isos(self),
             "checksum_file" => media::build_checksum_file(self),
             "iso_checksums" => media::build_iso_checksums(self),
+            "backups" => backups::build(self),
+            "syscheck" => health::build(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
