@@ -60,8 +60,9 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             continue;
         }
         runs += 1;
+        // In the rule's first phase, so that `phase` is what a real run sees.
         let options = RunOptions {
-            phase: None,
+            phase: rule.phases.first().copied(),
             selection: Selection {
                 select: vec![rule.code.to_string()],
                 ignore: vec![],

@@ -185,6 +185,8 @@ pub enum ParseKind {
     ChecksumList,
     Syscheck,
     LsListing,
+    Alarms,
+    UpgradeLog,
 }
 
 pub fn main() -> ExitCode {
@@ -455,6 +457,8 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::ChecksumList => json(&parse::checksum_list::parse(&text)),
         ParseKind::Syscheck => json(&parse::syscheck::parse(&text)),
         ParseKind::LsListing => json(&parse::ls_listing::parse(&text)),
+        ParseKind::Alarms => json(&parse::alarms::parse(&text)),
+        ParseKind::UpgradeLog => json(&parse::upgrade_log::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

@@ -161,7 +161,11 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
         .filter(|r| r.scope != Scope::Node)
         .collect();
 
-    let root = expr::root_context();
+    let mut root = expr::root_context();
+    root.add_variable_from_value(
+        "phase",
+        to_cel(&options.phase.map_or(Json::Null, |p| json!(p.as_str()))),
+    );
     let evaluate = || {
         nodes
             .par_iter()

@@ -142,6 +142,16 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["commands/syscheck", "commands/syscheck_-v"],
         collect: "syscheck (as admusr: sudo syscheck); syscheck -v gives the module lines too",
     },
+    InputSpec {
+        name: "alarms",
+        native: &["exports/alarms.csv", "exports/alarms.txt"],
+        collect: "CMP GUI: Active Alarms, export to CSV (system-wide: one file, in the snapshot of the node it was taken on)",
+    },
+    InputSpec {
+        name: "upgrade-log",
+        native: &["exports/upgrade-log.csv", "exports/upgrade-log.txt"],
+        collect: "CMP GUI: Upgrade Manager, View Upgrade Log, exported or copied as text",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

@@ -5,6 +5,7 @@
 
 mod backups;
 mod clock;
+mod exports;
 mod health;
 mod media;
 mod node;
@@ -50,6 +51,9 @@ pub const FACTS: &[FactSpec] = &[
     media::ISO_CHECKSUMS,
     backups::BACKUPS,
     health::SYSCHECK,
+    exports::ALARMS,
+    exports::BASELINE_ALARMS,
+    exports::UPGRADE_LOG,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -193,6 +197,9 @@ impl<'a> NodeFacts<'a> {
             "iso_checksums" => media::build_iso_checksums(self),
             "backups" => backups::build(self),
             "syscheck" => health::build(self),
+            "alarms" => exports::build_alarms(self),
+            "baseline_alarms" => exports::build_baseline_alarms(self),
+            "upgrade_log" => exports::build_upgrade_log(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };

@@ -10,10 +10,13 @@
 
 use serde::Serialize;
 
+pub mod alarms;
 pub mod checksum_list;
 pub mod chronyc;
 pub mod date;
 pub mod df;
+pub(crate) mod export_table;
+pub(crate) mod gui_time;
 pub mod hwclock;
 pub mod libuser;
 pub mod login_defs;
@@ -25,6 +28,7 @@ pub mod shadow;
 pub mod syscheck;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod upgrade_log;
 
 /// What one parser made of one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]

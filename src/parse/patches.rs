@@ -9,8 +9,11 @@
 //!
 //! Header names are matched case-insensitively, with surrounding spaces
 //! ignored, runs of spaces taken as one and `_` taken as a space
-//! (`patch_name` = `Patch Name`). Columns may come in any order; other
-//! columns are ignored; when two columns mean the same field the first wins.
+//! (`patch_name` = `Patch Name`). A name cut short by a GUI and ending in
+//! `...` or `…` (`Patch Na...`, `Run…`) matches the field whose names below
+//! it is the start of, when exactly one field has such a name. Columns may
+//! come in any order; other columns are ignored; when two columns mean the
+//! same field the first wins.
 //!
 //! | field     | header names                                                  |
 //! |-----------|---------------------------------------------------------------|
@@ -91,7 +94,8 @@
 
 use serde::Serialize;
 
-use super::{Absence, Outcome, collector_message, numbered_lines};
+use super::Outcome;
+use super::export_table::{self, Row, Spec, words};
 
 /// One patch, on one board when the export lists boards.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,66 +117,7 @@ pub struct PatchRecord {
 
 /// Parses a patch-state export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<PatchRecord>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(na) = collector_message(text)
-        && na.kind == Absence::Empty
-    {
-        return Outcome::NotApplicable(na);
-    }
-    let Some((header_no, header)) = numbered_lines(text).find(|(_, l)| !is_skipped(l)) else {
-        return Outcome::not_applicable(
-            Absence::Empty,
-            "the file holds only blank and comment lines",
-            None,
-        );
-    };
-
-    let mut best: Vec<Option<Field>> = Vec::new();
-    for delimiter in ['\t', ';', ','] {
-        if !header.contains(delimiter) {
-            continue;
-        }
-        let mut reader = CsvReader::new(text, delimiter);
-        let names = match reader.next_record() {
-            Some(Ok(row)) => row.fields,
-            _ => continue,
-        };
-        let fields = fields_of(names.iter().map(String::as_str));
-        if has_required(&fields) {
-            return parse_csv(reader, &fields);
-        }
-        if known(&fields) > known(&best) {
-            best = fields;
-        }
-    }
-    let header_cells = chunks(&expand_tabs(header));
-    let fields = fields_of(header_cells.iter().map(|(_, name)| name.as_str()));
-    if has_required(&fields) {
-        let starts = header_cells.iter().map(|&(start, _)| start).collect();
-        return parse_table(text, header_no, starts, &fields);
-    }
-    if known(&fields) > known(&best) {
-        best = fields;
-    }
-
-    if let Some(na) = collector_message(text) {
-        return Outcome::NotApplicable(na);
-    }
-    let mut missing = Vec::new();
-    if !best.contains(&Some(Field::Patch)) {
-        missing.push("a Patch column (Patch, Patch Name, Patch Package, Patch Package Name)");
-    }
-    if !best.contains(&Some(Field::State)) {
-        missing.push("a State column (State, Status, Patch State, Running State)");
-    }
-    Outcome::malformed(
-        header_no,
-        format!(
-            "no patch-export header: the first row must name {}, separated by commas, \
-             semicolons, tabs, or two or more spaces",
-            missing.join(" and ")
-        ),
-    )
+    export_table::read(text, &SPEC, record)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,45 +131,28 @@ enum Field {
     Time,
 }
 
-/// Lowercase, `_` as space, runs of spaces as one.
-fn words(s: &str) -> String {
-    s.replace('_', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-fn field_of(name: &str) -> Option<Field> {
-    Some(match words(name).as_str() {
-        "ne" | "ne name" => Field::Ne,
-        "patch" | "patch name" | "patch package" | "patch package name" => Field::Patch,
-        "package version" | "version" | "patch version" => Field::Version,
-        "state" | "status" | "patch state" | "running state" => Field::State,
-        "board" | "board type" => Field::Board,
-        "slot" | "slot id" => Field::Slot,
-        "loaded at" | "time" => Field::Time,
-        _ => return None,
-    })
-}
-
-/// The field of each header column; a repeated field keeps its first column.
-fn fields_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Option<Field>> {
-    let mut fields: Vec<Option<Field>> = Vec::new();
-    for name in names {
-        let field = field_of(name).filter(|f| !fields.contains(&Some(*f)));
-        fields.push(field);
-    }
-    fields
-}
-
-fn has_required(fields: &[Option<Field>]) -> bool {
-    fields.contains(&Some(Field::Patch)) && fields.contains(&Some(Field::State))
-}
-
-fn known(fields: &[Option<Field>]) -> usize {
-    fields.iter().flatten().count()
-}
+const SPEC: Spec<'static, Field> = Spec {
+    what: "patch-export",
+    columns: &[
+        (Field::Ne, &["NE", "NE Name"]),
+        (
+            Field::Patch,
+            &["Patch", "Patch Name", "Patch Package", "Patch Package Name"],
+        ),
+        (
+            Field::Version,
+            &["Package Version", "Version", "Patch Version"],
+        ),
+        (
+            Field::State,
+            &["State", "Status", "Patch State", "Running State"],
+        ),
+        (Field::Board, &["Board", "Board Type"]),
+        (Field::Slot, &["Slot", "Slot ID"]),
+        (Field::Time, &["Loaded At", "Time"]),
+    ],
+    required: &[Field::Patch, Field::State],
+};
 
 /// Normalised state of a printed one.
 fn normalise_state(raw: &str) -> &'static str {
@@ -244,21 +172,13 @@ fn normalise_state(raw: &str) -> &'static str {
     }
 }
 
-/// Builds a record from one row's cells, taken in header-column order.
-fn record(line: usize, fields: &[Option<Field>], cells: &[String]) -> Result<PatchRecord, String> {
-    let value = |want: Field| {
-        fields
-            .iter()
-            .position(|f| *f == Some(want))
-            .and_then(|i| cells.get(i))
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+/// Builds a record from one row.
+fn record(row: &Row<'_, Field>) -> Result<PatchRecord, String> {
+    let value = |field: Field| row.get(field).map(str::to_string);
     let patch = value(Field::Patch).ok_or("the row has no patch name")?;
     let raw_state = value(Field::State).ok_or("the row has no state")?;
     Ok(PatchRecord {
-        line,
+        line: row.line,
         ne: value(Field::Ne),
         patch,
         version: value(Field::Version),
@@ -270,250 +190,9 @@ fn record(line: usize, fields: &[Option<Field>], cells: &[String]) -> Result<Pat
     })
 }
 
-/// Blank, `#` comment, or a rule line such as `-----  ====`.
-fn is_skipped(line: &str) -> bool {
-    let t = line.trim();
-    t.is_empty() || t.starts_with('#') || is_rule(t)
-}
-
-fn is_rule(t: &str) -> bool {
-    t.chars().any(|c| c == '-' || c == '=')
-        && t.chars()
-            .all(|c| matches!(c, '-' | '=' | '+') || c.is_whitespace())
-        && t.chars().filter(|c| !c.is_whitespace()).count() >= 3
-}
-
-fn parse_csv(mut reader: CsvReader<'_>, fields: &[Option<Field>]) -> Outcome<Vec<PatchRecord>> {
-    let mut records = Vec::new();
-    while let Some(row) = reader.next_record() {
-        let row = match row {
-            Ok(row) => row,
-            Err((line, why)) => return Outcome::malformed(line, why),
-        };
-        if row.fields.iter().all(|f| f.is_empty() || is_rule(f)) {
-            continue;
-        }
-        match record(row.line, fields, &row.fields) {
-            Ok(r) => records.push(r),
-            Err(why) => return Outcome::malformed(row.line, why),
-        }
-    }
-    Outcome::parsed(records)
-}
-
-struct CsvRow {
-    line: usize,
-    fields: Vec<String>,
-}
-
-/// RFC 4180 records over the whole text, so a quoted value may span lines;
-/// lines are counted as [`numbered_lines`] counts them.
-struct CsvReader<'a> {
-    chars: std::iter::Peekable<std::str::Chars<'a>>,
-    delimiter: char,
-    line: usize,
-}
-
-impl<'a> CsvReader<'a> {
-    fn new(text: &'a str, delimiter: char) -> Self {
-        CsvReader {
-            chars: text.chars().peekable(),
-            delimiter,
-            line: 1,
-        }
-    }
-
-    /// The next record, skipping blank, comment and rule lines.
-    fn next_record(&mut self) -> Option<Result<CsvRow, (usize, String)>> {
-        loop {
-            self.chars.peek()?;
-            let rest_of_line: String = self.chars.clone().take_while(|&c| c != '\n').collect();
-            if is_skipped(&rest_of_line) {
-                self.skip_line();
-                continue;
-            }
-            return Some(self.record());
-        }
-    }
-
-    fn skip_line(&mut self) {
-        for c in self.chars.by_ref() {
-            if c == '\n' {
-                self.line += 1;
-                return;
-            }
-        }
-    }
-
-    fn record(&mut self) -> Result<CsvRow, (usize, String)> {
-        let line = self.line;
-        let mut fields = Vec::new();
-        loop {
-            let (field, more) = self.field(line)?;
-            fields.push(field);
-            if !more {
-                return Ok(CsvRow { line, fields });
-            }
-        }
-    }
-
-    /// One field, trimmed, and whether another follows in this record.
-    fn field(&mut self, record_line: usize) -> Result<(String, bool), (usize, String)> {
-        let delimiter = self.delimiter;
-        while self
-            .chars
-            .peek()
-            .is_some_and(|&c| c != delimiter && c != '\n' && c.is_whitespace())
-        {
-            self.chars.next();
-        }
-        let mut value = String::new();
-        if self.chars.peek() == Some(&'"') {
-            self.chars.next();
-            loop {
-                match self.chars.next() {
-                    None => {
-                        return Err((
-                            record_line,
-                            "a quoted value is not closed before the end of the file".into(),
-                        ));
-                    }
-                    Some('"') if self.chars.peek() == Some(&'"') => {
-                        self.chars.next();
-                        value.push('"');
-                    }
-                    Some('"') => break,
-                    Some('\r') if self.chars.peek() == Some(&'\n') => {}
-                    Some('\n') => {
-                        self.line += 1;
-                        value.push('\n');
-                    }
-                    Some(c) => value.push(c),
-                }
-            }
-        }
-        // Unquoted text, or whatever follows a closing quote up to the
-        // separator (kept rather than rejected: `"a" b` reads as `a b`).
-        loop {
-            match self.chars.next() {
-                None => return Ok((value.trim().to_string(), false)),
-                Some('\n') => {
-                    self.line += 1;
-                    return Ok((value.trim().to_string(), false));
-                }
-                Some(c) if c == delimiter => return Ok((value.trim().to_string(), true)),
-                Some(c) => value.push(c),
-            }
-        }
-    }
-}
-
-/// Tabs to spaces at 8-column stops, so tab-aligned rows line up.
-fn expand_tabs(line: &str) -> Vec<char> {
-    let mut out = Vec::with_capacity(line.len());
-    for c in line.chars() {
-        if c == '\t' {
-            out.push(' ');
-            while out.len() % 8 != 0 {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Values separated by two or more spaces, with their start columns.
-fn chunks(chars: &[char]) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    let mut current: Option<(usize, String)> = None;
-    let mut spaces = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_whitespace() {
-            spaces += 1;
-            continue;
-        }
-        match current.as_mut() {
-            Some((_, value)) if spaces < 2 => {
-                if spaces == 1 {
-                    value.push(' ');
-                }
-                value.push(c);
-            }
-            _ => {
-                out.extend(current.take());
-                current = Some((i, c.to_string()));
-            }
-        }
-        spaces = 0;
-    }
-    out.extend(current);
-    out
-}
-
-fn parse_table(
-    text: &str,
-    header_no: usize,
-    starts: Vec<usize>,
-    fields: &[Option<Field>],
-) -> Outcome<Vec<PatchRecord>> {
-    let mut records = Vec::new();
-    for (no, line) in numbered_lines(text).skip(header_no) {
-        if is_skipped(line) {
-            continue;
-        }
-        let chars = expand_tabs(line);
-        let cells = match table_cells(&chars, &starts) {
-            Some(cells) => cells,
-            None => {
-                let found = chunks(&chars);
-                if found.len() != starts.len() {
-                    return Outcome::malformed(
-                        no,
-                        format!(
-                            "the row does not line up with the header: {} values for {} columns",
-                            found.len(),
-                            starts.len()
-                        ),
-                    );
-                }
-                found.into_iter().map(|(_, v)| v).collect()
-            }
-        };
-        match record(no, fields, &cells) {
-            Ok(r) => records.push(r),
-            Err(why) => return Outcome::malformed(no, why),
-        }
-    }
-    Outcome::parsed(records)
-}
-
-/// Cuts a row at the header's column starts; `None` when a value runs
-/// across a column start or a cell holds two values.
-fn table_cells(chars: &[char], starts: &[usize]) -> Option<Vec<String>> {
-    let is_blank = |i: usize| chars.get(i).is_none_or(|c| c.is_whitespace());
-    let mut cells = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let from = if i == 0 { 0 } else { start.min(chars.len()) };
-        let to = starts
-            .get(i + 1)
-            .map_or(chars.len(), |&next| next.min(chars.len()));
-        if i > 0 && start > 0 && !is_blank(start) && !is_blank(start - 1) {
-            return None;
-        }
-        let cell: String = chars.get(from..to.max(from))?.iter().collect();
-        let cell = cell.trim();
-        if cell.contains("  ") {
-            return None;
-        }
-        cells.push(cell.to_string());
-    }
-    Some(cells)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::Absence;
     use super::super::testing::{self, junk, parsed};
     use super::*;
 
@@ -647,39 +326,12 @@ mod tests {
     }
 
     #[test]
-    fn csv_quoted_separator_and_line_break() {
-        let text = "Patch,Description,State\n\
-                    SPH1,\"fixes a, b\nand c\",Running\n\
-                    \n\
-                    SPH2 , \"x\" ,  Idle  \n";
-        let got = records(text);
-        assert_eq!(got.len(), 2);
-        assert_eq!((got[0].line, got[0].patch.as_str()), (2, "SPH1"));
-        // The second record starts after the quoted line break and a blank.
-        assert_eq!((got[1].line, got[1].patch.as_str()), (5, "SPH2"));
-        assert_eq!(
-            (got[1].raw_state.as_str(), got[1].state.as_str()),
-            ("Idle", "idle")
-        );
-        let (line, why) = malformed("Patch,State\nSPH1,\"Running\n");
-        assert_eq!(line, 2);
-        assert!(why.contains("quoted"), "{why}");
-    }
-
-    #[test]
     fn csv_tab_separated() {
         let got = records("ne\tpatch_name\tSTATUS\tVendor\r\nNE1\tSPH9\tdld\tHuawei\r\n");
         assert_eq!(
             got,
             vec![rec(2, ["NE1", "", "", "SPH9", "", "dld", "loaded", ""])]
         );
-    }
-
-    #[test]
-    fn csv_extra_and_missing_trailing_fields() {
-        let got = records("Patch,State,Board\nSPH1,Running\nSPH2,Running,MPU,,\n");
-        assert_eq!(got[0].board, None);
-        assert_eq!(got[1].board.as_deref(), Some("MPU"));
     }
 
     #[test]
@@ -726,32 +378,6 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
                 rec(6, ["", "", "", "SPH2", "V2", "FAULT", "failed", ""]),
             ]
         );
-    }
-
-    #[test]
-    fn text_table_misaligned_row_falls_back_to_spacing() {
-        // Wide characters padded by display width leave the row short.
-        let text = "NE        Patch  State\n\
-                    北京-01  SPH1   Running\n\
-                    上海-02   SPH2   Active\n";
-        let got = records(text);
-        assert_eq!(got[0].ne.as_deref(), Some("北京-01"));
-        assert_eq!(got[0].patch, "SPH1");
-        assert_eq!(got[1].ne.as_deref(), Some("上海-02"));
-        assert_eq!(got[1].state, "active");
-        let (line, why) = malformed("NE    Patch  State\nNE1   SPH1Running\n");
-        assert_eq!(line, 2);
-        assert!(why.contains("line up"), "{why}");
-    }
-
-    #[test]
-    fn tabs() {
-        let got = records("Patch\t\tState\nSPH1\t\tRunning\n");
-        // A tab in the header makes it tab-separated CSV: an empty middle column.
-        assert_eq!(got[0].patch, "SPH1");
-        assert_eq!(got[0].state, "running");
-        let got = records("Patch   State\nSPH1\tRunning\n");
-        assert_eq!(got[0].state, "running");
     }
 
     #[test]
@@ -830,6 +456,22 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
         // The first of two columns for one field wins.
         let got = records("Patch,State,Status\nP1,Running,Failed\n");
         assert_eq!(got[0].state, "running");
+    }
+
+    #[test]
+    fn header_names_cut_by_a_gui() {
+        let got = records("NE N...\tPatch Na...\tRun…\tLoaded…\nHLR-01\tSPH1\tRunning\tnow\n");
+        assert_eq!(
+            got,
+            vec![rec(
+                2,
+                ["HLR-01", "", "", "SPH1", "", "Running", "running", "now"]
+            )]
+        );
+        // `Patch...` starts names of three fields: no match.
+        let (line, why) = malformed("Patch...,State\nSPH1,Running\n");
+        assert_eq!(line, 1);
+        assert!(why.contains("Patch column"), "{why}");
     }
 
     #[test]
