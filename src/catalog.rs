@@ -106,7 +106,10 @@ pub struct Rule {
     pub key: Option<Template>,
     pub evidence: Option<Program>,
     pub message: Template,
+    /// `unknown_when` conditions judged once per rule run.
     pub unknown_when: Vec<(Program, Template)>,
+    /// `unknown_when` conditions that read `item`: judged per item.
+    pub item_unknown_when: Vec<(Program, Template)>,
     pub fail_when: Vec<(Severity, Program, Option<Template>)>,
     pub params: serde_json::Value,
     /// `params` converted once for CEL.
@@ -492,10 +495,16 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
     }
     // Every Option below is Some: a None pushed an error above.
     let flatten = |v: Vec<Option<Program>>| v.into_iter().flatten().collect::<Vec<_>>();
-    let unknown_when = flatten(unknown_progs)
+    let (item_unknown_when, unknown_when): (Vec<_>, Vec<_>) = flatten(unknown_progs)
         .into_iter()
         .zip(unknown_reasons.into_iter().flatten())
-        .collect();
+        .partition(|(program, _)| expr::variables(program).iter().any(|v| v == "item"));
+    if file.for_each.is_none() && !item_unknown_when.is_empty() {
+        return Err(vec![err(
+            None,
+            "unknown_when reads `item`, which exists only with for_each".into(),
+        )]);
+    }
     let fail_when = file
         .fail_when
         .iter()
@@ -524,6 +533,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             evidence,
             message: message.expect("message compiled"),
             unknown_when,
+            item_unknown_when,
             fail_when,
             params_cel: expr::to_cel(&params),
             params,
@@ -658,5 +668,22 @@ expr = "time.synchronised == false"
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].message.contains("`name`"));
         assert_eq!(warnings[0].line, Some(3));
+    }
+
+    #[test]
+    fn unknown_when_on_items_is_split_out_and_needs_for_each() {
+        let per_item = GOOD.replace(
+            "[[fail_when]]",
+            "[[unknown_when]]\nexpr = \"item.x == null\"\nreason = \"no x\"\n\n[[unknown_when]]\nexpr = \"time.running == false\"\nreason = \"down\"\n\n[[fail_when]]",
+        );
+        let errs = compile_rule("x/40099-thing-broken.toml", &per_item).unwrap_err();
+        assert!(errs[0].message.contains("only with for_each"), "{errs:?}");
+        let with_items = per_item.replace(
+            "requires = [\"time\"]",
+            "requires = [\"time\"]\nfor_each = \"[{'x': 1}]\"\nkey = \"{item.x}\"",
+        );
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &with_items).unwrap();
+        assert_eq!(rule.unknown_when.len(), 1);
+        assert_eq!(rule.item_unknown_when.len(), 1);
     }
 }

@@ -548,12 +548,7 @@ struct RuleRun<'a> {
 impl RuleRun<'_> {
     fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
         let (rule, subject) = (self.rule, self.subject);
-        // An unknown_when that reads `item` is judged per item, below.
-        let (per_item, per_rule): (Vec<_>, Vec<_>) = rule
-            .unknown_when
-            .iter()
-            .partition(|(program, _)| expr::variables(program).iter().any(|v| v == "item"));
-        for (program, reason) in per_rule {
+        for (program, reason) in &rule.unknown_when {
             match expr::eval_bool(program, scope) {
                 Ok(true) => {
                     let mut e = subject.evaluation(
@@ -601,7 +596,7 @@ impl RuleRun<'_> {
         'items: for item in items.iter() {
             let mut item_scope = scope.new_inner_scope();
             item_scope.add_variable_from_value("item", item.clone());
-            for (program, reason) in &per_item {
+            for (program, reason) in &rule.item_unknown_when {
                 match expr::eval_bool(program, &item_scope) {
                     Ok(true) => {
                         let key = key_of(&item_scope);

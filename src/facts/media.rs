@@ -2,7 +2,7 @@
 //! checksum file, and the verdict of comparing the two. ISOs are read only
 //! by `iso_checksums`, and only those the checksum file lists with an md5.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -219,7 +219,9 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         };
         for entry in list.entries.iter().filter(|e| e.algorithm == "md5") {
             let name = checksum_list::basename(&entry.name).to_string();
-            if !is_iso(&name) || !entry.name.contains("TKLC/upgrade/") && entry.name.contains('/') {
+            // A relative name was given from inside the upgrade folder.
+            let in_upgrade_dir = entry.name.contains("TKLC/upgrade/") || !entry.name.contains('/');
+            if !is_iso(&name) || !in_upgrade_dir {
                 continue;
             }
             let recorded = (entry.digest.clone(), shown.clone(), entry.line);
@@ -309,24 +311,26 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
         .collect();
     let paths: Vec<PathBuf> = to_hash.iter().map(|(_, p)| p.clone()).collect();
     let digests = file_digest::md5_files(&paths);
+    // Per staged image: its md5 (or why there is none) and where it came from.
     let mut computed: Vec<Option<(Result<String, String>, String)>> =
         staged.iter().map(|_| None).collect();
     for ((i, path), digest) in to_hash.iter().zip(digests) {
-        computed[*i] = Some((digest, shown_path(path)));
+        computed[*i] = Some((digest, path.display().to_string()));
     }
 
     let mut items = Vec::new();
     for (s, computed) in staged.iter().zip(computed) {
         let entry = listing_for(&entries, s);
-        let (digest, from) = match (computed, &s.recorded, entry) {
-            (Some((d, from)), _, _) => (d, Some(from)),
+        let digest = match (computed, &s.recorded, entry) {
+            (Some(found), _, _) => Some(found),
             (None, Some((d, out, _)), Some(e)) if e.algorithm == "md5" => {
-                (Ok(d.clone()), Some(out.clone()))
+                Some((Ok(d.clone()), out.clone()))
             }
-            _ => (Err(String::new()), None),
+            _ => None,
         };
         let (kind, _) = kind_and_release(&s.name);
-        let from = from.map(|f| facts.node_relative(&f));
+        let from = digest.as_ref().map(|(_, f)| facts.node_relative(f));
+        let digest = digest.map(|(d, _)| d);
         items.push(json!({
             "name": s.name,
             "kind": kind,
@@ -334,9 +338,9 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             "listed": entry.is_some(),
             "algorithm": entry.map(|e| e.algorithm),
             "expected": entry.map(|e| e.digest.clone()),
-            "computed": digest.as_ref().ok(),
+            "computed": digest.as_ref().and_then(|d| d.as_ref().ok()),
             "computed_from": from,
-            "error": digest.as_ref().err().filter(|e| !e.is_empty()),
+            "error": digest.as_ref().and_then(|d| d.as_ref().err()),
             "source": entry.map_or_else(|| s.source.clone(), |e| source(&shown, e.line)),
         }));
     }
@@ -361,8 +365,4 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
         }));
     }
     Ok(Json::Array(items))
-}
-
-fn shown_path(path: &Path) -> String {
-    path.display().to_string()
 }

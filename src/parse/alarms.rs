@@ -237,26 +237,8 @@ mod tests {
         (m.line, m.reason)
     }
 
-    /// The ```text blocks of the module documentation, which users copy.
     fn doc_blocks() -> Vec<String> {
-        let mut blocks: Vec<String> = Vec::new();
-        let mut current: Option<String> = None;
-        let doc = include_str!("alarms.rs")
-            .lines()
-            .map_while(|l| l.strip_prefix("//!"))
-            .map(|l| l.strip_prefix(' ').unwrap_or(l));
-        for line in doc {
-            match (current.as_mut(), line) {
-                (None, "```text") => current = Some(String::new()),
-                (Some(_), "```") => blocks.extend(current.take()),
-                (Some(block), _) => {
-                    block.push_str(line);
-                    block.push('\n');
-                }
-                (None, _) => {}
-            }
-        }
-        blocks
+        testing::doc_text_blocks(include_str!("alarms.rs"))
     }
 
     #[test]

@@ -398,11 +398,7 @@ fn algorithm_for(hex_len: usize) -> Option<&'static str> {
 
 /// The start of a line, quoted, for a problem's reason.
 fn excerpt(line: &str) -> String {
-    let mut shown: String = line.chars().take(EXCERPT_CHARS).collect();
-    if line.chars().nth(EXCERPT_CHARS).is_some() {
-        shown.push('…');
-    }
-    format!("{shown:?}")
+    format!("{:?}", super::clipped(line, EXCERPT_CHARS))
 }
 
 #[cfg(test)]

@@ -222,14 +222,7 @@ pub(crate) fn parse_wall(s: &str) -> Result<Reading, String> {
 
 /// At most 80 characters of a line, for reasons.
 pub(crate) fn excerpt(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut cut: String = s.chars().take(MAX).collect();
-        cut.push('…');
-        cut
-    }
+    super::clipped(s, 80)
 }
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {

@@ -410,12 +410,7 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 
 /// Input text quoted in a message, cut short so junk cannot flood it.
 fn shown(s: &str) -> String {
-    const MAX: usize = 60;
-    let mut out: String = s.chars().take(MAX).collect();
-    if s.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
+    super::clipped(s, 60)
 }
 
 #[cfg(test)]

@@ -536,12 +536,7 @@ fn first_token(s: &str) -> &str {
 
 /// At most 60 characters of `s`, for messages.
 fn shown(s: &str) -> String {
-    const MAX: usize = 60;
-    let mut out: String = s.chars().take(MAX).collect();
-    if s.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
+    super::clipped(s, 60)
 }
 
 #[cfg(test)]

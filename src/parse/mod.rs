@@ -107,6 +107,16 @@ pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
 }
 
+/// At most `max` characters of input text quoted in a message, with `…`
+/// when cut, so that junk cannot flood a reason.
+pub fn clipped(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Recognises output that is a message from the collector or the shell rather
 /// than from the command: the command was not installed, could not be run, or
 /// the file is empty. Only looks at files whose non-blank lines are all such

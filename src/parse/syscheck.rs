@@ -321,12 +321,7 @@ fn log_trailer(line: &str) -> Option<Option<String>> {
 
 /// At most 60 characters of `s`, for messages.
 fn shown(s: &str) -> String {
-    const MAX: usize = 60;
-    let mut out: String = s.chars().take(MAX).collect();
-    if s.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
+    super::clipped(s, 60)
 }
 
 #[cfg(test)]

@@ -107,3 +107,26 @@ pub fn parse_every_prefix<T>(texts: &[String], parse: impl Fn(&str) -> T) {
         let _ = parse(text);
     }
 }
+
+/// The ```text blocks of a module's `//!` documentation, which users copy:
+/// tests parse them so the documented examples stay true.
+pub(crate) fn doc_text_blocks(source: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    let doc = source
+        .lines()
+        .map_while(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l));
+    for line in doc {
+        match (current.as_mut(), line) {
+            (None, "```text") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}

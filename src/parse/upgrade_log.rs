@@ -300,27 +300,13 @@ mod tests {
         (m.line, m.reason)
     }
 
-    /// The ```text blocks of the module documentation, which users copy,
-    /// with the tabs the documentation shows as `→`.
+    /// The ```text blocks of the module documentation, with the tabs the
+    /// documentation shows as `→`.
     fn doc_blocks() -> Vec<String> {
-        let mut blocks: Vec<String> = Vec::new();
-        let mut current: Option<String> = None;
-        let doc = include_str!("upgrade_log.rs")
-            .lines()
-            .map_while(|l| l.strip_prefix("//!"))
-            .map(|l| l.strip_prefix(' ').unwrap_or(l));
-        for line in doc {
-            match (current.as_mut(), line) {
-                (None, "```text") => current = Some(String::new()),
-                (Some(_), "```") => blocks.extend(current.take()),
-                (Some(block), _) => {
-                    block.push_str(&line.replace('→', "\t"));
-                    block.push('\n');
-                }
-                (None, _) => {}
-            }
-        }
-        blocks
+        testing::doc_text_blocks(include_str!("upgrade_log.rs"))
+            .into_iter()
+            .map(|b| b.replace('→', "\t"))
+            .collect()
     }
 
     /// An action with the optional fields absent.
