@@ -3,6 +3,7 @@
 
 use crate::expr::{self, Template};
 use crate::facts;
+use crate::log_scan::{LogPattern, LogSection};
 use crate::model::{Phase, Scope, Severity};
 use cel::Program;
 use serde::Deserialize;
@@ -37,10 +38,14 @@ pub struct RuleFile {
     pub explanation: String,
     #[serde(default)]
     pub references: Vec<String>,
+    pub log: Option<LogSection>,
     #[serde(default)]
     pub params: toml::Table,
     #[serde(default)]
-    pub unknown_when: Vec<UnknownWhen>,
+    pub not_applicable_when: Vec<Condition>,
+    #[serde(default)]
+    pub unknown_when: Vec<Condition>,
+    #[serde(default)]
     pub fail_when: Vec<FailWhen>,
 }
 
@@ -66,14 +71,18 @@ pub const KEY_ORDER: &[&str] = &[
     "remediation",
     "explanation",
     "references",
+    "log",
     "params",
+    "not_applicable_when",
     "unknown_when",
     "fail_when",
 ];
 
+/// A condition with the reason it gives (`not_applicable_when`,
+/// `unknown_when`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UnknownWhen {
+pub struct Condition {
     pub expr: Spanned<String>,
     pub reason: Spanned<String>,
 }
@@ -106,6 +115,12 @@ pub struct Rule {
     pub key: Option<Template>,
     pub evidence: Option<Program>,
     pub message: Template,
+    /// The logs a log-pattern rule scans into `matches`.
+    pub log: Option<LogPattern>,
+    /// Judged once the facts are built: true makes the rule not applicable.
+    pub not_applicable_when: Vec<(Program, Template)>,
+    /// The rule reads `findings`, so it runs after the node's other rules.
+    pub reads_findings: bool,
     /// `unknown_when` conditions judged once per rule run.
     pub unknown_when: Vec<(Program, Template)>,
     /// `unknown_when` conditions that read `item`: judged per item.
@@ -347,7 +362,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             "phases is empty: the rule would never run".into(),
         ));
     }
-    if file.fail_when.is_empty() {
+    if file.fail_when.is_empty() && file.unknown_when.is_empty() {
         errors.push(err(
             None,
             "fail_when is empty: the rule could never fail".into(),
@@ -417,6 +432,11 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
         .evidence
         .as_ref()
         .and_then(|s| compile_expr(s, "evidence"));
+    let not_applicable_progs: Vec<Option<Program>> = file
+        .not_applicable_when
+        .iter()
+        .map(|u| compile_expr(&u.expr, "not_applicable_when.expr"))
+        .collect();
     let unknown_progs: Vec<Option<Program>> = file
         .unknown_when
         .iter()
@@ -464,6 +484,11 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
     };
     let message = compile_template(&file.message, "message");
     let key = file.key.as_ref().and_then(|k| compile_template(k, "key"));
+    let not_applicable_reasons: Vec<Option<Template>> = file
+        .not_applicable_when
+        .iter()
+        .map(|u| compile_template(&u.reason, "not_applicable_when.reason"))
+        .collect();
     let unknown_reasons: Vec<Option<Template>> = file
         .unknown_when
         .iter()
@@ -490,6 +515,20 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
         }
     }
 
+    let log = match &file.log {
+        None => None,
+        Some(section) => match LogPattern::compile(section) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(err(None, e));
+                None
+            }
+        },
+    };
+    if file.log.is_some() && file.scope != Scope::Node {
+        errors.push(err(None, "a [log] table needs node scope".into()));
+    }
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -505,13 +544,68 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             "unknown_when reads `item`, which exists only with for_each".into(),
         )]);
     }
-    let fail_when = file
+    let not_applicable_when: Vec<(Program, Template)> = flatten(not_applicable_progs)
+        .into_iter()
+        .zip(not_applicable_reasons.into_iter().flatten())
+        .collect();
+    let fail_when: Vec<(Severity, Program, Option<Template>)> = file
         .fail_when
         .iter()
         .zip(flatten(fail_progs))
         .zip(fail_messages.into_iter().flatten())
         .map(|((f, p), m)| (f.severity.unwrap_or(file.severity), p, m))
         .collect();
+    let message = message.expect("message compiled");
+
+    // Variables the engine binds only in some rules.
+    let mut programs: Vec<&Program> = [&applies_to, &for_each, &evidence]
+        .into_iter()
+        .flatten()
+        .chain(unknown_when.iter().map(|(p, _)| p))
+        .chain(item_unknown_when.iter().map(|(p, _)| p))
+        .chain(not_applicable_when.iter().map(|(p, _)| p))
+        .chain(fail_when.iter().map(|(_, p, _)| p))
+        .collect();
+    let templates = [Some(&message), key.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(unknown_when.iter().map(|(_, t)| t))
+        .chain(item_unknown_when.iter().map(|(_, t)| t))
+        .chain(not_applicable_when.iter().map(|(_, t)| t))
+        .chain(fail_when.iter().filter_map(|(_, _, t)| t.as_ref()));
+    for t in templates {
+        programs.extend(t.programs());
+    }
+    let reads = |var: &str| {
+        programs
+            .iter()
+            .any(|p| expr::variables(p).iter().any(|v| v == var))
+    };
+    let reads_findings = reads("findings");
+    let mut late = Vec::new();
+    if reads_findings && file.scope != Scope::Node {
+        late.push(err(None, "`findings` exists only in node scope".into()));
+    }
+    for var in ["matches", "logs"] {
+        if reads(var) && log.is_none() {
+            late.push(err(
+                None,
+                format!("reads `{var}`, which only a rule with a [log] table has"),
+            ));
+        }
+    }
+    if not_applicable_when
+        .iter()
+        .any(|(p, _)| expr::variables(p).iter().any(|v| v == "item"))
+    {
+        late.push(err(
+            None,
+            "not_applicable_when is judged once per rule and cannot read `item`".into(),
+        ));
+    }
+    if !late.is_empty() {
+        return Err(late);
+    }
     let params = crate::facts::toml_to_json(toml::Value::Table(file.params));
     Ok((
         Rule {
@@ -531,7 +625,10 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             for_each,
             key,
             evidence,
-            message: message.expect("message compiled"),
+            message,
+            log,
+            not_applicable_when,
+            reads_findings,
             unknown_when,
             item_unknown_when,
             fail_when,

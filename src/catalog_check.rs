@@ -51,6 +51,13 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
         message,
         warning: false,
     };
+    // A rule without fail_when reports what it cannot explain as unknown
+    // and is quiet (not applicable) otherwise: that is its firing and passing.
+    let (fired, passed) = if rule.fail_when.is_empty() {
+        (Status::Unknown, Status::NotApplicable)
+    } else {
+        (Status::Fail, Status::Pass)
+    };
     let mut problems = Vec::new();
     let mut runs = 0;
     for case in ["fires", "passes"] {
@@ -84,7 +91,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             )));
         }
         for (subject, evals) in by_subject {
-            let fails = evals.iter().any(|e| e.status == Status::Fail);
+            let fails = evals.iter().any(|e| e.status == fired);
             let clean = evals
                 .iter()
                 .all(|e| matches!(e.status, Status::Pass | Status::NotApplicable));
@@ -113,7 +120,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
         let passes = run
             .evaluations
             .iter()
-            .any(|e| e.code == rule.code && e.status == Status::Pass);
+            .any(|e| e.code == rule.code && e.status == passed);
         if case == "passes" && !passes {
             problems.push(problem(format!(
                 "passes fixture {} has no passing evaluation",

@@ -5,7 +5,9 @@
 use crate::catalog::{Catalog, Rule};
 use crate::expr::{self, to_cel};
 use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
-use crate::model::{Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint};
+use crate::model::{
+    Cause, Chain, Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint,
+};
 use crate::redact::redact_in;
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
@@ -150,10 +152,15 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
         .filter(|r| options.phase.is_none_or(|p| r.phases.contains(&p)))
         .filter(|r| options.selection.keeps(r.code))
         .collect();
-    let node_rules: Vec<&Rule> = rules
-        .iter()
-        .copied()
+    // A selected rule that reads `findings` needs the node's other rules
+    // to run too; their evaluations are dropped below.
+    let all_node_rules = rules.iter().any(|r| r.reads_findings);
+    let node_rules: Vec<&Rule> = catalog
+        .rules
+        .values()
+        .filter(|r| options.phase.is_none_or(|p| r.phases.contains(&p)))
         .filter(|r| r.scope == Scope::Node)
+        .filter(|r| all_node_rules || options.selection.keeps(r.code))
         .collect();
     let group_rules: Vec<&Rule> = rules
         .iter()
@@ -224,6 +231,7 @@ fn evidence_path(path: String) -> Evidence {
         path,
         line: None,
         excerpt: None,
+        context: vec![],
     }
 }
 
@@ -251,6 +259,7 @@ fn tool_evaluation(
         caused_by: vec![],
         fingerprint: fingerprint(code, node, key),
         key: key.to_string(),
+        chain: Chain::Unlinked,
     }
 }
 
@@ -291,6 +300,7 @@ impl Subject {
             caused_by: vec![],
             fingerprint: fingerprint(rule.code, &self.name, key),
             key: key.to_string(),
+            chain: Chain::Unlinked,
         }
     }
 }
@@ -344,9 +354,28 @@ fn evaluate_node(
     node_scope.add_variable_from_value("plan", plan.clone());
     let mut cel_facts: HashMap<String, Value> = HashMap::new();
 
-    for rule in node_rules {
+    // Rules that read `findings` see the failures of the node's other rules.
+    let (late, early): (Vec<&Rule>, Vec<&Rule>) =
+        node_rules.iter().copied().partition(|r| r.reads_findings);
+    for rule in early {
         let evals = evaluate_rule(rule, &subject, &node_scope, &mut facts, &mut cel_facts);
         out.evaluations.extend(evals);
+    }
+    if !late.is_empty() {
+        let findings: Vec<Json> = out
+            .evaluations
+            .iter()
+            .filter(|e| e.status == Status::Fail)
+            .map(|e| {
+                json!({"code": e.code, "name": e.name, "severity": e.severity.as_str(),
+                       "key": e.key, "message": e.message})
+            })
+            .collect();
+        node_scope.add_variable_from_value("findings", to_cel(&Json::Array(findings)));
+        for rule in late {
+            let evals = evaluate_rule(rule, &subject, &node_scope, &mut facts, &mut cel_facts);
+            out.evaluations.extend(evals);
+        }
     }
     for rule in group_rules {
         let params = rule.params_cel.clone();
@@ -395,6 +424,7 @@ fn evaluate_node(
                 excerpt: facts
                     .line_text(&m.path, m.line)
                     .map(|l| excerpt(&m.path, l)),
+                context: vec![],
             }],
         ));
     }
@@ -487,6 +517,25 @@ fn evaluate_rule(
             }
         }
     }
+    if let Some(log) = &rule.log {
+        match log.scan(facts) {
+            Ok(scan) => {
+                scope.add_variable_from_value("matches", to_cel(&Json::Array(scan.matches)));
+                scope.add_variable_from_value("logs", to_cel(&json!(scan.files)));
+            }
+            Err(problem) => {
+                let mut e = subject.evaluation(
+                    rule,
+                    Status::Unknown,
+                    rule.severity,
+                    "",
+                    problem.describe(),
+                );
+                e.evidence = problem_evidence(&problem);
+                return vec![e];
+            }
+        }
+    }
     let group = RuleRun {
         rule,
         subject,
@@ -518,6 +567,7 @@ fn problem_evidence(problem: &FactProblem) -> Vec<Evidence> {
             path: path.clone(),
             line: Some(*line),
             excerpt: None,
+            context: vec![],
         }],
     }
 }
@@ -548,6 +598,21 @@ struct RuleRun<'a> {
 impl RuleRun<'_> {
     fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
         let (rule, subject) = (self.rule, self.subject);
+        for (program, reason) in &rule.not_applicable_when {
+            match expr::eval_bool(program, scope) {
+                Ok(true) => {
+                    return vec![subject.evaluation(
+                        rule,
+                        Status::NotApplicable,
+                        rule.severity,
+                        "",
+                        reason.render(scope),
+                    )];
+                }
+                Ok(false) => {}
+                Err(err) => return rule_error(rule, subject, "not_applicable_when", err),
+            }
+        }
         for (program, reason) in &rule.unknown_when {
             match expr::eval_bool(program, scope) {
                 Ok(true) => {
@@ -691,6 +756,17 @@ fn sources(value: &Json) -> Vec<Evidence> {
                 path: file.to_string(),
                 line: map.get("line").and_then(Json::as_u64).map(|l| l as usize),
                 excerpt: None,
+                context: map
+                    .get("context")
+                    .and_then(Json::as_array)
+                    .map(|lines| {
+                        lines
+                            .iter()
+                            .filter_map(Json::as_str)
+                            .map(|l| excerpt(file, l))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }],
             None => vec![],
         },
@@ -786,12 +862,16 @@ fn evaluate_groups(
 }
 
 /// Marks failures whose `depends_on` codes also failed on the same node, so
-/// a report can show the root cause instead of a cascade.
+/// a report can show the chain of causes once instead of a cascade, and
+/// ranks them: root causes, then consequences, then the rest.
 fn link_root_causes(evaluations: &mut [Evaluation], catalog: &Catalog) {
-    let failed: BTreeSet<(String, u32)> = evaluations
+    let failed: BTreeSet<Cause> = evaluations
         .iter()
         .filter(|e| e.status == Status::Fail)
-        .map(|e| (e.node.clone(), e.code))
+        .map(|e| Cause {
+            code: e.code,
+            node: e.node.clone(),
+        })
         .collect();
     for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
         let Some(rule) = catalog.rules.get(&e.code) else {
@@ -800,9 +880,28 @@ fn link_root_causes(evaluations: &mut [Evaluation], catalog: &Catalog) {
         e.caused_by = rule
             .depends_on
             .iter()
-            .copied()
-            .filter(|dep| failed.contains(&(e.node.clone(), *dep)))
+            .map(|&code| Cause {
+                code,
+                node: e.node.clone(),
+            })
+            .filter(|cause| failed.contains(cause))
             .collect();
+    }
+    let causes: BTreeSet<Cause> = evaluations
+        .iter()
+        .flat_map(|e| e.caused_by.iter().cloned())
+        .collect();
+    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+        e.chain = if !e.caused_by.is_empty() {
+            Chain::Consequence
+        } else if causes.contains(&Cause {
+            code: e.code,
+            node: e.node.clone(),
+        }) {
+            Chain::RootCause
+        } else {
+            Chain::Unlinked
+        };
     }
 }
 

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod expr;
 pub mod facts;
 pub mod file_digest;
+pub mod log_scan;
 pub mod model;
 pub mod output;
 pub mod parse;

@@ -120,6 +120,16 @@ pub struct Evidence {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
+    /// Lines around `line` (log matches), `>` marking the line itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
+}
+
+/// A root cause of a failure: a failing evaluation of `code` on `node`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Cause {
+    pub code: u32,
+    pub node: String,
 }
 
 /// The outcome of one rule on one node or group.
@@ -140,20 +150,42 @@ pub struct Evaluation {
     pub evidence: Vec<Evidence>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub remediation: String,
-    /// Root causes found on the same node: codes this failure follows from.
+    /// Root causes found on the same node: failures this one follows from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub caused_by: Vec<u32>,
+    pub caused_by: Vec<Cause>,
     pub fingerprint: String,
     /// The stable part of the fingerprint: which item of the rule failed.
     #[serde(skip)]
     pub key: String,
+    /// Place in a chain of causes, for ranking: root causes first.
+    #[serde(skip)]
+    pub chain: Chain,
+}
+
+/// Where an evaluation stands in a chain of causes on its node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Chain {
+    /// A failure another failure is caused by, itself caused by none.
+    RootCause,
+    /// A failure caused by another.
+    Consequence,
+    #[default]
+    Unlinked,
 }
 
 impl Evaluation {
-    /// Order used by every reporter: nodes first (by name), then groups,
-    /// then code and the failing item, so output never depends on threads.
-    pub fn sort_key(&self) -> (Scope, &str, u32, &str, Status) {
-        (self.scope, &self.node, self.code, &self.key, self.status)
+    /// Order used by every reporter: nodes first (by name), then groups;
+    /// within one, root causes, then their consequences, then the rest,
+    /// each by code and the failing item, so output never depends on threads.
+    pub fn sort_key(&self) -> (Scope, &str, Chain, u32, &str, Status) {
+        (
+            self.scope,
+            &self.node,
+            self.chain,
+            self.code,
+            &self.key,
+            self.status,
+        )
     }
 }
 

@@ -47,7 +47,11 @@ fn demo_table_shows_failures_by_node_and_exits_1() {
     let text = stdout(&out);
     for needle in [
         "node mpe-east-b (site-east / mpe-east)",
-        "40001 ┆ ntp-unsynchronised",
+        // The chain is shown once, under the failure at its end.
+        "40005 ┆ ntp-no-redundancy",
+        "← caused by 40001 ntp-unsynchronised on mpe-east-b",
+        "← 40001 is caused by 40002 ntp-peers-unreachable on mpe-east-b",
+        "fix (40002): Check the UDP 123 path",
         "30001 ┆ upgrade-space-low",
         "cluster mra-east",
         "20002 ┆ patch-not-running",
@@ -104,7 +108,13 @@ fn demo_json_has_the_stamps_and_every_evaluation() {
     let minor = evals(&report, 40008, "mra-east-a");
     assert_eq!(minor[0]["severity"], "minor");
     let cascade = evals(&report, 40001, "mpe-east-b");
-    assert_eq!(cascade[0]["caused_by"], serde_json::json!([40002, 40003]));
+    assert_eq!(
+        cascade[0]["caused_by"],
+        serde_json::json!([
+            {"code": 40002, "node": "mpe-east-b"},
+            {"code": 40003, "node": "mpe-east-b"}
+        ])
+    );
     let skew = evals(&report, 40007, "mra-east");
     assert_eq!(skew[0]["scope"], "cluster");
     assert_eq!(skew[0]["status"], "fail");

@@ -130,6 +130,8 @@ pub struct NodeFacts<'a> {
     pub reads: BTreeMap<String, InputRead>,
     pub malformed: Vec<MalformedInput>,
     pub unreadable: Vec<(String, String)>,
+    /// The node folder's files, listed on first use.
+    files: Option<Vec<String>>,
 }
 
 impl<'a> NodeFacts<'a> {
@@ -141,6 +143,7 @@ impl<'a> NodeFacts<'a> {
             reads: BTreeMap::new(),
             malformed: Vec::new(),
             unreadable: Vec::new(),
+            files: None,
         }
     }
 
@@ -271,27 +274,7 @@ impl<'a> NodeFacts<'a> {
         path: &std::path::Path,
         parser: fn(&str) -> Outcome<T>,
     ) -> Result<(String, Outcome<T>), FactProblem> {
-        let rel = path.display().to_string();
-        if !self.reads.contains_key(&rel) {
-            match snapshot::read_input(path) {
-                Ok(text) => {
-                    let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
-                    let node_rel = self.node.relative(path).to_string_lossy().into_owned();
-                    let read = InputRead {
-                        rel: node_rel,
-                        text,
-                        digest,
-                    };
-                    self.reads.insert(rel.clone(), read);
-                }
-                Err(reason) => {
-                    if !self.unreadable.iter().any(|(p, _)| *p == rel) {
-                        self.unreadable.push((rel.clone(), reason.clone()));
-                    }
-                    return Err(FactProblem::Unreadable { path: rel, reason });
-                }
-            }
-        }
+        let rel = self.read_file(path)?;
         let text = &self.reads[&rel].text;
         let outcome = parser(text);
         if let Outcome::Malformed(m) = &outcome
@@ -304,6 +287,59 @@ impl<'a> NodeFacts<'a> {
             });
         }
         Ok((rel, outcome))
+    }
+
+    /// Reads one file of the node once; returns the path shown in findings,
+    /// the key of its text in `reads`. An unreadable file is a problem.
+    pub fn read_file(&mut self, path: &std::path::Path) -> Result<String, FactProblem> {
+        let rel = path.display().to_string();
+        if self.reads.contains_key(&rel) {
+            return Ok(rel);
+        }
+        match snapshot::read_input(path) {
+            Ok(text) => {
+                let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
+                let node_rel = self.node.relative(path).to_string_lossy().into_owned();
+                let read = InputRead {
+                    rel: node_rel,
+                    text,
+                    digest,
+                };
+                self.reads.insert(rel.clone(), read);
+                Ok(rel)
+            }
+            Err(reason) => {
+                if !self.unreadable.iter().any(|(p, _)| *p == rel) {
+                    self.unreadable.push((rel.clone(), reason.clone()));
+                }
+                Err(FactProblem::Unreadable { path: rel, reason })
+            }
+        }
+    }
+
+    /// Every file of the node folder, relative to it with `/` separators,
+    /// sorted; listed once per node.
+    pub fn files(&mut self) -> &[String] {
+        let dir = &self.node.dir;
+        self.files.get_or_insert_with(|| {
+            let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    let rel = e.path().strip_prefix(dir).ok()?;
+                    let parts: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    Some(parts.join("/"))
+                })
+                .collect();
+            files.sort();
+            files
+        })
     }
 
     /// The text of line `line` of a file read for this node.

@@ -19,6 +19,7 @@ pub(crate) mod export_table;
 pub(crate) mod gui_time;
 pub mod hwclock;
 pub mod libuser;
+pub mod log_time;
 pub mod login_defs;
 pub mod ls_listing;
 pub mod ntpq;

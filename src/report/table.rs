@@ -1,9 +1,15 @@
 //! The terminal table: one block per node (then per group) of the failing
 //! and unknown evaluations, and a summary line.
+//!
+//! A chain of causes is printed once: the failure at its end carries its
+//! causes beneath it (`← caused by …`) and the remediation of the root
+//! cause; the causes get no rows of their own. A second failure with the
+//! same cause points back at it (`see above`).
 
 use super::Report;
-use crate::model::{Evaluation, Status};
+use crate::model::{Cause, Evaluation, Status};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::collections::BTreeSet;
 
 pub fn render_table(report: &Report, show_passing: bool) -> String {
     let shown: Vec<&Evaluation> = report
@@ -25,38 +31,120 @@ pub fn render_table(report: &Report, show_passing: bool) -> String {
         i += block.len();
         out.push_str(&heading(head));
         out.push('\n');
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(140)
-            .set_header(["code", "name", "severity", "status", "message"]);
-        for e in block {
-            let mut message = e.message.clone();
-            if !e.caused_by.is_empty() {
-                let causes: Vec<String> = e.caused_by.iter().map(u32::to_string).collect();
-                message.push_str(&format!(" ← caused by {}", causes.join(", ")));
-            }
-            if let Some(ev) = e.evidence.first() {
-                match ev.line {
-                    Some(l) => message.push_str(&format!("\n  at {}:{l}", ev.path)),
-                    None => message.push_str(&format!("\n  in {}", ev.path)),
-                }
-            }
-            table.add_row([
-                e.code.to_string(),
-                e.name.clone(),
-                e.severity.to_string(),
-                e.status.to_string(),
-                message,
-            ]);
-        }
-        out.push_str(&table.to_string());
+        out.push_str(&block_table(report, &block));
         out.push_str("\n\n");
     }
     out.push_str(&report.summary_line());
     out.push('\n');
     out
+}
+
+fn block_table(report: &Report, block: &[&Evaluation]) -> String {
+    let causes: BTreeSet<&Cause> = block.iter().flat_map(|e| &e.caused_by).collect();
+    let is_cause = |e: &Evaluation| {
+        e.status == Status::Fail
+            && causes.contains(&Cause {
+                code: e.code,
+                node: e.node.clone(),
+            })
+    };
+    // Symptoms with causes first, so a node's diagnosis leads its block.
+    let (chained, rest): (Vec<&Evaluation>, Vec<&Evaluation>) = block
+        .iter()
+        .copied()
+        .filter(|e| !is_cause(e))
+        .partition(|e| !e.caused_by.is_empty());
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(140)
+        .set_header(["code", "name", "severity", "status", "message"]);
+    let mut printed: BTreeSet<Cause> = BTreeSet::new();
+    for e in chained.into_iter().chain(rest) {
+        let mut message = e.message.clone();
+        push_evidence(&mut message, e);
+        let mut fixes = Vec::new();
+        push_causes(&mut message, report, e, 0, &mut printed, &mut fixes);
+        for (code, fix) in fixes {
+            message.push_str(&format!("\nfix ({code}): {fix}"));
+        }
+        table.add_row([
+            e.code.to_string(),
+            e.name.clone(),
+            e.severity.to_string(),
+            e.status.to_string(),
+            message,
+        ]);
+    }
+    table.to_string()
+}
+
+/// Where the evaluation points, with the lines around a log match.
+fn push_evidence(message: &mut String, e: &Evaluation) {
+    if let Some(ev) = e.evidence.first() {
+        match ev.line {
+            Some(l) => message.push_str(&format!("\n  at {}:{l}", ev.path)),
+            None => message.push_str(&format!("\n  in {}", ev.path)),
+        }
+        for line in &ev.context {
+            message.push_str(&format!("\n    {line}"));
+        }
+    }
+}
+
+/// `← caused by` lines for each cause of `e`, depth first; the remediation
+/// of every root cause reached goes to `fixes` once.
+fn push_causes(
+    message: &mut String,
+    report: &Report,
+    e: &Evaluation,
+    depth: usize,
+    printed: &mut BTreeSet<Cause>,
+    fixes: &mut Vec<(u32, String)>,
+) {
+    // Wrapping drops leading spaces, so a deeper link names its consequence.
+    let lead = if depth == 0 {
+        "← caused by".to_string()
+    } else {
+        format!("← {} is caused by", e.code)
+    };
+    for cause in &e.caused_by {
+        let failures: Vec<&Evaluation> = report
+            .evaluations
+            .iter()
+            .filter(|c| c.status == Status::Fail && c.code == cause.code && c.node == cause.node)
+            .collect();
+        let Some(first) = failures.first() else {
+            continue;
+        };
+        if !printed.insert(cause.clone()) || depth > 8 {
+            message.push_str(&format!(
+                "\n{lead} {} {} on {} (see above)",
+                cause.code, first.name, cause.node
+            ));
+            continue;
+        }
+        for c in &failures {
+            message.push_str(&format!(
+                "\n{lead} {} {} on {}: {}",
+                c.code, c.name, c.node, c.message
+            ));
+        }
+        if first.caused_by.is_empty() {
+            if !first.remediation.is_empty() && !fixes.iter().any(|(code, _)| *code == first.code) {
+                fixes.push((first.code, one_paragraph(&first.remediation)));
+            }
+        } else {
+            push_causes(message, report, first, depth + 1, printed, fixes);
+        }
+    }
+}
+
+/// The first paragraph of a remediation, on one line.
+fn one_paragraph(text: &str) -> String {
+    let first = text.split("\n\n").next().unwrap_or(text);
+    first.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn heading(e: &Evaluation) -> String {
