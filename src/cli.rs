@@ -3,6 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::catalog_check;
+use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
 use crate::model::{Phase, Severity, Status};
 use crate::output::{print, write_atomically};
@@ -40,6 +41,9 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the rule catalog over node snapshots.
     Check(CheckArgs),
+    /// Compare two snapshot trees or JSON reports: what changed per node,
+    /// and whether anything got worse (exit 1).
+    Diff(DiffArgs),
     /// List or validate the rule catalog.
     Rules {
         #[command(subcommand)]
@@ -102,6 +106,29 @@ pub struct CheckArgs {
     pub baseline_snapshot: Option<PathBuf>,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier side: a snapshot tree (folder) or a JSON report of `check`.
+    pub before: PathBuf,
+    /// The later side: a snapshot tree (folder) or a JSON report of `check`.
+    pub after: PathBuf,
+    /// Rules of this phase judge both snapshot trees. Default: the phase of
+    /// a JSON report given, else post.
+    #[arg(long, value_enum)]
+    pub phase: Option<PhaseArg>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the diff to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity of a new failing finding that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "major")]
+    pub fail_on: FailOn,
+    /// Add or override rules (by code) from this folder.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// List the rules.
@@ -158,7 +185,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Critical => Some(Severity::Critical),
             FailOn::Major => Some(Severity::Major),
@@ -193,6 +220,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Diff(args) => diff(args),
         Command::Rules { command } => match command {
             RulesCommand::List { format, rules } => rules_list(format, &rules),
             RulesCommand::Check {
@@ -304,6 +332,43 @@ pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
         exit::FINDINGS
     } else if !allow_unknown && report.count(Status::Unknown) > 0 {
         exit::UNKNOWN
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// 1 when something got worse, else 0; unknowns do not change the code.
+fn diff(args: DiffArgs) -> u8 {
+    let open = |path: &Path| diff::Input::open(path).map_err(fail);
+    let (before, after) = match (open(&args.before), open(&args.after)) {
+        (Ok(before), Ok(after)) => (before, after),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let catalog = match load_catalog(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let phase = args
+        .phase
+        .map(Phase::from)
+        .or_else(|| after.report_phase())
+        .or_else(|| before.report_phase())
+        .unwrap_or(Phase::Post);
+    let before = before.into_side(&catalog, phase);
+    let after = after.into_side(&catalog, phase);
+    for warning in diff::warnings(&before, &after) {
+        eprintln!("upcheck: warning: {warning}");
+    }
+    let result = diff::compare(&before, &after, args.fail_on.threshold());
+    let text = match args.format {
+        Format::Table => report::render_diff_table(&result),
+        Format::Json => report::render_json(&result),
+    };
+    if let Err(code) = emit(&text, args.output.as_deref()) {
+        return code;
+    }
+    if result.worse {
+        exit::FINDINGS
     } else {
         exit::CLEAN
     }

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod catalog_check;
 pub mod cli;
+pub mod diff;
 pub mod docs;
 pub mod engine;
 pub mod expr;

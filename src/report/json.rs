@@ -1,9 +1,10 @@
 //! The JSON report: every evaluation, passing ones included (compliance
-//! needs them), with the stamps of the run.
+//! needs them), with the stamps of the run. Also renders a diff.
 
-use super::Report;
+use serde::Serialize;
 
-pub fn render_json(report: &Report) -> String {
+/// Pretty-printed JSON of a report (or a diff), ending in a newline.
+pub fn render_json<T: Serialize>(report: &T) -> String {
     let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
         // Serialising plain data cannot fail; say so loudly if it ever does.
         format!("{{\"error\": \"cannot serialise the report: {e}\"}}")

@@ -1,8 +1,10 @@
 //! Reports: the stamped result of a run, and one renderer per format.
 
+mod diff;
 mod json;
 mod table;
 
+pub use diff::render_diff_table;
 pub use json::render_json;
 pub use table::render_table;
 
