@@ -214,6 +214,11 @@ pub enum ParseKind {
     LsListing,
     Alarms,
     UpgradeLog,
+    DcTasks,
+    NeStorage,
+    Ping,
+    NeCommunication,
+    PackageListing,
 }
 
 pub fn main() -> ExitCode {
@@ -524,6 +529,11 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::LsListing => json(&parse::ls_listing::parse(&text)),
         ParseKind::Alarms => json(&parse::alarms::parse(&text)),
         ParseKind::UpgradeLog => json(&parse::upgrade_log::parse(&text)),
+        ParseKind::DcTasks => json(&parse::dc_tasks::parse(&text)),
+        ParseKind::NeStorage => json(&parse::ne_storage::parse(&text)),
+        ParseKind::Ping => json(&parse::ping::parse(&text)),
+        ParseKind::NeCommunication => json(&parse::ne_comm::parse(&text)),
+        ParseKind::PackageListing => json(&parse::package_listing::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

@@ -152,6 +152,34 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["exports/upgrade-log.csv", "exports/upgrade-log.txt"],
         collect: "CMP GUI: Upgrade Manager, View Upgrade Log, exported or copied as text",
     },
+    InputSpec {
+        name: "dc-tasks",
+        native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
+        collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",
+    },
+    InputSpec {
+        name: "ne-storage",
+        native: &["exports/ne-storage.csv", "exports/ne-storage.txt"],
+        collect: "the free space of the NE's boards (CF, flash, OFS partitions) as the NMS, the DC or the board storage query shows it",
+    },
+    InputSpec {
+        name: "ne-ping",
+        native: &["commands/ping"],
+        collect: "ping -c 4 <NE IP> from the DC/NMS server (ping -n 4 on Windows); several runs may follow each other in the file",
+    },
+    InputSpec {
+        name: "ne-communication",
+        native: &[
+            "exports/ne-communication.csv",
+            "exports/ne-communication.txt",
+        ],
+        collect: "the NE communication state of the NMS NE list (or the DC's NE view)",
+    },
+    InputSpec {
+        name: "package-repository",
+        native: &["exports/package-repository.txt"],
+        collect: "`ls -l` (or `dir` on Windows) of the DC package folder",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

@@ -7,6 +7,7 @@ mod backups;
 mod clock;
 mod exports;
 mod health;
+mod huawei;
 mod media;
 mod node;
 mod patches;
@@ -54,6 +55,11 @@ pub const FACTS: &[FactSpec] = &[
     exports::ALARMS,
     exports::BASELINE_ALARMS,
     exports::UPGRADE_LOG,
+    huawei::DC_TASKS,
+    huawei::NE_STORAGE,
+    huawei::NE_REACHABILITY,
+    huawei::PACKAGE_REPOSITORY,
+    huawei::LOAD_PACKAGES,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -203,6 +209,11 @@ impl<'a> NodeFacts<'a> {
             "alarms" => exports::build_alarms(self),
             "baseline_alarms" => exports::build_baseline_alarms(self),
             "upgrade_log" => exports::build_upgrade_log(self),
+            "dc_tasks" => huawei::build_dc_tasks(self),
+            "ne_storage" => huawei::build_ne_storage(self),
+            "ne_reachability" => huawei::build_ne_reachability(self),
+            "package_repository" => huawei::build_package_repository(self),
+            "load_packages" => huawei::build_load_packages(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };

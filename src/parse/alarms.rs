@@ -185,6 +185,7 @@ const SPEC: Spec<'static, Field> = Spec {
         (Field::Instance, &["Instance", "Resource", "Instance Name"]),
     ],
     required: &[Field::Id, Field::Severity],
+    noted: &[],
 };
 
 /// Normalised severity of a printed one.

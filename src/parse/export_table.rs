@@ -16,6 +16,11 @@
 //! Columns may come in any order; other columns are ignored; when two
 //! columns mean the same field the first wins.
 //!
+//! A parser may let the name of some fields end in a note in parentheses or
+//! brackets, such as a unit (`Free (KB)`, `Total[MB]`): when the whole name
+//! matches no field, the name before the note is matched against those
+//! fields, and the parser reads the note with [`Row::note`].
+//!
 //! # CSV form
 //!
 //! Comma, semicolon or tab separated; the separator is the one that splits
@@ -56,6 +61,8 @@ pub(crate) struct Spec<'a, F> {
     pub columns: &'a [(F, &'a [&'a str])],
     /// Fields a header must name for the file to be read as this export.
     pub required: &'a [F],
+    /// Fields whose header name may end in a note (`Free (KB)`).
+    pub noted: &'a [F],
 }
 
 /// One data row: the line it starts on and its cells by field.
@@ -66,6 +73,8 @@ pub(crate) struct Row<'r, F> {
     fields: &'r [Option<F>],
     /// The row's values in header-column order.
     cells: &'r [String],
+    /// The header names as printed, in header-column order.
+    names: &'r [String],
 }
 
 impl<F: Copy + PartialEq> Row<'_, F> {
@@ -79,6 +88,35 @@ impl<F: Copy + PartialEq> Row<'_, F> {
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
     }
+
+    /// Like [`Row::get`], but the `-` and `--` that NMS GUIs print for
+    /// no value are absent too.
+    pub fn value(&self, field: F) -> Option<&str> {
+        self.get(field).filter(|v| !matches!(*v, "-" | "--"))
+    }
+
+    /// The note that ends the header name of `field`'s column, trimmed and
+    /// without its parentheses or brackets: `KB` for `Free (KB)`. `None`
+    /// when the header lacks the column or its name has no note.
+    pub fn note(&self, field: F) -> Option<&str> {
+        let i = self.fields.iter().position(|f| *f == Some(field))?;
+        split_note(self.names.get(i)?).map(|(_, note)| note)
+    }
+}
+
+/// A name and the note in parentheses or brackets that ends it:
+/// `Free (KB)` → (`Free`, `KB`). `None` without a note or without a name
+/// before it.
+fn split_note(name: &str) -> Option<(&str, &str)> {
+    let name = name.trim();
+    let (open, body) = if let Some(body) = name.strip_suffix(')') {
+        ('(', body)
+    } else {
+        ('[', name.strip_suffix(']')?)
+    };
+    let (stem, note) = body.rsplit_once(open)?;
+    let stem = stem.trim_end();
+    (!stem.is_empty()).then_some((stem, note.trim()))
 }
 
 /// Reads an export and builds a record from each data row with `record`.
@@ -120,7 +158,7 @@ where
         };
         let fields = names.fields_of(header_cells.iter().map(String::as_str));
         if spec.has_required(&fields) {
-            return read_csv(reader, &fields, &mut record);
+            return read_csv(reader, &fields, &header_cells, &mut record);
         }
         if known(&fields) > known(&best) {
             best = fields;
@@ -129,8 +167,12 @@ where
     let header_cells = chunks(&expand_tabs(header));
     let fields = names.fields_of(header_cells.iter().map(|(_, name)| name.as_str()));
     if spec.has_required(&fields) {
-        let starts: Vec<usize> = header_cells.iter().map(|&(start, _)| start).collect();
-        return read_table(text, header_no, &starts, &fields, &mut record);
+        let (starts, header_names): (Vec<usize>, Vec<String>) = header_cells.into_iter().unzip();
+        let header = Header {
+            fields: &fields,
+            names: &header_names,
+        };
+        return read_table(text, header_no, &starts, &header, &mut record);
     }
     if known(&fields) > known(&best) {
         best = fields;
@@ -165,24 +207,41 @@ pub(crate) fn words(s: &str) -> String {
         .to_lowercase()
 }
 
-/// The known header names of a [`Spec`], normalised once per file.
-struct Names<F>(Vec<(F, String)>);
+/// The known header names of a [`Spec`], normalised once per file, and
+/// the fields whose names may carry a note.
+struct Names<'a, F> {
+    names: Vec<(F, String)>,
+    noted: &'a [F],
+}
 
-impl<F: Copy + PartialEq> Names<F> {
-    fn of(spec: &Spec<'_, F>) -> Self {
-        Names(
-            spec.columns
+impl<'a, F: Copy + PartialEq> Names<'a, F> {
+    fn of(spec: &Spec<'a, F>) -> Self {
+        Names {
+            names: spec
+                .columns
                 .iter()
                 .flat_map(|&(field, names)| names.iter().map(move |n| (field, words(n))))
                 .collect(),
-        )
+            noted: spec.noted,
+        }
     }
 
     /// The field a header name stands for, if any.
     fn field_of(&self, name: &str) -> Option<F> {
         let key = words(name);
-        if let Some(&(field, _)) = self.0.iter().find(|(_, n)| *n == key) {
+        if let Some(&(field, _)) = self.names.iter().find(|(_, n)| *n == key) {
             return Some(field);
+        }
+        // `Free (KB)`: the name before a note, for the fields that take one.
+        if let Some((stem, _)) = split_note(name) {
+            let stem = words(stem);
+            if let Some(&(field, _)) = self
+                .names
+                .iter()
+                .find(|(f, n)| *n == stem && self.noted.contains(f))
+            {
+                return Some(field);
+            }
         }
         // A GUI cuts a long name to fit its column: `Pare...` for `Parent`.
         let stem = key
@@ -193,7 +252,7 @@ impl<F: Copy + PartialEq> Names<F> {
             return None;
         }
         let mut found = None;
-        for &(field, ref n) in &self.0 {
+        for &(field, ref n) in &self.names {
             if n.starts_with(stem) {
                 match found {
                     None => found = Some(field),
@@ -270,6 +329,7 @@ fn is_rule(t: &str) -> bool {
 fn read_csv<F: Copy + PartialEq, R>(
     mut reader: CsvReader<'_>,
     fields: &[Option<F>],
+    names: &[String],
     record: &mut impl FnMut(&Row<'_, F>) -> Result<R, String>,
 ) -> Outcome<Vec<R>> {
     let mut records = Vec::new();
@@ -285,6 +345,7 @@ fn read_csv<F: Copy + PartialEq, R>(
             line: row.line,
             fields,
             cells: &row.fields,
+            names,
         };
         match record(&by_field) {
             Ok(r) => records.push(r),
@@ -445,11 +506,17 @@ fn chunks(chars: &[char]) -> Vec<(usize, String)> {
     out
 }
 
+/// The columns of a text table's header: the field and the name of each.
+struct Header<'h, F> {
+    fields: &'h [Option<F>],
+    names: &'h [String],
+}
+
 fn read_table<F: Copy + PartialEq, R>(
     text: &str,
     header_no: usize,
     starts: &[usize],
-    fields: &[Option<F>],
+    header: &Header<'_, F>,
     record: &mut impl FnMut(&Row<'_, F>) -> Result<R, String>,
 ) -> Outcome<Vec<R>> {
     let mut records = Vec::new();
@@ -477,8 +544,9 @@ fn read_table<F: Copy + PartialEq, R>(
         };
         let row = Row {
             line: no,
-            fields,
+            fields: header.fields,
             cells: &cells,
+            names: header.names,
         };
         match record(&row) {
             Ok(r) => records.push(r),
@@ -552,6 +620,7 @@ mod tests {
             (T::End, &["End Time", "End"]),
         ],
         required: &[T::Name, T::State],
+        noted: &[T::Duration],
     };
 
     /// One row as read: its line and the value of every field, in `ALL` order.
@@ -728,6 +797,48 @@ mod tests {
         // A cut name for a field already taken does not replace it.
         let got = rows("Name,State,Stat...\nA,up,down\n");
         assert_eq!(get(&got[0], T::State), Some("up"));
+    }
+
+    #[test]
+    fn notes_after_names_of_the_fields_that_take_them() {
+        let notes = |text: &str| {
+            parsed(
+                &read(text, &SPEC, |row| {
+                    Ok((
+                        row.get(T::Duration).map(str::to_string),
+                        row.note(T::Duration).map(str::to_string),
+                        row.note(T::Name).map(str::to_string),
+                    ))
+                }),
+                text,
+            )
+        };
+        let some = |s: &str| Some(s.to_string());
+        for (header, note) in [
+            ("Duration (s)", some("s")),
+            ("duration(s)", some("s")),
+            ("DURATION [ min ]", some("min")),
+            ("Duration", None),
+        ] {
+            let got = notes(&format!("Name,State,{header}\nA,up,17\n"));
+            assert_eq!(got, vec![(some("17"), note, None)], "{header}");
+        }
+        // The same in a text table.
+        let got = notes("Name  State  Duration (s)\nA     up     17\n");
+        assert_eq!(got, vec![(some("17"), some("s"), None)]);
+        // Only the fields that take a note: `Parent (id)` matches nothing.
+        let got = rows("Name,State,Parent (id)\nA,up,6\n");
+        assert_eq!(get(&got[0], T::Parent), None);
+        // An exact name wins; a note with no name before it is no name.
+        for header in ["(s)", "Duration ()x", "Duration (s"] {
+            let got = notes(&format!("Name,State,{header}\nA,up,17\n"));
+            assert_eq!(got[0].0, None, "{header}");
+        }
+        assert_eq!(split_note("Free ( KB )"), Some(("Free", "KB")));
+        assert_eq!(split_note("Size[MB]"), Some(("Size", "MB")));
+        assert_eq!(split_note("Free (a) (KB)"), Some(("Free (a)", "KB")));
+        assert_eq!(split_note("(KB)"), None);
+        assert_eq!(split_note("Free"), None);
     }
 
     #[test]

@@ -152,6 +152,7 @@ const SPEC: Spec<'static, Field> = Spec {
         (Field::Time, &["Loaded At", "Time"]),
     ],
     required: &[Field::Patch, Field::State],
+    noted: &[],
 };
 
 /// Normalised state of a printed one.

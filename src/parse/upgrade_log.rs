@@ -202,6 +202,7 @@ const SPEC: Spec<'static, Field> = Spec {
         (Field::Description, &["Description"]),
     ],
     required: &[Field::Id, Field::Action, Field::Result],
+    noted: &[],
 };
 
 /// Normalised result of a printed one.
