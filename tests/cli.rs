@@ -55,7 +55,7 @@ fn demo_table_shows_failures_by_node_and_exits_1() {
         "30001 ┆ upgrade-space-low",
         "cluster mra-east",
         "20002 ┆ patch-not-running",
-        "The state of the patch package installed on the NE is incorrect.",
+        "← caused by 10010 management-version-mismatch on ne-osn6800-01",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
