@@ -1,0 +1,132 @@
+//! The Huawei OSN 6800 load failure (fixtures/huawei-osn6800-load-failure):
+//! diagnosis names 80001 first on the failing NE, caused by 20002 for the
+//! upgrade-specific patch, with the remediation; the control NE is clean.
+
+use serde_json::{Value, json};
+use std::process::{Command, Output};
+
+const FLEET: &str = "fixtures/huawei-osn6800-load-failure";
+
+fn upcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upcheck"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn report() -> Value {
+    let out = upcheck(&["check", FLEET, "--phase", "diagnose", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn failures<'a>(report: &'a Value, node: &str) -> Vec<&'a Value> {
+    report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"] == node && e["status"] == "fail")
+        .collect()
+}
+
+#[test]
+fn the_table_leads_with_80001_caused_by_20002_and_its_remediation() {
+    let out = upcheck(&["check", FLEET, "--phase", "diagnose"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("│ 8") || l.starts_with("│ 2"))
+        .collect();
+    assert!(
+        rows[0].starts_with("│ 80001 ┆ load-failed-patch-not-running"),
+        "{text}"
+    );
+    let first_block: String = text.split("node ne-osn6800-02").next().unwrap().into();
+    // The table wraps the message column: compare without the frame.
+    let flat: String = first_block
+        .lines()
+        .filter_map(|l| l.rsplit('┆').next())
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "failed twice, at 90% and 64%",
+        "while patch V100R004C01SPH106 is activating",
+        "← caused by 20002 patch-not-running on ne-osn6800-01: patch V100R004C01SPH106",
+        "fix (20002): Uninstall the patch and load it again with the activation time set (`:patchpkg-set-time:3,1`), re-activate it until its state is `running`",
+        "then reload the software package",
+    ] {
+        assert!(flat.contains(needle), "missing {needle:?} in\n{flat}");
+    }
+    // 20002 is shown inside the chain, not as a row of its own.
+    assert!(!rows.iter().any(|r| r.starts_with("│ 20002")), "{text}");
+    // The control NE has nothing to show.
+    assert!(!text.contains("node ne-osn6800-02"), "{text}");
+}
+
+#[test]
+fn json_ranks_root_causes_first_and_links_consequences() {
+    let report = report();
+    let failing = failures(&report, "ne-osn6800-01");
+    let codes: Vec<u64> = failing
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, vec![20002, 20002, 80001, 80002, 80005], "{codes:?}");
+    let cause = json!([{"code": 20002, "node": "ne-osn6800-01"}]);
+    assert_eq!(failing[2]["caused_by"], cause);
+    assert_eq!(failing[3]["caused_by"], cause);
+    assert!(failing[0].get("caused_by").is_none());
+    assert!(
+        failing[3]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cause found: 20002 patch-not-running")
+    );
+    assert!(failures(&report, "ne-osn6800-02").is_empty());
+    let unknown = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "unknown")
+        .count();
+    assert_eq!(unknown, 0, "every diagnosis input is in the fixture");
+}
+
+#[test]
+fn the_log_failure_carries_its_context() {
+    let report = report();
+    let log = failures(&report, "ne-osn6800-01")
+        .into_iter()
+        .find(|e| e["code"] == 80005)
+        .unwrap();
+    let evidence = &log["evidence"][0];
+    assert_eq!(evidence["line"], 8);
+    let context: Vec<&str> = evidence["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(context.len(), 4, "three lines before, the line, none after");
+    assert!(
+        context[3].starts_with("8> 2012-07-20 15:29:52"),
+        "{context:?}"
+    );
+}
+
+#[test]
+fn the_pre_check_would_have_caught_it() {
+    let out = upcheck(&[
+        "check", FLEET, "--phase", "pre", "--format", "json", "--select", "1,2,3",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<u64> = failures(&report, "ne-osn6800-01")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    // The old DC/NMS pair (10010) is the root of the patch that never ran.
+    assert_eq!(codes, vec![10010, 20002, 20002, 20005], "{codes:?}");
+    assert!(failures(&report, "ne-osn6800-02").is_empty());
+}
