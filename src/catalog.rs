@@ -783,4 +783,55 @@ expr = "time.synchronised == false"
         assert_eq!(rule.unknown_when.len(), 1);
         assert_eq!(rule.item_unknown_when.len(), 1);
     }
+
+    #[test]
+    fn log_tables_and_their_variables_are_checked() {
+        let log = GOOD.replace(
+            "[[fail_when]]\nexpr = \"time.synchronised == false\"",
+            "[log]\nfiles = ['var/log/messages*']\npattern = 'x (?P<who>\\\\S+)'\n\n[[fail_when]]\nexpr = \"size(matches) > 0\"",
+        );
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &log).unwrap();
+        assert!(rule.log.is_some() && !rule.reads_findings);
+        let no_log = GOOD.replace("time.synchronised == false", "size(matches) > 0");
+        let errs = compile_rule("x/40099-thing-broken.toml", &no_log).unwrap_err();
+        assert!(
+            errs[0].message.contains("only a rule with a [log] table"),
+            "{errs:?}"
+        );
+        let bad_regex = log.replace("'x (?P<who>", "'x (?P<who");
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad_regex).unwrap_err();
+        assert!(errs[0].message.contains("log.pattern"), "{errs:?}");
+        let grouped = log.replace(
+            "requires = [\"time\"]",
+            "scope = \"fleet\"\nrequires = [\"time\"]",
+        );
+        let errs = compile_rule("x/40099-thing-broken.toml", &grouped).unwrap_err();
+        assert!(
+            errs.iter().any(|e| e.message.contains("needs node scope")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn findings_and_not_applicable_when_are_checked() {
+        let late = GOOD.replace(
+            "[[fail_when]]",
+            "[[not_applicable_when]]\nexpr = \"size(findings) == 0\"\nreason = \"nothing failed\"\n\n[[fail_when]]",
+        );
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &late).unwrap();
+        assert!(rule.reads_findings);
+        assert_eq!(rule.not_applicable_when.len(), 1);
+        let per_item = late.replace("size(findings) == 0", "item == 1");
+        let errs = compile_rule("x/40099-thing-broken.toml", &per_item).unwrap_err();
+        assert!(errs[0].message.contains("cannot read `item`"), "{errs:?}");
+        // Without fail_when, a rule needs unknown_when: it then never fails.
+        let never_fails = GOOD.replace(
+            "[[fail_when]]\nexpr = \"time.synchronised == false\"",
+            "[[unknown_when]]\nexpr = \"true\"\nreason = \"unexplained\"",
+        );
+        assert!(compile_rule("x/40099-thing-broken.toml", &never_fails).is_ok());
+        let nothing = GOOD.replace("[[fail_when]]\nexpr = \"time.synchronised == false\"\n", "");
+        let errs = compile_rule("x/40099-thing-broken.toml", &nothing).unwrap_err();
+        assert!(errs[0].message.contains("could never fail"), "{errs:?}");
+    }
 }

@@ -472,3 +472,23 @@ fn a_broken_rule_catalog_is_a_tool_error() {
     let check = upcheck(&["rules", "check", rules.path().to_str().unwrap()]);
     assert_eq!(check.status.code(), Some(2));
 }
+
+#[test]
+fn a_log_rule_without_its_logs_is_unknown_naming_the_globs() {
+    let out = upcheck(&[
+        "check",
+        "fixtures/rules/80012-no-known-cause/fires",
+        "--phase",
+        "diagnose",
+        "--select",
+        "80005",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "unknown only: exit 3");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &evals(&report, 80005, "cmp-west-a")[0];
+    assert_eq!(e["status"], "unknown");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("**/upgrade*.log"), "{message}");
+}
