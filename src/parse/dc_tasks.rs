@@ -304,7 +304,7 @@ fn record(row: &Row<'_, Field>) -> Result<TaskEvent, String> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{self, junk, lcg_junk, not_applicable, parse_every_prefix, parsed};
+    use super::super::testing::{self, export_junk, not_applicable, parse_every_prefix, parsed};
     use super::*;
 
     /// 2012-07-20T09:40:12Z.
@@ -794,21 +794,11 @@ mod tests {
             "Task", "Result", "Progress", "%", "100", "90.5", "…", "...", ",", ";", "\t", "\"",
             "\n", "\r\n", "  ", " ", "#", "---", "é", "北京", "\u{feff}", "--", "(%)", "\0",
         ];
-        for seed in 1..=8 {
-            inputs.push(String::from_utf8_lossy(&junk(seed, 512)).into_owned());
-            inputs.push(String::from_utf8_lossy(&lcg_junk(seed as u32, 512)).into_owned());
-        }
-        for seed in 1..=48 {
-            let mut text = String::from(if seed % 2 == 0 {
-                "Task,Progress,Result\n"
-            } else {
-                "Task  Progress  Result\n"
-            });
-            for b in junk(seed, 48) {
-                text.push_str(alphabet[b as usize % alphabet.len()]);
-            }
-            inputs.push(text);
-        }
+        inputs.extend(export_junk(
+            "Task,Progress,Result",
+            "Task  Progress  Result",
+            &alphabet,
+        ));
         parse_every_prefix(&inputs, parse);
     }
 }

@@ -171,7 +171,7 @@ fn record(row: &Row<'_, Field>) -> Result<NeCommState, String> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{self, junk, lcg_junk, not_applicable, parse_every_prefix, parsed};
+    use super::super::testing::{self, export_junk, not_applicable, parse_every_prefix, parsed};
     use super::*;
 
     fn states(text: &str) -> Vec<NeCommState> {
@@ -371,21 +371,7 @@ mod tests {
             "--",
             "\0",
         ];
-        for seed in 1..=8 {
-            inputs.push(String::from_utf8_lossy(&junk(seed, 512)).into_owned());
-            inputs.push(String::from_utf8_lossy(&lcg_junk(seed as u32, 512)).into_owned());
-        }
-        for seed in 1..=48 {
-            let mut text = String::from(if seed % 2 == 0 {
-                "NE,Status\n"
-            } else {
-                "NE  Status\n"
-            });
-            for b in junk(seed, 48) {
-                text.push_str(alphabet[b as usize % alphabet.len()]);
-            }
-            inputs.push(text);
-        }
+        inputs.extend(export_junk("NE,Status", "NE  Status", &alphabet));
         parse_every_prefix(&inputs, parse);
     }
 }

@@ -296,7 +296,7 @@ fn record(row: &Row<'_, Field>) -> Result<BoardStorage, String> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{self, junk, lcg_junk, not_applicable, parse_every_prefix, parsed};
+    use super::super::testing::{self, export_junk, not_applicable, parse_every_prefix, parsed};
     use super::*;
 
     fn boards(text: &str) -> Vec<BoardStorage> {
@@ -570,21 +570,11 @@ mod tests {
             "Board", "Free", "Total", "(KB)", "[", "]", "(", ")", "1", "024", ",", ".", ";", "\t",
             "\"", "\n", "  ", " ", "MB", "G", "#", "---", "é", "\u{feff}", "--", "\0",
         ];
-        for seed in 1..=8 {
-            inputs.push(String::from_utf8_lossy(&junk(seed, 512)).into_owned());
-            inputs.push(String::from_utf8_lossy(&lcg_junk(seed as u32, 512)).into_owned());
-        }
-        for seed in 1..=48 {
-            let mut text = String::from(if seed % 2 == 0 {
-                "Board,Total (MB),Free\n"
-            } else {
-                "Board  Total  Free (KB)\n"
-            });
-            for b in junk(seed, 48) {
-                text.push_str(alphabet[b as usize % alphabet.len()]);
-            }
-            inputs.push(text);
-        }
+        inputs.extend(export_junk(
+            "Board,Total (MB),Free",
+            "Board  Total  Free (KB)",
+            &alphabet,
+        ));
         parse_every_prefix(&inputs, parse);
     }
 }

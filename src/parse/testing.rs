@@ -130,3 +130,26 @@ pub(crate) fn doc_text_blocks(source: &str) -> Vec<String> {
     }
     blocks
 }
+
+/// Inputs for the no-panic test of a header-named export: raw junk, and a
+/// CSV or text-table header followed by random runs of `alphabet`.
+pub(crate) fn export_junk(csv_header: &str, text_header: &str, alphabet: &[&str]) -> Vec<String> {
+    let mut inputs = Vec::new();
+    for seed in 1..=8 {
+        inputs.push(String::from_utf8_lossy(&junk(seed, 512)).into_owned());
+        inputs.push(String::from_utf8_lossy(&lcg_junk(seed as u32, 512)).into_owned());
+    }
+    for seed in 1..=48 {
+        let mut text = String::from(if seed % 2 == 0 {
+            csv_header
+        } else {
+            text_header
+        });
+        text.push('\n');
+        for b in junk(seed, 48) {
+            text.push_str(alphabet[b as usize % alphabet.len()]);
+        }
+        inputs.push(text);
+    }
+    inputs
+}

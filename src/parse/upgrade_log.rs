@@ -286,7 +286,7 @@ fn record(row: &Row<'_, Field>) -> Result<UpgradeAction, String> {
 #[cfg(test)]
 mod tests {
     use super::super::Absence;
-    use super::super::testing::{self, junk, lcg_junk, not_applicable, parse_every_prefix, parsed};
+    use super::super::testing::{self, export_junk, not_applicable, parse_every_prefix, parsed};
     use super::*;
 
     /// 2015-02-09T09:21:36Z.
@@ -740,21 +740,11 @@ mod tests {
             "7",
             "\0",
         ];
-        for seed in 1..=8 {
-            inputs.push(String::from_utf8_lossy(&junk(seed, 512)).into_owned());
-            inputs.push(String::from_utf8_lossy(&lcg_junk(seed as u32, 512)).into_owned());
-        }
-        for seed in 1..=48 {
-            let mut text = String::from(if seed % 2 == 0 {
-                "ID,Action,Result,Duration\n"
-            } else {
-                "ID  Action  Result  Duration\n"
-            });
-            for b in junk(seed, 48) {
-                text.push_str(alphabet[b as usize % alphabet.len()]);
-            }
-            inputs.push(text);
-        }
+        inputs.extend(export_junk(
+            "ID,Action,Result,Duration",
+            "ID  Action  Result  Duration",
+            &alphabet,
+        ));
         parse_every_prefix(&inputs, parse);
     }
 }
