@@ -101,9 +101,11 @@ impl LogPattern {
     /// an unreadable file is skipped (it becomes a tool finding) unless no
     /// file could be read.
     pub fn scan(&self, facts: &mut NodeFacts) -> Result<LogScan, FactProblem> {
-        let collected = crate::facts::identity_fact(facts.node)
-            .get("collected_epoch")
-            .and_then(Json::as_i64);
+        // The node fact is built once per node and cached.
+        let collected = facts
+            .get("node")
+            .ok()
+            .and_then(|node| node.get("collected_epoch").and_then(Json::as_i64));
         let names: Vec<String> = facts
             .files()
             .iter()
@@ -304,6 +306,32 @@ java.io.IOException: No space left on device
         let far =
             pattern("files = ['x.log']\npattern = 'INFO end'\nnear = 'start'\nnear_lines = 2");
         assert!(far.scan_text("x.log", "x.log", LOG, None).is_empty());
+    }
+
+    #[test]
+    fn real_logs_give_timed_matches() {
+        use crate::parse::testing::samples;
+        let p = pattern(
+            "files = ['x']\npattern = '(?i)\\b(?:error|fail(?:ed|ure)?|session opened)\\b'\ncontext = 2",
+        );
+        let mut found = 0;
+        for (name, text) in samples("messages") {
+            for m in p.scan_text(&name, &name, &text, Some(1_795_262_400)) {
+                found += 1;
+                let line = m["line"].as_u64().unwrap() as usize;
+                assert_eq!(m["text"], text.lines().nth(line - 1).unwrap(), "{name}");
+                let context = m["source"]["context"].as_array().unwrap();
+                assert!(
+                    context
+                        .iter()
+                        .any(|l| l.as_str().unwrap().starts_with(&format!("{line}> ")))
+                );
+                if !name.starts_with("dmesg") {
+                    assert!(m["epoch"].is_i64(), "{name}:{line} has no time");
+                }
+            }
+        }
+        assert!(found > 0, "the samples hold error and session lines");
     }
 
     #[test]
