@@ -219,6 +219,12 @@ pub enum ParseKind {
     Ping,
     NeCommunication,
     PackageListing,
+    /// OpenScape 4000 DISPLAY-PATCH listing (exports/display-patch.txt).
+    AmoPatchCatalog,
+    /// OpenScape 4000 patch file in E-file format (pds/…).
+    AmoPatchFile,
+    /// OpenScape 4000 installed APS list (exports/installed-aps.txt).
+    InstalledAps,
 }
 
 pub fn main() -> ExitCode {
@@ -534,6 +540,9 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::Ping => json(&parse::ping::parse(&text)),
         ParseKind::NeCommunication => json(&parse::ne_comm::parse(&text)),
         ParseKind::PackageListing => json(&parse::package_listing::parse(&text)),
+        ParseKind::AmoPatchCatalog => json(&parse::amo_patch_catalog::parse(&text)),
+        ParseKind::AmoPatchFile => json(&parse::amo_patch_file::parse(&text)),
+        ParseKind::InstalledAps => json(&parse::installed_aps::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

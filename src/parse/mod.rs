@@ -11,6 +11,8 @@
 use serde::Serialize;
 
 pub mod alarms;
+pub mod amo_patch_catalog;
+pub mod amo_patch_file;
 pub mod checksum_list;
 pub mod chronyc;
 pub mod date;
@@ -19,6 +21,7 @@ pub mod df;
 pub(crate) mod export_table;
 pub(crate) mod gui_time;
 pub mod hwclock;
+pub mod installed_aps;
 pub mod libuser;
 pub mod log_time;
 pub mod login_defs;

@@ -1,0 +1,139 @@
+//! OpenScape 4000 installed APS: the program system (APS) and its
+//! subsystems with their correction versions, as loaded in the PGLIB;
+//! saved as `exports/installed-aps.txt`.
+//!
+//! The AMO description gives no print layout for this list, so upcheck
+//! reads a plain form of its own: one subsystem per line, the APS name and
+//! the subsystem with its correction version, separated by spaces or a tab.
+//! An optional header line `APS-NAME SUBSYSTEM` (any case) comes first;
+//! blank lines and `#` comments are skipped; a third column (a comment, the
+//! load place) is ignored.
+//!
+//! ```text
+//! # DISPLAY-APS, transcribed 2025-03-04
+//! APS-NAME        SUBSYSTEM
+//! SP300-V10.031   ZMIPTCH0.D.10.031
+//! SP300-V10.031   ZMDAMCJA.D.10.035
+//! SP300-V10.031   ZMDSIG00.D.10.033   loaded
+//! ```
+//!
+//! The subsystem name is the part before the first `.`; the rest is its
+//! correction version (`D.10.031`). A line with one column only is
+//! Malformed at that line, as is a file without any subsystem (a list cut
+//! before its first entry cannot pass as "nothing installed"). An empty
+//! file, or one holding only collector messages, is `NotApplicable`.
+
+use serde::Serialize;
+
+use super::{Outcome, clipped, collector_message, numbered_lines};
+
+/// One installed subsystem.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstalledSubsystem {
+    pub line: usize,
+    pub aps: String,
+    /// Subsystem with its correction version, e.g. `ZMIPTCH0.D.10.031`.
+    pub subsystem: String,
+    /// The name before the first `.`, e.g. `ZMIPTCH0`.
+    pub name: String,
+    /// The rest, e.g. `D.10.031`; `None` without a `.`.
+    pub correction: Option<String>,
+}
+
+/// Parses the installed APS list.
+pub fn parse(text: &str) -> Outcome<Vec<InstalledSubsystem>> {
+    if let Some(na) = collector_message(text) {
+        return Outcome::NotApplicable(na);
+    }
+    let mut out = Vec::new();
+    let mut last = 1;
+    for (no, raw) in numbered_lines(text) {
+        last = no;
+        let line = raw.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if out.is_empty()
+            && words.len() >= 2
+            && words[0].eq_ignore_ascii_case("APS-NAME")
+            && words[1].eq_ignore_ascii_case("SUBSYSTEM")
+        {
+            continue;
+        }
+        let [aps, subsystem, ..] = words.as_slice() else {
+            return Outcome::malformed(
+                no,
+                format!("'{}' is not APS-NAME SUBSYSTEM", clipped(line, 60)),
+            );
+        };
+        let (name, correction) = match subsystem.split_once('.') {
+            Some((n, c)) => (n.to_string(), Some(c.to_string())),
+            None => (subsystem.to_string(), None),
+        };
+        out.push(InstalledSubsystem {
+            line: no,
+            aps: aps.to_string(),
+            subsystem: subsystem.to_string(),
+            name,
+            correction,
+        });
+    }
+    if out.is_empty() {
+        return Outcome::malformed(last, "the list names no installed subsystem");
+    }
+    Outcome::parsed(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Absence;
+    use super::super::testing::{self, junk, not_applicable, parse_every_prefix, parsed};
+    use super::*;
+
+    fn doc_blocks() -> Vec<String> {
+        testing::doc_text_blocks(include_str!("installed_aps.rs"))
+    }
+
+    #[test]
+    fn documentation_example_parses() {
+        let text = &doc_blocks()[0];
+        let got = parsed(&parse(text), text);
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got[0],
+            InstalledSubsystem {
+                line: 3,
+                aps: "SP300-V10.031".into(),
+                subsystem: "ZMIPTCH0.D.10.031".into(),
+                name: "ZMIPTCH0".into(),
+                correction: Some("D.10.031".into()),
+            }
+        );
+        assert_eq!(got[2].subsystem, "ZMDSIG00.D.10.033");
+    }
+
+    #[test]
+    fn bad_lines_and_empty_lists() {
+        let m = testing::malformed(&parse("APS-NAME SUBSYSTEM\nSP300\n"), "one column");
+        assert_eq!(m.line, 2);
+        assert!(m.reason.contains("'SP300' is not APS-NAME SUBSYSTEM"));
+        let m = testing::malformed(&parse("APS-NAME SUBSYSTEM\n# none\n"), "header only");
+        assert_eq!(m.line, 2);
+        let got = parsed(&parse("A\tZM00\n"), "tab");
+        assert_eq!(
+            (got[0].name.as_str(), got[0].correction.clone()),
+            ("ZM00", None)
+        );
+        assert_eq!(not_applicable(&parse(""), "").kind, Absence::Empty);
+    }
+
+    #[test]
+    fn never_panics() {
+        let mut inputs = doc_blocks();
+        for seed in 1..=16 {
+            inputs.push(String::from_utf8_lossy(&junk(seed, 300)).into_owned());
+        }
+        parse_every_prefix(&inputs, parse);
+    }
+}
