@@ -180,6 +180,21 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["exports/package-repository.txt"],
         collect: "`ls -l` (or `dir` on Windows) of the DC package folder",
     },
+    InputSpec {
+        name: "amo-patch-catalog",
+        native: &["exports/display-patch.txt"],
+        collect: "AMO PATCH: DISPLAY-PATCH:SYS; (the patch catalog), the terminal output saved as text",
+    },
+    InputSpec {
+        name: "amo-patch-files",
+        native: &["pds/**"],
+        collect: "the patch files (E-file format) of the :PDS: area of the hard disk, copied with their folder names, e.g. pds/PATCH/PA10001.E",
+    },
+    InputSpec {
+        name: "installed-aps",
+        native: &["exports/installed-aps.txt"],
+        collect: "the installed APS and its subsystems with correction versions (AMO APS), one `APS-NAME SUBSYSTEM` per line",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

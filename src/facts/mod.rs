@@ -10,6 +10,7 @@ mod health;
 mod huawei;
 mod media;
 mod node;
+mod openscape;
 mod patches;
 mod security;
 mod storage;
@@ -60,6 +61,9 @@ pub const FACTS: &[FactSpec] = &[
     huawei::NE_REACHABILITY,
     huawei::PACKAGE_REPOSITORY,
     huawei::LOAD_PACKAGES,
+    openscape::OPENSCAPE_PATCHES,
+    openscape::PATCH_FILES,
+    openscape::INSTALLED_APS,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -214,6 +218,9 @@ impl<'a> NodeFacts<'a> {
             "ne_reachability" => huawei::build_ne_reachability(self),
             "package_repository" => huawei::build_package_repository(self),
             "load_packages" => huawei::build_load_packages(self),
+            "openscape_patches" => openscape::build_openscape_patches(self),
+            "patch_files" => openscape::build_patch_files(self),
+            "installed_aps" => openscape::build_installed_aps(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };

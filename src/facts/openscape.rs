@@ -1,0 +1,355 @@
+//! OpenScape 4000 patches (AMO PATCH): the patch catalog with where each
+//! patch is active (hard disk, main memory), the patch files in E-file
+//! format from the `:PDS:` area, and the installed APS with its
+//! subsystems.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::amo_patch_file::{OldData, PatchFile};
+use crate::parse::{Outcome, amo_patch_catalog, amo_patch_file, installed_aps};
+
+/// Where the patch files of the `:PDS:` area are copied in a snapshot.
+pub const PDS_DIR: &str = "pds";
+
+pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
+    name: "openscape_patches",
+    always: false,
+    inputs: &["amo-patch-catalog"],
+    summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
+              (exports/display-patch.txt): one map per catalogued patch.",
+    fields: &[
+        (
+            "subsystem",
+            "string",
+            "subsystem with correction version, e.g. ZMIPTCH0.D.10.031",
+        ),
+        ("group", "string|null", "group identifier (GRPID)"),
+        (
+            "patno",
+            "string",
+            "patch number without markers, e.g. PA10001",
+        ),
+        (
+            "test_no",
+            "bool",
+            "marked `*`: added with TEST=N, without consistency check",
+        ),
+        ("mega_patch", "bool", "marked `+`: activated by MegaPatch"),
+        (
+            "hard_disk",
+            "bool",
+            "H (HD) column `X`: active on the hard disk, in the PGLIB",
+        ),
+        (
+            "memory",
+            "bool",
+            "active in main memory: an `X` in any RAM column (A, VMS, TCS, BP, G)",
+        ),
+        (
+            "memory_units",
+            "list",
+            "the memory units it is active in: ADS, V1–V3, T1–T3, BPA, BPB, GP",
+        ),
+        (
+            "active",
+            "bool",
+            "active on the hard disk or in main memory",
+        ),
+        (
+            "state",
+            "string",
+            "hd&ram, ram-only (lost at the next reload), hd-only (not in effect until the \
+             next reload), inactive",
+        ),
+        (
+            "changed_at",
+            "string|null",
+            "HHMM DDMMYY as `YYYY-MM-DD HH:MM`: the last adding or (de)activation on the \
+             hard disk",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+pub const PATCH_FILES: FactSpec = FactSpec {
+    name: "patch_files",
+    always: false,
+    inputs: &["amo-patch-files"],
+    summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
+              (every file under pds/), one map per file in path order. Missing when the \
+              snapshot has no pds/ folder.",
+    fields: &[
+        (
+            "file",
+            "string",
+            "path inside the node folder, e.g. pds/PATCH/PA10001.E",
+        ),
+        (
+            "patch_id",
+            "string|null",
+            "PATCH# as printed, e.g. PA10001.E01",
+        ),
+        (
+            "patno",
+            "string|null",
+            "PATCH# before its first `.`, upper case: the catalog's patch number",
+        ),
+        ("aps_name", "string|null", "APS-NAME"),
+        ("subsystem", "string|null", "SUBSYSTEM"),
+        ("date", "string|null", "DATE (DD.MM.YY)"),
+        ("activation", "string|null", "ACTIVATION as printed"),
+        (
+            "related",
+            "list",
+            "patch numbers named by RELATED PATCHES (split at commas, spaces, `;` and `&`; \
+             `-` and `NONE` name none), upper case",
+        ),
+        (
+            "fields",
+            "map",
+            "every header value by label (`PATCH#`, `MRCAT#`, …); repeated ERROR DESCRIPT. \
+             lines joined with a space; a label absent from the header is absent",
+        ),
+        (
+            "problems",
+            "list",
+            "{line, reason, source}: header defects (unknown or repeated label, labels and \
+             values that do not pair up, bad DATE or area)",
+        ),
+        ("blocks", "int", "patched areas (BYTE … LENGTH blocks)"),
+        (
+            "old_data",
+            "string",
+            "secured (every block holds as many old data bytes as its LENGTH), reserved (a \
+             block holds only the blank area reserved for old data), incomplete (fewer or \
+             more bytes than LENGTH), absent (a block has no OLD DATA comment)",
+        ),
+        (
+            "backout_possible",
+            "bool",
+            "old_data is secured: a deactivation can write the old data back",
+        ),
+        ("source", "map", "{file, line} of the SOH line"),
+    ],
+};
+
+pub const INSTALLED_APS: FactSpec = FactSpec {
+    name: "installed_aps",
+    always: false,
+    inputs: &["installed-aps"],
+    summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
+              versions (exports/installed-aps.txt).",
+    fields: &[
+        ("aps", "string", "APS name, e.g. SP300-V10.031"),
+        (
+            "subsystem",
+            "string",
+            "subsystem with correction version, e.g. ZMIPTCH0.D.10.031",
+        ),
+        ("name", "string", "subsystem name before the first `.`"),
+        (
+            "correction",
+            "string|null",
+            "correction version, e.g. D.10.031",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
+fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
+    match outcome {
+        Outcome::Parsed { records } => Ok(records),
+        other => Err(outcome_problem(rel, &other).expect("not parsed")),
+    }
+}
+
+pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("amo-patch-catalog", amo_patch_catalog::parse)?;
+    let entries = parsed(&rel, outcome)?;
+    Ok(Json::Array(
+        entries
+            .iter()
+            .map(|e| {
+                let memory = !e.memory_units.is_empty();
+                let state = match (e.hard_disk, memory) {
+                    (true, true) => "hd&ram",
+                    (false, true) => "ram-only",
+                    (true, false) => "hd-only",
+                    (false, false) => "inactive",
+                };
+                json!({
+                    "subsystem": e.subsystem,
+                    "group": e.group,
+                    "patno": e.patno,
+                    "test_no": e.test_no,
+                    "mega_patch": e.mega_patch,
+                    "hard_disk": e.hard_disk,
+                    "memory": memory,
+                    "memory_units": e.memory_units,
+                    "active": e.hard_disk || memory,
+                    "state": state,
+                    "changed_at": e.changed_at,
+                    "source": source(&rel, e.line),
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// Patch numbers of a RELATED PATCHES value.
+fn related(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or("")
+        .split(|c: char| c == ',' || c == ';' || c == '&' || c.is_whitespace())
+        .filter(|p| !p.is_empty() && *p != "-" && !p.eq_ignore_ascii_case("NONE"))
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// How far the old data of a file lets a deactivation restore the code.
+fn old_data(file: &PatchFile) -> &'static str {
+    let kind = |b: &amo_patch_file::PatchBlock| match b.old_data {
+        OldData::Absent => 0,
+        OldData::Reserved => 1,
+        OldData::Bytes if b.old_bytes as u64 != b.length => 2,
+        OldData::Bytes => 3,
+    };
+    match file.blocks.iter().map(kind).min() {
+        Some(0) => "absent",
+        Some(1) => "reserved",
+        Some(2) => "incomplete",
+        _ => "secured",
+    }
+}
+
+fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
+    let mut fields = Map::new();
+    for f in &file.fields {
+        match fields.get_mut(f.label) {
+            Some(Json::String(v)) if f.label == "ERROR DESCRIPT." => {
+                v.push(' ');
+                v.push_str(&f.value);
+            }
+            Some(_) => {}
+            None => {
+                fields.insert(f.label.to_string(), json!(f.value));
+            }
+        }
+    }
+    let value = |label: &str| file.field(label).filter(|v| !v.is_empty());
+    let patch_id = value("PATCH#");
+    let patno = patch_id.map(|p| p.split('.').next().unwrap_or(p).trim().to_ascii_uppercase());
+    let old = old_data(file);
+    json!({
+        "file": node_rel,
+        "patch_id": patch_id,
+        "patno": patno,
+        "aps_name": value("APS-NAME"),
+        "subsystem": value("SUBSYSTEM"),
+        "date": value("DATE"),
+        "activation": value("ACTIVATION"),
+        "related": related(value("RELATED PATCHES")),
+        "fields": fields,
+        "problems": file.problems.iter().map(|p| json!({
+            "line": p.line,
+            "reason": p.reason,
+            "source": source(shown, p.line),
+        })).collect::<Vec<_>>(),
+        "blocks": file.blocks.len(),
+        "old_data": old,
+        "backout_possible": old == "secured",
+        "source": source(shown, file.line),
+    })
+}
+
+pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
+    if !facts.node.dir.join(PDS_DIR).is_dir() {
+        return Err(FactProblem::Missing {
+            input: "amo-patch-files".into(),
+            looked_for: vec![format!("{PDS_DIR}/**")],
+        });
+    }
+    let prefix = format!("{PDS_DIR}/");
+    let files: Vec<String> = facts
+        .files()
+        .iter()
+        .filter(|f| f.starts_with(&prefix))
+        .cloned()
+        .collect();
+    let mut out = Vec::new();
+    for rel in files {
+        let path = facts.node.dir.join(&rel);
+        let (shown, outcome) = facts.parse_file(&path, amo_patch_file::parse)?;
+        let file = parsed(&shown, outcome)?;
+        out.push(patch_file_json(&file, &rel, &shown));
+    }
+    Ok(Json::Array(out))
+}
+
+pub fn build_installed_aps(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("installed-aps", installed_aps::parse)?;
+    let list = parsed(&rel, outcome)?;
+    Ok(Json::Array(
+        list.iter()
+            .map(|s| {
+                json!({
+                    "aps": s.aps,
+                    "subsystem": s.subsystem,
+                    "name": s.name,
+                    "correction": s.correction,
+                    "source": source(&rel, s.line),
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::amo_patch_file::PatchBlock;
+
+    fn block(old_data: OldData, old_bytes: usize, length: u64) -> PatchBlock {
+        PatchBlock {
+            line: 1,
+            address: "01:01".into(),
+            length,
+            old_data,
+            old_bytes,
+            new_bytes: length as usize,
+        }
+    }
+
+    fn file(blocks: Vec<PatchBlock>) -> PatchFile {
+        PatchFile {
+            line: 1,
+            fields: vec![],
+            problems: vec![],
+            blocks,
+        }
+    }
+
+    #[test]
+    fn old_data_is_the_worst_block() {
+        let secured = block(OldData::Bytes, 2, 2);
+        assert_eq!(old_data(&file(vec![secured.clone()])), "secured");
+        let short = block(OldData::Bytes, 1, 2);
+        assert_eq!(old_data(&file(vec![secured.clone(), short])), "incomplete");
+        let reserved = block(OldData::Reserved, 0, 2);
+        assert_eq!(old_data(&file(vec![reserved, secured.clone()])), "reserved");
+        let absent = block(OldData::Absent, 0, 2);
+        assert_eq!(old_data(&file(vec![secured, absent])), "absent");
+    }
+
+    #[test]
+    fn related_patches_split() {
+        assert_eq!(
+            related(Some("pa10001, PA10002;PA3 & PA4")),
+            vec!["PA10001", "PA10002", "PA3", "PA4"]
+        );
+        assert!(related(Some("-")).is_empty());
+        assert!(related(Some("NONE")).is_empty());
+        assert!(related(None).is_empty());
+    }
+}
