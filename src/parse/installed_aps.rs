@@ -10,7 +10,7 @@
 //! load place) is ignored.
 //!
 //! ```text
-//! # DISPLAY-APS, transcribed 2025-03-04
+//! # installed APS (AMO APS), transcribed 2025-03-04
 //! APS-NAME        SUBSYSTEM
 //! SP300-V10.031   ZMIPTCH0.D.10.031
 //! SP300-V10.031   ZMDAMCJA.D.10.035
