@@ -184,3 +184,32 @@ fn a_cut_off_patch_file_is_unknown_at_its_line() {
         );
     }
 }
+
+#[test]
+fn missing_inputs_are_unknown_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("os4k-muc-a");
+    copy_node(Path::new(&format!("{FLEET}/site-munich/os4k-muc-a")), &node);
+    fs::remove_dir_all(node.join("pds")).unwrap();
+    fs::remove_file(node.join("exports/installed-aps.txt")).unwrap();
+    let (report, code) = check(dir.path().to_str().unwrap(), "pre");
+    assert_eq!(code, 3);
+    let unknown: BTreeSet<u64> = with_status(&report, "unknown")
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(unknown, [20010, 20011, 20021].into_iter().collect());
+    let messages = unknown_messages(&report);
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("input `amo-patch-files` is missing: looked for pds/**")),
+        "{messages:?}"
+    );
+    // The catalog alone still answers 20009 and 20020.
+    let passed: BTreeSet<u64> = with_status(&report, "pass")
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(passed, [20009, 20020].into_iter().collect());
+}

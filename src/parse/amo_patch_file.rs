@@ -862,6 +862,26 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_file_is_malformed_at_a_line_or_a_shorter_file() {
+        for block in doc_blocks() {
+            let full = file(&block);
+            for (i, _) in block.char_indices().skip(1) {
+                let cut = &block[..i];
+                match parse(cut) {
+                    Outcome::Parsed { records } => {
+                        assert!(records.blocks.len() <= full.blocks.len(), "{cut}");
+                        assert!(records.fields.len() <= full.fields.len(), "{cut}");
+                    }
+                    Outcome::Malformed(m) => {
+                        assert!(m.line >= 1 && m.line <= cut.lines().count().max(1), "{cut}")
+                    }
+                    Outcome::NotApplicable(na) => panic!("{cut}: {na:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn never_panics() {
         let mut inputs = doc_blocks();
         for seed in 1..=16 {

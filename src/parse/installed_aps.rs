@@ -129,6 +129,20 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_list_is_malformed_at_a_line_or_a_shorter_list() {
+        let block = &doc_blocks()[0];
+        let full = parsed(&parse(block), block).len();
+        for (i, _) in block.char_indices().skip(1) {
+            let cut = &block[..i];
+            match parse(cut) {
+                Outcome::Parsed { records } => assert!(records.len() <= full, "{cut}"),
+                Outcome::Malformed(m) => assert!(m.line >= 1, "{cut}"),
+                Outcome::NotApplicable(na) => panic!("{cut}: {na:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn never_panics() {
         let mut inputs = doc_blocks();
         for seed in 1..=16 {
