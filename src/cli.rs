@@ -74,10 +74,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "pre")]
     pub phase: PhaseArg,
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: ReportFormat,
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in FORMAT to FILE (atomically); repeatable:
+    /// `--report junit=junit.xml --report sarif=upcheck.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub reports: Vec<(ReportFormat, PathBuf)>,
     /// Lowest failing severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "major")]
     pub fail_on: FailOn,
@@ -173,6 +177,78 @@ impl From<PhaseArg> for Phase {
 pub enum Format {
     Table,
     Json,
+}
+
+/// The formats of a check report.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The terminal table: failures and unknowns per node.
+    Table,
+    /// Every evaluation, per docs/report.schema.json.
+    Json,
+    /// JUnit XML: a testsuite per node or group, a testcase per evaluation.
+    Junit,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// Markdown for a CI job summary.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl ReportFormat {
+    fn render(self, report: &Report, show_passing: bool) -> String {
+        match self {
+            ReportFormat::Table => report::render_table(report, show_passing),
+            ReportFormat::Json => report::render_json(report),
+            ReportFormat::Junit => report::render_junit(report),
+            ReportFormat::Sarif => report::render_sarif(report),
+            ReportFormat::Markdown => report::render_markdown(report),
+            ReportFormat::Html => report::render_html(report),
+        }
+    }
+}
+
+/// `FORMAT=FILE` of `--report`.
+fn parse_report_target(arg: &str) -> Result<(ReportFormat, PathBuf), String> {
+    let (format, file) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, got `{arg}`"))?;
+    let format = ReportFormat::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}` (table, json, junit, sarif, markdown, html)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("no file after `{}=`", arg.trim_end_matches('=')));
+    }
+    Ok((format, PathBuf::from(file)))
+}
+
+/// The command line stamped on reports: the program named by its file name
+/// (the stamp does not depend on where upcheck is installed), and without
+/// the thread count, which never changes a result, so that reports of
+/// `-j1` and `-j8` runs are byte-identical.
+fn command_line() -> Vec<String> {
+    let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    let program = args
+        .next()
+        .map(|p| {
+            Path::new(&p)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or(p)
+        })
+        .unwrap_or_else(|| "upcheck".into());
+    let mut line = vec![program];
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-j" | "--jobs" => {
+                args.next();
+            }
+            a if a.starts_with("--jobs=") || (a.starts_with("-j") && a.len() > 2) => {}
+            _ => line.push(arg),
+        }
+    }
+    line
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -312,18 +388,27 @@ fn check(args: CheckArgs) -> u8 {
     if run.nodes == 0 {
         eprintln!("upcheck: warning: no node snapshot (folder with node.json) found");
     }
+    let provenance = report::Provenance {
+        rules_digest: catalog.digest(),
+        inputs_digest: run.inputs_digest,
+        generated_at: report::generated_at(),
+        command_line: command_line(),
+    };
     let report = Report::new(
         phase,
-        catalog.digest(),
-        run.inputs_digest,
-        report::generated_at(),
+        provenance,
+        report::rule_descriptors(&catalog),
         run.nodes,
         run.evaluations,
     );
-    let text = match args.format {
-        Format::Table => report::render_table(&report, args.show_passing),
-        Format::Json => report::render_json(&report),
-    };
+    // Every file is written (each whole or not at all) before stdout, so a
+    // failed write is reported even when stdout is a closed pipe.
+    for (format, file) in &args.reports {
+        if let Err(code) = emit(&format.render(&report, args.show_passing), Some(file)) {
+            return code;
+        }
+    }
+    let text = args.format.render(&report, args.show_passing);
     if let Err(code) = emit(&text, args.output.as_deref()) {
         return code;
     }

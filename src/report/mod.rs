@@ -1,16 +1,30 @@
 //! Reports: the stamped result of a run, and one renderer per format.
 
 mod diff;
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod table;
 
 pub use diff::render_diff_table;
+pub use html::render_html;
 pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+pub use sarif::render_sarif;
 pub use table::render_table;
 
-use crate::model::{Evaluation, Phase, Severity, Status};
+use crate::catalog::Catalog;
+use crate::model::{Evaluation, Phase, Scope, Severity, Status};
+use crate::tool_codes::TOOL_CODES;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The version of the JSON report's shape (docs/report.schema.json).
+/// Changes are additive: a new minor version adds fields, never removes one.
+pub const SCHEMA_VERSION: &str = "1.0.0";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -34,24 +48,74 @@ pub struct Summary {
     pub failing_by_severity: BTreeMap<&'static str, usize>,
 }
 
-/// Everything a run produced, stamped so an auditor can tell what was checked.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    pub tool: Tool,
-    pub phase: &'static str,
+/// What a rule (or a tool code) is, for formats that describe every rule
+/// they may report (SARIF's driver, the HTML legend).
+#[derive(Debug, Clone)]
+pub struct RuleDescriptor {
+    pub code: u32,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub explanation: String,
+    pub remediation: String,
+}
+
+/// The catalog's rules and the tool's own codes, by code.
+pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
+    let mut all: Vec<RuleDescriptor> = catalog
+        .rules
+        .values()
+        .map(|r| RuleDescriptor {
+            code: r.code,
+            name: r.name.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            explanation: r.explanation.clone(),
+            remediation: r.remediation.clone(),
+        })
+        .chain(TOOL_CODES.iter().map(|t| RuleDescriptor {
+            code: t.code,
+            name: t.name.to_string(),
+            title: t.title.to_string(),
+            severity: t.severity,
+            explanation: t.explanation.to_string(),
+            remediation: t.remediation.to_string(),
+        }))
+        .collect();
+    all.sort_by_key(|r| r.code);
+    all
+}
+
+/// What was checked, with what, when and how: stamped on every format.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
     pub rules_digest: String,
     pub inputs_digest: String,
     pub generated_at: String,
+    /// The arguments of the run, program name first.
+    pub command_line: Vec<String>,
+}
+
+/// Everything a run produced, stamped so an auditor can tell what was checked.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: &'static str,
+    pub tool: Tool,
+    pub phase: &'static str,
+    #[serde(flatten)]
+    pub provenance: Provenance,
     pub summary: Summary,
     pub evaluations: Vec<Evaluation>,
+    /// Every rule the run could report; not part of the JSON report.
+    #[serde(skip)]
+    pub rules: Vec<RuleDescriptor>,
 }
 
 impl Report {
     pub fn new(
         phase: Phase,
-        rules_digest: String,
-        inputs_digest: String,
-        generated_at: String,
+        provenance: Provenance,
+        rules: Vec<RuleDescriptor>,
         nodes: usize,
         evaluations: Vec<Evaluation>,
     ) -> Report {
@@ -66,11 +130,10 @@ impl Report {
             }
         }
         Report {
+            schema_version: SCHEMA_VERSION,
             tool: TOOL,
             phase: phase.as_str(),
-            rules_digest,
-            inputs_digest,
-            generated_at,
+            provenance,
             summary: Summary {
                 nodes,
                 evaluations: evaluations.len(),
@@ -78,7 +141,12 @@ impl Report {
                 failing_by_severity,
             },
             evaluations,
+            rules,
         }
+    }
+
+    pub fn rule(&self, code: u32) -> Option<&RuleDescriptor> {
+        self.rules.iter().find(|r| r.code == code)
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -115,6 +183,35 @@ impl Report {
             self.count(Status::Waived),
         )
     }
+}
+
+/// Evaluations (in report order) grouped by what they cover: one node, or
+/// one cluster, site or fleet group.
+pub fn by_subject<'a>(
+    evaluations: impl IntoIterator<Item = &'a Evaluation>,
+) -> Vec<Vec<&'a Evaluation>> {
+    let mut groups: Vec<Vec<&Evaluation>> = Vec::new();
+    for e in evaluations {
+        match groups.last_mut() {
+            Some(list) if list[0].scope == e.scope && list[0].node == e.node => list.push(e),
+            _ => groups.push(vec![e]),
+        }
+    }
+    groups
+}
+
+/// How a subject is headed in every format: `node mpe-east-a (east /
+/// mpe-east)`, `cluster mpe-east`.
+pub fn subject_heading(e: &Evaluation) -> String {
+    let mut h = format!("{} {}", e.scope.as_str(), e.node);
+    let place: Vec<&str> = [e.site.as_deref(), e.cluster.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if e.scope == Scope::Node && !place.is_empty() {
+        h.push_str(&format!(" ({})", place.join(" / ")));
+    }
+    h
 }
 
 /// The time stamped on reports: SOURCE_DATE_EPOCH when set (reproducible

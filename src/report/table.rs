@@ -12,24 +12,12 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 
 pub fn render_table(report: &Report, show_passing: bool) -> String {
-    let shown: Vec<&Evaluation> = report
-        .evaluations
-        .iter()
-        .filter(|e| {
-            show_passing || matches!(e.status, Status::Fail | Status::Unknown | Status::Waived)
-        })
-        .collect();
+    let shown = report.evaluations.iter().filter(|e| {
+        show_passing || matches!(e.status, Status::Fail | Status::Unknown | Status::Waived)
+    });
     let mut out = String::new();
-    let mut i = 0;
-    while i < shown.len() {
-        let head = shown[i];
-        let block: Vec<&Evaluation> = shown[i..]
-            .iter()
-            .take_while(|e| e.node == head.node && e.scope == head.scope)
-            .copied()
-            .collect();
-        i += block.len();
-        out.push_str(&heading(head));
+    for block in super::by_subject(shown) {
+        out.push_str(&super::subject_heading(block[0]));
         out.push('\n');
         out.push_str(&block_table(report, &block));
         out.push_str("\n\n");
@@ -145,16 +133,4 @@ fn push_causes(
 fn one_paragraph(text: &str) -> String {
     let first = text.split("\n\n").next().unwrap_or(text);
     first.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn heading(e: &Evaluation) -> String {
-    let mut h = format!("{} {}", e.scope.as_str(), e.node);
-    let place: Vec<&str> = [e.site.as_deref(), e.cluster.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    if e.scope.as_str() == "node" && !place.is_empty() {
-        h.push_str(&format!(" ({})", place.join(" / ")));
-    }
-    h
 }

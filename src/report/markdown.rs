@@ -1,0 +1,175 @@
+//! Markdown for a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`, GitLab
+//! and Azure pipeline summaries): the verdict, a status line per node or
+//! group, the failing findings with evidence and remediation, the unknown
+//! and waived ones, then every evaluation and the provenance folded away in
+//! `<details>`.
+
+use super::{Report, by_subject, subject_heading};
+use crate::model::{Evaluation, Severity, Status};
+use std::fmt::Write;
+
+pub fn render_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let failed = report.count(Status::Fail);
+    let verdict = if failed > 0 {
+        "❌ failing"
+    } else if report.count(Status::Unknown) > 0 {
+        "⚠️ incomplete"
+    } else {
+        "✅ clean"
+    };
+    let _ = writeln!(out, "## upcheck {} check: {verdict}\n", report.phase);
+    let _ = writeln!(out, "{}\n", report.summary_line());
+
+    out.push_str("| | subject | worst | fail | unknown | waived | pass | not applicable |\n");
+    out.push_str("|---|---|---|--:|--:|--:|--:|--:|\n");
+    let subjects = by_subject(&report.evaluations);
+    for subject in &subjects {
+        let n = |s: Status| subject.iter().filter(|e| e.status == s).count();
+        let worst = worst(subject);
+        let glyph = match worst {
+            Some(_) => "❌",
+            None if n(Status::Unknown) > 0 => "⚠️",
+            None => "✅",
+        };
+        let _ = writeln!(
+            out,
+            "| {glyph} | {} | {} | {} | {} | {} | {} | {} |",
+            inline(&subject_heading(subject[0])),
+            worst.map(Severity::as_str).unwrap_or("-"),
+            n(Status::Fail),
+            n(Status::Unknown),
+            n(Status::Waived),
+            n(Status::Pass),
+            n(Status::NotApplicable),
+        );
+    }
+
+    for (status, title) in [
+        (Status::Fail, "Failing findings"),
+        (Status::Unknown, "Unknown: not checked"),
+        (Status::Waived, "Waived"),
+    ] {
+        let listed: Vec<&Evaluation> = report
+            .evaluations
+            .iter()
+            .filter(|e| e.status == status)
+            .collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {title}");
+        for subject in by_subject(listed) {
+            let _ = writeln!(out, "\n#### {}\n", inline(&subject_heading(subject[0])));
+            for e in subject {
+                finding(&mut out, e);
+            }
+        }
+    }
+
+    let _ = writeln!(
+        out,
+        "\n<details><summary>All {} evaluations</summary>\n",
+        report.evaluations.len()
+    );
+    out.push_str("| subject | code | name | severity | status | message |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for e in &report.evaluations {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            inline(&subject_heading(e)),
+            e.code,
+            e.name,
+            e.severity,
+            e.status,
+            inline(&e.message)
+        );
+    }
+    out.push_str("\n</details>\n");
+
+    let p = &report.provenance;
+    out.push_str("\n<details><summary>Provenance</summary>\n\n");
+    let _ = writeln!(out, "- tool: {} {}", report.tool.name, report.tool.version);
+    let _ = writeln!(out, "- phase: {}", report.phase);
+    let _ = writeln!(out, "- rules digest: `{}`", p.rules_digest);
+    let _ = writeln!(out, "- inputs digest: `{}`", p.inputs_digest);
+    let _ = writeln!(out, "- generated at: {}", p.generated_at);
+    let _ = writeln!(
+        out,
+        "- command line: `{}`",
+        p.command_line.join(" ").replace('`', "'")
+    );
+    out.push_str("\n</details>\n");
+    out
+}
+
+/// The highest severity failing in a subject.
+fn worst(subject: &[&Evaluation]) -> Option<Severity> {
+    subject
+        .iter()
+        .filter(|e| e.status == Status::Fail)
+        .map(|e| e.severity)
+        .max()
+}
+
+fn finding(out: &mut String, e: &Evaluation) {
+    let _ = writeln!(
+        out,
+        "- **{}** `{} {}`: {}",
+        e.severity,
+        e.code,
+        e.name,
+        inline(&e.message)
+    );
+    for ev in &e.evidence {
+        let place = match ev.line {
+            Some(line) => format!("{}:{line}", ev.path),
+            None => ev.path.clone(),
+        };
+        match &ev.excerpt {
+            Some(x) => {
+                let _ = writeln!(out, "  - at `{}`: `{}`", code(&place), code(x));
+            }
+            None => {
+                let _ = writeln!(out, "  - at `{}`", code(&place));
+            }
+        }
+    }
+    for cause in &e.caused_by {
+        let _ = writeln!(
+            out,
+            "  - caused by {} on {}",
+            cause.code,
+            inline(&cause.node)
+        );
+    }
+    if e.status == Status::Fail && !e.remediation.is_empty() {
+        let _ = writeln!(out, "  - fix: {}", inline(&e.remediation));
+    }
+}
+
+/// Text on one line of a table or list: newlines joined, table pipes and
+/// HTML openers escaped so input text cannot change the page.
+fn inline(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+}
+
+/// Text inside a code span: a backtick would end it.
+fn code(s: &str) -> String {
+    s.replace('`', "'").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_text_cannot_break_a_table_or_open_html() {
+        assert_eq!(inline("a | b\n  <script>"), "a \\| b &lt;script>");
+    }
+}

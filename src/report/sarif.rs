@@ -1,0 +1,228 @@
+//! SARIF 2.1.0 for code-scanning dashboards. The driver lists every rule
+//! of the catalog and the tool's own codes; each failing, waived or unknown
+//! evaluation is a result located at the snapshot file and line that show
+//! it, fingerprinted with the evaluation's stable fingerprint. A waived
+//! failure carries a suppression; an unknown one is an `open` result (the
+//! check could not decide). Passing and not-applicable evaluations are left
+//! out: SARIF lists findings, the JSON and JUnit reports list everything.
+
+use super::{Report, RuleDescriptor, TOOL};
+use crate::model::{Evaluation, Severity, Status};
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+/// The official SARIF 2.1.0 schema, which the output follows.
+const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The key of upcheck's fingerprint in `partialFingerprints`.
+const FINGERPRINT_KEY: &str = "upcheck/v1";
+
+pub fn render_sarif(report: &Report) -> String {
+    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
+    let index: BTreeMap<u32, i64> = report
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code, i as i64))
+        .collect();
+    let results: Vec<SarifResult> = report
+        .evaluations
+        .iter()
+        .filter(|e| matches!(e.status, Status::Fail | Status::Waived | Status::Unknown))
+        .map(|e| result(e, index.get(&e.code).copied()))
+        .collect();
+    let p = &report.provenance;
+    let driver = ToolComponent::builder()
+        .name(TOOL.name)
+        .version(TOOL.version)
+        .semantic_version(TOOL.version)
+        .rules(rules)
+        .build();
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .command_line(p.command_line.join(" "))
+        .arguments(p.command_line.iter().skip(1).cloned().collect::<Vec<_>>())
+        .start_time_utc(p.generated_at.clone())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .results(results)
+        .properties(bag([
+            ("phase", json!(report.phase)),
+            ("rulesDigest", json!(p.rules_digest)),
+            ("inputsDigest", json!(p.inputs_digest)),
+            ("generatedAt", json!(p.generated_at)),
+        ]))
+        .build();
+    let sarif = Sarif::builder()
+        .version(json!("2.1.0"))
+        .schema(SCHEMA_URI)
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&sarif)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise the SARIF log: {e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// SARIF has three levels; critical and major are both errors.
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::Major => ResultLevel::Error,
+        Severity::Minor => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder()
+        .text(s.trim().to_string())
+        .build()
+}
+
+fn bag<const N: usize>(entries: [(&str, serde_json::Value); N]) -> PropertyBag {
+    PropertyBag::builder()
+        .additional_properties(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .build()
+}
+
+fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
+    let help = format!("{}\n\n{}", rule.remediation.trim(), rule.explanation.trim());
+    ReportingDescriptor::builder()
+        .id(rule.code.to_string())
+        .name(rule.name.clone())
+        .short_description(text(&rule.title))
+        .full_description(text(&rule.explanation))
+        .help(
+            MultiformatMessageString::builder()
+                .text(help.clone())
+                .markdown(help)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(rule.severity)))
+                .build(),
+        )
+        .properties(bag([("severity", json!(rule.severity.as_str()))]))
+        .build()
+}
+
+fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
+    let locations: Vec<Location> = e
+        .evidence
+        .iter()
+        .map(|ev| {
+            let artifact = ArtifactLocation::builder().uri(uri(&ev.path)).build();
+            let physical = match ev.line.filter(|l| *l > 0) {
+                Some(line) => PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .region(Region::builder().start_line(line as i64).build())
+                    .build(),
+                None => PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .build(),
+            };
+            Location::builder().physical_location(physical).build()
+        })
+        .collect();
+    let message = Message::builder()
+        .text(format!("{} {}: {}", e.node, e.name, e.message))
+        .build();
+    let mut properties = vec![
+        ("severity", json!(e.severity.as_str())),
+        ("status", json!(e.status.as_str())),
+        ("scope", json!(e.scope.as_str())),
+        ("node", json!(e.node)),
+    ];
+    if !e.caused_by.is_empty() {
+        properties.push(("causedBy", json!(e.caused_by)));
+    }
+    let properties = PropertyBag::builder()
+        .additional_properties(
+            properties
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .build();
+    let fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), e.fingerprint.clone())]);
+    let (kind, level) = match e.status {
+        // An unknown is not a finding yet: SARIF's `open` kind, which
+        // allows no level but `none`.
+        Status::Unknown => (ResultKind::Open, ResultLevel::None),
+        _ => (ResultKind::Fail, level(e.severity)),
+    };
+    let suppressions = match e.status {
+        Status::Waived => vec![
+            Suppression::builder()
+                .kind(json!("external"))
+                .justification(e.message.clone())
+                .build(),
+        ],
+        _ => vec![],
+    };
+    let base = SarifResult::builder()
+        .rule_id(e.code.to_string())
+        .kind(kind)
+        .level(level)
+        .message(message)
+        .locations(locations)
+        .partial_fingerprints(fingerprints)
+        .suppressions(suppressions)
+        .properties(properties);
+    match rule_index {
+        Some(i) => base.rule_index(i).build(),
+        None => base.build(),
+    }
+}
+
+/// A relative URI reference for a snapshot path: `/` separators, and the
+/// characters a URI reserves percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references_with_reserved_characters_encoded() {
+        assert_eq!(
+            uri("fixtures/demo/site east/ntpq_-np"),
+            "fixtures/demo/site%20east/ntpq_-np"
+        );
+        assert_eq!(uri("commands/date_-u_+%s"), "commands/date_-u_%2B%25s");
+        assert_eq!(uri("a\\b#c"), "a/b%23c");
+    }
+
+    #[test]
+    fn critical_and_major_are_errors_minor_a_warning_info_a_note() {
+        assert_eq!(level(Severity::Critical), ResultLevel::Error);
+        assert_eq!(level(Severity::Major), ResultLevel::Error);
+        assert_eq!(level(Severity::Minor), ResultLevel::Warning);
+        assert_eq!(level(Severity::Info), ResultLevel::Note);
+    }
+}

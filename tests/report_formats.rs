@@ -1,0 +1,411 @@
+//! The report formats checked by what reads them: every fixture's JSON
+//! report against docs/report.schema.json, SARIF against the official
+//! SARIF 2.1.0 schema, JUnit parsed as XML and held to the conventions CI
+//! tools accept, and one run writing all the formats at once.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use upcheck::catalog::Catalog;
+use upcheck::engine::{self, RunOptions, Selection};
+use upcheck::model::Phase;
+use upcheck::report::{self, Report};
+
+fn upcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upcheck"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap()
+}
+
+fn validator(schema_path: &str, formats: bool) -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(formats)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{schema_path} is not a schema: {e}"))
+}
+
+fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+/// Every fixture fleet, and the fires/passes fleet of every rule.
+fn fixture_fleets() -> Vec<PathBuf> {
+    let mut fleets = Vec::new();
+    for entry in std::fs::read_dir("fixtures").unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() == "rules" {
+            for rule in std::fs::read_dir(&path).unwrap() {
+                let rule = rule.unwrap().path();
+                fleets.push(rule.join("fires"));
+                fleets.push(rule.join("passes"));
+            }
+        } else if path.is_dir() {
+            fleets.push(path);
+        }
+    }
+    fleets.sort();
+    fleets
+}
+
+/// The phases to run a fixture in: all three for a fleet, the first
+/// phase of its rule for a rule's fires/passes fixture.
+fn phases_of(fleet: &Path, catalog: &Catalog) -> Vec<Phase> {
+    let rule_dir = fleet
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str());
+    let code = rule_dir
+        .and_then(|n| n.split('-').next())
+        .and_then(|c| c.parse::<u32>().ok());
+    match code.and_then(|c| catalog.rules.get(&c)) {
+        Some(rule) if fleet.starts_with("fixtures/rules") => vec![rule.phases[0]],
+        _ => vec![Phase::Pre, Phase::Post, Phase::Diagnose],
+    }
+}
+
+#[test]
+fn every_fixture_json_report_follows_the_published_schema() {
+    // In process: one catalog load for some hundred runs.
+    let schema = validator("docs/report.schema.json", true);
+    let catalog = Catalog::load(&[]);
+    let mut checked = 0;
+    for fleet in fixture_fleets() {
+        for phase in phases_of(&fleet, &catalog) {
+            let options = RunOptions {
+                phase: Some(phase),
+                selection: Selection::default(),
+                jobs: None,
+                baseline: None,
+            };
+            let run = engine::run(std::slice::from_ref(&fleet), &catalog, &options);
+            let provenance = report::Provenance {
+                rules_digest: catalog.digest(),
+                inputs_digest: run.inputs_digest,
+                generated_at: report::generated_at(),
+                command_line: vec!["upcheck".into(), "check".into()],
+            };
+            let report = Report::new(
+                phase,
+                provenance,
+                report::rule_descriptors(&catalog),
+                run.nodes,
+                run.evaluations,
+            );
+            let json: Value = serde_json::from_str(&report::render_json(&report)).unwrap();
+            let what = format!("{} --phase {}", fleet.display(), phase.as_str());
+            assert_valid(&schema, &json, &what);
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} reports checked");
+}
+
+#[test]
+fn the_schema_rejects_what_it_does_not_describe() {
+    let schema = validator("docs/report.schema.json", true);
+    let out = upcheck(&["check", "fixtures/demo", "--format", "json"]);
+    let mut report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&schema, &report, "demo");
+    report["evaluations"][0]["status"] = "passed".into();
+    assert!(!schema.is_valid(&report));
+    report["evaluations"][0]["status"] = "pass".into();
+    report["evaluations"][0]["undocumented"] = true.into();
+    assert!(!schema.is_valid(&report));
+}
+
+fn demo_sarif() -> Value {
+    let out = upcheck(&["check", "fixtures/demo", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    // Draft 4 with `format: uri` on relative references would be wrong to
+    // assert: SARIF allows relative URI references there.
+    let schema = validator("tests/schemas/sarif-schema-2.1.0.json", false);
+    assert_valid(&schema, &demo_sarif(), "demo SARIF");
+    let out = upcheck(&[
+        "check",
+        "fixtures/huawei-osn6800-load-failure",
+        "--phase",
+        "diagnose",
+        "--format",
+        "sarif",
+    ]);
+    let diagnosis: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&schema, &diagnosis, "diagnosis SARIF");
+}
+
+#[test]
+fn sarif_describes_every_rule_and_locates_every_failure() {
+    let sarif = demo_sarif();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let listed = upcheck(&["rules", "list", "--format", "json"]);
+    let catalog: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let catalog = catalog.as_array().unwrap();
+    // The catalog plus the tool's own 9xxxx codes.
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| !r["id"].as_str().unwrap().starts_with('9'))
+            .count(),
+        catalog.len()
+    );
+    let r20002 = rules.iter().find(|r| r["id"] == "20002").unwrap();
+    assert_eq!(r20002["name"], "patch-not-running");
+    assert_eq!(r20002["defaultConfiguration"]["level"], "error");
+    assert!(
+        !r20002["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!r20002["help"]["text"].as_str().unwrap().is_empty());
+
+    let report: Value =
+        serde_json::from_slice(&upcheck(&["check", "fixtures/demo", "--format", "json"]).stdout)
+            .unwrap();
+    let failed: Vec<&Value> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "fail")
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    let fails: Vec<&Value> = results.iter().filter(|r| r["kind"] == "fail").collect();
+    assert_eq!(fails.len(), failed.len());
+    for e in failed {
+        let r = fails
+            .iter()
+            .find(|r| r["partialFingerprints"]["upcheck/v1"] == e["fingerprint"])
+            .unwrap_or_else(|| panic!("no SARIF result for {e}"));
+        assert_eq!(r["ruleId"], e["code"].to_string());
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let Some(first) = e["evidence"].get(0) else {
+            assert!(
+                r.get("locations")
+                    .is_none_or(|l| l == &serde_json::json!([]))
+            );
+            continue;
+        };
+        let location = &r["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert_eq!(percent_decoded(uri), first["path"].as_str().unwrap());
+        if let Some(line) = first["line"].as_u64() {
+            assert_eq!(location["region"]["startLine"], line);
+        }
+        let level = match e["severity"].as_str().unwrap() {
+            "critical" | "major" => "error",
+            "minor" => "warning",
+            _ => "note",
+        };
+        assert_eq!(r["level"], level);
+    }
+    let unknown = results.iter().filter(|r| r["kind"] == "open").count();
+    assert_eq!(unknown as u64, report["summary"]["by_status"]["unknown"]);
+    let invocation = &run["invocations"][0];
+    assert_eq!(
+        invocation["commandLine"],
+        "upcheck check fixtures/demo --format sarif"
+    );
+    assert_eq!(invocation["startTimeUtc"], "2026-01-01T00:00:00Z");
+    assert_eq!(run["properties"]["rulesDigest"], report["rules_digest"]);
+    assert_eq!(run["properties"]["inputsDigest"], report["inputs_digest"]);
+}
+
+fn percent_decoded(uri: &str) -> String {
+    let bytes = uri.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&uri[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            assert!(!b" #?[]".contains(&bytes[i]), "{uri} is not encoded");
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn children<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Vec<roxmltree::Node<'a, 'i>> {
+    node.children()
+        .filter(|c| c.is_element() && c.tag_name().name() == name)
+        .collect()
+}
+
+fn count_attr(node: roxmltree::Node, name: &str) -> usize {
+    node.attribute(name)
+        .unwrap_or_else(|| panic!("<{}> lacks {name}", node.tag_name().name()))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn junit_has_a_suite_per_subject_and_a_testcase_per_evaluation() {
+    let out = upcheck(&["check", "fixtures/demo", "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let report: Value =
+        serde_json::from_slice(&upcheck(&["check", "fixtures/demo", "--format", "json"]).stdout)
+            .unwrap();
+    let evaluations = report["evaluations"].as_array().unwrap();
+    let by_status = &report["summary"]["by_status"];
+
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(count_attr(root, "tests"), evaluations.len());
+    assert_eq!(count_attr(root, "failures") as u64, by_status["fail"]);
+    assert_eq!(count_attr(root, "errors") as u64, by_status["unknown"]);
+    assert_eq!(
+        count_attr(root, "skipped") as u64,
+        by_status["not-applicable"].as_u64().unwrap() + by_status["waived"].as_u64().unwrap()
+    );
+
+    let mut subjects: Vec<(String, String)> = evaluations
+        .iter()
+        .map(|e| (e["scope"].to_string(), e["node"].to_string()))
+        .collect();
+    subjects.dedup();
+    let suites = children(root, "testsuite");
+    assert_eq!(suites.len(), subjects.len());
+    let mut cases = 0;
+    for suite in suites {
+        let name = suite.attribute("name").unwrap();
+        let tests = children(suite, "testcase");
+        assert_eq!(count_attr(suite, "tests"), tests.len(), "{name}");
+        let with = |tag: &str| {
+            tests
+                .iter()
+                .filter(|t| !children(**t, tag).is_empty())
+                .count()
+        };
+        assert_eq!(count_attr(suite, "failures"), with("failure"), "{name}");
+        assert_eq!(count_attr(suite, "errors"), with("error"), "{name}");
+        assert_eq!(count_attr(suite, "skipped"), with("skipped"), "{name}");
+        let properties = children(children(suite, "properties")[0], "property");
+        assert!(
+            properties
+                .iter()
+                .any(|p| p.attribute("name") == Some("upcheck.rules_digest")
+                    && p.attribute("value") == report["rules_digest"].as_str())
+        );
+        let mut names = std::collections::BTreeSet::new();
+        for t in &tests {
+            assert!(t.attribute("classname").is_some());
+            assert!(
+                names.insert(t.attribute("name").unwrap()),
+                "{name}: duplicate testcase"
+            );
+            assert!(t.children().filter(|c| c.is_element()).count() <= 1);
+            for failure in children(*t, "failure") {
+                assert!(failure.attribute("message").is_some());
+                assert!(
+                    ["critical", "major", "minor", "info"]
+                        .contains(&failure.attribute("type").unwrap())
+                );
+            }
+        }
+        cases += tests.len();
+    }
+    assert_eq!(cases, evaluations.len());
+    // A failure carries its evidence and remediation in the body.
+    let weak_hash = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("50001 weak-password-hash [admusr]"))
+        .expect("the planted 50001 testcase");
+    let body = children(weak_hash, "failure")[0].text().unwrap();
+    assert!(body.contains("etc/shadow:4"), "{body}");
+    assert!(
+        body.contains("remediation: Fix the hashing policy first"),
+        "{body}"
+    );
+}
+
+#[test]
+fn one_run_writes_every_format_and_each_file_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name);
+    let target = |format: &str, name: &str| format!("{format}={}", file(name).display());
+    let out = upcheck(&[
+        "check",
+        "fixtures/demo",
+        "--report",
+        &target("json", "report.json"),
+        "--report",
+        &target("junit", "junit.xml"),
+        "--report",
+        &target("sarif", "upcheck.sarif"),
+        "--report",
+        &target("markdown", "summary.md"),
+        "--report",
+        &target("html", "report.html"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    // The table still goes to stdout.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("13 node(s)"));
+    let read = |name: &str| std::fs::read_to_string(file(name)).unwrap();
+    let json: Value = serde_json::from_str(&read("report.json")).unwrap();
+    assert_eq!(json["summary"]["evaluations"], 458);
+    roxmltree::Document::parse(&read("junit.xml")).unwrap();
+    let _: Value = serde_json::from_str(&read("upcheck.sarif")).unwrap();
+    let md = read("summary.md");
+    assert!(md.starts_with("## upcheck pre check: ❌ failing"));
+    assert!(md.contains("- **critical** `50001 weak-password-hash`"));
+    assert!(md.contains(&format!(
+        "rules digest: `{}`",
+        json["rules_digest"].as_str().unwrap()
+    )));
+    let html = read("report.html");
+    assert!(html.ends_with("</html>\n"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the page fetches nothing"
+    );
+    // Every format carries the same provenance.
+    for name in ["junit.xml", "upcheck.sarif", "summary.md", "report.html"] {
+        let text = read(name);
+        assert!(
+            text.contains(json["inputs_digest"].as_str().unwrap()),
+            "{name}"
+        );
+        assert!(text.contains("2026-01-01T00:00:00Z"), "{name}");
+    }
+}
+
+#[test]
+fn a_bad_report_target_is_a_usage_error() {
+    for (arg, says) in [
+        ("xml=out.xml", "unknown format `xml`"),
+        ("junit", "expected FORMAT=FILE"),
+        ("junit=", "no file after `junit=`"),
+    ] {
+        let out = upcheck(&["check", "fixtures/demo", "--report", arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{arg}: {err}");
+    }
+    let out = upcheck(&[
+        "check",
+        "fixtures/demo",
+        "--report",
+        "json=no-such-folder/report.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!Path::new("no-such-folder").exists());
+}
