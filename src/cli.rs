@@ -219,6 +219,11 @@ pub enum ParseKind {
     Ping,
     NeCommunication,
     PackageListing,
+    PrsmPrsus,
+    PrsmDests,
+    PrsmLoads,
+    PrsmImages,
+    PrsmSpm301,
 }
 
 pub fn main() -> ExitCode {
@@ -534,6 +539,11 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::Ping => json(&parse::ping::parse(&text)),
         ParseKind::NeCommunication => json(&parse::ne_comm::parse(&text)),
         ParseKind::PackageListing => json(&parse::package_listing::parse(&text)),
+        ParseKind::PrsmPrsus => json(&parse::prsm_prsus::parse(&text)),
+        ParseKind::PrsmDests => json(&parse::prsm_dests::parse(&text)),
+        ParseKind::PrsmLoads => json(&parse::prsm_loads::parse(&text)),
+        ParseKind::PrsmImages => json(&parse::prsm_images::parse(&text)),
+        ParseKind::PrsmSpm301 => json(&parse::prsm_spm301::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

@@ -5,6 +5,7 @@
 
 mod backups;
 mod clock;
+mod dms;
 mod exports;
 mod health;
 mod huawei;
@@ -60,6 +61,10 @@ pub const FACTS: &[FactSpec] = &[
     huawei::NE_REACHABILITY,
     huawei::PACKAGE_REPOSITORY,
     huawei::LOAD_PACKAGES,
+    dms::PRSM_DESTS,
+    dms::PRSM_PRSUS,
+    dms::PRSM_AUDIT,
+    dms::PRSM_IMAGES,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -214,6 +219,10 @@ impl<'a> NodeFacts<'a> {
             "ne_reachability" => huawei::build_ne_reachability(self),
             "package_repository" => huawei::build_package_repository(self),
             "load_packages" => huawei::build_load_packages(self),
+            "prsm_dests" => dms::build_dests(self),
+            "prsm_prsus" => dms::build_prsus(self),
+            "prsm_audit" => dms::build_audit(self),
+            "prsm_images" => dms::build_images(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
