@@ -25,11 +25,11 @@
 //! | `onhold`   | `ONHOLD`, `On Hold`, `HOLD`                               |
 //! | `changed`  | `DATE`, `STATUS DATE`, `CHANGED`, `Last Change`           |
 //!
-//! - Statuses (any case): `applied` (`APPLIED`, `AP`, `APP`), `removed`
-//!   (`REMOVED`, `RM`, `REM`), `validated` (`VA`, `VALIDATED`: the PRSU
-//!   file has been validated for the DEST, not applied). Any other status
-//!   makes the file Malformed at that row, so that a cut-off or unknown
-//!   status is never read as one of these.
+//! - Statuses (any case): `applied` (`APPLIED`), `removed` (`REMOVED`),
+//!   `validated` (`VA`, `VALIDATED`: the PRSU file has been validated for
+//!   the DEST, not applied). Any other status makes the file Malformed at
+//!   that row, so that a cut-off (`APP`) or unknown status is never read as
+//!   one of these.
 //! - `AOR` and `ONHOLD` are `Y` or `N` (also `YES`, `NO`); blank or `-` is
 //!   absent (DESTs without PAL or SPARTS have no AOR). Other text is
 //!   Malformed.
@@ -64,7 +64,7 @@
 //! ```text
 //! PRSUID,CATEGORY,DEST,PRSUSTATUS,AOR,ONHOLD,DATE
 //! ABC04X17,GEN,LTC 0,APPLIED,N,N,2026-11-17 02:10:44
-//! DEF09S0P,ACT,SPM 3 CEM 1,AP,Y,Y,
+//! DEF09S0P,ACT,SPM 3 CEM 1,applied,Y,Y,
 //! ```
 
 use serde::Serialize;
@@ -129,8 +129,8 @@ const SPEC: Spec<'static, Field> = Spec {
 /// The normalised status of a printed PRSU status.
 fn status(raw: &str) -> Option<&'static str> {
     match raw.trim().to_ascii_uppercase().as_str() {
-        "APPLIED" | "AP" | "APP" => Some("applied"),
-        "REMOVED" | "RM" | "REM" => Some("removed"),
+        "APPLIED" => Some("applied"),
+        "REMOVED" => Some("removed"),
         "VA" | "VALIDATED" => Some("validated"),
         _ => None,
     }
@@ -225,13 +225,13 @@ mod tests {
         let csv = rows(&blocks[1]);
         assert_eq!(csv.len(), 2);
         assert_eq!(csv[0].changed_epoch, table[0].changed_epoch);
-        assert_eq!((csv[1].status, csv[1].raw_status.as_str()), ("applied", "AP"));
+        assert_eq!((csv[1].status, csv[1].raw_status.as_str()), ("applied", "applied"));
         assert_eq!(csv[1].changed, None);
     }
 
     #[test]
     fn names_are_compared_upper_case_with_single_spaces() {
-        let got = rows("prsu_id;dest;status\nabc04x17;spm 3   cem 1;rm\n");
+        let got = rows("prsu_id;dest;status\nabc04x17;spm 3   cem 1;Removed\n");
         assert_eq!(got[0].prsu, "ABC04X17");
         assert_eq!(got[0].dest, "SPM 3 CEM 1");
         assert_eq!(got[0].status, "removed");
@@ -242,6 +242,7 @@ mod tests {
         let head = "PRSUID,DEST,PRSUSTATUS,AOR,ONHOLD,DATE\n";
         for (row, needle) in [
             ("A,LTC 0,APPL,Y,N,", "status 'APPL'"),
+            ("A,LTC 0,APP,Y,N,", "status 'APP'"),
             ("A,LTC 0,APPLIED,X,N,", "AOR 'X'"),
             ("A,LTC 0,APPLIED,Y,maybe,", "ONHOLD 'maybe'"),
             ("A,LTC 0,APPLIED,Y,N,yesterday", "date 'yesterday'"),
