@@ -112,8 +112,14 @@ fn after_the_window_the_audit_failures_are_found_once() {
         .iter()
         .map(|e| e["path"].as_str().unwrap())
         .collect();
-    assert!(files.iter().any(|f| f.ends_with("logs/spm301.log")), "{files:?}");
-    assert!(files.iter().any(|f| f.ends_with("exports/prsm-prsus.txt")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("logs/spm301.log")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.ends_with("exports/prsm-prsus.txt")),
+        "{files:?}"
+    );
 }
 
 #[test]
@@ -124,7 +130,10 @@ fn the_control_office_and_the_healthy_dests_are_clean() {
             .into_iter()
             .filter(|e| e["node"] == "dms-west-cm")
             .collect();
-        assert!(!passing.is_empty(), "{phase}: the control office is checked");
+        assert!(
+            !passing.is_empty(),
+            "{phase}: the control office is checked"
+        );
         for e in report["evaluations"].as_array().unwrap() {
             if e["node"] == "dms-west-cm" {
                 assert!(
@@ -159,7 +168,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn a_cut_off_prsu_table_is_unknown_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let node = dir.path().join("dms-east-cm");
-    copy_dir(Path::new("fixtures/dms-prsm/pre/office-east/dms-east-cm"), &node);
+    copy_dir(
+        Path::new("fixtures/dms-prsm/pre/office-east/dms-east-cm"),
+        &node,
+    );
     let table = node.join("exports/prsm-prsus.txt");
     let text = std::fs::read_to_string(&table).unwrap();
     // The capture stopped in the middle of the status of line 7.
@@ -168,7 +180,10 @@ fn a_cut_off_prsu_table_is_unknown_naming_the_file_and_line() {
     let (report, code) = check(&[dir.path().to_str().unwrap(), "--phase", "pre"]);
     assert_eq!(code, 3, "unknown, and nothing fails");
     let unknown = evaluations(&report, "unknown");
-    let codes: BTreeSet<u64> = unknown.iter().map(|e| e["code"].as_u64().unwrap()).collect();
+    let codes: BTreeSet<u64> = unknown
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
     // The rules that read the table, and the input-malformed finding.
     assert_eq!(codes, BTreeSet::from([20012, 20013, 20015, 90002]));
     for e in unknown {

@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value as Json, json};
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, identity_fact, outcome_problem, source};
+use crate::parse::Outcome;
 use crate::parse::log_time;
 use crate::parse::prsm_dests::{self, Dest};
 use crate::parse::prsm_images;
 use crate::parse::prsm_loads;
 use crate::parse::prsm_prsus::{self, PrsuRow};
 use crate::parse::prsm_spm301::{self, Spm301};
-use crate::parse::Outcome;
 
 pub const PRSM_DESTS: FactSpec = FactSpec {
     name: "prsm_dests",
@@ -25,7 +25,11 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
     fields: &[
-        ("dest", "string", "DEST, upper case, e.g. `SPM 3 CEM 1`, `LTC 0`, `CM`"),
+        (
+            "dest",
+            "string",
+            "DEST, upper case, e.g. `SPM 3 CEM 1`, `LTC 0`, `CM`",
+        ),
         ("type", "string", "XPM, SPM, CM, …"),
         ("loadname", "string", "the load the DEST runs"),
         (
@@ -63,7 +67,11 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
         ),
         ("status", "string", "applied, removed or validated"),
         ("raw_status", "string", "status as printed"),
-        ("aor", "string|null", "Apply On Reload flag on this DEST: Y, N or null"),
+        (
+            "aor",
+            "string|null",
+            "Apply On Reload flag on this DEST: Y, N or null",
+        ),
         (
             "aor_in_office",
             "bool|null",
@@ -75,7 +83,11 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
             "bool",
             "the PRSU is onhold (ASSIGN ONHOLD Y IN PRSUSET) on any row: its status is frozen",
         ),
-        ("changed", "string|null", "time of the last apply or remove, as printed"),
+        (
+            "changed",
+            "string|null",
+            "time of the last apply or remove, as printed",
+        ),
         ("changed_epoch", "int|null", "that time, seconds since 1970"),
         ("source", "map", "{file, line}"),
     ],
@@ -99,15 +111,27 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
             "list",
             "PRSUs of the loadname's set with AOR Y on some DEST of the same type and loadname",
         ),
-        ("extra", "list", "applied but not expected: PAL/SPARTS would remove them"),
-        ("missing", "list", "expected but not applied: PAL/SPARTS would apply them"),
+        (
+            "extra",
+            "list",
+            "applied but not expected: PAL/SPARTS would remove them",
+        ),
+        (
+            "missing",
+            "list",
+            "expected but not applied: PAL/SPARTS would apply them",
+        ),
         (
             "patchfail",
             "string|null",
             "failed or cleared: the last SPM301 report naming the DEST (or its SPM); null for \
              XPMs and when there is none",
         ),
-        ("patchfail_time", "string|null", "that report's date and time as printed"),
+        (
+            "patchfail_time",
+            "string|null",
+            "that report's date and time as printed",
+        ),
         (
             "patchfail_epoch",
             "int|null",
@@ -115,8 +139,16 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
              collected_at; null without collected_at",
         ),
         ("patchfail_reason", "string|null", "its `Reason:` line"),
-        ("patchfail_source", "map|null", "{file, line} of that report"),
-        ("sources", "list", "{file, line} of the DEST and of its PRSU rows that differ"),
+        (
+            "patchfail_source",
+            "map|null",
+            "{file, line} of that report",
+        ),
+        (
+            "sources",
+            "list",
+            "{file, line} of the DEST and of its PRSU rows that differ",
+        ),
         ("source", "map", "{file, line} of the DEST in the DEST set"),
     ],
 };
@@ -137,7 +169,11 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
             "string|null",
             "the latest time a PRSU was applied or removed on the DEST, as printed",
         ),
-        ("last_change_epoch", "int|null", "that time, seconds since 1970"),
+        (
+            "last_change_epoch",
+            "int|null",
+            "that time, seconds since 1970",
+        ),
         ("last_change_prsu", "string|null", "the PRSU of that change"),
         ("last_change_status", "string|null", "applied or removed"),
         (
@@ -458,11 +494,17 @@ CM,OFFICE,2026-11-19 00:00:00
         // AOR is Y on LTC 1, the other XPM with that loadname.
         assert_eq!(row(0)["aor_in_office"], true);
         // DEF09S0P is onhold on one row: onhold everywhere.
-        assert_eq!((&row(2)["onhold"], &row(3)["onhold"]), (&json!(true), &json!(true)));
+        assert_eq!(
+            (&row(2)["onhold"], &row(3)["onhold"]),
+            (&json!(true), &json!(true))
+        );
         assert_eq!(row(4)["aor_in_office"], false);
         assert_eq!(row(4)["category"], "???");
         // LGC 9 is not in the DEST set: type from its name, no loadname.
-        assert_eq!((&row(5)["type"], &row(5)["loadname"]), (&json!("XPM"), &Value::Null));
+        assert_eq!(
+            (&row(5)["type"], &row(5)["loadname"]),
+            (&json!("XPM"), &Value::Null)
+        );
         assert_eq!(row(5)["aor_in_office"], Value::Null);
         assert_eq!(row(5)["aor"], Value::Null);
         assert_eq!(row(5)["source"]["line"], 7);
@@ -494,7 +536,10 @@ CM,OFFICE,2026-11-19 00:00:00
             assert_eq!(a["patchfail"], "failed");
             assert_eq!(a["patchfail_time"], "NOV20 23:41:05");
             assert_eq!(a["patchfail_epoch"], 1_795_218_065);
-            assert_eq!(a["patchfail_reason"], "SPARTS could not apply PRSU DEF09S0P");
+            assert_eq!(
+                a["patchfail_reason"],
+                "SPARTS could not apply PRSU DEF09S0P"
+            );
             assert_eq!(a["patchfail_source"]["line"], 1);
         }
         let lines: Vec<&Value> = audit[2]["sources"]
@@ -525,7 +570,11 @@ CM,OFFICE,2026-11-19 00:00:00
     #[test]
     fn missing_and_malformed_inputs_are_problems() {
         let files = all_files();
-        let without_logs: Vec<_> = files.iter().copied().filter(|f| f.0 != "logs/spm301.log").collect();
+        let without_logs: Vec<_> = files
+            .iter()
+            .copied()
+            .filter(|f| f.0 != "logs/spm301.log")
+            .collect();
         let got = facts_of(&without_logs, &["prsm_audit", "prsm_prsus"]);
         match &got[0] {
             Err(FactProblem::Missing { input, looked_for }) => {
@@ -536,7 +585,10 @@ CM,OFFICE,2026-11-19 00:00:00
         }
         assert!(got[1].is_ok());
         let mut cut = files.clone();
-        cut[1] = ("exports/prsm-prsus.txt", "PRSUID    DEST   PRSUSTATUS\nABC04X17  LTC 0  APPL");
+        cut[1] = (
+            "exports/prsm-prsus.txt",
+            "PRSUID    DEST   PRSUSTATUS\nABC04X17  LTC 0  APPL",
+        );
         let got = facts_of(&cut, &["prsm_prsus", "prsm_images"]);
         for g in got {
             match g {

@@ -102,7 +102,11 @@ const XPM_NAMES: [&str; 17] = [
 
 /// The type a DEST name implies.
 pub fn kind_of(dest: &str) -> String {
-    let first = dest.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let first = dest
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     if XPM_NAMES.contains(&first.as_str()) {
         "XPM".into()
     } else {
@@ -112,7 +116,9 @@ pub fn kind_of(dest: &str) -> String {
 
 fn record(row: &Row<'_, Field>) -> Result<Dest, String> {
     let dest = normal_name(row.value(Field::Dest).ok_or("the row has no DEST")?);
-    let loadname = row.value(Field::Loadname).ok_or("the row has no loadname")?;
+    let loadname = row
+        .value(Field::Loadname)
+        .ok_or("the row has no loadname")?;
     let held = match row.value(Field::Held) {
         None => false,
         Some(v) => flag_value(v, "HOLD")?,
@@ -197,8 +203,8 @@ mod tests {
     fn never_panics() {
         let mut inputs = doc_blocks();
         let alphabet = [
-            "DEST", "LOADNAME", "HOLD", "SPM 3", "LTC", "Y", "N", ",", "  ", " ", "\n", ">",
-            "-", "é", "\r",
+            "DEST", "LOADNAME", "HOLD", "SPM 3", "LTC", "Y", "N", ",", "  ", " ", "\n", ">", "-",
+            "é", "\r",
         ];
         inputs.extend(export_junk(
             "DEST,DESTTYPE,LOADNAME,HOLD",

@@ -138,10 +138,25 @@ mod tests {
     fn never_panics() {
         let mut inputs = doc_blocks();
         let alphabet = [
-            "DEST", "IMAGE", "DUMPED", "2026-11-18 21:05:00", "LTC 0", ",", "  ", " ", "\n",
-            ">", "-", "é", ":",
+            "DEST",
+            "IMAGE",
+            "DUMPED",
+            "2026-11-18 21:05:00",
+            "LTC 0",
+            ",",
+            "  ",
+            " ",
+            "\n",
+            ">",
+            "-",
+            "é",
+            ":",
         ];
-        inputs.extend(export_junk("DEST,IMAGE,DUMPED", "DEST  IMAGE  DUMPED", &alphabet));
+        inputs.extend(export_junk(
+            "DEST,IMAGE,DUMPED",
+            "DEST  IMAGE  DUMPED",
+            &alphabet,
+        ));
         parse_every_prefix(&inputs, parse);
     }
 }

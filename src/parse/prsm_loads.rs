@@ -68,7 +68,9 @@ const SPEC: Spec<'static, Field> = Spec {
 };
 
 fn record(row: &Row<'_, Field>) -> Result<LoadPrsu, String> {
-    let loadname = row.value(Field::Loadname).ok_or("the row has no loadname")?;
+    let loadname = row
+        .value(Field::Loadname)
+        .ok_or("the row has no loadname")?;
     let prsu = row.value(Field::Prsu).ok_or("the row has no PRSU")?;
     Ok(LoadPrsu {
         line: row.line,
@@ -107,7 +109,10 @@ mod tests {
     #[test]
     fn rows_need_both_values() {
         let got = parsed(&parse("load,prsu\nxlt23bk,abc04x17\n"), "csv");
-        assert_eq!((got[0].loadname.as_str(), got[0].prsu.as_str()), ("XLT23BK", "ABC04X17"));
+        assert_eq!(
+            (got[0].loadname.as_str(), got[0].prsu.as_str()),
+            ("XLT23BK", "ABC04X17")
+        );
         for row in ["XLT23BK,", ",ABC04X17", "-,ABC04X17"] {
             let text = format!("LOADNAME,PRSUID\nA,B\n{row}\n");
             let m = testing::malformed(&parse(&text), &text);
@@ -120,8 +125,14 @@ mod tests {
     #[test]
     fn never_panics() {
         let mut inputs = doc_blocks();
-        let alphabet = ["LOADNAME", "PRSUID", "XLT", ",", "  ", " ", "\n", ">", "-", "é"];
-        inputs.extend(export_junk("LOADNAME,PRSUID", "LOADNAME  PRSUID", &alphabet));
+        let alphabet = [
+            "LOADNAME", "PRSUID", "XLT", ",", "  ", " ", "\n", ">", "-", "é",
+        ];
+        inputs.extend(export_junk(
+            "LOADNAME,PRSUID",
+            "LOADNAME  PRSUID",
+            &alphabet,
+        ));
         parse_every_prefix(&inputs, parse);
     }
 }

@@ -158,8 +158,7 @@ fn record(row: &Row<'_, Field>) -> Result<PrsuRow, String> {
     let changed_epoch = match &changed {
         None => None,
         Some(t) => Some(
-            gui_time::epoch(t)
-                .ok_or_else(|| format!("date '{}' is not a time", clipped(t, 40)))?,
+            gui_time::epoch(t).ok_or_else(|| format!("date '{}' is not a time", clipped(t, 40)))?,
         ),
     };
     Ok(PrsuRow {
@@ -225,7 +224,10 @@ mod tests {
         let csv = rows(&blocks[1]);
         assert_eq!(csv.len(), 2);
         assert_eq!(csv[0].changed_epoch, table[0].changed_epoch);
-        assert_eq!((csv[1].status, csv[1].raw_status.as_str()), ("applied", "applied"));
+        assert_eq!(
+            (csv[1].status, csv[1].raw_status.as_str()),
+            ("applied", "applied")
+        );
         assert_eq!(csv[1].changed, None);
     }
 
@@ -280,8 +282,25 @@ mod tests {
     fn never_panics() {
         let mut inputs = doc_blocks();
         let alphabet = [
-            "PRSUID", "DEST", "PRSUSTATUS", "AOR", "APPLIED", "VA", "Y", "N", "???", ",", "  ",
-            " ", "\n", ">", "2026-11-17 02:10:44", "-", "é", "\r", "\"",
+            "PRSUID",
+            "DEST",
+            "PRSUSTATUS",
+            "AOR",
+            "APPLIED",
+            "VA",
+            "Y",
+            "N",
+            "???",
+            ",",
+            "  ",
+            " ",
+            "\n",
+            ">",
+            "2026-11-17 02:10:44",
+            "-",
+            "é",
+            "\r",
+            "\"",
         ];
         inputs.extend(export_junk(
             "PRSUID,DEST,PRSUSTATUS,AOR,ONHOLD,DATE",

@@ -279,18 +279,25 @@ mod tests {
             &parse("SPM301 JAN 5 01:02:03 12 INFO SPM 7 PATCHFAIL: clr\n"),
             "one line",
         );
-        assert_eq!((got[0].dest.as_str(), got[0].patchfail), ("SPM 7", "cleared"));
+        assert_eq!(
+            (got[0].dest.as_str(), got[0].patchfail),
+            ("SPM 7", "cleared")
+        );
         assert_eq!(got[0].time, "JAN5 01:02:03");
         let got = parsed(
             &parse("*C* SPM301 DEC31 23:59:59 1 FAIL x\n  patchfail set: SET\n  spm 12 cem 1\n"),
             "body",
         );
-        assert_eq!((got[0].dest.as_str(), got[0].patchfail), ("SPM 12 CEM 1", "failed"));
+        assert_eq!(
+            (got[0].dest.as_str(), got[0].patchfail),
+            ("SPM 12 CEM 1", "failed")
+        );
     }
 
     #[test]
     fn incomplete_reports_and_stray_lines_are_malformed() {
-        let (line, why) = malformed("PM128 NOV20 23:40:12 6000 TBL\nSPM301 NOV20 23:41:05 6100 INFO x\n");
+        let (line, why) =
+            malformed("PM128 NOV20 23:40:12 6000 TBL\nSPM301 NOV20 23:41:05 6100 INFO x\n");
         assert_eq!(line, 2);
         assert!(why.contains("no SPM DEST"), "{why}");
         let (line, why) = malformed("SPM301 NOV20 23:41:05 6100 INFO SPM 3\n  PATCHFAIL: maybe\n");
@@ -309,7 +316,8 @@ mod tests {
 
     #[test]
     fn other_logs_and_session_lines_hold_no_reports() {
-        let text = ">LOGUTIL\nLOGUTIL:\nPM128 NOV20 23:40:12 6000 TBL ISTB LTC 0\n   Node : ISTb\n# end\n";
+        let text =
+            ">LOGUTIL\nLOGUTIL:\nPM128 NOV20 23:40:12 6000 TBL ISTB LTC 0\n   Node : ISTb\n# end\n";
         assert_eq!(parsed(&parse(text), text), vec![]);
         let na = not_applicable(&parse(""), "empty");
         assert_eq!(na.kind, Absence::Empty);
@@ -322,8 +330,19 @@ mod tests {
             inputs.push(String::from_utf8_lossy(&junk(seed, 400)).into_owned());
         }
         let alphabet = [
-            "SPM301 ", "NOV20 ", "23:41:05 ", "6100 ", "SPM 3 ", "CEM 1", "PATCHFAIL: ", "FAILED",
-            "\n", "   ", "*", "é", "Reason: ",
+            "SPM301 ",
+            "NOV20 ",
+            "23:41:05 ",
+            "6100 ",
+            "SPM 3 ",
+            "CEM 1",
+            "PATCHFAIL: ",
+            "FAILED",
+            "\n",
+            "   ",
+            "*",
+            "é",
+            "Reason: ",
         ];
         for seed in 1..=32 {
             let text: String = junk(seed, 40)

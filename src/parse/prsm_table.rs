@@ -78,7 +78,11 @@ mod tests {
         assert_eq!(flag(" y "), Some(true));
         assert_eq!(flag("No"), Some(false));
         assert_eq!(flag("?"), None);
-        assert!(flag_value("maybe", "AOR").unwrap_err().contains("AOR 'maybe'"));
+        assert!(
+            flag_value("maybe", "AOR")
+                .unwrap_err()
+                .contains("AOR 'maybe'")
+        );
         assert_eq!(normal_name(" spm 3  cem 1 "), "SPM 3 CEM 1");
     }
 }
