@@ -99,7 +99,8 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
     inputs: &["prsm-prsus", "prsm-dests", "prsm-loads", "spm301-logs"],
     summary: "What PAL (XPM) or SPARTS (SPM) would find on each XPM and SPM DEST of the DEST \
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
-              on some DEST of the same type and loadname, and the last SPM301 patchfail report.",
+              on some DEST of the same type and loadname, and the last SPM301 patchfail report. \
+              The SPM301 logs are needed only when the DEST set has SPM DESTs.",
     fields: &[
         ("dest", "string", "DEST"),
         ("type", "string", "XPM or SPM"),
@@ -307,8 +308,14 @@ pub fn build_audit(facts: &mut NodeFacts) -> FactResult {
     let (dest_rel, dests) = read_dests(facts)?;
     let (load_rel, outcome) = facts.parse("prsm-loads", prsm_loads::parse)?;
     let loads = parsed(&load_rel, outcome)?;
-    let (log_rel, outcome) = facts.parse("spm301-logs", prsm_spm301::parse)?;
-    let reports = parsed(&log_rel, outcome)?;
+    // Only SPMs have SPARTS and SPM301 logs: an office without them needs none.
+    let (log_rel, reports) = if dests.iter().any(|d| d.kind == "SPM") {
+        let (rel, outcome) = facts.parse("spm301-logs", prsm_spm301::parse)?;
+        let reports = parsed(&rel, outcome)?;
+        (rel, reports)
+    } else {
+        (String::new(), Vec::new())
+    };
     let collected = identity_fact(facts.node)["collected_epoch"].as_i64();
 
     let joined = join(&rows, &dests);
@@ -584,6 +591,13 @@ CM,OFFICE,2026-11-19 00:00:00
             other => panic!("{other:?}"),
         }
         assert!(got[1].is_ok());
+        // Without SPMs there is no SPARTS, and no SPM301 log is needed.
+        let xpm_only = "DEST,LOADNAME\nLTC 0,XLT23BK\nLTC 1,XLT23BK\n";
+        let mut files = without_logs.clone();
+        files[0] = ("exports/prsm-dests.txt", xpm_only);
+        let audit = facts_of(&files, &["prsm_audit"]).remove(0).unwrap();
+        assert_eq!(audit.as_array().unwrap().len(), 2);
+        assert_eq!(audit[0]["extra"], json!([]));
         let mut cut = files.clone();
         cut[1] = (
             "exports/prsm-prsus.txt",
