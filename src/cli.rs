@@ -301,6 +301,11 @@ pub enum ParseKind {
     AmoPatchFile,
     /// OpenScape 4000 installed APS list (exports/installed-aps.txt).
     InstalledAps,
+    PrsmPrsus,
+    PrsmDests,
+    PrsmLoads,
+    PrsmImages,
+    PrsmSpm301,
 }
 
 pub fn main() -> ExitCode {
@@ -628,6 +633,11 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::AmoPatchCatalog => json(&parse::amo_patch_catalog::parse(&text)),
         ParseKind::AmoPatchFile => json(&parse::amo_patch_file::parse(&text)),
         ParseKind::InstalledAps => json(&parse::installed_aps::parse(&text)),
+        ParseKind::PrsmPrsus => json(&parse::prsm_prsus::parse(&text)),
+        ParseKind::PrsmDests => json(&parse::prsm_dests::parse(&text)),
+        ParseKind::PrsmLoads => json(&parse::prsm_loads::parse(&text)),
+        ParseKind::PrsmImages => json(&parse::prsm_images::parse(&text)),
+        ParseKind::PrsmSpm301 => json(&parse::prsm_spm301::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

@@ -195,6 +195,31 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["exports/installed-aps.txt"],
         collect: "the installed APS and its subsystems with correction versions (AMO APS), one `APS-NAME SUBSYSTEM` per line",
     },
+    InputSpec {
+        name: "prsm-prsus",
+        native: &["exports/prsm-prsus.txt", "exports/prsm-prsus.csv"],
+        collect: "PRSM; SELECT PRSUID CATEGORY DEST PRSUSTATUS AOR ONHOLD DATE FROM PRSUSET (MAP terminal, on the CM)",
+    },
+    InputSpec {
+        name: "prsm-dests",
+        native: &["exports/prsm-dests.txt", "exports/prsm-dests.csv"],
+        collect: "PRSM; SELECT DEST DESTTYPE LOADNAME HOLD FROM DESTSET",
+    },
+    InputSpec {
+        name: "prsm-loads",
+        native: &["exports/prsm-loads.txt", "exports/prsm-loads.csv"],
+        collect: "PRSM; SELECT LOADNAME PRSUID FROM PRSUSET WHERE LOADNAME = <load>, for each loadname of the DEST set",
+    },
+    InputSpec {
+        name: "prsm-images",
+        native: &["exports/prsm-images.txt", "exports/prsm-images.csv"],
+        collect: "the dump time of each DEST's image (SPM flash image, XPM image file, CM office image) from the image file listing or dump reports",
+    },
+    InputSpec {
+        name: "spm301-logs",
+        native: &["logs/spm301.log", "logs/logutil-spm.txt"],
+        collect: "LOGUTIL; OPEN SPM; BACK ALL (MAP terminal), or the SPM logs copied from the log device",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

@@ -5,6 +5,7 @@
 
 mod backups;
 mod clock;
+mod dms;
 mod exports;
 mod health;
 mod huawei;
@@ -64,6 +65,10 @@ pub const FACTS: &[FactSpec] = &[
     openscape::OPENSCAPE_PATCHES,
     openscape::PATCH_FILES,
     openscape::INSTALLED_APS,
+    dms::PRSM_DESTS,
+    dms::PRSM_PRSUS,
+    dms::PRSM_AUDIT,
+    dms::PRSM_IMAGES,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -221,6 +226,10 @@ impl<'a> NodeFacts<'a> {
             "openscape_patches" => openscape::build_openscape_patches(self),
             "patch_files" => openscape::build_patch_files(self),
             "installed_aps" => openscape::build_installed_aps(self),
+            "prsm_dests" => dms::build_dests(self),
+            "prsm_prsus" => dms::build_prsus(self),
+            "prsm_audit" => dms::build_audit(self),
+            "prsm_images" => dms::build_images(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };

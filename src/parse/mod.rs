@@ -33,6 +33,12 @@ pub mod package_listing;
 pub mod pam;
 pub mod patches;
 pub mod ping;
+pub mod prsm_dests;
+pub mod prsm_images;
+pub mod prsm_loads;
+pub mod prsm_prsus;
+pub mod prsm_spm301;
+pub(crate) mod prsm_table;
 pub mod shadow;
 pub mod syscheck;
 #[cfg(test)]
