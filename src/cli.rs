@@ -219,6 +219,11 @@ pub enum ParseKind {
     Ping,
     NeCommunication,
     PackageListing,
+    PatchConf,
+    PatchHistory,
+    PatchManifest,
+    PatchLog,
+    PatchErr,
 }
 
 pub fn main() -> ExitCode {
@@ -534,6 +539,11 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::Ping => json(&parse::ping::parse(&text)),
         ParseKind::NeCommunication => json(&parse::ne_comm::parse(&text)),
         ParseKind::PackageListing => json(&parse::package_listing::parse(&text)),
+        ParseKind::PatchConf => json(&parse::patch_conf::parse(&text)),
+        ParseKind::PatchHistory => json(&parse::patch_record::parse_history(&text)),
+        ParseKind::PatchManifest => json(&parse::patch_record::parse_manifest(&text)),
+        ParseKind::PatchLog => json(&parse::patch_log::parse(&text)),
+        ParseKind::PatchErr => json(&parse::patch_err::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

@@ -5,6 +5,7 @@
 
 mod backups;
 mod clock;
+mod cluster_patch;
 mod exports;
 mod health;
 mod huawei;
@@ -60,6 +61,10 @@ pub const FACTS: &[FactSpec] = &[
     huawei::NE_REACHABILITY,
     huawei::PACKAGE_REPOSITORY,
     huawei::LOAD_PACKAGES,
+    cluster_patch::CLUSTER_PATCH,
+    cluster_patch::PATCH_FILES,
+    cluster_patch::PATCH_MANIFEST,
+    cluster_patch::PATCH_RUN,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -214,6 +219,10 @@ impl<'a> NodeFacts<'a> {
             "ne_reachability" => huawei::build_ne_reachability(self),
             "package_repository" => huawei::build_package_repository(self),
             "load_packages" => huawei::build_load_packages(self),
+            "cluster_patch" => cluster_patch::build_cluster_patch(self),
+            "patch_files" => cluster_patch::build_patch_files(self),
+            "patch_manifest" => cluster_patch::build_patch_manifest(self),
+            "patch_run" => cluster_patch::build_patch_run(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
