@@ -80,7 +80,11 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
         ("files[].build", "int", "build number in the cluster"),
         ("files[].size", "int", "size recorded, bytes"),
         ("files[].patch", "string", "the patch that recorded it"),
-        ("files[].source", "map", "{file, line} of the history record"),
+        (
+            "files[].source",
+            "map",
+            "{file, line} of the history record",
+        ),
     ],
 };
 
@@ -97,7 +101,11 @@ pub const PATCH_FILES: FactSpec = FactSpec {
         ("files[].path", "string", "absolute path on the node"),
         ("files[].build", "int", "build number the history recorded"),
         ("files[].patch", "string", "the patch that recorded it"),
-        ("files[].recorded_size", "int", "size the history recorded, bytes"),
+        (
+            "files[].recorded_size",
+            "int",
+            "size the history recorded, bytes",
+        ),
         (
             "files[].current_size",
             "int|null",
@@ -119,7 +127,12 @@ pub const PATCH_FILES: FactSpec = FactSpec {
 pub const PATCH_MANIFEST: FactSpec = FactSpec {
     name: "patch_manifest",
     always: false,
-    inputs: &["patch-conf", "patch-manifest", "patch-history", "patch-files"],
+    inputs: &[
+        "patch-conf",
+        "patch-manifest",
+        "patch-history",
+        "patch-files",
+    ],
     summary: "The manifest of the patch about to be installed (pre) or last installed (post, \
               diagnose), each file next to the build and size the history recorded and the \
               size it has now. The listing is optional here: without it `current_size` is null \
@@ -134,7 +147,11 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
             "fix (some files) or update (a full distribution)",
         ),
         ("source", "map|null", "{file, line} of its PATCH= line"),
-        ("files", "list", "the files of the patch, in manifest order:"),
+        (
+            "files",
+            "list",
+            "the files of the patch, in manifest order:",
+        ),
         ("files[].path", "string", "absolute path on the node"),
         ("files[].build", "int", "build number in the patch"),
         ("files[].size", "int", "size in the patch, bytes"),
@@ -399,7 +416,11 @@ pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
 
 /// A manifest file's state, judged by its size now against the patch's and
 /// the recorded one.
-fn size_state(current: Option<(Option<u64>, &Json)>, patch: u64, recorded: Option<u64>) -> &'static str {
+fn size_state(
+    current: Option<(Option<u64>, &Json)>,
+    patch: u64,
+    recorded: Option<u64>,
+) -> &'static str {
     match current {
         None => "not-listed",
         Some((None, _)) => "absent",

@@ -197,7 +197,11 @@ mod tests {
             ("PATCH_HISTORY_DIR=\"/h\" x\n", 1, "after the closing quote"),
             ("PATCH_HISTORY_DIR=/a b\n", 1, "unquoted value with blanks"),
             ("1X=2\nPATCH_HISTORY_DIR=/h\n", 1, "not a setting name"),
-            ("# settings\nINSTALL_ROOT=/opt/app\n\n", 2, "no PATCH_HISTORY_DIR"),
+            (
+                "# settings\nINSTALL_ROOT=/opt/app\n\n",
+                2,
+                "no PATCH_HISTORY_DIR",
+            ),
         ] {
             let (got_line, why) = malformed(text);
             assert_eq!(got_line, line, "{text:?}: {why}");

@@ -92,9 +92,8 @@ static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
 static START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^start install patch (\S+) \((fix|update)\)").expect("constant pattern")
 });
-static COMPLETE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^install complete: patch ([^\s,]+)").expect("constant pattern")
-});
+static COMPLETE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^install complete: patch ([^\s,]+)").expect("constant pattern"));
 static MISMATCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^size mismatch (.+): current size ([0-9]{1,19}), history size ([0-9]{1,19})$")
         .expect("constant pattern")

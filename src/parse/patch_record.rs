@@ -212,12 +212,7 @@ fn parse(text: &str, history: bool) -> Outcome<PatchRecord> {
 
 /// `PATH BUILD SIZE`, the numbers taken from the right.
 fn file_record(line: usize, text: &str) -> Result<PatchFile, String> {
-    let bad = || {
-        format!(
-            "expected PATH BUILD SIZE, got '{}'",
-            clipped(text, 80)
-        )
-    };
+    let bad = || format!("expected PATH BUILD SIZE, got '{}'", clipped(text, 80));
     let (rest, size) = text.rsplit_once(char::is_whitespace).ok_or_else(bad)?;
     let (path, build) = rest
         .trim_end()
@@ -334,7 +329,11 @@ mod tests {
             assert!(why.contains(needle), "{body:?}: {why}");
         }
         for (text, line, needle) in [
-            ("PATCH=P\nTYPE=hotfix\n/a 1 2\n", 2, "neither fix nor update"),
+            (
+                "PATCH=P\nTYPE=hotfix\n/a 1 2\n",
+                2,
+                "neither fix nor update",
+            ),
             ("PATCH=P Q\nTYPE=fix\n/a 1 2\n", 1, "not a patch name"),
             ("PATCH=P\nINSTALLED=yesterday\n", 2, "not YYYY-MM-DD"),
             ("TYPE=fix\n/a 1 2\n", 2, "no PATCH line, no INSTALLED line"),
