@@ -563,3 +563,225 @@ pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
             .collect::<Vec<_>>(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot;
+    use serde_json::Value;
+
+    const CONF: &str = "PATCH_HISTORY_DIR=/var/opt/app/patch/history\n";
+    const HISTORY: &str = "var/opt/app/patch/history";
+    const BASE: &str = "PATCH=U1\nTYPE=update\nINSTALLED=2026-03-10 08:00:00\n\
+                        /opt/app/bin/appserver 4100 1000\n/opt/app/lib/libnet.so 4100 500\n";
+    // Named to sort before the update: the order comes from INSTALLED.
+    const FIX: &str = "PATCH=F1\nTYPE=fix\nINSTALLED=2026-06-02 01:30:12\n\
+                       /opt/app/bin/appserver 4150 1100\n";
+    const MANIFEST: &str = "PATCH=F2\nTYPE=fix\n/opt/app/bin/appserver 4210 1200\n\
+                            /opt/app/lib/libnet.so 4090 600\n/opt/app/lib/new.so 4210 70\n";
+
+    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("n1");
+        std::fs::create_dir_all(&node).unwrap();
+        std::fs::write(node.join("node.json"), r#"{"hostname": "n1"}"#).unwrap();
+        for (rel, text) in files {
+            let path = node.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
+        let mut facts = NodeFacts::new(&nodes[0]);
+        names.iter().map(|n| facts.get(n)).collect()
+    }
+
+    fn ok(files: &[(&str, &str)], name: &str) -> Value {
+        facts_of(files, &[name])
+            .remove(0)
+            .unwrap_or_else(|p| panic!("{name}: {}", p.describe()))
+    }
+
+    fn installed(extra: &[(&'static str, &'static str)]) -> Vec<(String, &'static str)> {
+        let mut files = vec![
+            ("opt/patch/patch.conf".to_string(), CONF),
+            (format!("{HISTORY}/z-u1.hist"), BASE),
+            (format!("{HISTORY}/a-f1.hist"), FIX),
+        ];
+        files.extend(extra.iter().map(|(p, t)| (p.to_string(), *t)));
+        files
+    }
+
+    fn with<'a>(files: &'a [(String, &'static str)]) -> Vec<(&'a str, &'static str)> {
+        files.iter().map(|(p, t)| (p.as_str(), *t)).collect()
+    }
+
+    #[test]
+    fn without_patch_conf_every_fact_is_not_installed() {
+        let names = [
+            "cluster_patch",
+            "patch_files",
+            "patch_manifest",
+            "patch_run",
+        ];
+        for (name, fact) in names.iter().zip(facts_of(&[], &names)) {
+            let fact = fact.unwrap_or_else(|p| panic!("{name}: {}", p.describe()));
+            assert_eq!(fact["installed"], false, "{name}");
+        }
+    }
+
+    #[test]
+    fn history_in_install_order_and_the_last_record_wins() {
+        let files = installed(&[]);
+        let fact = ok(&with(&files), "cluster_patch");
+        assert_eq!(fact["patch_set"], json!(["U1", "F1"]));
+        assert_eq!(fact["latest"], "F1");
+        assert_eq!(fact["history_files"], 2);
+        assert_eq!(fact["history_dir_found"], true);
+        assert_eq!(fact["history_dir_source"]["line"], 1);
+        assert_eq!(fact["files"][0]["path"], "/opt/app/bin/appserver");
+        assert_eq!(fact["files"][0]["build"], 4150);
+        assert_eq!(fact["files"][0]["size"], 1100);
+        assert_eq!(fact["files"][0]["patch"], "F1");
+        assert_eq!(fact["files"][1]["patch"], "U1");
+        assert_eq!(fact["patches"][0]["type"], "update");
+        // No folder: an empty history, and the fact says the folder is absent.
+        let fact = ok(&[("opt/patch/patch.conf", CONF)], "cluster_patch");
+        assert_eq!(
+            (&fact["history_files"], &fact["history_dir_found"]),
+            (&json!(0), &json!(false))
+        );
+    }
+
+    #[test]
+    fn a_cut_history_file_is_malformed_at_its_line() {
+        let mut files = installed(&[]);
+        files[1].1 =
+            "PATCH=U1\nTYPE=update\nINSTALLED=2026-03-10 08:00:00\n/opt/app/bin/appserver 41";
+        let problem = facts_of(&with(&files), &["cluster_patch"])
+            .remove(0)
+            .unwrap_err();
+        match problem {
+            FactProblem::Malformed { path, line, .. } => {
+                assert!(path.ends_with("z-u1.hist"), "{path}");
+                assert_eq!(line, 4);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn patch_files_compares_sizes_with_the_history() {
+        let listing = "ls: cannot access '/opt/app/lib/libnet.so': No such file or directory\n\
+                       -rwxr-xr-x 1 app app 1234 1789438238 /opt/app/bin/appserver\n";
+        let files = installed(&[("exports/patch-files.txt", listing)]);
+        let fact = ok(&with(&files), "patch_files");
+        let states: Vec<(&str, &Value)> = fact["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["state"].as_str().unwrap(), &f["current_size"]))
+            .collect();
+        assert_eq!(
+            states,
+            vec![("size-differs", &json!(1234)), ("missing", &Value::Null)]
+        );
+        assert_eq!(fact["files"][0]["source"]["line"], 2);
+        let listing = "-rwxr-xr-x 1 app app 1100 1789438238 /opt/app/bin/appserver\n";
+        let files = installed(&[("exports/patch-files.txt", listing)]);
+        let fact = ok(&with(&files), "patch_files");
+        assert_eq!(fact["files"][0]["state"], "unchanged");
+        assert_eq!(fact["files"][1]["state"], "not-listed");
+        // With the installer, a missing listing is missing.
+        let files = installed(&[]);
+        let problem = facts_of(&with(&files), &["patch_files"])
+            .remove(0)
+            .unwrap_err();
+        assert!(
+            matches!(problem, FactProblem::Missing { .. }),
+            "{problem:?}"
+        );
+    }
+
+    #[test]
+    fn patch_manifest_states_by_size() {
+        let listing = "-rwxr-xr-x 1 app app 1200 1 /opt/app/bin/appserver\n\
+                       -rwxr-xr-x 1 app app  500 1 /opt/app/lib/libnet.so\n";
+        let files = installed(&[
+            ("exports/patch-manifest.txt", MANIFEST),
+            ("exports/patch-files.txt", listing),
+        ]);
+        let fact = ok(&with(&files), "patch_manifest");
+        assert_eq!(
+            (&fact["patch"], &fact["type"]),
+            (&json!("F2"), &json!("fix"))
+        );
+        let f = &fact["files"];
+        assert_eq!(f[0]["state"], "patched");
+        assert_eq!(f[0]["cluster_build"], 4150);
+        assert_eq!(f[0]["cluster_patch"], "F1");
+        assert_eq!(f[1]["state"], "previous");
+        assert_eq!(f[1]["cluster_build"], 4100);
+        assert_eq!(f[2]["state"], "not-listed");
+        assert_eq!(f[2]["cluster_build"], Value::Null);
+        // Without a listing the sizes now are unknown, the builds are not.
+        let files = installed(&[("exports/patch-manifest.txt", MANIFEST)]);
+        let fact = ok(&with(&files), "patch_manifest");
+        assert_eq!(fact["files"][0]["current_size"], Value::Null);
+        assert_eq!(fact["files"][0]["state"], "not-listed");
+        assert_eq!(fact["files"][1]["cluster_build"], 4100);
+        for (size, state) in [("1100", "undetermined"), ("999", "modified")] {
+            let manifest = "PATCH=F2\nTYPE=fix\n/opt/app/bin/appserver 4210 1100\n";
+            let listing = format!("-rw-r--r-- 1 a a {size} 1 /opt/app/bin/appserver\n");
+            let files = [
+                ("opt/patch/patch.conf", CONF),
+                ("var/opt/app/patch/history/f1", FIX),
+                ("exports/patch-manifest.txt", manifest),
+                ("exports/patch-files.txt", listing.as_str()),
+            ];
+            let fact = ok(&files, "patch_manifest");
+            assert_eq!(fact["files"][0]["state"], state, "{size}");
+        }
+    }
+
+    #[test]
+    fn patch_run_reads_the_last_run() {
+        let log = "2026-09-15 02:10:31 INFO  start install patch F1 (fix)\n\
+                   2026-09-15 02:10:44 INFO  install complete: patch F1\n\
+                   2026-11-20 22:05:11 INFO  start install patch F2 (fix)\n\
+                   2026-11-20 22:05:15 ERROR size mismatch /opt/app/lib/libnet.so: current size 9, history size 8\n\
+                   2026-11-20 22:05:16 INFO  rollback complete\n";
+        let files = installed(&[
+            ("opt/patch/patch.log", log),
+            ("opt/patch/patch.err", "cannot replace x\n\n"),
+        ]);
+        let run = ok(&with(&files), "patch_run");
+        assert_eq!(run["started"], true);
+        assert_eq!(run["start"]["patch"], "F2");
+        assert_eq!(run["start"]["source"]["line"], 3);
+        assert_eq!(run["completed"], false, "F1's completion is another run");
+        assert_eq!(run["rolled_back"], true);
+        assert_eq!(run["errors"].as_array().unwrap().len(), 1);
+        assert_eq!(run["size_mismatches"][0]["current_size"], 9);
+        assert_eq!(run["size_mismatches"][0]["history_size"], 8);
+        assert_eq!(
+            run["err_lines"],
+            json!([{"text": "cannot replace x", "source": run["err_lines"][0]["source"].clone()}])
+        );
+        // A log without a start line is one run that did not start.
+        let files = installed(&[("opt/patch/patch.log", ""), ("opt/patch/patch.err", "")]);
+        let run = ok(&with(&files), "patch_run");
+        assert_eq!(
+            (&run["started"], &run["completed"]),
+            (&json!(false), &json!(false))
+        );
+        // patch.err is required with the installer.
+        let files = installed(&[("opt/patch/patch.log", log)]);
+        let problem = facts_of(&with(&files), &["patch_run"])
+            .remove(0)
+            .unwrap_err();
+        assert!(
+            matches!(problem, FactProblem::Missing { .. }),
+            "{problem:?}"
+        );
+    }
+}
