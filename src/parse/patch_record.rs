@@ -190,7 +190,8 @@ fn parse(text: &str, history: bool) -> Outcome<PatchRecord> {
         ("INSTALLED", history && installed.is_none()),
     ]
     .into_iter()
-    .filter_map(|(k, absent)| absent.then(|| format!("no {k} line")))
+    .filter(|(_, absent)| *absent)
+    .map(|(k, _)| format!("no {k} line"))
     .collect();
     if !missing.is_empty() {
         return Outcome::malformed(last, missing.join(", "));
