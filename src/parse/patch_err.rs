@@ -86,6 +86,10 @@ mod tests {
     #[test]
     fn truncated_and_junk_never_panic() {
         let mut inputs = testing::doc_text_blocks(include_str!("patch_err.rs"));
+        for (i, _) in inputs[0].char_indices() {
+            let lines = parsed(&parse(&inputs[0][..i]), "prefix");
+            assert!(lines.len() <= 3);
+        }
         for seed in 1..=16 {
             inputs.push(String::from_utf8_lossy(&junk(seed, 256)).into_owned());
         }

@@ -283,6 +283,18 @@ mod tests {
     #[test]
     fn truncated_and_junk_never_panic() {
         let mut inputs = doc_blocks();
+        // Cut anywhere, a log is malformed at a line or holds no more
+        // entries than the whole one.
+        for block in &inputs {
+            let whole = parsed(&parse(block), "whole").len();
+            for (i, _) in block.char_indices() {
+                match parse(&block[..i]) {
+                    Outcome::Parsed { records } => assert!(records.len() <= whole),
+                    Outcome::Malformed(m) => assert!(m.line >= 1),
+                    Outcome::NotApplicable(na) => panic!("{i}: {na:?}"),
+                }
+            }
+        }
         for seed in 1..=16 {
             inputs.push(String::from_utf8_lossy(&junk(seed, 256)).into_owned());
             let mut text = String::from("2026-11-20 22:05:11 INFO  ");
