@@ -172,6 +172,11 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
         ),
         ("files[].current_size", "int|null", "size in the listing"),
         (
+            "files[].current_source",
+            "map|null",
+            "{file, line} of the listing line that names it",
+        ),
+        (
             "files[].state",
             "string",
             "by size: patched (the patch's size, not the recorded one), previous (the \
@@ -473,6 +478,7 @@ pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
                 "cluster_patch": r.map(|r| r.patch),
                 "recorded_size": r.map(|r| r.size),
                 "current_size": current.and_then(|(size, _)| size),
+                "current_source": current.map(|(_, at)| at.clone()),
                 "state": size_state(current, f.size, r.map(|r| r.size)),
                 "source": source(&rel, f.line),
             })
@@ -722,6 +728,8 @@ mod tests {
         assert_eq!(f[1]["state"], "previous");
         assert_eq!(f[1]["cluster_build"], 4100);
         assert_eq!(f[2]["state"], "not-listed");
+        assert_eq!(f[1]["current_source"]["line"], 2);
+        assert_eq!(f[2]["current_source"], Value::Null);
         assert_eq!(f[2]["cluster_build"], Value::Null);
         // Without a listing the sizes now are unknown, the builds are not.
         let files = installed(&[("exports/patch-manifest.txt", MANIFEST)]);
