@@ -250,3 +250,33 @@ fn a_cut_history_file_is_unknown_with_its_file_and_line() {
         "the malformed file is a tool finding too: {unknown:?}"
     );
 }
+
+#[test]
+fn an_odd_patch_log_line_is_unknown_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(Path::new(FLEET).join("east").as_path(), dir.path());
+    let log = dir.path().join("east-b/opt/patch/patch.log");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    // An interactive prompt saved with the log: not a line the installer logs.
+    text.push_str("Overwrite /opt/app/scripts/failover.sh? [y/N] n\n");
+    std::fs::write(&log, text).unwrap();
+    let (report, code) = check(&[dir.path().to_str().unwrap(), "--phase", "post"]);
+    assert_eq!(code, 3);
+    let incomplete = evaluations(&report)
+        .iter()
+        .find(|e| e["code"] == 20018 && e["node"] == "east-b")
+        .unwrap();
+    assert_eq!(incomplete["status"], "unknown");
+    let message = incomplete["message"].as_str().unwrap();
+    assert!(
+        message.contains("east-b/opt/patch/patch.log is malformed at line 8")
+            && message.contains("expected 'YYYY-MM-DD HH:MM:SS LEVEL text'"),
+        "{message}"
+    );
+    assert_eq!(incomplete["evidence"][0]["line"], 8);
+    // The other node of the cluster is judged as before.
+    assert!(
+        with_status(&report, "pass").contains(&(20018, "east-a".to_string())),
+        "{report}"
+    );
+}
