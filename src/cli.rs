@@ -306,6 +306,11 @@ pub enum ParseKind {
     PrsmLoads,
     PrsmImages,
     PrsmSpm301,
+    PatchConf,
+    PatchHistory,
+    PatchManifest,
+    PatchLog,
+    PatchErr,
 }
 
 pub fn main() -> ExitCode {
@@ -638,6 +643,11 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         ParseKind::PrsmLoads => json(&parse::prsm_loads::parse(&text)),
         ParseKind::PrsmImages => json(&parse::prsm_images::parse(&text)),
         ParseKind::PrsmSpm301 => json(&parse::prsm_spm301::parse(&text)),
+        ParseKind::PatchConf => json(&parse::patch_conf::parse(&text)),
+        ParseKind::PatchHistory => json(&parse::patch_record::parse_history(&text)),
+        ParseKind::PatchManifest => json(&parse::patch_record::parse_manifest(&text)),
+        ParseKind::PatchLog => json(&parse::patch_log::parse(&text)),
+        ParseKind::PatchErr => json(&parse::patch_err::parse(&text)),
     };
     out.push('\n');
     match emit(&out, None) {

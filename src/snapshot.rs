@@ -220,6 +220,36 @@ pub const INPUTS: &[InputSpec] = &[
         native: &["logs/spm301.log", "logs/logutil-spm.txt"],
         collect: "LOGUTIL; OPEN SPM; BACK ALL (MAP terminal), or the SPM logs copied from the log device",
     },
+    InputSpec {
+        name: "patch-conf",
+        native: &["opt/patch/patch.conf"],
+        collect: "cp -p /opt/patch/patch.conf (the cluster patch installer's settings)",
+    },
+    InputSpec {
+        name: "patch-history",
+        native: &["<PATCH_HISTORY_DIR>/*"],
+        collect: "cp -rp the folder that PATCH_HISTORY_DIR of patch.conf names, to the same path under the node folder",
+    },
+    InputSpec {
+        name: "patch-files",
+        native: &["exports/patch-files.txt"],
+        collect: "LC_ALL=C ls -l --time-style=+%s of every file the patch history and the manifest name, stderr kept",
+    },
+    InputSpec {
+        name: "patch-log",
+        native: &["opt/patch/patch.log"],
+        collect: "cp -p /opt/patch/patch.log (the installer's log of its last run)",
+    },
+    InputSpec {
+        name: "patch-err",
+        native: &["opt/patch/patch.err"],
+        collect: "cp -p /opt/patch/patch.err (the errors of the installer's last run)",
+    },
+    InputSpec {
+        name: "patch-manifest",
+        native: &["exports/patch-manifest.txt"],
+        collect: "cp the manifest of the patch about to be installed (pre) or last installed (post, diagnose)",
+    },
 ];
 
 /// The folder whose plan.toml applies to `path`: the path itself or its

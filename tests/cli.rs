@@ -61,6 +61,12 @@ fn demo_table_shows_failures_by_node_and_exits_1() {
     }
     let last = text.lines().last().unwrap();
     assert!(last.starts_with("13 node(s), "), "{last}");
+    // The README quotes the line the demo run ends with.
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.lines().any(|l| l == last),
+        "README.md does not quote the demo summary: {last}"
+    );
     assert!(
         !text.contains("┆ pass "),
         "passing rows only with --show-passing"

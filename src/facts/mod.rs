@@ -5,6 +5,7 @@
 
 mod backups;
 mod clock;
+mod cluster_patch;
 mod dms;
 mod exports;
 mod health;
@@ -63,12 +64,16 @@ pub const FACTS: &[FactSpec] = &[
     huawei::PACKAGE_REPOSITORY,
     huawei::LOAD_PACKAGES,
     openscape::OPENSCAPE_PATCHES,
-    openscape::PATCH_FILES,
+    openscape::AMO_PATCH_FILES,
     openscape::INSTALLED_APS,
     dms::PRSM_DESTS,
     dms::PRSM_PRSUS,
     dms::PRSM_AUDIT,
     dms::PRSM_IMAGES,
+    cluster_patch::CLUSTER_PATCH,
+    cluster_patch::PATCH_FILES,
+    cluster_patch::PATCH_MANIFEST,
+    cluster_patch::PATCH_RUN,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
@@ -224,12 +229,16 @@ impl<'a> NodeFacts<'a> {
             "package_repository" => huawei::build_package_repository(self),
             "load_packages" => huawei::build_load_packages(self),
             "openscape_patches" => openscape::build_openscape_patches(self),
-            "patch_files" => openscape::build_patch_files(self),
+            "amo_patch_files" => openscape::build_amo_patch_files(self),
             "installed_aps" => openscape::build_installed_aps(self),
             "prsm_dests" => dms::build_dests(self),
             "prsm_prsus" => dms::build_prsus(self),
             "prsm_audit" => dms::build_audit(self),
             "prsm_images" => dms::build_images(self),
+            "cluster_patch" => cluster_patch::build_cluster_patch(self),
+            "patch_files" => cluster_patch::build_patch_files(self),
+            "patch_manifest" => cluster_patch::build_patch_manifest(self),
+            "patch_run" => cluster_patch::build_patch_run(self),
             // plan and params come from the fleet and the rule, not the node.
             _ => Ok(json!({})),
         };
@@ -425,4 +434,32 @@ pub fn all_facts(node: &Node, plan: &Json) -> Json {
         out.insert(spec.name.to_string(), value);
     }
     Json::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fact_and_input_names_are_unique() {
+        let mut facts = names();
+        facts.sort();
+        let before = facts.len();
+        facts.dedup();
+        assert_eq!(facts.len(), before, "a fact name is used twice");
+        let mut inputs: Vec<&str> = snapshot::INPUTS.iter().map(|i| i.name).collect();
+        inputs.sort();
+        let before = inputs.len();
+        inputs.dedup();
+        assert_eq!(inputs.len(), before, "an input name is used twice");
+        for spec in FACTS {
+            for input in spec.inputs {
+                assert!(
+                    snapshot::input_spec(input).is_some(),
+                    "fact {} reads unknown input {input}",
+                    spec.name
+                );
+            }
+        }
+    }
 }

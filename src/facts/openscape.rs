@@ -72,8 +72,8 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     ],
 };
 
-pub const PATCH_FILES: FactSpec = FactSpec {
-    name: "patch_files",
+pub const AMO_PATCH_FILES: FactSpec = FactSpec {
+    name: "amo_patch_files",
     always: false,
     inputs: &["amo-patch-files"],
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
@@ -263,7 +263,7 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
     })
 }
 
-pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
+pub fn build_amo_patch_files(facts: &mut NodeFacts) -> FactResult {
     if !facts.node.dir.join(PDS_DIR).is_dir() {
         return Err(FactProblem::Missing {
             input: "amo-patch-files".into(),

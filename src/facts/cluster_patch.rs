@@ -1,0 +1,795 @@
+//! The cluster patch installer: its settings (`patch.conf`), the patch
+//! history in the folder `PATCH_HISTORY_DIR` names, the installed files,
+//! the manifest of the patch about to be installed, and the log and errors
+//! of the last run. The installer compares build numbers (a file in the
+//! cluster newer than the one in the patch) and sizes (a file modified
+//! since the last patch: its size no longer matches the history).
+//!
+//! Every fact here is built on every node: where the snapshot has no
+//! `patch.conf` the node runs no such installer, and the facts say
+//! `installed: false` with empty lists, so the rules are not applicable
+//! there instead of unknown. Where it has one, a missing input is missing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::{Value as Json, json};
+
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::ls_listing::{self, Listing};
+use crate::parse::patch_conf::{self, PatchConf};
+use crate::parse::patch_log::{self, EntryKind, LogEntry};
+use crate::parse::patch_record::{self, PatchRecord};
+use crate::parse::{Outcome, patch_err};
+
+const INSTALLED_FIELD: (&str, &str, &str) = (
+    "installed",
+    "bool",
+    "the snapshot holds the installer's patch.conf (false: every list is empty)",
+);
+
+pub const CLUSTER_PATCH: FactSpec = FactSpec {
+    name: "cluster_patch",
+    always: false,
+    inputs: &["patch-conf", "patch-history"],
+    summary: "The cluster patch installer's settings and patch history: one history file per \
+              installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
+              patches were installed.",
+    fields: &[
+        INSTALLED_FIELD,
+        ("conf_file", "string|null", "the patch.conf read"),
+        ("history_dir", "string|null", "PATCH_HISTORY_DIR as set"),
+        (
+            "history_dir_source",
+            "map|null",
+            "{file, line} of the PATCH_HISTORY_DIR line",
+        ),
+        (
+            "history_dir_found",
+            "bool",
+            "the snapshot holds that folder (false: not copied, or not on the node)",
+        ),
+        (
+            "history_files",
+            "int",
+            "history files in the folder; 0 means the patch history is missing",
+        ),
+        ("patches", "list", "the installed patches, oldest first:"),
+        ("patches[].patch", "string", "patch name, e.g. APP-7.2.0-F2"),
+        ("patches[].type", "string", "fix or update"),
+        ("patches[].installed", "string", "INSTALLED as recorded"),
+        (
+            "patches[].installed_epoch",
+            "int",
+            "INSTALLED, seconds since 1970",
+        ),
+        ("patches[].files", "int", "files the patch installed"),
+        ("patches[].source", "map", "{file, line} of its PATCH= line"),
+        (
+            "patch_set",
+            "list",
+            "the patch names in install order: what nodes of one cluster must agree on",
+        ),
+        ("latest", "string|null", "the last patch installed"),
+        (
+            "files",
+            "list",
+            "each file the history names, by path, as the last patch that installed it recorded it:",
+        ),
+        ("files[].path", "string", "absolute path on the node"),
+        ("files[].build", "int", "build number in the cluster"),
+        ("files[].size", "int", "size recorded, bytes"),
+        ("files[].patch", "string", "the patch that recorded it"),
+        (
+            "files[].source",
+            "map",
+            "{file, line} of the history record",
+        ),
+    ],
+};
+
+pub const PATCH_FILES: FactSpec = FactSpec {
+    name: "patch_files",
+    always: false,
+    inputs: &["patch-conf", "patch-history", "patch-files"],
+    summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
+              exports/patch-files.txt) next to the size the history recorded.",
+    fields: &[
+        INSTALLED_FIELD,
+        ("file", "string|null", "the listing read"),
+        ("files", "list", "one map per file of the history, by path:"),
+        ("files[].path", "string", "absolute path on the node"),
+        ("files[].build", "int", "build number the history recorded"),
+        ("files[].patch", "string", "the patch that recorded it"),
+        (
+            "files[].recorded_size",
+            "int",
+            "size the history recorded, bytes",
+        ),
+        (
+            "files[].current_size",
+            "int|null",
+            "size in the listing; null when not listed or missing",
+        ),
+        (
+            "files[].state",
+            "string",
+            "unchanged, size-differs, missing (ls could not access it) or not-listed",
+        ),
+        (
+            "files[].source",
+            "map",
+            "{file, line}: the listing line, else the history record",
+        ),
+    ],
+};
+
+pub const PATCH_MANIFEST: FactSpec = FactSpec {
+    name: "patch_manifest",
+    always: false,
+    inputs: &[
+        "patch-conf",
+        "patch-manifest",
+        "patch-history",
+        "patch-files",
+    ],
+    summary: "The manifest of the patch about to be installed (pre) or last installed (post, \
+              diagnose), each file next to the build and size the history recorded and the \
+              size it has now. The listing is optional here: without it `current_size` is null \
+              (rules that judge current sizes also require `patch_files`).",
+    fields: &[
+        INSTALLED_FIELD,
+        ("file", "string|null", "the manifest read"),
+        ("patch", "string|null", "patch name"),
+        (
+            "type",
+            "string|null",
+            "fix (some files) or update (a full distribution)",
+        ),
+        ("source", "map|null", "{file, line} of its PATCH= line"),
+        (
+            "files",
+            "list",
+            "the files of the patch, in manifest order:",
+        ),
+        ("files[].path", "string", "absolute path on the node"),
+        ("files[].build", "int", "build number in the patch"),
+        ("files[].size", "int", "size in the patch, bytes"),
+        (
+            "files[].cluster_build",
+            "int|null",
+            "build number the history recorded; null when the history has no record",
+        ),
+        (
+            "files[].cluster_patch",
+            "string|null",
+            "the patch that recorded it",
+        ),
+        (
+            "files[].recorded_size",
+            "int|null",
+            "size the history recorded",
+        ),
+        ("files[].current_size", "int|null", "size in the listing"),
+        (
+            "files[].current_source",
+            "map|null",
+            "{file, line} of the listing line that names it",
+        ),
+        (
+            "files[].state",
+            "string",
+            "by size: patched (the patch's size, not the recorded one), previous (the \
+             recorded size, not the patch's), undetermined (both sizes are the same), modified \
+             (neither), absent (ls could not access it) or not-listed",
+        ),
+        ("files[].source", "map", "{file, line} of the manifest line"),
+    ],
+};
+
+pub const PATCH_RUN: FactSpec = FactSpec {
+    name: "patch_run",
+    always: false,
+    inputs: &["patch-conf", "patch-log", "patch-err"],
+    summary: "The installer's last run, from patch.log (the entries from its last `start install \
+              patch` line on; the whole log when it has none) and patch.err.",
+    fields: &[
+        INSTALLED_FIELD,
+        ("log_file", "string|null", "the patch.log read"),
+        ("err_file", "string|null", "the patch.err read"),
+        ("started", "bool", "the log has a start line"),
+        (
+            "start",
+            "map|null",
+            "the last start: {patch, type, time, epoch, source}",
+        ),
+        (
+            "completed",
+            "bool",
+            "an `install complete` line follows the last start",
+        ),
+        (
+            "rolled_back",
+            "bool",
+            "a `rollback complete` line follows the last start: the installer reversed the update",
+        ),
+        (
+            "errors",
+            "list",
+            "ERROR and FATAL entries of the run: {time, text, source}",
+        ),
+        (
+            "size_mismatches",
+            "list",
+            "`size mismatch` entries of the run: {path, current_size, history_size, source}",
+        ),
+        (
+            "err_lines",
+            "list",
+            "the non-blank lines of patch.err: {text, source}",
+        ),
+    ],
+};
+
+fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
+    match outcome {
+        Outcome::Parsed { records } => Ok(records),
+        other => Err(outcome_problem(rel, &other).expect("not parsed")),
+    }
+}
+
+/// The installer's settings and history, when the node has the installer.
+struct Installer {
+    conf_rel: String,
+    conf: PatchConf,
+    dir_found: bool,
+    /// (path shown, record), oldest first.
+    history: Vec<(String, PatchRecord)>,
+}
+
+/// The latest history record of one file.
+struct Recorded<'h> {
+    build: u64,
+    size: u64,
+    patch: &'h str,
+    source: Json,
+}
+
+impl Installer {
+    /// The last record of each file, by path.
+    fn recorded(&self) -> BTreeMap<&str, Recorded<'_>> {
+        let mut out = BTreeMap::new();
+        for (rel, record) in &self.history {
+            for f in &record.files {
+                out.insert(
+                    f.path.as_str(),
+                    Recorded {
+                        build: f.build,
+                        size: f.size,
+                        patch: &record.patch,
+                        source: source(rel, f.line),
+                    },
+                );
+            }
+        }
+        out
+    }
+}
+
+/// `None` when the snapshot has no patch.conf.
+fn installer(facts: &mut NodeFacts) -> Result<Option<Installer>, FactProblem> {
+    let (conf_rel, outcome) = match facts.parse("patch-conf", patch_conf::parse) {
+        Ok(read) => read,
+        Err(FactProblem::Missing { .. }) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let conf = parsed(&conf_rel, outcome)?;
+    let dir_rel = conf.history_dir.trim_matches('/').to_string();
+    let dir_found = facts.node.dir.join(&dir_rel).is_dir();
+    let prefix = format!("{dir_rel}/");
+    let names: Vec<String> = facts
+        .files()
+        .iter()
+        .filter(|f| f.strip_prefix(&prefix).is_some_and(|n| !n.contains('/')))
+        .cloned()
+        .collect();
+    let mut history = Vec::new();
+    for name in names {
+        let path: PathBuf = facts.node.dir.join(&name);
+        let (rel, outcome) = facts.parse_file(&path, patch_record::parse_history)?;
+        let record = parsed(&rel, outcome)?;
+        history.push((rel, record));
+    }
+    history.sort_by(|(a, x), (b, y)| x.installed_epoch.cmp(&y.installed_epoch).then(a.cmp(b)));
+    Ok(Some(Installer {
+        conf_rel,
+        conf,
+        dir_found,
+        history,
+    }))
+}
+
+pub fn build_cluster_patch(facts: &mut NodeFacts) -> FactResult {
+    let Some(inst) = installer(facts)? else {
+        return Ok(json!({
+            "installed": false,
+            "conf_file": null,
+            "history_dir": null,
+            "history_dir_source": null,
+            "history_dir_found": false,
+            "history_files": 0,
+            "patches": [],
+            "patch_set": [],
+            "latest": null,
+            "files": [],
+        }));
+    };
+    let patches: Vec<Json> = inst
+        .history
+        .iter()
+        .map(|(rel, r)| {
+            json!({
+                "patch": r.patch,
+                "type": r.patch_type,
+                "installed": r.installed,
+                "installed_epoch": r.installed_epoch,
+                "files": r.files.len(),
+                "source": source(rel, r.patch_line),
+            })
+        })
+        .collect();
+    let patch_set: Vec<&str> = inst.history.iter().map(|(_, r)| r.patch.as_str()).collect();
+    let files: Vec<Json> = inst
+        .recorded()
+        .into_iter()
+        .map(|(path, r)| {
+            json!({
+                "path": path,
+                "build": r.build,
+                "size": r.size,
+                "patch": r.patch,
+                "source": r.source,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "installed": true,
+        "conf_file": inst.conf_rel,
+        "history_dir": inst.conf.history_dir,
+        "history_dir_source": source(&inst.conf_rel, inst.conf.history_dir_line),
+        "history_dir_found": inst.dir_found,
+        "history_files": inst.history.len(),
+        "patches": patches,
+        "latest": patch_set.last(),
+        "patch_set": patch_set,
+        "files": files,
+    }))
+}
+
+/// What the listing says of each path: its size and line, or that `ls`
+/// could not access it (size `None`).
+fn listed(rel: &str, listing: &Listing) -> BTreeMap<String, (Option<u64>, Json)> {
+    let mut out = BTreeMap::new();
+    for m in &listing.missing {
+        out.insert(m.path.clone(), (None, source(rel, m.line)));
+    }
+    for e in listing.entries.iter().filter(|e| e.kind != "dir") {
+        let path = match &e.dir {
+            Some(dir) => format!("{}/{}", dir.trim_end_matches('/'), e.name),
+            None => e.name.clone(),
+        };
+        out.insert(path, (e.size, source(rel, e.line)));
+    }
+    out
+}
+
+fn listing(facts: &mut NodeFacts) -> Result<(String, Listing), FactProblem> {
+    let (rel, outcome) = facts.parse("patch-files", ls_listing::parse)?;
+    let listing = parsed(&rel, outcome)?;
+    Ok((rel, listing))
+}
+
+pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
+    let Some(inst) = installer(facts)? else {
+        return Ok(json!({ "installed": false, "file": null, "files": [] }));
+    };
+    let (rel, listing) = listing(facts)?;
+    let now = listed(&rel, &listing);
+    let files: Vec<Json> = inst
+        .recorded()
+        .into_iter()
+        .map(|(path, r)| {
+            let (current, state, at) = match now.get(path) {
+                None => (None, "not-listed", r.source.clone()),
+                Some((None, at)) => (None, "missing", at.clone()),
+                Some((Some(size), at)) if *size == r.size => (Some(*size), "unchanged", at.clone()),
+                Some((Some(size), at)) => (Some(*size), "size-differs", at.clone()),
+            };
+            json!({
+                "path": path,
+                "build": r.build,
+                "patch": r.patch,
+                "recorded_size": r.size,
+                "current_size": current,
+                "state": state,
+                "source": at,
+            })
+        })
+        .collect();
+    Ok(json!({ "installed": true, "file": rel, "files": files }))
+}
+
+/// A manifest file's state, judged by its size now against the patch's and
+/// the recorded one.
+fn size_state(
+    current: Option<(Option<u64>, &Json)>,
+    patch: u64,
+    recorded: Option<u64>,
+) -> &'static str {
+    match current {
+        None => "not-listed",
+        Some((None, _)) => "absent",
+        Some((Some(now), _)) => {
+            let is_patch = now == patch;
+            let is_recorded = recorded == Some(now);
+            match (is_patch, is_recorded) {
+                (true, true) => "undetermined",
+                (true, false) => "patched",
+                (false, true) => "previous",
+                (false, false) => "modified",
+            }
+        }
+    }
+}
+
+pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
+    let Some(inst) = installer(facts)? else {
+        return Ok(json!({
+            "installed": false,
+            "file": null,
+            "patch": null,
+            "type": null,
+            "source": null,
+            "files": [],
+        }));
+    };
+    let (rel, outcome) = facts.parse("patch-manifest", patch_record::parse_manifest)?;
+    let manifest = parsed(&rel, outcome)?;
+    let now = match listing(facts) {
+        Ok((listing_rel, listing)) => Some(listed(&listing_rel, &listing)),
+        Err(FactProblem::Missing { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    let recorded = inst.recorded();
+    let files: Vec<Json> = manifest
+        .files
+        .iter()
+        .map(|f| {
+            let r = recorded.get(f.path.as_str());
+            let current = now
+                .as_ref()
+                .and_then(|n| n.get(&f.path))
+                .map(|(size, at)| (*size, at));
+            json!({
+                "path": f.path,
+                "build": f.build,
+                "size": f.size,
+                "cluster_build": r.map(|r| r.build),
+                "cluster_patch": r.map(|r| r.patch),
+                "recorded_size": r.map(|r| r.size),
+                "current_size": current.and_then(|(size, _)| size),
+                "current_source": current.map(|(_, at)| at.clone()),
+                "state": size_state(current, f.size, r.map(|r| r.size)),
+                "source": source(&rel, f.line),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "installed": true,
+        "file": rel,
+        "patch": manifest.patch,
+        "type": manifest.patch_type,
+        "source": source(&rel, manifest.patch_line),
+        "files": files,
+    }))
+}
+
+fn entry_source(rel: &str, e: &LogEntry) -> Json {
+    source(rel, e.line)
+}
+
+pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
+    if installer(facts)?.is_none() {
+        return Ok(json!({
+            "installed": false,
+            "log_file": null,
+            "err_file": null,
+            "started": false,
+            "start": null,
+            "completed": false,
+            "rolled_back": false,
+            "errors": [],
+            "size_mismatches": [],
+            "err_lines": [],
+        }));
+    }
+    let (log_rel, outcome) = facts.parse("patch-log", patch_log::parse)?;
+    let entries = parsed(&log_rel, outcome)?;
+    let (err_rel, outcome) = facts.parse("patch-err", patch_err::parse)?;
+    let err_lines = parsed(&err_rel, outcome)?;
+    let first = entries
+        .iter()
+        .rposition(|e| matches!(e.kind, EntryKind::Start { .. }))
+        .unwrap_or(0);
+    let run = &entries[first.min(entries.len())..];
+    let start = run.first().and_then(|e| match &e.kind {
+        EntryKind::Start { patch, patch_type } => Some(json!({
+            "patch": patch,
+            "type": patch_type,
+            "time": e.time,
+            "epoch": e.epoch,
+            "source": entry_source(&log_rel, e),
+        })),
+        _ => None,
+    });
+    let errors: Vec<Json> = run
+        .iter()
+        .filter(|e| e.level == "error")
+        .map(|e| json!({ "time": e.time, "text": e.text, "source": entry_source(&log_rel, e) }))
+        .collect();
+    let size_mismatches: Vec<Json> = run
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EntryKind::SizeMismatch {
+                path,
+                current_size,
+                history_size,
+            } => Some(json!({
+                "path": path,
+                "current_size": current_size,
+                "history_size": history_size,
+                "source": entry_source(&log_rel, e),
+            })),
+            _ => None,
+        })
+        .collect();
+    Ok(json!({
+        "installed": true,
+        "log_file": log_rel,
+        "err_file": err_rel,
+        "started": start.is_some(),
+        "start": start,
+        "completed": run.iter().any(|e| matches!(e.kind, EntryKind::Complete { .. })),
+        "rolled_back": run.iter().any(|e| e.kind == EntryKind::RolledBack),
+        "errors": errors,
+        "size_mismatches": size_mismatches,
+        "err_lines": err_lines
+            .iter()
+            .map(|l| json!({ "text": l.text, "source": source(&err_rel, l.line) }))
+            .collect::<Vec<_>>(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot;
+    use serde_json::Value;
+
+    const CONF: &str = "PATCH_HISTORY_DIR=/var/opt/app/patch/history\n";
+    const HISTORY: &str = "var/opt/app/patch/history";
+    const BASE: &str = "PATCH=U1\nTYPE=update\nINSTALLED=2026-03-10 08:00:00\n\
+                        /opt/app/bin/appserver 4100 1000\n/opt/app/lib/libnet.so 4100 500\n";
+    // Named to sort before the update: the order comes from INSTALLED.
+    const FIX: &str = "PATCH=F1\nTYPE=fix\nINSTALLED=2026-06-02 01:30:12\n\
+                       /opt/app/bin/appserver 4150 1100\n";
+    const MANIFEST: &str = "PATCH=F2\nTYPE=fix\n/opt/app/bin/appserver 4210 1200\n\
+                            /opt/app/lib/libnet.so 4090 600\n/opt/app/lib/new.so 4210 70\n";
+
+    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("n1");
+        std::fs::create_dir_all(&node).unwrap();
+        std::fs::write(node.join("node.json"), r#"{"hostname": "n1"}"#).unwrap();
+        for (rel, text) in files {
+            let path = node.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
+        let mut facts = NodeFacts::new(&nodes[0]);
+        names.iter().map(|n| facts.get(n)).collect()
+    }
+
+    fn ok(files: &[(&str, &str)], name: &str) -> Value {
+        facts_of(files, &[name])
+            .remove(0)
+            .unwrap_or_else(|p| panic!("{name}: {}", p.describe()))
+    }
+
+    fn installed(extra: &[(&'static str, &'static str)]) -> Vec<(String, &'static str)> {
+        let mut files = vec![
+            ("opt/patch/patch.conf".to_string(), CONF),
+            (format!("{HISTORY}/z-u1.hist"), BASE),
+            (format!("{HISTORY}/a-f1.hist"), FIX),
+        ];
+        files.extend(extra.iter().map(|(p, t)| (p.to_string(), *t)));
+        files
+    }
+
+    fn with<'a>(files: &'a [(String, &'static str)]) -> Vec<(&'a str, &'static str)> {
+        files.iter().map(|(p, t)| (p.as_str(), *t)).collect()
+    }
+
+    #[test]
+    fn without_patch_conf_every_fact_is_not_installed() {
+        let names = [
+            "cluster_patch",
+            "patch_files",
+            "patch_manifest",
+            "patch_run",
+        ];
+        for (name, fact) in names.iter().zip(facts_of(&[], &names)) {
+            let fact = fact.unwrap_or_else(|p| panic!("{name}: {}", p.describe()));
+            assert_eq!(fact["installed"], false, "{name}");
+        }
+    }
+
+    #[test]
+    fn history_in_install_order_and_the_last_record_wins() {
+        let files = installed(&[]);
+        let fact = ok(&with(&files), "cluster_patch");
+        assert_eq!(fact["patch_set"], json!(["U1", "F1"]));
+        assert_eq!(fact["latest"], "F1");
+        assert_eq!(fact["history_files"], 2);
+        assert_eq!(fact["history_dir_found"], true);
+        assert_eq!(fact["history_dir_source"]["line"], 1);
+        assert_eq!(fact["files"][0]["path"], "/opt/app/bin/appserver");
+        assert_eq!(fact["files"][0]["build"], 4150);
+        assert_eq!(fact["files"][0]["size"], 1100);
+        assert_eq!(fact["files"][0]["patch"], "F1");
+        assert_eq!(fact["files"][1]["patch"], "U1");
+        assert_eq!(fact["patches"][0]["type"], "update");
+        // No folder: an empty history, and the fact says the folder is absent.
+        let fact = ok(&[("opt/patch/patch.conf", CONF)], "cluster_patch");
+        assert_eq!(
+            (&fact["history_files"], &fact["history_dir_found"]),
+            (&json!(0), &json!(false))
+        );
+    }
+
+    #[test]
+    fn a_cut_history_file_is_malformed_at_its_line() {
+        let mut files = installed(&[]);
+        files[1].1 =
+            "PATCH=U1\nTYPE=update\nINSTALLED=2026-03-10 08:00:00\n/opt/app/bin/appserver 41";
+        let problem = facts_of(&with(&files), &["cluster_patch"])
+            .remove(0)
+            .unwrap_err();
+        match problem {
+            FactProblem::Malformed { path, line, .. } => {
+                assert!(path.ends_with("z-u1.hist"), "{path}");
+                assert_eq!(line, 4);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn patch_files_compares_sizes_with_the_history() {
+        let listing = "ls: cannot access '/opt/app/lib/libnet.so': No such file or directory\n\
+                       -rwxr-xr-x 1 app app 1234 1789438238 /opt/app/bin/appserver\n";
+        let files = installed(&[("exports/patch-files.txt", listing)]);
+        let fact = ok(&with(&files), "patch_files");
+        let states: Vec<(&str, &Value)> = fact["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["state"].as_str().unwrap(), &f["current_size"]))
+            .collect();
+        assert_eq!(
+            states,
+            vec![("size-differs", &json!(1234)), ("missing", &Value::Null)]
+        );
+        assert_eq!(fact["files"][0]["source"]["line"], 2);
+        let listing = "-rwxr-xr-x 1 app app 1100 1789438238 /opt/app/bin/appserver\n";
+        let files = installed(&[("exports/patch-files.txt", listing)]);
+        let fact = ok(&with(&files), "patch_files");
+        assert_eq!(fact["files"][0]["state"], "unchanged");
+        assert_eq!(fact["files"][1]["state"], "not-listed");
+        // With the installer, a missing listing is missing.
+        let files = installed(&[]);
+        let problem = facts_of(&with(&files), &["patch_files"])
+            .remove(0)
+            .unwrap_err();
+        assert!(
+            matches!(problem, FactProblem::Missing { .. }),
+            "{problem:?}"
+        );
+    }
+
+    #[test]
+    fn patch_manifest_states_by_size() {
+        let listing = "-rwxr-xr-x 1 app app 1200 1 /opt/app/bin/appserver\n\
+                       -rwxr-xr-x 1 app app  500 1 /opt/app/lib/libnet.so\n";
+        let files = installed(&[
+            ("exports/patch-manifest.txt", MANIFEST),
+            ("exports/patch-files.txt", listing),
+        ]);
+        let fact = ok(&with(&files), "patch_manifest");
+        assert_eq!(
+            (&fact["patch"], &fact["type"]),
+            (&json!("F2"), &json!("fix"))
+        );
+        let f = &fact["files"];
+        assert_eq!(f[0]["state"], "patched");
+        assert_eq!(f[0]["cluster_build"], 4150);
+        assert_eq!(f[0]["cluster_patch"], "F1");
+        assert_eq!(f[1]["state"], "previous");
+        assert_eq!(f[1]["cluster_build"], 4100);
+        assert_eq!(f[2]["state"], "not-listed");
+        assert_eq!(f[1]["current_source"]["line"], 2);
+        assert_eq!(f[2]["current_source"], Value::Null);
+        assert_eq!(f[2]["cluster_build"], Value::Null);
+        // Without a listing the sizes now are unknown, the builds are not.
+        let files = installed(&[("exports/patch-manifest.txt", MANIFEST)]);
+        let fact = ok(&with(&files), "patch_manifest");
+        assert_eq!(fact["files"][0]["current_size"], Value::Null);
+        assert_eq!(fact["files"][0]["state"], "not-listed");
+        assert_eq!(fact["files"][1]["cluster_build"], 4100);
+        for (size, state) in [("1100", "undetermined"), ("999", "modified")] {
+            let manifest = "PATCH=F2\nTYPE=fix\n/opt/app/bin/appserver 4210 1100\n";
+            let listing = format!("-rw-r--r-- 1 a a {size} 1 /opt/app/bin/appserver\n");
+            let files = [
+                ("opt/patch/patch.conf", CONF),
+                ("var/opt/app/patch/history/f1", FIX),
+                ("exports/patch-manifest.txt", manifest),
+                ("exports/patch-files.txt", listing.as_str()),
+            ];
+            let fact = ok(&files, "patch_manifest");
+            assert_eq!(fact["files"][0]["state"], state, "{size}");
+        }
+    }
+
+    #[test]
+    fn patch_run_reads_the_last_run() {
+        let log = "2026-09-15 02:10:31 INFO  start install patch F1 (fix)\n\
+                   2026-09-15 02:10:44 INFO  install complete: patch F1\n\
+                   2026-11-20 22:05:11 INFO  start install patch F2 (fix)\n\
+                   2026-11-20 22:05:15 ERROR size mismatch /opt/app/lib/libnet.so: current size 9, history size 8\n\
+                   2026-11-20 22:05:16 INFO  rollback complete\n";
+        let files = installed(&[
+            ("opt/patch/patch.log", log),
+            ("opt/patch/patch.err", "cannot replace x\n\n"),
+        ]);
+        let run = ok(&with(&files), "patch_run");
+        assert_eq!(run["started"], true);
+        assert_eq!(run["start"]["patch"], "F2");
+        assert_eq!(run["start"]["source"]["line"], 3);
+        assert_eq!(run["completed"], false, "F1's completion is another run");
+        assert_eq!(run["rolled_back"], true);
+        assert_eq!(run["errors"].as_array().unwrap().len(), 1);
+        assert_eq!(run["size_mismatches"][0]["current_size"], 9);
+        assert_eq!(run["size_mismatches"][0]["history_size"], 8);
+        assert_eq!(
+            run["err_lines"],
+            json!([{"text": "cannot replace x", "source": run["err_lines"][0]["source"].clone()}])
+        );
+        // A log without a start line is one run that did not start.
+        let files = installed(&[("opt/patch/patch.log", ""), ("opt/patch/patch.err", "")]);
+        let run = ok(&with(&files), "patch_run");
+        assert_eq!(
+            (&run["started"], &run["completed"]),
+            (&json!(false), &json!(false))
+        );
+        // patch.err is required with the installer.
+        let files = installed(&[("opt/patch/patch.log", log)]);
+        let problem = facts_of(&with(&files), &["patch_run"])
+            .remove(0)
+            .unwrap_err();
+        assert!(
+            matches!(problem, FactProblem::Missing { .. }),
+            "{problem:?}"
+        );
+    }
+}
