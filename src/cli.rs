@@ -1,16 +1,20 @@
 //! Command line: argument definitions and one function per command. Results
 //! go to stdout, diagnostics to stderr.
 
+use crate::baseline;
 use crate::catalog::Catalog;
 use crate::catalog_check;
 use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
-use crate::model::{Phase, Severity, Status};
+use crate::model::{BaselineState, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
 use crate::parse;
+use crate::policy::{FleetConfig, SeverityOverrides};
 use crate::report::{self, Report};
 use crate::snapshot;
+use crate::waivers;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -82,12 +86,29 @@ pub struct CheckArgs {
     /// `--report junit=junit.xml --report sarif=upcheck.sarif`.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
     pub reports: Vec<(ReportFormat, PathBuf)>,
-    /// Lowest failing severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "major")]
-    pub fail_on: FailOn,
+    /// Lowest failing severity that makes the exit code 1 (default: major,
+    /// or `fail_on` of upcheck.toml).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Exit 0 instead of 3 when the only problems are unknown checks.
     #[arg(long)]
     pub allow_unknown: bool,
+    /// Change the severity of a code or family, or turn it off:
+    /// `30002=minor`, `5xxxx=off`; comma separated or repeated. Wins over
+    /// `[severity]` of upcheck.toml.
+    #[arg(long, value_delimiter = ',', value_name = "CODE=LEVEL")]
+    pub severity: Vec<String>,
+    /// Settings file (default: upcheck.toml in the first folder given).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Waivers file (default: waivers.toml beside upcheck.toml, or in the
+    /// first folder given).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// An earlier JSON report: its failures are known, only new failures
+    /// make the exit code 1; each failure is marked new or known.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
     /// Only these codes or families (40001, 4, 4xxxx), comma separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -363,18 +384,99 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), u8> {
     written.map_err(fail)
 }
 
-fn check(args: CheckArgs) -> u8 {
-    let selection = Selection {
-        select: args.select,
-        ignore: args.ignore,
+/// What a check run counts and how: the flags, over upcheck.toml, over
+/// the defaults.
+struct CheckPolicy {
+    fail_on: FailOn,
+    allow_unknown: bool,
+    selection: Selection,
+    severity: SeverityOverrides,
+    waivers: Vec<waivers::Waiver>,
+    /// Fingerprints of the baseline report's failures.
+    known: Option<BTreeSet<String>>,
+    /// The fleet group waiver findings belong to.
+    root: String,
+}
+
+fn check_policy(args: &CheckArgs, catalog: &Catalog) -> Result<CheckPolicy, String> {
+    let root = args.paths.iter().find(|p| p.is_dir()).cloned();
+    let config = match (&args.config, &root) {
+        (Some(file), _) => Some(FleetConfig::load(file)?),
+        (None, Some(root)) => FleetConfig::find(root)?,
+        (None, None) => None,
+    };
+    let config = config.unwrap_or_default();
+    let fail_on = match (args.fail_on, &config.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(text)) => FailOn::from_str(text, true).map_err(|_| {
+            format!(
+                "{}: fail_on = \"{text}\": use critical, major, minor, info or never",
+                config.path.display()
+            )
+        })?,
+        (None, None) => FailOn::Major,
+    };
+    let pick = |cli: &Vec<String>, file: &Vec<String>| {
+        if cli.is_empty() {
+            file.clone()
+        } else {
+            cli.clone()
+        }
+    };
+    let severity = SeverityOverrides::parse(&config.severity_args())
+        .map_err(|e| format!("{}: [severity] {e}", config.path.display()))?
+        .then(SeverityOverrides::parse(&args.severity)?);
+    let mut selection = Selection {
+        select: pick(&args.select, &config.select),
+        ignore: pick(&args.ignore, &config.ignore),
     };
     let invalid = selection.invalid();
     if !invalid.is_empty() {
-        return fail(format!(
+        return Err(format!(
             "not a code or family: {} (use 40001, 4 or 4xxxx)",
             invalid.join(", ")
         ));
     }
+    selection
+        .ignore
+        .extend(severity.off(catalog.rules.keys().copied()));
+    let waivers_file = match (&args.waivers, &config.waivers) {
+        (Some(file), _) => Some(file.clone()),
+        (None, Some(file)) => Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
+        (None, None) => {
+            let beside = config
+                .path
+                .parent()
+                .filter(|_| !config.path.as_os_str().is_empty());
+            beside
+                .or(root.as_deref())
+                .map(|dir| dir.join(waivers::WAIVERS_FILE))
+                .filter(|f| f.is_file())
+        }
+    };
+    let waivers = match waivers_file {
+        Some(file) => waivers::load(&file)?,
+        None => vec![],
+    };
+    let known = match &args.baseline {
+        Some(file) => Some(baseline::load(file)?),
+        None => None,
+    };
+    Ok(CheckPolicy {
+        fail_on,
+        allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
+        selection,
+        severity,
+        waivers,
+        known,
+        root: root
+            .or_else(|| args.paths.first().cloned())
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    })
+}
+
+fn check(args: CheckArgs) -> u8 {
     if let Some(missing) = args
         .paths
         .iter()
@@ -387,21 +489,36 @@ fn check(args: CheckArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let policy = match check_policy(&args, &catalog) {
+        Ok(p) => p,
+        Err(message) => return fail(message),
+    };
     let phase: Phase = args.phase.into();
     let options = RunOptions {
         phase: Some(phase),
-        selection,
+        selection: policy.selection.clone(),
         jobs: args.jobs,
-        baseline: args.baseline_snapshot,
+        baseline: args.baseline_snapshot.clone(),
     };
     let run = engine::run(&args.paths, &catalog, &options);
     if run.nodes == 0 {
         eprintln!("upcheck: warning: no node snapshot (folder with node.json) found");
     }
+    let generated_at = report::generated_at();
+    let mut evaluations = run.evaluations;
+    policy.severity.apply(&mut evaluations);
+    let today = chrono::DateTime::parse_from_rfc3339(&generated_at)
+        .map(|t| t.date_naive())
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+    waivers::apply(&policy.waivers, &mut evaluations, today, &policy.root);
+    if let Some(known) = &policy.known {
+        baseline::mark(&mut evaluations, known);
+    }
+    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let provenance = report::Provenance {
         rules_digest: catalog.digest(),
         inputs_digest: run.inputs_digest,
-        generated_at: report::generated_at(),
+        generated_at,
         command_line: command_line(),
     };
     let report = Report::new(
@@ -409,7 +526,7 @@ fn check(args: CheckArgs) -> u8 {
         provenance,
         report::rule_descriptors(&catalog),
         run.nodes,
-        run.evaluations,
+        evaluations,
     );
     // Every file is written (each whole or not at all) before stdout, so a
     // failed write is reported even when stdout is a closed pipe.
@@ -422,17 +539,18 @@ fn check(args: CheckArgs) -> u8 {
     if let Err(code) = emit(&text, args.output.as_deref()) {
         return code;
     }
-    exit_code(&report, args.fail_on, args.allow_unknown)
+    exit_code(&report, policy.fail_on, policy.allow_unknown)
 }
 
-/// DESIGN §5: 1 for failures at or above the threshold, else 3 for
-/// unknowns (unless allowed), else 0.
+/// DESIGN §5: 1 for failures at or above the threshold (new ones, with a
+/// baseline report), else 3 for unknowns (unless allowed), else 0.
 pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
     let failing = fail_on.threshold().is_some_and(|min| {
-        report
-            .evaluations
-            .iter()
-            .any(|e| e.status == Status::Fail && e.severity >= min)
+        report.evaluations.iter().any(|e| {
+            e.status == Status::Fail
+                && e.severity >= min
+                && e.baseline != Some(BaselineState::Known)
+        })
     });
     if failing {
         exit::FINDINGS

@@ -8,6 +8,7 @@ use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
 use crate::model::{
     Cause, Chain, Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint,
 };
+use crate::policy::{code_matches, is_code_pattern};
 use crate::redact::redact_in;
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
@@ -25,18 +26,13 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn matches(pattern: &str, code: u32) -> bool {
-        let prefix = pattern.trim().trim_end_matches(['x', 'X']);
-        !prefix.is_empty() && code.to_string().starts_with(prefix)
-    }
-
     /// Tool findings (9xxxx) say why something could not be checked, so
     /// `--select` never hides them; only `--ignore` does.
     pub fn keeps(&self, code: u32) -> bool {
         let selected = self.select.is_empty()
             || code / 10000 == 9
-            || self.select.iter().any(|p| Self::matches(p, code));
-        selected && !self.ignore.iter().any(|p| Self::matches(p, code))
+            || self.select.iter().any(|p| code_matches(p, code));
+        selected && !self.ignore.iter().any(|p| code_matches(p, code))
     }
 
     /// Patterns that are not codes or code prefixes.
@@ -44,10 +40,7 @@ impl Selection {
         self.select
             .iter()
             .chain(&self.ignore)
-            .filter(|p| {
-                let digits = p.trim().trim_end_matches(['x', 'X']);
-                digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || p.len() > 5
-            })
+            .filter(|p| !is_code_pattern(p))
             .cloned()
             .collect()
     }
@@ -235,7 +228,7 @@ fn evidence_path(path: String) -> Evidence {
     }
 }
 
-fn tool_evaluation(
+pub(crate) fn tool_evaluation(
     code: u32,
     node: &str,
     scope: Scope,
@@ -258,6 +251,8 @@ fn tool_evaluation(
         remediation: tool.remediation.to_string(),
         caused_by: vec![],
         fingerprint: fingerprint(code, node, key),
+        waiver: None,
+        baseline: None,
         key: key.to_string(),
         chain: Chain::Unlinked,
     }
@@ -299,6 +294,8 @@ impl Subject {
             },
             caused_by: vec![],
             fingerprint: fingerprint(rule.code, &self.name, key),
+            waiver: None,
+            baseline: None,
             key: key.to_string(),
             chain: Chain::Unlinked,
         }

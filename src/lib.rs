@@ -2,6 +2,7 @@
 //! facts from them, evaluates a catalog of CEL rules, and reports coded
 //! findings.
 
+pub mod baseline;
 pub mod catalog;
 pub mod catalog_check;
 pub mod cli;
@@ -15,7 +16,9 @@ pub mod log_scan;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod snapshot;
 pub mod tool_codes;
+pub mod waivers;

@@ -154,12 +154,43 @@ pub struct Evaluation {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
     pub fingerprint: String,
+    /// The waiver that covers this failure (status `waived`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+    /// With `--baseline`: whether a failure was already in the baseline
+    /// report (`known`) or not (`new`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
     /// The stable part of the fingerprint: which item of the rule failed.
     #[serde(skip)]
     pub key: String,
     /// Place in a chain of causes, for ranking: root causes first.
     #[serde(skip)]
     pub chain: Chain,
+}
+
+/// The waiver of a waived failure, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverNote {
+    pub reason: String,
+    pub approver: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The last day the waiver applies (YYYY-MM-DD).
+    pub expires: String,
+    /// Where the waiver is written: the waivers file and the line of its
+    /// `[[waiver]]` header.
+    pub source: Evidence,
+}
+
+/// A failure compared with a baseline report, by fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineState {
+    New,
+    Known,
 }
 
 /// Where an evaluation stands in a chain of causes on its node.

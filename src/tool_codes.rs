@@ -1,5 +1,7 @@
-//! Codes 9xxxx: findings of the tool about its own inputs. They are always
-//! `unknown` evaluations: something could not be checked, and says why.
+//! Codes 9xxxx: findings of the tool about its own inputs and policy files.
+//! Those about inputs are `unknown` evaluations (something could not be
+//! checked, and says why); those about waivers fail, so a waiver cannot
+//! outlive its purpose unseen.
 
 use crate::model::Severity;
 
@@ -16,6 +18,8 @@ pub const SNAPSHOT_UNREADABLE: u32 = 90001;
 pub const INPUT_MALFORMED: u32 = 90002;
 pub const INPUT_UNREADABLE: u32 = 90003;
 pub const RULE_ERROR: u32 = 90004;
+pub const WAIVER_EXPIRED: u32 = 90005;
+pub const WAIVER_UNUSED: u32 = 90006;
 
 pub const TOOL_CODES: &[ToolCode] = &[
     ToolCode {
@@ -61,6 +65,28 @@ pub const TOOL_CODES: &[ToolCode] = &[
             reason.",
         remediation: "Fix the rule (see docs/writing-rules.md) or the input it read; \
             `upcheck facts NODE_DIR` shows the facts the expression saw.",
+    },
+    ToolCode {
+        code: WAIVER_EXPIRED,
+        name: "waiver-expired",
+        title: "A waiver has expired",
+        severity: Severity::Minor,
+        explanation: "A `[[waiver]]` of waivers.toml is past its `expires` date (the date of the \
+            run, SOURCE_DATE_EPOCH when set, decides). It no longer applies: the failures it \
+            covered fail again, and this finding names the waiver, its line and how many failures \
+            it would have covered.",
+        remediation: "Fix the waived problem, or renew the waiver with a new expiry, reason and \
+            approver.",
+    },
+    ToolCode {
+        code: WAIVER_UNUSED,
+        name: "waiver-unused",
+        title: "A waiver matches no failure",
+        severity: Severity::Info,
+        explanation: "A live waiver of waivers.toml covers a rule that ran, but no failure of that \
+            rule matched its node pattern or cluster: the problem is gone, or the pattern is \
+            wrong. Waivers of rules that did not run (another phase, `--select`) are not judged.",
+        remediation: "Remove the waiver, or correct its `node` or `cluster`.",
     },
 ];
 

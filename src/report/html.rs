@@ -182,14 +182,22 @@ fn row(out: &mut String, e: &Evaluation) {
         out,
         "<tr class=\"evaluation status-{status}\" data-severity=\"{sev}\" data-status=\"{status}\" \
          data-code=\"{code}\" data-name=\"{name}\"{hidden}><td>{node}</td><td>{code}</td><td>{name}</td>\
-         <td class=\"sev sev-{sev}\">{sev}</td><td>{status}</td><td>{message}",
+         <td class=\"sev sev-{sev}\">{sev}</td><td>{status}</td><td>{tag}{message}",
         status = e.status,
         sev = e.severity,
         code = e.code,
         name = esc(&e.name),
         node = esc(&e.node),
+        tag = esc(super::baseline_tag(e)),
         message = esc(&e.message),
     );
+    if let Some(w) = &e.waiver {
+        let _ = write!(
+            out,
+            "<p class=\"waiver\">{}</p>",
+            esc(&super::waiver_text(w))
+        );
+    }
     let has_details = !e.evidence.is_empty() || !e.caused_by.is_empty() || e.status == Status::Fail;
     if has_details {
         out.push_str("<details><summary>evidence and remediation</summary>");

@@ -139,9 +139,9 @@ fn write_case(w: &mut Writer<Vec<u8>>, e: &Evaluation) -> io::Result<()> {
             })?;
         }
         Status::NotApplicable | Status::Waived => {
-            let message = match e.status {
-                Status::Waived => format!("waived: {}", e.message),
-                _ => format!("not applicable: {}", e.message),
+            let message = match &e.waiver {
+                Some(w) => format!("{}; {}", super::waiver_text(w), e.message),
+                None => format!("not applicable: {}", e.message),
             };
             case.write_inner_content(|w| {
                 w.create_element("skipped")

@@ -116,12 +116,16 @@ fn worst(subject: &[&Evaluation]) -> Option<Severity> {
 fn finding(out: &mut String, e: &Evaluation) {
     let _ = writeln!(
         out,
-        "- **{}** `{} {}`: {}",
+        "- {}**{}** `{} {}`: {}",
+        super::baseline_tag(e),
         e.severity,
         e.code,
         e.name,
         inline(&e.message)
     );
+    if let Some(w) = &e.waiver {
+        let _ = writeln!(out, "  - {}", inline(&super::waiver_text(w)));
+    }
     for ev in &e.evidence {
         let place = match ev.line {
             Some(line) => format!("{}:{line}", ev.path),

@@ -17,7 +17,7 @@ pub use sarif::render_sarif;
 pub use table::render_table;
 
 use crate::catalog::Catalog;
-use crate::model::{Evaluation, Phase, Scope, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
 use crate::tool_codes::TOOL_CODES;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -212,6 +212,32 @@ pub fn subject_heading(e: &Evaluation) -> String {
         h.push_str(&format!(" ({})", place.join(" / ")));
     }
     h
+}
+
+/// How every format words a waiver: `waived by j.doe until 2026-12-31
+/// (CHG-1234): archive volume, cleaned weekly`.
+pub fn waiver_text(w: &WaiverNote) -> String {
+    let ticket = w
+        .ticket
+        .as_ref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    format!(
+        "waived by {} until {}{ticket}: {}",
+        w.approver,
+        w.expires,
+        w.reason.trim()
+    )
+}
+
+/// `[known] ` before a failure the baseline report already had, `[new] `
+/// before one it had not, nothing without a baseline.
+pub fn baseline_tag(e: &Evaluation) -> &'static str {
+    match e.baseline {
+        Some(BaselineState::Known) => "[known] ",
+        Some(BaselineState::New) => "[new] ",
+        None => "",
+    }
 }
 
 /// The time stamped on reports: SOURCE_DATE_EPOCH when set (reproducible

@@ -7,7 +7,7 @@
 //! out: SARIF lists findings, the JSON and JUnit reports list everything.
 
 use super::{Report, RuleDescriptor, TOOL};
-use crate::model::{Evaluation, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Severity, Status};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
@@ -165,15 +165,28 @@ fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
         Status::Unknown => (ResultKind::Open, ResultLevel::None),
         _ => (ResultKind::Fail, level(e.severity)),
     };
-    let suppressions = match e.status {
-        Status::Waived => vec![
+    // A waiver is an external suppression: it lives in waivers.toml.
+    let suppressions: Vec<Suppression> = e
+        .waiver
+        .iter()
+        .map(|w| {
             Suppression::builder()
                 .kind(json!("external"))
-                .justification(e.message.clone())
-                .build(),
-        ],
-        _ => vec![],
-    };
+                .status(json!("accepted"))
+                .justification(w.reason.trim().to_string())
+                .properties(bag([
+                    ("approver", json!(w.approver)),
+                    ("ticket", json!(w.ticket)),
+                    ("created", json!(w.created)),
+                    ("expires", json!(w.expires)),
+                ]))
+                .build()
+        })
+        .collect();
+    let baseline_state = e.baseline.map(|b| match b {
+        BaselineState::New => json!("new"),
+        BaselineState::Known => json!("unchanged"),
+    });
     let base = SarifResult::builder()
         .rule_id(e.code.to_string())
         .kind(kind)
@@ -183,10 +196,12 @@ fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
         .partial_fingerprints(fingerprints)
         .suppressions(suppressions)
         .properties(properties);
-    match rule_index {
+    let mut result = match rule_index {
         Some(i) => base.rule_index(i).build(),
         None => base.build(),
-    }
+    };
+    result.baseline_state = baseline_state;
+    result
 }
 
 /// A relative URI reference for a snapshot path: `/` separators, and the

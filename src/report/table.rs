@@ -50,7 +50,10 @@ fn block_table(report: &Report, block: &[&Evaluation]) -> String {
         .set_header(["code", "name", "severity", "status", "message"]);
     let mut printed: BTreeSet<Cause> = BTreeSet::new();
     for e in chained.into_iter().chain(rest) {
-        let mut message = e.message.clone();
+        let mut message = format!("{}{}", super::baseline_tag(e), e.message);
+        if let Some(w) = &e.waiver {
+            message.push_str(&format!("\n{}", super::waiver_text(w)));
+        }
         push_evidence(&mut message, e);
         let mut fixes = Vec::new();
         push_causes(&mut message, report, e, 0, &mut printed, &mut fixes);

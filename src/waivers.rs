@@ -1,0 +1,393 @@
+//! Waivers: accepted failures, written down with a reason, an approver and
+//! an expiry. A live waiver turns a matching failure into `waived` (still in
+//! every report, with the waiver); an expired one stops applying and is
+//! itself a finding (90005), and so is one that matched no failure of the
+//! rules that ran (90006), so that waivers do not outlive their cause.
+//!
+//! `waivers.toml` sits at the fleet root (or is named by `--waivers`):
+//!
+//! ```toml
+//! [[waiver]]
+//! code = 30002                # a rule code
+//! node = "mpe-*"              # a glob over the node (or group) name; or
+//! cluster = "mpe-east"        # every node of a cluster, and the cluster itself
+//! reason = "archive volume, cleaned weekly"
+//! approver = "j.doe"
+//! ticket = "CHG-1234"         # optional
+//! created = 2026-11-01        # optional
+//! expires = 2026-12-31        # the last day it applies
+//! ```
+
+use crate::engine::tool_evaluation;
+use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
+use crate::policy::toml_error;
+use crate::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED};
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The waivers file a fleet root may hold.
+pub const WAIVERS_FILE: &str = "waivers.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiversFile {
+    #[serde(default)]
+    waiver: Vec<WaiverEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverEntry {
+    code: u32,
+    node: Option<String>,
+    cluster: Option<String>,
+    reason: String,
+    approver: String,
+    ticket: Option<String>,
+    created: Option<toml::Value>,
+    expires: toml::Value,
+}
+
+/// One waiver, checked and ready to match.
+pub struct Waiver {
+    pub code: u32,
+    /// What it covers, as written: `node mpe-*` or `cluster mpe-east`.
+    pub covers: String,
+    node: Option<GlobMatcher>,
+    cluster: Option<String>,
+    pub expires: NaiveDate,
+    pub note: WaiverNote,
+}
+
+impl Waiver {
+    fn matches(&self, e: &Evaluation) -> bool {
+        if e.code != self.code {
+            return false;
+        }
+        let by_node = self.node.as_ref().is_some_and(|g| g.is_match(&e.node));
+        let by_cluster = self.cluster.as_ref().is_some_and(|c| {
+            e.cluster.as_ref() == Some(c) || (e.scope == Scope::Cluster && &e.node == c)
+        });
+        by_node || by_cluster
+    }
+}
+
+/// Reads a waivers file. Every mistake is an error naming the file and the
+/// line of the waiver, since a waiver silently not applying (or applying
+/// too widely) would be worse than a stopped run.
+pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let file: WaiversFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    let headers = header_lines(&text);
+    let mut waivers = Vec::new();
+    for (i, entry) in file.waiver.into_iter().enumerate() {
+        let line = headers.get(i).copied().unwrap_or(1);
+        let at = format!("{}:{line}", path.display());
+        let node = match &entry.node {
+            Some(pattern) => Some(
+                Glob::new(pattern)
+                    .map_err(|e| format!("{at}: node pattern `{pattern}`: {e}"))?
+                    .compile_matcher(),
+            ),
+            None => None,
+        };
+        let covers = match (&entry.node, &entry.cluster) {
+            (Some(n), None) => format!("node {n}"),
+            (None, Some(c)) => format!("cluster {c}"),
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{at}: a waiver names a node or a cluster, not both"
+                ));
+            }
+            (None, None) => {
+                return Err(format!(
+                    "{at}: a waiver must name what it covers: node = \"GLOB\" or cluster = \"NAME\""
+                ));
+            }
+        };
+        for (field, value) in [("reason", &entry.reason), ("approver", &entry.approver)] {
+            if value.trim().is_empty() {
+                return Err(format!("{at}: `{field}` is empty"));
+            }
+        }
+        let expires = date(&entry.expires).map_err(|e| format!("{at}: expires: {e}"))?;
+        let created = match &entry.created {
+            Some(v) => Some(date(v).map_err(|e| format!("{at}: created: {e}"))?),
+            None => None,
+        };
+        waivers.push(Waiver {
+            code: entry.code,
+            covers,
+            node,
+            cluster: entry.cluster,
+            expires,
+            note: WaiverNote {
+                reason: entry.reason,
+                approver: entry.approver,
+                ticket: entry.ticket,
+                created: created.map(|d| d.to_string()),
+                expires: expires.to_string(),
+                source: Evidence {
+                    path: path.display().to_string(),
+                    line: Some(line),
+                    excerpt: None,
+                    context: vec![],
+                },
+            },
+        });
+    }
+    Ok(waivers)
+}
+
+/// The 1-based lines of the `[[waiver]]` headers, in order.
+fn header_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim();
+            l.starts_with("[[")
+                && l.trim_start_matches("[[")
+                    .trim_start()
+                    .starts_with("waiver")
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// A TOML date (`2026-12-31`) or a string holding one.
+fn date(value: &toml::Value) -> Result<NaiveDate, String> {
+    let text = match value {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => return Err(format!("expected a date such as 2026-12-31, got {other}")),
+    };
+    let day = text.get(..10).unwrap_or(&text);
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date such as 2026-12-31"))
+}
+
+/// Applies the waivers to a run's evaluations on `today`: live waivers
+/// turn matching failures into `waived`; expired and unused waivers become
+/// findings of the fleet group `group`.
+pub fn apply(waivers: &[Waiver], evaluations: &mut Vec<Evaluation>, today: NaiveDate, group: &str) {
+    let ran: BTreeSet<u32> = evaluations.iter().map(|e| e.code).collect();
+    let mut used = vec![false; waivers.len()];
+    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+        let live = waivers
+            .iter()
+            .enumerate()
+            .find(|(_, w)| w.expires >= today && w.matches(e));
+        if let Some((i, w)) = live {
+            used[i] = true;
+            e.status = Status::Waived;
+            e.waiver = Some(w.note.clone());
+        }
+    }
+    for (w, used) in waivers.iter().zip(used) {
+        let key = format!(
+            "{} {} {}",
+            w.code,
+            w.covers,
+            w.note.source.line.unwrap_or(0)
+        );
+        let finding = if w.expires < today {
+            let still = evaluations
+                .iter()
+                .filter(|e| e.status == Status::Fail && w.matches(e))
+                .count();
+            Some((
+                WAIVER_EXPIRED,
+                format!(
+                    "the waiver of {} for {} expired on {} ({} failure(s) it covered count again); \
+                     reason was: {}",
+                    w.code, w.covers, w.expires, still, w.note.reason
+                ),
+            ))
+        } else if !used && ran.contains(&w.code) {
+            Some((
+                WAIVER_UNUSED,
+                format!(
+                    "the waiver of {} for {} matches no failure: the problem is gone or the \
+                     pattern is wrong",
+                    w.code, w.covers
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((code, message)) = finding {
+            let mut e = tool_evaluation(
+                code,
+                group,
+                Scope::Fleet,
+                &key,
+                message,
+                vec![w.note.source.clone()],
+            );
+            e.status = Status::Fail;
+            evaluations.push(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Chain, Severity, fingerprint};
+
+    fn failing(code: u32, node: &str, cluster: Option<&str>, scope: Scope) -> Evaluation {
+        Evaluation {
+            code,
+            name: "x".into(),
+            severity: Severity::Major,
+            status: Status::Fail,
+            node: node.into(),
+            scope,
+            site: None,
+            cluster: cluster.map(String::from),
+            message: "m".into(),
+            evidence: vec![],
+            remediation: String::new(),
+            caused_by: vec![],
+            fingerprint: fingerprint(code, node, ""),
+            waiver: None,
+            baseline: None,
+            key: String::new(),
+            chain: Chain::Unlinked,
+        }
+    }
+
+    fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(WAIVERS_FILE);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    const FILE: &str = r#"# site waivers
+[[waiver]]
+code = 30002
+node = "mpe-*"
+reason = "archive volume"
+approver = "j.doe"
+ticket = "CHG-1"
+expires = 2026-12-31
+
+[[waiver]]
+code = 40007
+cluster = "mra-east"
+reason = "clock fix scheduled"
+approver = "a.lee"
+expires = "2026-01-31"
+
+[[waiver]]
+code = 50001
+node = "nowhere-*"
+reason = "stale"
+approver = "a.lee"
+created = 2026-01-01
+expires = 2027-01-01
+"#;
+
+    #[test]
+    fn live_waivers_waive_expired_and_unused_ones_are_findings() {
+        let (_dir, path) = write(FILE);
+        let waivers = load(&path).unwrap();
+        assert_eq!(waivers.len(), 3);
+        assert_eq!(waivers[1].note.source.line, Some(10));
+        let mut evals = vec![
+            failing(30002, "mpe-east-a", Some("mpe-east"), Scope::Node),
+            failing(30002, "cmp-east-a", Some("cmp-east"), Scope::Node),
+            failing(40007, "mra-east", None, Scope::Cluster),
+            failing(50001, "cmp-west-b", None, Scope::Node),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        apply(&waivers, &mut evals, today, "fixtures/demo");
+        let status: Vec<(u32, &str, Status)> = evals
+            .iter()
+            .map(|e| (e.code, e.node.as_str(), e.status))
+            .collect();
+        assert_eq!(
+            status,
+            vec![
+                (30002, "mpe-east-a", Status::Waived),
+                (30002, "cmp-east-a", Status::Fail),
+                (40007, "mra-east", Status::Fail),
+                (50001, "cmp-west-b", Status::Fail),
+                (WAIVER_EXPIRED, "fixtures/demo", Status::Fail),
+                (WAIVER_UNUSED, "fixtures/demo", Status::Fail),
+            ]
+        );
+        assert_eq!(
+            evals[0].waiver.as_ref().unwrap().ticket.as_deref(),
+            Some("CHG-1")
+        );
+        assert!(
+            evals[4]
+                .message
+                .contains("expired on 2026-01-31 (1 failure(s)"),
+            "{}",
+            evals[4].message
+        );
+        assert_eq!(evals[5].evidence[0].line, Some(17));
+        // The day it expires it still applies.
+        let mut evals = vec![failing(40007, "mra-east", None, Scope::Cluster)];
+        let last_day = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        apply(&waivers[1..2], &mut evals, last_day, "f");
+        assert_eq!(evals[0].status, Status::Waived);
+    }
+
+    #[test]
+    fn a_waiver_for_a_rule_that_did_not_run_is_not_called_unused() {
+        let (_dir, path) = write(FILE);
+        let waivers = load(&path).unwrap();
+        let mut evals = vec![failing(30002, "mpe-east-a", None, Scope::Node)];
+        apply(
+            &waivers[2..],
+            &mut evals,
+            NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+            "f",
+        );
+        assert_eq!(evals.len(), 1);
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_the_waiver_line() {
+        for (text, says) in [
+            (
+                "[[waiver]]\ncode = 1\nreason = \"r\"\napprover = \"a\"\nexpires = 2026-01-01\n",
+                ":1: a waiver must name what it covers",
+            ),
+            (
+                "\n[[waiver]]\ncode = 1\nnode = \"a\"\ncluster = \"b\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2026-01-01\n",
+                ":2: a waiver names a node or a cluster, not both",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \" \"\napprover = \"a\"\nexpires = 2026-01-01\n",
+                ":1: `reason` is empty",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"soon\"\n",
+                ":1: expires: `soon` is not a date",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\n",
+                "missing field `expires`",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2026-01-01\nowner = \"x\"\n",
+                ":7: unknown field `owner`",
+            ),
+        ] {
+            let (_dir, path) = write(text);
+            let e = load(&path)
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {text}"));
+            assert!(e.contains("waivers.toml") && e.contains(says), "{e}");
+        }
+    }
+}
