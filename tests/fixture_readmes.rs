@@ -1,25 +1,39 @@
 //! Each fixture fleet's README quotes the runs it expects in `console`
-//! blocks: a `$ upcheck check …` line, then (after an optional `…`) the
-//! summary line the run ends with. This test runs every quoted command and
+//! blocks: a `$ upcheck check …` line (optionally after
+//! `SOURCE_DATE_EPOCH=N `, for runs whose result depends on the date), then
+//! (after an optional `…`) the summary line the run ends with. This test runs every quoted command and
 //! compares, so the READMEs cannot go stale as the catalog grows.
 
 use std::process::Command;
 
-/// (README, arguments, expected summary line) of every quoted run.
-fn quoted_runs() -> Vec<(String, Vec<String>, String)> {
+/// A quoted run: the README, SOURCE_DATE_EPOCH if set, the arguments and
+/// the expected summary line.
+type QuotedRun = (String, Option<String>, Vec<String>, String);
+
+fn quoted_runs() -> Vec<QuotedRun> {
     let mut runs = Vec::new();
     for entry in std::fs::read_dir("fixtures").unwrap() {
         let readme = entry.unwrap().path().join("README.md");
         let Ok(text) = std::fs::read_to_string(&readme) else {
             continue;
         };
-        let mut command: Option<Vec<String>> = None;
+        let mut command: Option<(Option<String>, Vec<String>)> = None;
         for line in text.lines() {
-            if let Some(args) = line.strip_prefix("$ upcheck ") {
-                command = Some(args.split_whitespace().map(String::from).collect());
+            if let Some(shell) = line.strip_prefix("$ ") {
+                let (epoch, rest) = match shell.strip_prefix("SOURCE_DATE_EPOCH=") {
+                    Some(rest) => {
+                        let (epoch, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+                        (Some(epoch.to_string()), rest)
+                    }
+                    None => (None, shell),
+                };
+                if let Some(args) = rest.strip_prefix("upcheck ") {
+                    let args = args.split_whitespace().map(String::from).collect();
+                    command = Some((epoch, args));
+                }
             } else if line.contains(" node(s), ") {
-                if let Some(args) = command.take() {
-                    runs.push((readme.display().to_string(), args, line.to_string()));
+                if let Some((epoch, args)) = command.take() {
+                    runs.push((readme.display().to_string(), epoch, args, line.to_string()));
                 }
             } else if line.starts_with("```") {
                 command = None;
@@ -33,13 +47,15 @@ fn quoted_runs() -> Vec<(String, Vec<String>, String)> {
 #[test]
 fn every_quoted_fleet_run_prints_the_quoted_summary() {
     let runs = quoted_runs();
-    // openscape4000 ×2, dms-prsm ×2, cluster-patch ×3 at least.
-    assert!(runs.len() >= 7, "{runs:?}");
-    for (readme, args, expected) in runs {
-        let out = Command::new(env!("CARGO_BIN_EXE_upcheck"))
-            .args(&args)
-            .output()
-            .unwrap();
+    // openscape4000 ×2, dms-prsm ×2, cluster-patch ×3, compliance at least.
+    assert!(runs.len() >= 8, "{runs:?}");
+    for (readme, epoch, args, expected) in runs {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_upcheck"));
+        command.args(&args);
+        if let Some(epoch) = epoch {
+            command.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        let out = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let last = stdout.lines().last().unwrap_or_default();
         assert_eq!(last, expected, "{readme}: upcheck {}", args.join(" "));

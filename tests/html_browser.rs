@@ -278,6 +278,17 @@ fn filters_in_the_url_hash_are_applied_on_load() {
         assert_eq!(attr(row, "data-severity"), "critical");
         assert_eq!(attr(row, "data-status"), "fail");
     }
+    // Only the subjects with a shown row keep their heading.
+    let headed: BTreeSet<(&str, &str)> = report
+        .evaluations()
+        .iter()
+        .filter(|e| str_of(e, "status") == "fail" && str_of(e, "severity") == "critical")
+        .map(|e| (str_of(e, "scope"), str_of(e, "node")))
+        .collect();
+    let headings = dom
+        .select(&scraper::Selector::parse("tr.subject:not([hidden])").unwrap())
+        .count();
+    assert_eq!(headings, headed.len());
 
     // `status=` is any status, so passing time checks show too.
     let dom = rendered_dom(&browser, &report.html, "code=4xxxx&status=");

@@ -32,6 +32,11 @@
       row.hidden = !visible;
       if (visible) count += 1;
     });
+    // A subject's heading shows only above rows that show.
+    document.querySelectorAll("#evaluations tbody").forEach(function (body) {
+      var heading = body.querySelector("tr.subject");
+      if (heading) heading.hidden = !body.querySelector("tr.evaluation:not([hidden])");
+    });
     shown.textContent = String(count);
   }
 
