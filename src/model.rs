@@ -125,6 +125,16 @@ pub struct Evidence {
     pub context: Vec<String>,
 }
 
+impl Evidence {
+    /// `path:line`, or the path alone when no line applies.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
 /// A root cause of a failure: a failing evaluation of `code` on `node`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Cause {

@@ -15,12 +15,12 @@ use std::path::PathBuf;
 
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
 use crate::parse::ls_listing::{self, Listing};
 use crate::parse::patch_conf::{self, PatchConf};
+use crate::parse::patch_err;
 use crate::parse::patch_log::{self, EntryKind, LogEntry};
 use crate::parse::patch_record::{self, PatchRecord};
-use crate::parse::{Outcome, patch_err};
 
 const INSTALLED_FIELD: (&str, &str, &str) = (
     "installed",
@@ -230,13 +230,6 @@ pub const PATCH_RUN: FactSpec = FactSpec {
         ),
     ],
 };
-
-fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
-    match outcome {
-        Outcome::Parsed { records } => Ok(records),
-        other => Err(outcome_problem(rel, &other).expect("not parsed")),
-    }
-}
 
 /// The installer's settings and history, when the node has the installer.
 struct Installer {
@@ -573,7 +566,7 @@ pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot;
+
     use serde_json::Value;
 
     const CONF: &str = "PATCH_HISTORY_DIR=/var/opt/app/patch/history\n";
@@ -587,18 +580,7 @@ mod tests {
                             /opt/app/lib/libnet.so 4090 600\n/opt/app/lib/new.so 4210 70\n";
 
     fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
-        let dir = tempfile::tempdir().unwrap();
-        let node = dir.path().join("n1");
-        std::fs::create_dir_all(&node).unwrap();
-        std::fs::write(node.join("node.json"), r#"{"hostname": "n1"}"#).unwrap();
-        for (rel, text) in files {
-            let path = node.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
-        let mut facts = NodeFacts::new(&nodes[0]);
-        names.iter().map(|n| facts.get(n)).collect()
+        super::super::testing::facts_of(r#"{"hostname": "n1"}"#, files, names)
     }
 
     fn ok(files: &[(&str, &str)], name: &str) -> Value {

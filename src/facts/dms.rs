@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, identity_fact, outcome_problem, source};
-use crate::parse::Outcome;
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, identity_fact, parsed, source};
 use crate::parse::log_time;
 use crate::parse::prsm_dests::{self, Dest};
 use crate::parse::prsm_images;
@@ -186,13 +185,6 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
         ("source", "map", "{file, line}"),
     ],
 };
-
-fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
-    match outcome {
-        Outcome::Parsed { records } => Ok(records),
-        other => Err(outcome_problem(rel, &other).expect("not parsed")),
-    }
-}
 
 fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem> {
     let (rel, outcome) = facts.parse("prsm-dests", prsm_dests::parse)?;
@@ -417,7 +409,7 @@ pub fn build_images(facts: &mut NodeFacts) -> FactResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot;
+
     use serde_json::Value;
 
     const DESTS: &str = "\
@@ -456,23 +448,12 @@ SPM 3 CEM 1,FLASH1,2026-11-19 00:00:00
 CM,OFFICE,2026-11-19 00:00:00
 ";
 
-    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<Result<Value, FactProblem>> {
-        let dir = tempfile::tempdir().unwrap();
-        let node = dir.path().join("cm");
-        std::fs::create_dir_all(&node).unwrap();
-        std::fs::write(
-            node.join("node.json"),
+    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
+        super::super::testing::facts_of(
             r#"{"hostname": "cm", "platform": "dms100", "collected_at": "2026-11-21T08:00:00Z"}"#,
+            files,
+            names,
         )
-        .unwrap();
-        for (rel, text) in files {
-            let path = node.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
-        let mut facts = NodeFacts::new(&nodes[0]);
-        names.iter().map(|n| facts.get(n)).collect()
     }
 
     fn all_files() -> Vec<(&'static str, &'static str)> {

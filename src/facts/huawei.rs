@@ -10,10 +10,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
 use crate::parse::dc_tasks::{self, TaskEvent};
 use crate::parse::package_listing::{self, PackageFile};
-use crate::parse::{Outcome, ne_comm, ne_storage, ping};
+use crate::parse::{ne_comm, ne_storage, ping};
 
 pub const DC_TASKS: FactSpec = FactSpec {
     name: "dc_tasks",
@@ -202,13 +202,6 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
         ),
     ],
 };
-
-fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
-    match outcome {
-        Outcome::Parsed { records } => Ok(records),
-        other => Err(outcome_problem(rel, &other).expect("not parsed")),
-    }
-}
 
 /// `rollback`, `roll back`, `rolled back`, any case.
 static ROLLED_BACK: LazyLock<Regex> =
@@ -516,7 +509,7 @@ pub fn build_load_packages(facts: &mut NodeFacts) -> FactResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot;
+
     use serde_json::Value;
 
     /// The seed's log: a confirmed patch, then a package upgrade that
@@ -532,23 +525,12 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
 ";
 
     /// The facts of a one-node snapshot holding the given files.
-    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<Result<Value, FactProblem>> {
-        let dir = tempfile::tempdir().unwrap();
-        let node = dir.path().join("ne1");
-        std::fs::create_dir_all(&node).unwrap();
-        std::fs::write(
-            node.join("node.json"),
+    fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
+        super::super::testing::facts_of(
             r#"{"hostname": "ne1", "platform": "osn6800"}"#,
+            files,
+            names,
         )
-        .unwrap();
-        for (rel, text) in files {
-            let path = node.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
-        let mut facts = NodeFacts::new(&nodes[0]);
-        names.iter().map(|n| facts.get(n)).collect()
     }
 
     fn fact(files: &[(&str, &str)], name: &str) -> Result<Value, FactProblem> {

@@ -395,6 +395,15 @@ pub fn source(file: &str, line: usize) -> Json {
     json!({ "file": file, "line": line })
 }
 
+/// The records of a parsed file, or the problem that stands in for them.
+pub(crate) fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
+    match outcome {
+        Outcome::Parsed { records } => Ok(records),
+        // outcome_problem answers None only for Parsed.
+        other => Err(outcome_problem(rel, &other).expect("not parsed")),
+    }
+}
+
 /// Turns a parser outcome that is not `Parsed` into the matching problem.
 pub fn outcome_problem<T>(rel: &str, outcome: &Outcome<T>) -> Option<FactProblem> {
     match outcome {
@@ -434,6 +443,30 @@ pub fn all_facts(node: &Node, plan: &Json) -> Json {
         out.insert(spec.name.to_string(), value);
     }
     Json::Object(out)
+}
+
+/// Facts of a one-node snapshot written for a test.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{FactResult, NodeFacts};
+    use crate::snapshot;
+
+    /// The facts `names` of a node whose folder holds `node.json` and
+    /// `files` (relative path, text).
+    pub fn facts_of(node_json: &str, files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("node");
+        std::fs::create_dir_all(&node).unwrap();
+        std::fs::write(node.join("node.json"), node_json).unwrap();
+        for (rel, text) in files {
+            let path = node.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
+        let mut facts = NodeFacts::new(&nodes[0]);
+        names.iter().map(|n| facts.get(n)).collect()
+    }
 }
 
 #[cfg(test)]

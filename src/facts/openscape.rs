@@ -5,9 +5,9 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
 use crate::parse::amo_patch_file::{OldData, PatchFile};
-use crate::parse::{Outcome, amo_patch_catalog, amo_patch_file, installed_aps};
+use crate::parse::{amo_patch_catalog, amo_patch_file, installed_aps};
 
 /// Where the patch files of the `:PDS:` area are copied in a snapshot.
 pub const PDS_DIR: &str = "pds";
@@ -156,13 +156,6 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
         ("source", "map", "{file, line}"),
     ],
 };
-
-fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
-    match outcome {
-        Outcome::Parsed { records } => Ok(records),
-        other => Err(outcome_problem(rel, &other).expect("not parsed")),
-    }
-}
 
 pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("amo-patch-catalog", amo_patch_catalog::parse)?;

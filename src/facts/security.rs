@@ -2,8 +2,8 @@
 //! (never the hash), and the hashing that login.defs, libuser and PAM give
 //! to passwords set later.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
-use crate::parse::{Outcome, libuser, login_defs, pam, shadow};
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
+use crate::parse::{libuser, login_defs, pam, shadow};
 use serde_json::{Value as Json, json};
 
 pub const ACCOUNTS: FactSpec = FactSpec {
@@ -118,13 +118,6 @@ pub const PAM_PASSWORD: FactSpec = FactSpec {
         ("source", "map", "{file, line}"),
     ],
 };
-
-fn parsed<T>(rel: &str, outcome: Outcome<T>) -> Result<T, FactProblem> {
-    match outcome {
-        Outcome::Parsed { records } => Ok(records),
-        other => Err(outcome_problem(rel, &other).expect("not parsed")),
-    }
-}
 
 pub fn build_accounts(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("shadow", shadow::parse)?;

@@ -204,10 +204,7 @@ fn row(out: &mut String, e: &Evaluation) {
         if !e.evidence.is_empty() {
             out.push_str("<ul class=\"evidence\">");
             for ev in &e.evidence {
-                let place = match ev.line {
-                    Some(line) => format!("{}:{line}", ev.path),
-                    None => ev.path.clone(),
-                };
+                let place = ev.place();
                 let _ = write!(out, "<li><code>{}</code>", esc(&place));
                 if let Some(x) = &ev.excerpt {
                     let _ = write!(out, " <code>{}</code>", esc(x));

@@ -160,10 +160,7 @@ fn details(e: &Evaluation) -> String {
     let mut out = format!("{} {} ({}): {}\n", e.code, e.name, e.severity, e.message);
     for ev in &e.evidence {
         out.push_str("  at ");
-        out.push_str(&ev.path);
-        if let Some(line) = ev.line {
-            out.push_str(&format!(":{line}"));
-        }
+        out.push_str(&ev.place());
         if let Some(excerpt) = &ev.excerpt {
             out.push_str(&format!(": {excerpt}"));
         }

@@ -127,10 +127,7 @@ fn finding(out: &mut String, e: &Evaluation) {
         let _ = writeln!(out, "  - {}", inline(&super::waiver_text(w)));
     }
     for ev in &e.evidence {
-        let place = match ev.line {
-            Some(line) => format!("{}:{line}", ev.path),
-            None => ev.path.clone(),
-        };
+        let place = ev.place();
         match &ev.excerpt {
             Some(x) => {
                 let _ = writeln!(out, "  - at `{}`: `{}`", code(&place), code(x));
