@@ -91,7 +91,7 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
             );
         }
         let after_tally = chars.as_str();
-        let tokens: Vec<&str> = after_tally.split_whitespace().collect();
+        let tokens: Vec<&str> = after_tally.split_ascii_whitespace().collect();
 
         let (remote, refid, tail, tail_line) = if let [remote] = tokens.as_slice() {
             // Wide mode: the remote alone here, the rest indented on the next line.
@@ -104,7 +104,7 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
                 );
             };
             rows.next();
-            let rest: Vec<&str> = next.split_whitespace().collect();
+            let rest: Vec<&str> = next.split_ascii_whitespace().collect();
             let Some((refid, tail)) = split_tail(&rest) else {
                 return Outcome::malformed(
                     next_no,
@@ -169,7 +169,7 @@ fn header_last_column(line: &str) -> Option<&'static str> {
     const FIRST: [&str; 9] = [
         "remote", "refid", "st", "t", "when", "poll", "reach", "delay", "offset",
     ];
-    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let tokens: Vec<&str> = line.split_ascii_whitespace().collect();
     let (last, first) = tokens.split_last()?;
     if first != FIRST {
         return None;
@@ -221,7 +221,7 @@ fn split_fixed_remote(after_tally: &str, tail_len: usize) -> Result<(String, Str
         ));
     }
     let rest: String = rest.collect();
-    let tokens: Vec<&str> = rest.split_whitespace().collect();
+    let tokens: Vec<&str> = rest.split_ascii_whitespace().collect();
     let refid_len = tokens.len().saturating_sub(tail_len);
     let refid = tokens.get(..refid_len).unwrap_or_default().join(" ");
     let remote = remote.trim().to_string();

@@ -1,6 +1,6 @@
 //! Hashes the files given on the command line with upcheck's ISO hashing
 //! (parallel, largest first) and prints the wall time and throughput as one
-//! JSON line; `scripts/bench_md5.py` runs it beside GNU md5sum. With
+//! JSON line; `bench/md5.py` runs it beside GNU md5sum. With
 //! `--in-memory` it times the md5 core alone on a buffer.
 
 use std::path::PathBuf;

@@ -8,13 +8,16 @@ the page cache, then runs ROUNDS interleaved rounds of:
   1. GNU `md5sum` on the 1 GiB file,
   2. upcheck on the 1 GiB file (single stream),
   3. upcheck on the four files, limited to 2 cores (taskset, RAYON_NUM_THREADS=2),
-  4. the md5 core alone, hashing 256 MiB from memory (the ceiling of 2.).
+  4. upcheck on the four files on 1 core (the -j1 of 3.),
+  5. the md5 core alone, hashing 256 MiB from memory (the ceiling of 2.).
 
 It prints the median throughput of each and the two ratios the targets in
 docs/performance.md are stated in. Interleaving keeps a noisy machine from
 favouring one side.
 
-    python3 scripts/bench_md5.py [--rounds 7] [--dir DIR] [--keep]
+    python3 bench/md5.py [--rounds 7] [--dir DIR] [--keep] [--json]
+
+bench/run.py runs it with --json, which adds one JSON line of the medians.
 """
 
 import argparse
@@ -72,6 +75,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--dir", help="where to put the test files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the test files")
+    ap.add_argument("--json", action="store_true", help="end with one JSON line of the medians")
     args = ap.parse_args()
 
     subprocess.run(
@@ -91,11 +95,12 @@ def main():
             make_file(p, GIB // 2)
         warm([big, *quarter])
 
-        gnu, single, four, core = [], [], [], []
+        gnu, single, four, four_j1, core = [], [], [], [], []
         for r in range(args.rounds):
             gnu.append(gnu_md5sum(big))
             single.append(upcheck(binary, [big]))
             four.append(upcheck(binary, quarter, cores=2))
+            four_j1.append(upcheck(binary, quarter, cores=1))
             core.append(upcheck(binary, ["--in-memory"]))
             print(
                 f"round {r + 1}: md5sum {gnu[-1]:.0f} MB/s, upcheck {single[-1]:.0f} MB/s, "
@@ -103,7 +108,7 @@ def main():
                 file=sys.stderr,
             )
 
-        g, s, f, c = (statistics.median(x) for x in (gnu, single, four, core))
+        g, s, f, f1, c = (statistics.median(x) for x in (gnu, single, four, four_j1, core))
         print(f"median of {args.rounds} interleaved rounds, files in page cache")
         print(f"  GNU md5sum, 1 GiB file          {g:8.0f} MB/s")
         print(f"  upcheck, 1 GiB file             {s:8.0f} MB/s")
@@ -112,6 +117,13 @@ def main():
         print(f"  single stream / GNU md5sum      {s / g:8.3f}x  (target >= 1.05x)")
         print(f"  4 files on 2 cores / single     {f / s:8.3f}x  (target >= 1.9x)")
         print(f"  md5 core / GNU md5sum           {c / g:8.3f}x  (the best a single stream can do)")
+        print(f"  4 files, 2 threads / 1 thread   {f / f1:8.3f}x  (target >= 1.9x)")
+        if args.json:
+            print(json.dumps({
+                "gnu_md5sum_mb_s": g, "upcheck_single_mb_s": s, "upcheck_4_files_j2_mb_s": f,
+                "upcheck_4_files_j1_mb_s": f1, "md5_core_mb_s": c,
+                "single_over_gnu": s / g, "j2_over_j1": f / f1,
+            }))
     finally:
         if not args.keep and not args.dir:
             shutil.rmtree(workdir, ignore_errors=True)
