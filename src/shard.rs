@@ -133,7 +133,9 @@ mod tests {
             }
         }
         // The hash is part of the contract: shards computed elsewhere agree.
-        assert_eq!(shard_of("east/mpe-east-a", 1), 1);
+        // (first 8 bytes of sha256, big-endian) mod N, plus 1.
+        assert_eq!(shard_of("east/mpe-east-a", 7), 2);
+        assert_eq!(shard_of("site-east/cmp-east-a", 7), 6);
         let spread: std::collections::BTreeSet<usize> = (0..40)
             .map(|i| shard_of(&format!("site/node-{i:02}"), 4))
             .collect();
