@@ -681,10 +681,6 @@ fn merge(args: MergeArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let merged = match crate::merge::merge(&args.shard_reports, &catalog) {
-        Ok(m) => m,
-        Err(message) => return fail(message),
-    };
     let no_selection = Vec::new();
     let flags = PolicyFlags {
         paths: &[],
@@ -701,13 +697,16 @@ fn merge(args: MergeArgs) -> u8 {
         Ok(p) => p,
         Err(message) => return fail(message),
     };
-    // The shards chose what ran; `off` here only hides more.
+    // The shards chose what ran; `off` here hides more, before root causes
+    // are linked, as in check.
     let off = policy.severity.off(catalog.rules.keys().copied());
+    let merged = match crate::merge::merge(&args.shard_reports, &catalog, &off) {
+        Ok(m) => m,
+        Err(message) => return fail(message),
+    };
     policy.selection = merged.selection;
-    policy.selection.ignore.extend(off);
     policy.root = merged.fleet;
     let mut evaluations = merged.evaluations;
-    evaluations.retain(|e| policy.selection.keeps(e.code));
     let generated_at = report::generated_at();
     apply_policy(&policy, &mut evaluations, &generated_at);
     let provenance = report::Provenance {

@@ -35,7 +35,7 @@ pub struct Merged {
     pub evaluations: Vec<Evaluation>,
     pub nodes: usize,
     pub inputs_digest: String,
-    /// The selection every shard ran with.
+    /// The selection every shard ran with, and merge's `off` codes.
     pub selection: Selection,
     /// The fleet group waiver findings belong to.
     pub fleet: String,
@@ -186,8 +186,9 @@ fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads, checks and combines the shard reports in `files`.
-pub fn merge(files: &[PathBuf], catalog: &Catalog) -> Result<Merged, String> {
+/// Reads, checks and combines the shard reports in `files`; `ignore` adds
+/// to the codes the shards left out (merge's own severity `off`).
+pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<Merged, String> {
     let parts = files
         .iter()
         .map(|f| read(f))
@@ -201,7 +202,7 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog) -> Result<Merged, String> {
     let roots: Vec<ShardRoot> = first.roots.clone();
     let selection = Selection {
         select: first.selection.select.clone(),
-        ignore: first.selection.ignore.clone(),
+        ignore: [first.selection.ignore.as_slice(), ignore].concat(),
     };
     let fleet = first.fleet.clone();
 

@@ -193,6 +193,55 @@ fn waivers_and_severity_overrides_apply_in_merge_as_in_check() {
 }
 
 #[test]
+fn severity_flags_and_a_baseline_report_apply_in_merge_as_in_check() {
+    let dir = temp_dir("policy-flags");
+    let baseline = dir.join("baseline.json");
+    report(&["check", "fixtures/demo", "--ignore", "2"], &baseline);
+    let baseline = baseline.to_str().unwrap().to_string();
+    let merge_flags = [
+        "--severity",
+        "30001=critical",
+        "--baseline",
+        &baseline,
+        "--fail-on",
+        "critical",
+    ];
+    // --ignore goes to the shards: it decides what runs (and is read).
+    assert_merge_equals_single(
+        "policy-flags-demo",
+        "fixtures/demo",
+        &["--ignore", "4"],
+        &merge_flags,
+    );
+    let (single, _) = report(
+        &[
+            &["check", "fixtures/demo", "--ignore", "4"][..],
+            &merge_flags[..],
+        ]
+        .concat(),
+        &dir.join("single.json"),
+    );
+    let text = single.to_string();
+    assert!(text.contains("\"new\"") && text.contains("\"known\""));
+    assert!(!text.contains("\"code\":40001"), "4xxxx ignored");
+
+    // `off` given to merge only: the same evaluations, but the shards
+    // read the inputs of the rules turned off, which the digest shows.
+    let files = shards("fixtures/demo", 2, &[], &dir);
+    let mut args = vec!["merge", "--severity", "4xxxx=off"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let (merged, _) = report(&args, &dir.join("merged-off.json"));
+    let (single, _) = report(
+        &["check", "fixtures/demo", "--severity", "4xxxx=off"],
+        &dir.join("single-off.json"),
+    );
+    assert_eq!(merged["evaluations"], single["evaluations"]);
+    assert_eq!(merged["summary"], single["summary"]);
+    assert_ne!(merged["inputs_digest"], single["inputs_digest"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn shard_reports_follow_the_published_schema() {
     let schema: Value = read_json(Path::new("docs/report.schema.json"));
     let validator = jsonschema::validator_for(&schema).unwrap();
