@@ -204,6 +204,7 @@ fn run_part(
             plan,
         });
     }
+    // So far only fleet-level problems: shard 1 alone reports them.
     if shard.is_some_and(|s| s.index != 1) {
         evaluations.clear();
     }
