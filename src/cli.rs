@@ -6,11 +6,12 @@ use crate::catalog::Catalog;
 use crate::catalog_check;
 use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
-use crate::model::{BaselineState, Phase, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
 use crate::parse;
 use crate::policy::{FleetConfig, SeverityOverrides};
 use crate::report::{self, Report};
+use crate::shard::{Shard, ShardData, ShardSelection};
 use crate::snapshot;
 use crate::waivers;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +46,9 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the rule catalog over node snapshots.
     Check(CheckArgs),
+    /// Combine the JSON reports of `check --shard K/N` runs into the report
+    /// of one run, evaluating cluster-, site- and fleet-scope rules.
+    Merge(MergeArgs),
     /// Compare two snapshot trees or JSON reports: what changed per node,
     /// and whether anything got worse (exit 1).
     Diff(DiffArgs),
@@ -129,6 +133,52 @@ pub struct CheckArgs {
     /// needs no flag.
     #[arg(long, value_name = "DIR")]
     pub baseline_snapshot: Option<PathBuf>,
+    /// Check only shard K of N (1-based: 1/3, 2/3, 3/3), chosen by a hash of
+    /// each node's path relative to the path given; cluster-, site- and
+    /// fleet-scope rules are left to `upcheck merge` (docs/scale-out.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The JSON reports of `check --shard K/N --format json`, one per shard.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub shard_reports: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the report in FORMAT to FILE (atomically); repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub reports: Vec<(ReportFormat, PathBuf)>,
+    /// Lowest failing severity that makes the exit code 1 (default: major,
+    /// or `fail_on` of --config).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 instead of 3 when the only problems are unknown checks.
+    #[arg(long)]
+    pub allow_unknown: bool,
+    /// Change the severity of a code or family, or turn it off, as for check.
+    #[arg(long, value_delimiter = ',', value_name = "CODE=LEVEL")]
+    pub severity: Vec<String>,
+    /// Settings file (the fleet's upcheck.toml): fail_on, allow_unknown,
+    /// severity and waivers apply as in check.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Waivers file (default: waivers.toml beside --config).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// An earlier JSON report: only new failures make the exit code 1.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// The rule folders the shard runs were given.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Show passing and not-applicable evaluations in the table too.
+    #[arg(long)]
+    pub show_passing: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -338,6 +388,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Merge(args) => merge(args),
         Command::Diff(args) => diff(args),
         Command::Rules { command } => match command {
             RulesCommand::List { format, rules } => rules_list(format, &rules),
@@ -398,7 +449,36 @@ struct CheckPolicy {
     root: String,
 }
 
-fn check_policy(args: &CheckArgs, catalog: &Catalog) -> Result<CheckPolicy, String> {
+/// The flags a policy is made of; `check` and `merge` share them.
+struct PolicyFlags<'a> {
+    paths: &'a [PathBuf],
+    config: &'a Option<PathBuf>,
+    fail_on: Option<FailOn>,
+    allow_unknown: bool,
+    severity: &'a [String],
+    select: &'a Vec<String>,
+    ignore: &'a Vec<String>,
+    waivers: &'a Option<PathBuf>,
+    baseline: &'a Option<PathBuf>,
+}
+
+impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
+    fn from(args: &'a CheckArgs) -> Self {
+        PolicyFlags {
+            paths: &args.paths,
+            config: &args.config,
+            fail_on: args.fail_on,
+            allow_unknown: args.allow_unknown,
+            severity: &args.severity,
+            select: &args.select,
+            ignore: &args.ignore,
+            waivers: &args.waivers,
+            baseline: &args.baseline,
+        }
+    }
+}
+
+fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
     let root = args.paths.iter().find(|p| p.is_dir()).cloned();
     let config = match (&args.config, &root) {
         (Some(file), _) => Some(FleetConfig::load(file)?),
@@ -425,10 +505,10 @@ fn check_policy(args: &CheckArgs, catalog: &Catalog) -> Result<CheckPolicy, Stri
     };
     let severity = SeverityOverrides::parse(&config.severity_args())
         .map_err(|e| format!("{}: [severity] {e}", config.path.display()))?
-        .then(SeverityOverrides::parse(&args.severity)?);
+        .then(SeverityOverrides::parse(args.severity)?);
     let mut selection = Selection {
-        select: pick(&args.select, &config.select),
-        ignore: pick(&args.ignore, &config.ignore),
+        select: pick(args.select, &config.select),
+        ignore: pick(args.ignore, &config.ignore),
     };
     let invalid = selection.invalid();
     if !invalid.is_empty() {
@@ -440,7 +520,7 @@ fn check_policy(args: &CheckArgs, catalog: &Catalog) -> Result<CheckPolicy, Stri
     selection
         .ignore
         .extend(severity.off(catalog.rules.keys().copied()));
-    let waivers_file = match (&args.waivers, &config.waivers) {
+    let waivers_file = match (args.waivers, &config.waivers) {
         (Some(file), _) => Some(file.clone()),
         (None, Some(file)) => Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
         (None, None) => {
@@ -458,7 +538,7 @@ fn check_policy(args: &CheckArgs, catalog: &Catalog) -> Result<CheckPolicy, Stri
         Some(file) => waivers::load(&file)?,
         None => vec![],
     };
-    let known = match &args.baseline {
+    let known = match args.baseline {
         Some(file) => Some(baseline::load(file)?),
         None => None,
     };
@@ -489,7 +569,15 @@ fn check(args: CheckArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let policy = match check_policy(&args, &catalog) {
+    if args.shard.is_some()
+        && (args.waivers.is_some() || args.baseline.is_some() || !args.severity.is_empty())
+    {
+        return fail(
+            "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
+             which applies them to the whole fleet",
+        );
+    }
+    let policy = match check_policy(&PolicyFlags::from(&args), &catalog) {
         Ok(p) => p,
         Err(message) => return fail(message),
     };
@@ -500,43 +588,147 @@ fn check(args: CheckArgs) -> u8 {
         jobs: args.jobs,
         baseline: args.baseline_snapshot.clone(),
     };
-    let run = engine::run(&args.paths, &catalog, &options);
+    let run = match args.shard {
+        Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
+        None => engine::run(&args.paths, &catalog, &options),
+    };
     if run.nodes == 0 {
-        eprintln!("upcheck: warning: no node snapshot (folder with node.json) found");
+        match args.shard {
+            Some(shard) => eprintln!("upcheck: note: shard {shard} holds no node"),
+            None => eprintln!("upcheck: warning: no node snapshot (folder with node.json) found"),
+        }
     }
     let generated_at = report::generated_at();
     let mut evaluations = run.evaluations;
-    policy.severity.apply(&mut evaluations);
-    let today = chrono::DateTime::parse_from_rfc3339(&generated_at)
-        .map(|t| t.date_naive())
-        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
-    waivers::apply(&policy.waivers, &mut evaluations, today, &policy.root);
-    if let Some(known) = &policy.known {
-        baseline::mark(&mut evaluations, known);
+    // A shard's failures are judged by merge, with the whole fleet's waivers.
+    if args.shard.is_none() {
+        apply_policy(&policy, &mut evaluations, &generated_at);
     }
-    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let provenance = report::Provenance {
         rules_digest: catalog.digest(),
         inputs_digest: run.inputs_digest,
         generated_at,
         command_line: command_line(),
     };
-    let report = Report::new(
+    let mut report = Report::new(
         phase,
         provenance,
         report::rule_descriptors(&catalog),
         run.nodes,
         evaluations,
     );
-    // Every file is written (each whole or not at all) before stdout, so a
-    // failed write is reported even when stdout is a closed pipe.
-    for (format, file) in &args.reports {
-        if let Err(code) = emit(&format.render(&report, args.show_passing), Some(file)) {
-            return code;
-        }
+    if let Some(shard) = args.shard {
+        report.shard = Some(ShardData {
+            index: shard.index,
+            count: shard.count,
+            fleet: policy.root.clone(),
+            selection: ShardSelection {
+                select: policy.selection.select.clone(),
+                ignore: policy.selection.ignore.clone(),
+            },
+            roots: run.roots,
+            nodes: run.members,
+            keys: report.evaluations.iter().map(|e| e.key.clone()).collect(),
+        });
     }
-    let text = args.format.render(&report, args.show_passing);
-    if let Err(code) = emit(&text, args.output.as_deref()) {
+    if let Err(code) = write_reports(
+        &report,
+        &args.reports,
+        args.format,
+        &args.output,
+        args.show_passing,
+    ) {
+        return code;
+    }
+    match args.shard {
+        // Exit 0 so that a CI matrix reaches the merge, which decides.
+        Some(_) => exit::CLEAN,
+        None => exit_code(&report, policy.fail_on, policy.allow_unknown),
+    }
+}
+
+/// Severity overrides, waivers and the baseline report, then report order.
+fn apply_policy(policy: &CheckPolicy, evaluations: &mut Vec<Evaluation>, generated_at: &str) {
+    policy.severity.apply(evaluations);
+    let today = chrono::DateTime::parse_from_rfc3339(generated_at)
+        .map(|t| t.date_naive())
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+    waivers::apply(&policy.waivers, evaluations, today, &policy.root);
+    if let Some(known) = &policy.known {
+        baseline::mark(evaluations, known);
+    }
+    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Every `--report` file (each whole or not at all), then the main output:
+/// a failed write is reported even when stdout is a closed pipe.
+fn write_reports(
+    report: &Report,
+    reports: &[(ReportFormat, PathBuf)],
+    format: ReportFormat,
+    output: &Option<PathBuf>,
+    show_passing: bool,
+) -> Result<(), u8> {
+    for (format, file) in reports {
+        emit(&format.render(report, show_passing), Some(file))?;
+    }
+    emit(&format.render(report, show_passing), output.as_deref())
+}
+
+/// Shard reports in, the report of one run out; exit codes as for check.
+fn merge(args: MergeArgs) -> u8 {
+    let catalog = match load_catalog(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let no_selection = Vec::new();
+    let flags = PolicyFlags {
+        paths: &[],
+        config: &args.config,
+        fail_on: args.fail_on,
+        allow_unknown: args.allow_unknown,
+        severity: &args.severity,
+        select: &no_selection,
+        ignore: &no_selection,
+        waivers: &args.waivers,
+        baseline: &args.baseline,
+    };
+    let mut policy = match check_policy(&flags, &catalog) {
+        Ok(p) => p,
+        Err(message) => return fail(message),
+    };
+    // The shards chose what ran; `off` here hides more, before root causes
+    // are linked, as in check.
+    let off = policy.severity.off(catalog.rules.keys().copied());
+    let merged = match crate::merge::merge(&args.shard_reports, &catalog, &off) {
+        Ok(m) => m,
+        Err(message) => return fail(message),
+    };
+    policy.selection = merged.selection;
+    policy.root = merged.fleet;
+    let mut evaluations = merged.evaluations;
+    let generated_at = report::generated_at();
+    apply_policy(&policy, &mut evaluations, &generated_at);
+    let provenance = report::Provenance {
+        rules_digest: merged.rules_digest,
+        inputs_digest: merged.inputs_digest,
+        generated_at,
+        command_line: command_line(),
+    };
+    let report = Report::new(
+        merged.phase,
+        provenance,
+        report::rule_descriptors(&catalog),
+        merged.nodes,
+        evaluations,
+    );
+    if let Err(code) = write_reports(
+        &report,
+        &args.reports,
+        args.format,
+        &args.output,
+        args.show_passing,
+    ) {
         return code;
     }
     exit_code(&report, policy.fail_on, policy.allow_unknown)

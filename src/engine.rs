@@ -10,10 +10,12 @@ use crate::model::{
 };
 use crate::policy::{code_matches, is_code_pattern};
 use crate::redact::redact_in;
+use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
 use cel::{Context, Value};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -59,17 +61,51 @@ pub struct RunOutput {
     pub evaluations: Vec<Evaluation>,
     pub nodes: usize,
     pub inputs_digest: String,
+    /// Every node checked, with the facts group-scope rules need: what a
+    /// shard report carries for `merge`.
+    pub members: Vec<GroupMember>,
+    /// The paths checked, with the plan their nodes see.
+    pub roots: Vec<ShardRoot>,
 }
 
 /// Per group rule code: the member's facts, or why it has none; absent when
 /// the rule does not apply to the node.
-type Membership = BTreeMap<u32, Result<Json, String>>;
+type Membership = BTreeMap<u32, MemberFacts>;
+
+/// What one node gives one group rule.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberFacts {
+    /// `node` (identity) and each fact the rule `requires`.
+    Facts(Json),
+    /// Why the node has no data for the rule.
+    NoData(String),
+}
+
+/// A node as group rules see it (JSON: an entry of `shard.nodes`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupMember {
+    /// The name reports use (hostname).
+    pub node: String,
+    /// The node folder relative to `root`, `/`-separated.
+    pub path: String,
+    /// The path given that the node was found under.
+    pub root: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// sha256 over the (file, content digest) pairs the node's rules read.
+    pub inputs_digest: String,
+    /// Per group-scope rule code the node takes part in.
+    pub group_facts: Membership,
+}
 
 /// The nodes of one cluster, site or fleet for one rule.
-struct Group {
-    fleet_root: PathBuf,
-    /// (hostname, facts) of members with data.
-    with: Vec<(String, Json)>,
+struct Group<'a> {
+    root: &'a str,
+    /// Facts of members with data.
+    with: Vec<Json>,
     /// "hostname (why)" of members without.
     without: Vec<String>,
 }
@@ -79,17 +115,42 @@ struct Group {
 struct NodeOutcome {
     evaluations: Vec<Evaluation>,
     group_members: Membership,
-    reads: Vec<(String, String, String)>,
+    reads: Vec<(String, String)>,
 }
 
 pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
+    run_part(paths, catalog, options, None)
+}
+
+/// The nodes of one shard: node-scope rules only; group-scope rules are
+/// left to `merge`, which gets their facts from `RunOutput::members`. Only
+/// shard 1 reports fleet-level problems (an unreadable folder or plan), so
+/// that merged shards report them once.
+pub fn run_shard(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    options: &RunOptions,
+    shard: Shard,
+) -> RunOutput {
+    run_part(paths, catalog, options, Some(shard))
+}
+
+fn run_part(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    options: &RunOptions,
+    shard: Option<Shard>,
+) -> RunOutput {
     let roots = snapshot::checked_roots(paths, options.phase == Some(Phase::Pre));
     let paths: Vec<PathBuf> = roots.iter().map(|r| r.checked.clone()).collect();
     let baseline_roots: Vec<PathBuf> = match &options.baseline {
         Some(b) => vec![b.clone()],
         None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
     };
-    let (nodes, mut walk_problems) = snapshot::discover(&paths);
+    let (mut nodes, mut walk_problems) = snapshot::discover(&paths);
+    if let Some(shard) = shard {
+        nodes.retain(|n| shard.holds_node(n));
+    }
     let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
     walk_problems.extend(baseline_problems);
     // The first node of each hostname; a baseline is matched by name.
@@ -113,6 +174,7 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
 
     // Converted to CEL once per fleet root, not once per node.
     let mut plans: BTreeMap<PathBuf, Value> = BTreeMap::new();
+    let mut shard_roots = Vec::new();
     for root in &paths {
         let plan_dir = snapshot::plan_dir(root);
         let plan = match &plan_dir {
@@ -137,6 +199,14 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
             json!({})
         });
         plans.insert(root.clone(), to_cel(&plan));
+        shard_roots.push(ShardRoot {
+            path: root.display().to_string(),
+            plan,
+        });
+    }
+    // So far only fleet-level problems: shard 1 alone reports them.
+    if shard.is_some_and(|s| s.index != 1) {
+        evaluations.clear();
     }
 
     let rules: Vec<&Rule> = catalog
@@ -155,17 +225,9 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
         .filter(|r| r.scope == Scope::Node)
         .filter(|r| all_node_rules || options.selection.keeps(r.code))
         .collect();
-    let group_rules: Vec<&Rule> = rules
-        .iter()
-        .copied()
-        .filter(|r| r.scope != Scope::Node)
-        .collect();
+    let group_rules = group_rules(catalog, options.phase, &options.selection);
 
-    let mut root = expr::root_context();
-    root.add_variable_from_value(
-        "phase",
-        to_cel(&options.phase.map_or(Json::Null, |p| json!(p.as_str()))),
-    );
+    let root = root_context(options.phase);
     let evaluate = || {
         nodes
             .par_iter()
@@ -184,34 +246,114 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOut
         None => evaluate(),
     };
 
-    let mut reads = Vec::new();
-    let mut members: Vec<(&Node, Membership)> = Vec::new();
+    let mut members = Vec::new();
     for (node, outcome) in nodes.iter().zip(outcomes) {
         evaluations.extend(outcome.evaluations);
-        reads.extend(outcome.reads);
-        members.push((node, outcome.group_members));
+        members.push(GroupMember {
+            node: node.name(),
+            path: shard::relative_path(node),
+            root: node.root.display().to_string(),
+            site: node.field("site").map(str::to_string),
+            cluster: node.field("cluster").map(str::to_string),
+            inputs_digest: node_inputs_digest(outcome.reads),
+            group_facts: outcome.group_members,
+        });
     }
-    for rule in &group_rules {
-        evaluations.extend(evaluate_groups(rule, &members, &plans, &root));
+    if shard.is_none() {
+        evaluations.extend(evaluate_group_rules(
+            &group_rules,
+            &members,
+            &shard_roots,
+            &root,
+        ));
     }
-
-    evaluations.retain(|e| options.selection.keeps(e.code));
-    link_root_causes(&mut evaluations, catalog);
-    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    finish(&mut evaluations, catalog, &options.selection);
     RunOutput {
         evaluations,
         nodes: nodes.len(),
-        inputs_digest: inputs_digest(reads),
+        inputs_digest: inputs_digest(&members),
+        members,
+        roots: shard_roots,
     }
 }
 
-/// sha256 over (node, file, content digest) of every input read, sorted.
-fn inputs_digest(mut reads: Vec<(String, String, String)>) -> String {
-    use sha2::{Digest, Sha256};
+/// The CEL context every rule starts from.
+pub fn root_context(phase: Option<Phase>) -> Context<'static, 'static> {
+    let mut root = expr::root_context();
+    root.add_variable_from_value(
+        "phase",
+        to_cel(&phase.map_or(Json::Null, |p| json!(p.as_str()))),
+    );
+    root
+}
+
+/// The cluster-, site- and fleet-scope rules a run evaluates.
+pub fn group_rules<'a>(
+    catalog: &'a Catalog,
+    phase: Option<Phase>,
+    selection: &Selection,
+) -> Vec<&'a Rule> {
+    catalog
+        .rules
+        .values()
+        .filter(|r| phase.is_none_or(|p| r.phases.contains(&p)))
+        .filter(|r| selection.keeps(r.code))
+        .filter(|r| r.scope != Scope::Node)
+        .collect()
+}
+
+/// Every group rule over `members` (in the order nodes were found), each
+/// group seeing the plan of its root.
+pub fn evaluate_group_rules(
+    rules: &[&Rule],
+    members: &[GroupMember],
+    roots: &[ShardRoot],
+    root: &Context,
+) -> Vec<Evaluation> {
+    let plans: BTreeMap<&str, Value> = roots
+        .iter()
+        .map(|r| (r.path.as_str(), to_cel(&r.plan)))
+        .collect();
+    rules
+        .iter()
+        .flat_map(|rule| evaluate_groups(rule, members, &plans, root))
+        .collect()
+}
+
+/// The last steps of every run, merged or not: the selection, root causes
+/// and the report order.
+pub fn finish(evaluations: &mut Vec<Evaluation>, catalog: &Catalog, selection: &Selection) {
+    evaluations.retain(|e| selection.keeps(e.code));
+    link_root_causes(evaluations, catalog);
+    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// sha256 over the (file, content digest) pairs one node read, sorted.
+fn node_inputs_digest(mut reads: Vec<(String, String)>) -> String {
     reads.sort();
+    digest_of(
+        reads
+            .iter()
+            .map(|(file, digest)| [file.as_str(), digest.as_str()]),
+    )
+}
+
+/// sha256 over the (node, node inputs digest) pairs of every node, sorted:
+/// the same whether the nodes were checked in one run or in shards.
+pub fn inputs_digest(members: &[GroupMember]) -> String {
+    let mut pairs: Vec<[&str; 2]> = members
+        .iter()
+        .map(|m| [m.node.as_str(), m.inputs_digest.as_str()])
+        .collect();
+    pairs.sort();
+    digest_of(pairs.into_iter())
+}
+
+fn digest_of<'a>(parts: impl Iterator<Item = [&'a str; 2]>) -> String {
+    use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for (node, file, digest) in reads {
-        for part in [node, file, digest] {
+    for pair in parts {
+        for part in pair {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -381,8 +523,10 @@ fn evaluate_node(
         match applies(rule, &scope) {
             Ok(false) => continue,
             Err(e) => {
-                out.group_members
-                    .insert(rule.code, Err(format!("applies_to failed: {e}")));
+                out.group_members.insert(
+                    rule.code,
+                    MemberFacts::NoData(format!("applies_to failed: {e}")),
+                );
                 continue;
             }
             Ok(true) => {}
@@ -402,8 +546,8 @@ fn evaluate_node(
             }
         }
         let entry = match problem {
-            Some(p) => Err(p),
-            None => Ok(Json::Object(member)),
+            Some(p) => MemberFacts::NoData(p),
+            None => MemberFacts::Facts(Json::Object(member)),
         };
         out.group_members.insert(rule.code, entry);
     }
@@ -438,7 +582,7 @@ fn evaluate_node(
     out.reads = facts
         .reads
         .values()
-        .map(|r| (subject.name.clone(), r.rel.clone(), r.digest.clone()))
+        .map(|r| (r.rel.clone(), r.digest.clone()))
         .collect();
     for e in &mut out.evaluations {
         for ev in &mut e.evidence {
@@ -774,36 +918,36 @@ fn sources(value: &Json) -> Vec<Evidence> {
 /// Cluster, site and fleet scope: the rule once per group of nodes.
 fn evaluate_groups(
     rule: &Rule,
-    members: &[(&Node, Membership)],
-    plans: &BTreeMap<PathBuf, Value>,
+    members: &[GroupMember],
+    plans: &BTreeMap<&str, Value>,
     root: &Context,
 ) -> Vec<Evaluation> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for (node, by_rule) in members {
-        let Some(entry) = by_rule.get(&rule.code) else {
+    for member in members {
+        let Some(entry) = member.group_facts.get(&rule.code) else {
             continue;
         };
         let name = match rule.scope {
-            Scope::Cluster => node.field("cluster").map(str::to_string),
-            Scope::Site => node.field("site").map(str::to_string),
-            Scope::Fleet => Some(node.root.display().to_string()),
+            Scope::Cluster => member.cluster.clone(),
+            Scope::Site => member.site.clone(),
+            Scope::Fleet => Some(member.root.clone()),
             Scope::Node => None,
         };
         let Some(name) = name else { continue };
         let group = groups.entry(name).or_insert_with(|| Group {
-            fleet_root: node.root.clone(),
+            root: &member.root,
             with: vec![],
             without: vec![],
         });
         match entry {
-            Ok(facts) => group.with.push((node.name(), facts.clone())),
-            Err(why) => group.without.push(format!("{} ({why})", node.name())),
+            MemberFacts::Facts(facts) => group.with.push(facts.clone()),
+            MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }
     let mut out = Vec::new();
     for (name, group) in groups {
         let Group {
-            fleet_root,
+            root: fleet_root,
             with,
             without,
         } = group;
@@ -814,10 +958,13 @@ fn evaluate_groups(
             cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
         };
         let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("plan", plans[&fleet_root].clone());
+        let plan = plans
+            .get(fleet_root)
+            .cloned()
+            .unwrap_or_else(|| to_cel(&json!({})));
+        scope.add_variable_from_value("plan", plan);
         scope.add_variable_from_value("params", rule.params_cel.clone());
-        let nodes: Vec<Json> = with.iter().map(|(_, f)| f.clone()).collect();
-        scope.add_variable_from_value("nodes", to_cel(&Json::Array(nodes)));
+        scope.add_variable_from_value("nodes", to_cel(&Json::Array(with.clone())));
         scope.add_variable_from_value(
             "group",
             to_cel(&json!({"name": name, "scope": rule.scope.as_str(), "size": with.len() + without.len()})),

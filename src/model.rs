@@ -113,7 +113,7 @@ impl fmt::Display for Status {
 }
 
 /// A place in a snapshot that shows why an evaluation ended as it did.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,7 @@ pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
     /// Lines around `line` (log matches), `>` marking the line itself.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
 }
 
@@ -136,14 +136,15 @@ impl Evidence {
 }
 
 /// A root cause of a failure: a failing evaluation of `code` on `node`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cause {
     pub code: u32,
     pub node: String,
 }
 
-/// The outcome of one rule on one node or group.
-#[derive(Debug, Clone, Serialize)]
+/// The outcome of one rule on one node or group. Deserialised from shard
+/// reports by `merge`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evaluation {
     pub code: u32,
     pub name: String,
@@ -158,10 +159,10 @@ pub struct Evaluation {
     pub cluster: Option<String>,
     pub message: String,
     pub evidence: Vec<Evidence>,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
     /// Root causes found on the same node: failures this one follows from.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
     pub fingerprint: String,
     /// The waiver that covers this failure (status `waived`).
@@ -180,7 +181,7 @@ pub struct Evaluation {
 }
 
 /// The waiver of a waived failure, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaiverNote {
     pub reason: String,
     pub approver: String,
@@ -196,7 +197,7 @@ pub struct WaiverNote {
 }
 
 /// A failure compared with a baseline report, by fingerprint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BaselineState {
     New,

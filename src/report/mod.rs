@@ -18,13 +18,14 @@ pub use table::render_table;
 
 use crate::catalog::Catalog;
 use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
+use crate::shard::ShardData;
 use crate::tool_codes::TOOL_CODES;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape (docs/report.schema.json).
 /// Changes are additive: a new minor version adds fields, never removes one.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -106,6 +107,9 @@ pub struct Report {
     pub provenance: Provenance,
     pub summary: Summary,
     pub evaluations: Vec<Evaluation>,
+    /// Only in the report of `check --shard K/N`: what `merge` needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardData>,
     /// Every rule the run could report; not part of the JSON report.
     #[serde(skip)]
     pub rules: Vec<RuleDescriptor>,
@@ -141,6 +145,7 @@ impl Report {
                 failing_by_severity,
             },
             evaluations,
+            shard: None,
             rules,
         }
     }

@@ -1,0 +1,242 @@
+//! `upcheck merge`: shard reports of one fleet combined into the report a
+//! single run would have made. Node-scope evaluations come from the shards;
+//! group-scope rules are evaluated here over the facts the shards carried,
+//! by the engine's own group evaluation.
+
+use crate::catalog::Catalog;
+use crate::engine::{self, GroupMember, Selection};
+use crate::model::{Evaluation, Phase};
+use crate::shard::{ShardData, ShardRoot};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The parts of a shard report that merge reads.
+#[derive(Deserialize)]
+struct ShardReport {
+    schema_version: String,
+    phase: Phase,
+    rules_digest: String,
+    evaluations: Vec<Evaluation>,
+    shard: Option<ShardData>,
+}
+
+/// One shard report, read and checked on its own.
+struct Part {
+    file: PathBuf,
+    report: ShardReport,
+    shard: ShardData,
+}
+
+/// The merged run, before policy (severity overrides, waivers, baseline).
+pub struct Merged {
+    pub phase: Phase,
+    pub rules_digest: String,
+    pub evaluations: Vec<Evaluation>,
+    pub nodes: usize,
+    pub inputs_digest: String,
+    /// The selection every shard ran with, and merge's `off` codes.
+    pub selection: Selection,
+    /// The fleet group waiver findings belong to.
+    pub fleet: String,
+}
+
+fn read(file: &Path) -> Result<Part, String> {
+    let name = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: cannot read it: {e}"))?;
+    let report: ShardReport = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{name}:{}: not a JSON report of `upcheck check --format json`: {e}",
+            e.line()
+        )
+    })?;
+    if !report.schema_version.starts_with("1.") {
+        return Err(format!(
+            "{name}: report schema {} is not 1.x; merge reports of this upcheck version",
+            report.schema_version
+        ));
+    }
+    let Some(shard) = report.shard.clone() else {
+        return Err(format!(
+            "{name}: not a shard report (it has no `shard`); make it with `upcheck check --shard K/N --format json`"
+        ));
+    };
+    if shard.keys.len() != report.evaluations.len() {
+        return Err(format!(
+            "{name}: shard.keys has {} entries for {} evaluations; the file was changed after the run",
+            shard.keys.len(),
+            report.evaluations.len()
+        ));
+    }
+    Ok(Part {
+        file: file.to_path_buf(),
+        report,
+        shard,
+    })
+}
+
+/// Refuses shard reports that do not make up one run: other phases, rule
+/// catalogs, selections, paths or shard counts, a shard missing or given
+/// twice, a node in two shards.
+fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), String> {
+    let first = &parts[0];
+    let name = |p: &Part| p.file.display().to_string();
+    for part in parts {
+        let differs = |what: &str, this: String, theirs: String| {
+            Err(format!(
+                "{} and {} are not shards of one run: {what} {this} vs {theirs}",
+                name(first),
+                name(part),
+            ))
+        };
+        if part.report.phase != first.report.phase {
+            return differs(
+                "phase",
+                first.report.phase.as_str().into(),
+                part.report.phase.as_str().into(),
+            );
+        }
+        if part.report.rules_digest != first.report.rules_digest {
+            return differs(
+                "rule catalog",
+                first.report.rules_digest.clone(),
+                part.report.rules_digest.clone(),
+            );
+        }
+        if part.shard.count != first.shard.count {
+            return differs(
+                "shard count",
+                first.shard.count.to_string(),
+                part.shard.count.to_string(),
+            );
+        }
+        if part.shard.selection != first.shard.selection {
+            return differs(
+                "selection (--select/--ignore/off)",
+                format!("{:?}", first.shard.selection),
+                format!("{:?}", part.shard.selection),
+            );
+        }
+        let paths = |s: &ShardData| s.roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+        if paths(&part.shard) != paths(&first.shard) {
+            return differs(
+                "paths checked",
+                paths(&first.shard).join(" "),
+                paths(&part.shard).join(" "),
+            );
+        }
+        if part.shard.fleet != first.shard.fleet {
+            return differs("fleet", first.shard.fleet.clone(), part.shard.fleet.clone());
+        }
+        if part.shard.roots != first.shard.roots {
+            return differs("plan.toml", "one plan".into(), "another".into());
+        }
+    }
+    let count = first.shard.count;
+    let digest = catalog.digest();
+    if first.report.rules_digest != digest {
+        return Err(format!(
+            "{} was made with rule catalog {}, but merge loaded {digest}: give merge the same --rules as the shard runs",
+            name(first),
+            first.report.rules_digest
+        ));
+    }
+    let mut by_index: BTreeMap<usize, &Part> = BTreeMap::new();
+    for part in parts {
+        let index = part.shard.index;
+        if index == 0 || index > count {
+            return Err(format!(
+                "{}: shard {index}/{count} is out of range",
+                name(part)
+            ));
+        }
+        if let Some(other) = by_index.insert(index, part) {
+            return Err(format!(
+                "shard {index}/{count} is given twice: {} and {}",
+                name(other),
+                name(part)
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=count)
+        .filter(|i| !by_index.contains_key(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shard(s) {} missing: merge needs all {count} shard reports",
+            missing.join(", ")
+        ));
+    }
+    let mut seen: BTreeMap<(&str, &str), &Part> = BTreeMap::new();
+    for part in parts {
+        for node in &part.shard.nodes {
+            if let Some(other) = seen.insert((&node.root, &node.path), part) {
+                return Err(format!(
+                    "node {} ({}/{}) is in both {} and {}",
+                    node.node,
+                    node.root,
+                    node.path,
+                    name(other),
+                    name(part)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads, checks and combines the shard reports in `files`; `ignore` adds
+/// to the codes the shards left out (merge's own severity `off`).
+pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<Merged, String> {
+    let parts = files
+        .iter()
+        .map(|f| read(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    if parts.is_empty() {
+        return Err("no shard report given".into());
+    }
+    check_agreement(&parts, catalog)?;
+    let first = &parts[0].shard;
+    let (phase, rules_digest) = (parts[0].report.phase, parts[0].report.rules_digest.clone());
+    let roots: Vec<ShardRoot> = first.roots.clone();
+    let selection = Selection {
+        select: first.selection.select.clone(),
+        ignore: [first.selection.ignore.as_slice(), ignore].concat(),
+    };
+    let fleet = first.fleet.clone();
+
+    let mut evaluations = Vec::new();
+    let mut members: Vec<GroupMember> = Vec::new();
+    for part in parts {
+        for (mut e, key) in part.report.evaluations.into_iter().zip(part.shard.keys) {
+            e.key = key;
+            evaluations.push(e);
+        }
+        members.extend(part.shard.nodes);
+    }
+    // The order a single run finds nodes in: by path given, then by folder
+    // path (a sorted walk), which orders the `nodes` group rules see.
+    let root_rank = |root: &str| roots.iter().position(|r| r.path == root);
+    members.sort_by(|a, b| {
+        (root_rank(&a.root), Path::new(&a.path)).cmp(&(root_rank(&b.root), Path::new(&b.path)))
+    });
+    let group_rules = engine::group_rules(catalog, Some(phase), &selection);
+    let root = engine::root_context(Some(phase));
+    evaluations.extend(engine::evaluate_group_rules(
+        &group_rules,
+        &members,
+        &roots,
+        &root,
+    ));
+    engine::finish(&mut evaluations, catalog, &selection);
+    Ok(Merged {
+        phase,
+        rules_digest,
+        evaluations,
+        nodes: members.len(),
+        inputs_digest: engine::inputs_digest(&members),
+        selection,
+        fleet,
+    })
+}
