@@ -689,11 +689,14 @@ fn explain(code: u32, dirs: &[PathBuf]) -> u8 {
 }
 
 fn facts(node_dir: &Path) -> u8 {
-    if !node_dir.join(snapshot::NODE_MARKER).is_file() {
+    if !node_dir.join(snapshot::NODE_MARKER).is_file()
+        && !node_dir.join(crate::sos::MARKER).is_dir()
+    {
         return fail(format!(
-            "{} is not a node snapshot: it has no {}",
+            "{} is not a node snapshot: it has no {} and no {}/",
             node_dir.display(),
-            snapshot::NODE_MARKER
+            snapshot::NODE_MARKER,
+            crate::sos::MARKER
         ));
     }
     let (nodes, problems) = snapshot::discover(&[node_dir.to_path_buf()]);

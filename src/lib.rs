@@ -20,5 +20,6 @@ pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod snapshot;
+pub mod sos;
 pub mod tool_codes;
 pub mod waivers;

@@ -16,6 +16,8 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     Native,
+    /// A sosreport (`sos_commands/` marks it), see crate::sos.
+    Sos,
 }
 
 /// A logical input: a name the facts ask for, and where each layout keeps it.
@@ -338,7 +340,11 @@ impl Node {
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
+            Layout::Sos => crate::sos::candidates(input.name),
         };
+        if candidates.is_empty() {
+            return Err(vec!["nothing: a sosreport never holds it".into()]);
+        }
         candidates
             .iter()
             .map(|c| self.dir.join(c))
@@ -397,7 +403,10 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
                 continue;
             }
             let dir = entry.path();
-            if dir.join(NODE_MARKER).is_file() {
+            if dir.join(crate::sos::MARKER).is_dir() {
+                nodes.push(read_sos(dir, root));
+                walk.skip_current_dir();
+            } else if dir.join(NODE_MARKER).is_file() {
                 nodes.push(read_native(dir, root));
                 walk.skip_current_dir();
             }
@@ -406,9 +415,41 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
     (nodes, problems)
 }
 
+/// A sosreport folder: identity from the report, with the fields of a
+/// node.json placed beside it (site, cluster, role…) laid over it.
+fn read_sos(dir: &Path, root: &Path) -> Node {
+    let read = |rel: &str| read_input(&dir.join(rel)).ok();
+    let mut identity = crate::sos::identity(&read, &folder_name(dir));
+    let (given, identity_error) = if dir.join(NODE_MARKER).is_file() {
+        read_identity(dir)
+    } else {
+        (Map::new(), None)
+    };
+    identity.extend(given);
+    Node {
+        dir: dir.to_path_buf(),
+        layout: Layout::Sos,
+        root: root.to_path_buf(),
+        identity,
+        identity_error,
+    }
+}
+
 fn read_native(dir: &Path, root: &Path) -> Node {
+    let (identity, identity_error) = read_identity(dir);
+    Node {
+        dir: dir.to_path_buf(),
+        layout: Layout::Native,
+        root: root.to_path_buf(),
+        identity,
+        identity_error,
+    }
+}
+
+/// node.json of `dir`, or why it cannot be used.
+fn read_identity(dir: &Path) -> (Map<String, Value>, Option<String>) {
     let marker = dir.join(NODE_MARKER);
-    let (identity, identity_error) = match std::fs::read_to_string(&marker) {
+    match std::fs::read_to_string(&marker) {
         Err(e) => (Map::new(), Some(format!("{}: {e}", marker.display()))),
         Ok(text) => match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(map)) => (map, None),
@@ -425,13 +466,6 @@ fn read_native(dir: &Path, root: &Path) -> Node {
                 )),
             ),
         },
-    };
-    Node {
-        dir: dir.to_path_buf(),
-        layout: Layout::Native,
-        root: root.to_path_buf(),
-        identity,
-        identity_error,
     }
 }
 
