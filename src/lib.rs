@@ -2,6 +2,7 @@
 //! facts from them, evaluates a catalog of CEL rules, and reports coded
 //! findings.
 
+pub mod archive;
 pub mod baseline;
 pub mod catalog;
 pub mod catalog_check;

@@ -146,3 +146,34 @@ fn no_evaluation_is_unknown_for_malformed_input() {
         }
     }
 }
+
+#[test]
+fn folder_and_archive_give_the_same_evaluations() {
+    if !prerequisites_met() {
+        return;
+    }
+    let (_, archive, folder) = report();
+    let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    let in_archive = archive.join(&name);
+    let rows = |path: &Path, node_dir: &Path| -> Vec<(Value, Value, Value, String)> {
+        let shown = node_dir.display().to_string();
+        upcheck_json(&["check", "--format", "json"], path)["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let message = e["message"].as_str().unwrap().replace(&shown, "REPORT");
+                (
+                    e["code"].clone(),
+                    e["node"].clone(),
+                    e["status"].clone(),
+                    message,
+                )
+            })
+            .collect()
+    };
+    let from_folder = rows(folder, folder);
+    let from_archive = rows(archive, &in_archive);
+    assert!(!from_folder.is_empty());
+    assert_eq!(from_folder, from_archive);
+}
