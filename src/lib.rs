@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod catalog_check;
 pub mod cli;
+pub mod collect;
 pub mod diff;
 pub mod docs;
 pub mod engine;
