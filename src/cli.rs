@@ -72,6 +72,49 @@ pub enum Command {
     },
     /// Print, as JSON, what one parser makes of one file.
     Parse { kind: ParseKind, file: PathBuf },
+    /// Snapshot the Linux host this runs on (native layout) into --out.
+    Collect(CollectArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CollectArgs {
+    /// The node folder to write; it must be new or empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub hostname: Option<String>,
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(long)]
+    pub cluster: Option<String>,
+    #[arg(long)]
+    pub role: Option<String>,
+    /// `linux` unless given (`tpd` on a TPD server).
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long)]
+    pub ha_role: Option<String>,
+    #[arg(long)]
+    pub running_release: Option<String>,
+    #[arg(long)]
+    pub target_release: Option<String>,
+    /// RFC 3339 time of the host driving the collection; this host's clock
+    /// when absent (40007 then cannot see this host's skew).
+    #[arg(long)]
+    pub collected_at: Option<String>,
+    /// Seconds one command may run before it is killed.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// md5sum the ISOs staged in /var/TKLC/upgrade on this host, so the
+    /// images need not travel.
+    #[arg(long)]
+    pub hash_iso: bool,
+    /// Seconds one ISO's md5sum may run.
+    #[arg(long, default_value_t = 1800)]
+    pub hash_timeout: u64,
+    /// Pack the snapshot as DIR.tar.gz and remove DIR.
+    #[arg(long)]
+    pub archive: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -401,6 +444,7 @@ pub fn main() -> ExitCode {
         Command::Explain { code, rules } => explain(code, &rules),
         Command::Facts { node_dir } => facts(&node_dir),
         Command::Parse { kind, file } => parse_file(kind, &file),
+        Command::Collect(args) => collect(args),
     };
     ExitCode::from(code)
 }
@@ -880,12 +924,61 @@ fn explain(code: u32, dirs: &[PathBuf]) -> u8 {
     }
 }
 
+fn collect(args: CollectArgs) -> u8 {
+    let given = [
+        ("hostname", &args.hostname),
+        ("site", &args.site),
+        ("cluster", &args.cluster),
+        ("role", &args.role),
+        ("platform", &args.platform),
+        ("ha_role", &args.ha_role),
+        ("running_release", &args.running_release),
+        ("target_release", &args.target_release),
+        ("collected_at", &args.collected_at),
+    ];
+    let options = crate::collect::Options {
+        out: args.out.clone(),
+        identity: given
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_string(), serde_json::json!(v.as_ref()?))))
+            .collect(),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        hash_timeout: std::time::Duration::from_secs(args.hash_timeout),
+        hash_iso: args.hash_iso,
+        upgrade_dir: PathBuf::from(crate::collect::UPGRADE_DIR),
+    };
+    let summary = match crate::collect::collect(&options) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let mut written = args.out.display().to_string();
+    if args.archive {
+        match crate::collect::pack(&args.out) {
+            Ok(path) => written = path.display().to_string(),
+            Err(e) => return fail(e),
+        }
+    }
+    eprintln!(
+        "upcheck: collected {written}: {} command(s) run, {} failed ({}), {} not installed ({}), {} file(s) copied",
+        summary.commands_run,
+        summary.commands_failed.len(),
+        summary.commands_failed.join(", "),
+        summary.commands_absent.len(),
+        summary.commands_absent.join(", "),
+        summary.files_copied
+    );
+    exit::CLEAN
+}
+
 fn facts(node_dir: &Path) -> u8 {
-    if !node_dir.join(snapshot::NODE_MARKER).is_file() {
+    if !node_dir.join(snapshot::NODE_MARKER).is_file()
+        && !node_dir.join(crate::sos::MARKER).is_dir()
+    {
         return fail(format!(
-            "{} is not a node snapshot: it has no {}",
+            "{} is not a node snapshot: it has no {} and no {}/",
             node_dir.display(),
-            snapshot::NODE_MARKER
+            snapshot::NODE_MARKER,
+            crate::sos::MARKER
         ));
     }
     let (nodes, problems) = snapshot::discover(&[node_dir.to_path_buf()]);

@@ -2,10 +2,12 @@
 //! facts from them, evaluates a catalog of CEL rules, and reports coded
 //! findings.
 
+pub mod archive;
 pub mod baseline;
 pub mod catalog;
 pub mod catalog_check;
 pub mod cli;
+pub mod collect;
 pub mod diff;
 pub mod docs;
 pub mod engine;
@@ -22,5 +24,6 @@ pub mod redact;
 pub mod report;
 pub mod shard;
 pub mod snapshot;
+pub mod sos;
 pub mod tool_codes;
 pub mod waivers;

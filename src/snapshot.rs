@@ -1,8 +1,10 @@
 //! Finding node snapshots under the paths given, reading their identity, and
 //! resolving a logical input name to the first file of its candidate list.
 
+use crate::archive::{self, Archive};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// The marker file of the native layout.
@@ -16,6 +18,8 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     Native,
+    /// A sosreport (`sos_commands/` marks it), see crate::sos.
+    Sos,
 }
 
 /// A logical input: a name the facts ask for, and where each layout keeps it.
@@ -320,6 +324,9 @@ pub struct Node {
     pub identity: Map<String, Value>,
     /// Why node.json could not be used, if it could not.
     pub identity_error: Option<String>,
+    /// The archive the node is read from in place; `dir` is then the
+    /// archive's path joined with the node's folder inside it.
+    pub archive: Option<Arc<Archive>>,
 }
 
 impl Node {
@@ -338,12 +345,76 @@ impl Node {
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
+            Layout::Sos => crate::sos::candidates(input.name),
         };
+        if candidates.is_empty() {
+            return Err(vec!["nothing: a sosreport never holds it".into()]);
+        }
         candidates
             .iter()
             .map(|c| self.dir.join(c))
-            .find(|p| p.is_file())
+            .find(|p| self.is_file(p))
             .ok_or_else(|| candidates.iter().map(|c| c.to_string()).collect())
+    }
+
+    /// The archive entry `path` names, when the node is in an archive.
+    fn entry<'a>(&'a self, path: &Path) -> Option<(&'a Archive, String)> {
+        let archive = self.archive.as_deref()?;
+        let rel = path.strip_prefix(archive.path()).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some((archive, parts.join("/")))
+    }
+
+    /// Whether `path` (under the node's `dir`) is a file, links followed.
+    pub fn is_file(&self, path: &Path) -> bool {
+        match self.entry(path) {
+            Some((archive, name)) => archive.is_file(&name),
+            None => self.archive.is_none() && path.is_file(),
+        }
+    }
+
+    /// Whether `path` (under the node's `dir`) is a folder.
+    pub fn is_dir(&self, path: &Path) -> bool {
+        match self.entry(path) {
+            Some((archive, name)) => archive.is_dir(&name),
+            None => self.archive.is_none() && path.is_dir(),
+        }
+    }
+
+    /// Reads a file of the node as text (see [`read_input`]).
+    pub fn read(&self, path: &Path) -> Result<String, String> {
+        match self.entry(path) {
+            Some((archive, name)) => archive.read(&name).map(text_of),
+            None if self.archive.is_some() => Err("not inside the node's archive".into()),
+            None => read_input(path),
+        }
+    }
+
+    /// Every file under the node, relative to `dir` with `/` separators,
+    /// sorted.
+    pub fn files(&self) -> Vec<String> {
+        if let Some((archive, name)) = self.entry(&self.dir) {
+            return archive.files_under(&name);
+        }
+        let mut files: Vec<String> = WalkDir::new(&self.dir)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(&self.dir).ok()?;
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                Some(parts.join("/"))
+            })
+            .collect();
+        files.sort();
+        files
     }
 
     /// `path` relative to the node folder, for evidence.
@@ -378,6 +449,10 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
             });
             continue;
         }
+        if archive::is_archive(root) {
+            discover_archive(root, root, &mut nodes, &mut problems);
+            continue;
+        }
         let mut walk = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
@@ -393,11 +468,18 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
                     continue;
                 }
             };
+            if entry.file_type().is_file() && archive::is_archive(entry.path()) {
+                discover_archive(entry.path(), root, &mut nodes, &mut problems);
+                continue;
+            }
             if !entry.file_type().is_dir() {
                 continue;
             }
             let dir = entry.path();
-            if dir.join(NODE_MARKER).is_file() {
+            if dir.join(crate::sos::MARKER).is_dir() {
+                nodes.push(read_sos(dir, root));
+                walk.skip_current_dir();
+            } else if dir.join(NODE_MARKER).is_file() {
                 nodes.push(read_native(dir, root));
                 walk.skip_current_dir();
             }
@@ -406,9 +488,116 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
     (nodes, problems)
 }
 
+/// The nodes of an archive: every shallowest folder in it holding
+/// `sos_commands/` or `node.json`. An archive that cannot be listed is one
+/// node that cannot be read, so the run goes on without it.
+fn discover_archive(
+    path: &Path,
+    root: &Path,
+    nodes: &mut Vec<Node>,
+    problems: &mut Vec<WalkProblem>,
+) {
+    let archive = match Archive::open(path) {
+        Ok(a) => Arc::new(a),
+        Err(message) => {
+            nodes.push(Node {
+                dir: path.to_path_buf(),
+                layout: Layout::Native,
+                root: root.to_path_buf(),
+                identity: Map::new(),
+                identity_error: Some(message),
+                archive: None,
+            });
+            return;
+        }
+    };
+    for refused in &archive.refused {
+        problems.push(WalkProblem {
+            path: path.to_path_buf(),
+            message: refused.clone(),
+        });
+    }
+    let mut folders = vec![String::new()];
+    folders.extend(archive.dirs());
+    let mut found: Vec<String> = Vec::new();
+    for folder in folders {
+        let inside = |f: &String| f.is_empty() || folder.starts_with(&format!("{f}/"));
+        if found.iter().any(inside) {
+            continue;
+        }
+        let under = |name: &str| {
+            if folder.is_empty() {
+                name.to_string()
+            } else {
+                format!("{folder}/{name}")
+            }
+        };
+        let layout = if archive.is_dir(&under(crate::sos::MARKER)) {
+            Layout::Sos
+        } else if archive.is_file(&under(NODE_MARKER)) {
+            Layout::Native
+        } else {
+            continue;
+        };
+        let dir = if folder.is_empty() {
+            path.to_path_buf()
+        } else {
+            path.join(&folder)
+        };
+        nodes.push(read_node(&dir, root, layout, Some(archive.clone())));
+        found.push(folder);
+    }
+    if found.is_empty() {
+        problems.push(WalkProblem {
+            path: path.to_path_buf(),
+            message: format!(
+                "no node snapshot in the archive: no folder holds {NODE_MARKER} or {}/",
+                crate::sos::MARKER
+            ),
+        });
+    }
+}
+
+fn read_sos(dir: &Path, root: &Path) -> Node {
+    read_node(dir, root, Layout::Sos, None)
+}
+
 fn read_native(dir: &Path, root: &Path) -> Node {
+    read_node(dir, root, Layout::Native, None)
+}
+
+/// A node's identity: node.json for the native layout; for a sosreport,
+/// what the report says, with the fields of a node.json placed beside it
+/// (site, cluster, role…) laid over it.
+fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archive>>) -> Node {
+    let mut node = Node {
+        dir: dir.to_path_buf(),
+        layout,
+        root: root.to_path_buf(),
+        identity: Map::new(),
+        identity_error: None,
+        archive,
+    };
+    if layout == Layout::Sos {
+        let read = |rel: &str| node.read(&dir.join(rel)).ok();
+        let identity = crate::sos::identity(&read, &folder_name(dir));
+        node.identity = identity;
+    }
     let marker = dir.join(NODE_MARKER);
-    let (identity, identity_error) = match std::fs::read_to_string(&marker) {
+    if layout == Layout::Native || node.is_file(&marker) {
+        let (given, error) = parse_identity(&marker, node.read(&marker));
+        node.identity.extend(given);
+        node.identity_error = error;
+    }
+    node
+}
+
+/// node.json as read, or why it cannot be used.
+fn parse_identity(
+    marker: &Path,
+    text: Result<String, String>,
+) -> (Map<String, Value>, Option<String>) {
+    match text {
         Err(e) => (Map::new(), Some(format!("{}: {e}", marker.display()))),
         Ok(text) => match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(map)) => (map, None),
@@ -425,13 +614,6 @@ fn read_native(dir: &Path, root: &Path) -> Node {
                 )),
             ),
         },
-    };
-    Node {
-        dir: dir.to_path_buf(),
-        layout: Layout::Native,
-        root: root.to_path_buf(),
-        identity,
-        identity_error,
     }
 }
 
@@ -447,8 +629,12 @@ pub fn read_input(path: &Path) -> Result<String, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    Ok(match String::from_utf8(bytes) {
+    Ok(text_of(bytes))
+}
+
+fn text_of(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    }
 }

@@ -34,7 +34,14 @@ pub const BACKUPS: FactSpec = FactSpec {
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
     let dir = facts.node.dir.join(BACKUP_DIR);
-    if dir.is_dir() {
+    if facts.node.is_dir(&dir) {
+        if facts.node.archive.is_some() {
+            // Their times would be the tar headers', not the node's.
+            return Err(crate::facts::FactProblem::Unreadable {
+                path: dir.display().to_string(),
+                reason: "copied backups are not read inside an archive: extract it, or collect the backup-listing instead".into(),
+            });
+        }
         return Ok(Json::Array(copied_archives(&dir)));
     }
     let (shown, outcome) = facts.parse("backup-listing", ls_listing::parse)?;

@@ -278,7 +278,7 @@ fn installer(facts: &mut NodeFacts) -> Result<Option<Installer>, FactProblem> {
     };
     let conf = parsed(&conf_rel, outcome)?;
     let dir_rel = conf.history_dir.trim_matches('/').to_string();
-    let dir_found = facts.node.dir.join(&dir_rel).is_dir();
+    let dir_found = facts.node.is_dir(&facts.node.dir.join(&dir_rel));
     let prefix = format!("{dir_rel}/");
     let names: Vec<String> = facts
         .files()

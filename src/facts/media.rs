@@ -162,7 +162,15 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
     let dir = facts.node.dir.join(UPGRADE_DIR);
     let commands = facts.node.dir.join("commands");
     let mut found: Vec<Staged> = Vec::new();
-    let dir_present = dir.is_dir();
+    let dir_present = facts.node.is_dir(&dir);
+    if dir_present && facts.node.archive.is_some() {
+        // Hashing an image means streaming it out of the archive; the md5
+        // recorded on the node (collect --hash-iso) is the way to ship it.
+        return Err(FactProblem::Unreadable {
+            path: dir.display().to_string(),
+            reason: "ISO images are not hashed inside an archive: extract it, or record their md5 on the node (commands/md5sum_*)".into(),
+        });
+    }
     if dir_present {
         let mut names: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
             .map_err(|e| FactProblem::Unreadable {
@@ -187,18 +195,13 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
             });
         }
     }
-    let mut outputs: Vec<PathBuf> = std::fs::read_dir(&commands)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with(MD5SUM_COMMAND_PREFIX)
-                })
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
+    let prefix = format!("commands/{MD5SUM_COMMAND_PREFIX}");
+    let mut outputs: Vec<PathBuf> = facts
+        .files()
+        .iter()
+        .filter(|f| f.starts_with(&prefix))
+        .map(|f| commands.join(&f["commands/".len()..]))
+        .collect();
     outputs.sort();
     if !dir_present && outputs.is_empty() {
         return Err(FactProblem::Missing {

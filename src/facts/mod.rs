@@ -332,7 +332,7 @@ impl<'a> NodeFacts<'a> {
         if self.reads.contains_key(&rel) {
             return Ok(rel);
         }
-        match snapshot::read_input(path) {
+        match self.node.read(path) {
             Ok(text) => {
                 let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
                 let node_rel = self.node.relative(path).to_string_lossy().into_owned();
@@ -356,26 +356,8 @@ impl<'a> NodeFacts<'a> {
     /// Every file of the node folder, relative to it with `/` separators,
     /// sorted; listed once per node.
     pub fn files(&mut self) -> &[String] {
-        let dir = &self.node.dir;
-        self.files.get_or_insert_with(|| {
-            let mut files: Vec<String> = walkdir::WalkDir::new(dir)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| {
-                    let rel = e.path().strip_prefix(dir).ok()?;
-                    let parts: Vec<String> = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    Some(parts.join("/"))
-                })
-                .collect();
-            files.sort();
-            files
-        })
+        let node = self.node;
+        self.files.get_or_insert_with(|| node.files())
     }
 
     /// The text of line `line` of a file read for this node.

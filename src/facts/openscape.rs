@@ -257,7 +257,7 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
 }
 
 pub fn build_amo_patch_files(facts: &mut NodeFacts) -> FactResult {
-    if !facts.node.dir.join(PDS_DIR).is_dir() {
+    if !facts.node.is_dir(&facts.node.dir.join(PDS_DIR)) {
         return Err(FactProblem::Missing {
             input: "amo-patch-files".into(),
             looked_for: vec![format!("{PDS_DIR}/**")],

@@ -228,7 +228,44 @@ fn classify(field: &str) -> (&'static str, bool, bool) {
     (scheme_of(hash), locked, never_set)
 }
 
+/// What `upcheck collect` leaves of a hash: the scheme, never the hash.
+pub const REDACTED: &str = "<redacted>";
+
+/// A shadow line with its hash cut to the scheme and [`REDACTED`]
+/// (`root:$6$<redacted>:…`); fields without a hash (`*`, `!!`, empty) are
+/// kept, as they say no more than the scheme. Lines that are not account
+/// lines become a bare redaction marker, as they may hold anything.
+pub fn redact_line(line: &str) -> String {
+    let mut fields: Vec<&str> = line.split(':').collect();
+    if fields.len() < 2 {
+        return REDACTED.to_string();
+    }
+    let field = fields[1];
+    let locks = &field[..field.len() - field.trim_start_matches('!').len()];
+    let hash = field.trim_start_matches('!');
+    let kept = match scheme_of(hash) {
+        "none" => return line.to_string(),
+        _ if hash.starts_with('$') => {
+            let end = hash[1..].find('$').map_or(hash.len(), |i| i + 2);
+            format!("{locks}{}{REDACTED}", &hash[..end])
+        }
+        scheme => format!("{locks}<redacted-{scheme}>"),
+    };
+    fields[1] = &kept;
+    fields.join(":")
+}
+
 fn scheme_of(hash: &str) -> &'static str {
+    if let Some(scheme) = hash
+        .strip_prefix("<redacted-")
+        .and_then(|s| s.strip_suffix('>'))
+    {
+        return match scheme {
+            "des" => "des",
+            "bsdi" => "bsdi",
+            _ => "unknown",
+        };
+    }
     if let Some(rest) = hash.strip_prefix('$') {
         // Sun MD5 writes `$md5$…` or `$md5,rounds=N$…`.
         if rest.starts_with("md5$") || rest.starts_with("md5,") {
@@ -264,6 +301,51 @@ mod tests {
         junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed,
     };
     use super::*;
+
+    #[test]
+    fn redacted_lines_keep_the_scheme_only() {
+        let cases = [
+            (
+                "root:$6$salt$hash:19000:0:99999:7:::",
+                "root:$6$<redacted>:19000:0:99999:7:::",
+                "sha512",
+                false,
+            ),
+            (
+                "ops:!$y$j9T$salt$hash:19000:0:99999:7:::",
+                "ops:!$y$<redacted>:19000:0:99999:7:::",
+                "yescrypt",
+                true,
+            ),
+            (
+                "old:abcdefghijklm:19000:0:99999:7:::",
+                "old:<redacted-des>:19000:0:99999:7:::",
+                "des",
+                false,
+            ),
+            (
+                "bin:*:19000:0:99999:7:::",
+                "bin:*:19000:0:99999:7:::",
+                "none",
+                false,
+            ),
+            (
+                "nobody:!!:19000:0:99999:7:::",
+                "nobody:!!:19000:0:99999:7:::",
+                "none",
+                true,
+            ),
+        ];
+        for (line, want, scheme, locked) in cases {
+            let redacted = redact_line(line);
+            assert_eq!(redacted, want);
+            assert!(!redacted.contains("salt") && !redacted.contains("hash"));
+            let e = one(&redacted);
+            assert_eq!(e.scheme, scheme, "{line}");
+            assert_eq!(e.locked, locked, "{line}");
+        }
+        assert_eq!(redact_line("garbage without colon"), REDACTED);
+    }
 
     fn one(line: &str) -> ShadowEntry {
         let r = parsed(&parse(line), line);

@@ -1,0 +1,451 @@
+//! `upcheck collect`: a native snapshot of the Linux host it runs on. Runs
+//! the commands the catalog reads (those installed), each with a timeout,
+//! copies the configuration files, and writes node.json. Password hashes
+//! never leave the host: /etc/shadow is copied with each hash cut to its
+//! scheme.
+
+use serde_json::{Map, Value, json};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::parse::shadow;
+use crate::snapshot::{MAX_INPUT_BYTES, NODE_MARKER};
+
+/// A command line and the file of `commands/` it is saved as.
+struct Collected {
+    argv: &'static [&'static str],
+    file: &'static str,
+    /// Extra environment, e.g. LC_ALL=C for `ls`.
+    env: &'static [(&'static str, &'static str)],
+    /// Run only where this path exists (the Policy servers' folders).
+    only_if: Option<&'static str>,
+}
+
+/// In this order: `hwclock` right before `date`, so that the two readings
+/// are seconds apart.
+const COMMANDS: &[Collected] = &[
+    Collected {
+        argv: &["ntpq", "-np"],
+        file: "ntpq_-np",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["chronyc", "-n", "sources"],
+        file: "chronyc_-n_sources",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["chronyc", "tracking"],
+        file: "chronyc_tracking",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["df", "-Pk"],
+        file: "df_-Pk",
+        env: &[("LC_ALL", "C")],
+        only_if: None,
+    },
+    Collected {
+        argv: &["df", "-Pi"],
+        file: "df_-Pi",
+        env: &[("LC_ALL", "C")],
+        only_if: None,
+    },
+    Collected {
+        argv: &["syscheck"],
+        file: "syscheck",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &[
+            "ls",
+            "-lR",
+            "--time-style=+%s",
+            "/var/camiant/backup/local_archive",
+        ],
+        file: "ls_-lR_--time-style=+%s_.var.camiant.backup.local_archive",
+        env: &[("LC_ALL", "C")],
+        only_if: Some("/var/camiant"),
+    },
+    Collected {
+        argv: &["hwclock", "--show"],
+        file: "hwclock_--show",
+        env: &[("LC_ALL", "C")],
+        only_if: None,
+    },
+    Collected {
+        argv: &["date", "-u", "+%s"],
+        file: "date_-u_+%s",
+        env: &[],
+        only_if: None,
+    },
+];
+
+/// Files copied as they are (links followed), at their path under the node.
+const FILES: &[&str] = &[
+    "/etc/login.defs",
+    "/etc/libuser.conf",
+    "/etc/pam.d/system-auth",
+    "/etc/pam.d/password-auth",
+    "/etc/pam.d/common-password",
+    "/var/TKLC/upgrade/md5sum.out",
+    "/var/camiant/tmp/md5sum.out",
+    "/opt/patch/patch.conf",
+    "/opt/patch/patch.log",
+    "/opt/patch/patch.err",
+    "/var/log/messages",
+    "/var/log/syslog",
+];
+
+/// Where TPD stages the upgrade ISOs.
+pub const UPGRADE_DIR: &str = "/var/TKLC/upgrade";
+
+/// One command to run, and the file its output goes to.
+struct Planned {
+    file: String,
+    argv: Vec<String>,
+    env: &'static [(&'static str, &'static str)],
+    timeout: Duration,
+}
+
+/// What to collect and where.
+pub struct Options {
+    pub out: PathBuf,
+    /// node.json fields given on the command line (site, cluster, role…).
+    pub identity: Map<String, Value>,
+    pub timeout: Duration,
+    /// Timeout of one `md5sum` of a staged ISO.
+    pub hash_timeout: Duration,
+    pub hash_iso: bool,
+    /// The folder whose ISOs --hash-iso hashes ([`UPGRADE_DIR`]).
+    pub upgrade_dir: PathBuf,
+}
+
+/// What one run did, for the summary line and the tests.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub commands_run: usize,
+    pub commands_absent: Vec<String>,
+    pub commands_failed: Vec<String>,
+    pub files_copied: usize,
+}
+
+/// Writes the snapshot under `options.out` (created; must be empty or new).
+pub fn collect(options: &Options) -> Result<Summary, String> {
+    let out = &options.out;
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| format!("{}: {e}", out.display()))?
+            .next()
+            .is_some()
+    {
+        return Err(format!(
+            "{} is not empty: collect writes a fresh snapshot",
+            out.display()
+        ));
+    }
+    let write = |rel: &str, bytes: &[u8]| -> Result<(), String> {
+        let path = out.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let mut summary = Summary::default();
+    let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+
+    let mut runs: Vec<Planned> = COMMANDS
+        .iter()
+        .filter(|c| c.only_if.is_none_or(|p| Path::new(p).exists()))
+        .map(|c| Planned {
+            file: c.file.to_string(),
+            argv: c.argv.iter().map(|a| a.to_string()).collect(),
+            env: c.env,
+            timeout: options.timeout,
+        })
+        .collect();
+    if options.hash_iso {
+        for iso in staged_isos(&options.upgrade_dir) {
+            runs.push(Planned {
+                file: format!("md5sum_{}", iso.replace('/', ".")),
+                argv: vec!["md5sum".into(), iso],
+                env: &[],
+                timeout: options.hash_timeout,
+            });
+        }
+    }
+    for Planned {
+        file,
+        argv,
+        env,
+        timeout,
+    } in runs
+    {
+        if find_program(&argv[0]).is_none() {
+            summary.commands_absent.push(argv.join(" "));
+            continue;
+        }
+        let ran = run(&argv, env, timeout);
+        summary.commands_run += 1;
+        if ran.status != Some(0) {
+            summary.commands_failed.push(argv.join(" "));
+        }
+        // As `2>&1` would leave it, with the error above the output: the
+        // parsers read daemon and collector errors from the same file.
+        if !ran.timed_out {
+            let mut text = ran.stderr.clone();
+            text.extend_from_slice(&ran.stdout);
+            write(&format!("commands/{file}"), &text)?;
+        }
+        let status = json!({
+            "command": argv.join(" "),
+            "exit_status": ran.status,
+            "timed_out": ran.timed_out,
+            "timeout_s": timeout.as_secs(),
+            "duration_ms": ran.elapsed.as_millis() as u64,
+            "stderr": String::from_utf8_lossy(&ran.stderr),
+        });
+        write(
+            &format!("status/{file}.json"),
+            format!("{status:#}\n").as_bytes(),
+        )?;
+    }
+
+    for path in FILES {
+        if let Some(bytes) = read_small(Path::new(path)) {
+            write(path.trim_start_matches('/'), &bytes)?;
+            summary.files_copied += 1;
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string("/etc/shadow") {
+        let redacted: Vec<String> = text.lines().map(shadow::redact_line).collect();
+        write("etc/shadow", (redacted.join("\n") + "\n").as_bytes())?;
+        summary.files_copied += 1;
+    }
+
+    let mut identity = Map::new();
+    if let Some(host) = hostname() {
+        identity.insert("hostname".into(), json!(host));
+    }
+    identity.insert("platform".into(), json!("linux"));
+    identity.insert("collected_at".into(), json!(collected_at));
+    if let Some(kernel) = read_small(Path::new("/proc/sys/kernel/osrelease")) {
+        let kernel = String::from_utf8_lossy(&kernel).trim().to_string();
+        identity.insert("versions".into(), json!({ "kernel": kernel }));
+    }
+    identity.insert("labels".into(), json!({ "collector": "upcheck collect" }));
+    identity.extend(options.identity.clone());
+    write(
+        NODE_MARKER,
+        format!("{:#}\n", Value::Object(identity)).as_bytes(),
+    )?;
+    Ok(summary)
+}
+
+/// Packs the node folder `dir` as `dir.tar.gz` (the folder as its top
+/// entry) and removes the folder.
+pub fn pack(dir: &Path) -> Result<PathBuf, String> {
+    let name = dir
+        .file_name()
+        .ok_or_else(|| format!("{}: no folder name to pack under", dir.display()))?;
+    let mut target = dir.as_os_str().to_owned();
+    target.push(".tar.gz");
+    let target = PathBuf::from(target);
+    let fail = |e: std::io::Error| format!("{}: {e}", target.display());
+    let file = std::fs::File::create(&target).map_err(fail)?;
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::default(),
+    ));
+    tar.append_dir_all(name, dir).map_err(fail)?;
+    tar.into_inner().map_err(fail)?.finish().map_err(fail)?;
+    std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(target)
+}
+
+/// A file's bytes when it exists and is within the input size limit.
+fn read_small(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= MAX_INPUT_BYTES)
+        .then(|| std::fs::read(path).ok())
+        .flatten()
+}
+
+fn hostname() -> Option<String> {
+    let bytes = read_small(Path::new("/proc/sys/kernel/hostname"))
+        .or_else(|| read_small(Path::new("/etc/hostname")))?;
+    let name = String::from_utf8_lossy(&bytes).trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The ISO images staged for the upgrade, sorted.
+fn staged_isos(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    let mut isos: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("iso")))
+        .map(|p| p.display().to_string())
+        .collect();
+    isos.sort();
+    isos
+}
+
+/// The program on PATH (or the path given), with the sbin folders root's
+/// PATH has, since hwclock and syscheck live there.
+fn find_program(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        return Path::new(name).is_file().then(|| PathBuf::from(name));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/TKLC/plat/bin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+struct Ran {
+    status: Option<i32>,
+    timed_out: bool,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    elapsed: Duration,
+}
+
+/// Runs a command with no input, killing it at the timeout.
+fn run(argv: &[String], env: &[(&str, &str)], timeout: Duration) -> Ran {
+    let start = Instant::now();
+    let program = find_program(&argv[0]).unwrap_or_else(|| PathBuf::from(&argv[0]));
+    let child = Command::new(program)
+        .args(&argv[1..])
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return Ran {
+                status: None,
+                timed_out: false,
+                stdout: vec![],
+                stderr: format!("{}: {e}\n", argv[0]).into_bytes(),
+                elapsed: start.elapsed(),
+            };
+        }
+    };
+    // Drained on threads so that a full pipe cannot stall the command.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(p) = pipe {
+                let _ = p.take(MAX_INPUT_BYTES).read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status.code(),
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                timed_out = true;
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    Ran {
+        status,
+        timed_out,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        elapsed: start.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_iso_records_the_md5_of_each_staged_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = dir.path().join("upgrade");
+        std::fs::create_dir(&staged).unwrap();
+        std::fs::write(staged.join("mpe-12.1.2-x86_64.iso"), b"not really an image").unwrap();
+        std::fs::write(staged.join("notes.txt"), b"not an image").unwrap();
+        let out = dir.path().join("node");
+        let options = Options {
+            out: out.clone(),
+            identity: Map::new(),
+            timeout: Duration::from_secs(20),
+            hash_timeout: Duration::from_secs(20),
+            hash_iso: true,
+            upgrade_dir: staged.clone(),
+        };
+        collect(&options).unwrap();
+        let iso = staged.join("mpe-12.1.2-x86_64.iso").display().to_string();
+        let file = out.join(format!("commands/md5sum_{}", iso.replace('/', ".")));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let md5 = md5_hex(b"not really an image");
+        assert_eq!(text, format!("{md5}  {iso}\n"));
+        let hashed: Vec<_> = std::fs::read_dir(out.join("commands"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("md5sum_"))
+            .collect();
+        assert_eq!(hashed.len(), 1, "only the .iso is hashed");
+    }
+
+    fn md5_hex(bytes: &[u8]) -> String {
+        use md5::{Digest, Md5};
+        crate::model::hex(&Md5::digest(bytes))
+    }
+
+    #[test]
+    fn a_command_past_its_timeout_is_killed() {
+        let ran = run(
+            &["sleep".into(), "5".into()],
+            &[],
+            Duration::from_millis(200),
+        );
+        assert!(ran.timed_out);
+        assert!(ran.elapsed < Duration::from_secs(4));
+    }
+
+    #[test]
+    fn exit_status_and_stderr_are_kept() {
+        let ran = run(
+            &["ls".into(), "/no/such/folder".into()],
+            &[("LC_ALL", "C")],
+            Duration::from_secs(10),
+        );
+        assert_ne!(ran.status, Some(0));
+        assert!(String::from_utf8_lossy(&ran.stderr).contains("No such file"));
+    }
+}
