@@ -639,12 +639,17 @@ fn evaluate_rule(
         Err(e) => return rule_error(rule, subject, "applies_to", e),
     }
     for req in &rule.requires {
+        // A fact already converted for an earlier rule of the node is taken
+        // as is: cloning its JSON again only to find the CEL value cached
+        // was most of the cost of a rule.
+        if let Some(value) = cel_facts.get(req) {
+            scope.add_variable_from_value(req.clone(), value.clone());
+            continue;
+        }
         match facts.get(req) {
             Ok(json) => {
-                let value = cel_facts
-                    .entry(req.clone())
-                    .or_insert_with(|| to_cel(&json))
-                    .clone();
+                let value = to_cel(&json);
+                cel_facts.insert(req.clone(), value.clone());
                 scope.add_variable_from_value(req.clone(), value);
             }
             Err(problem) => {
