@@ -335,6 +335,9 @@ impl Node {
     }
 
     /// The first existing candidate for `input`, and the paths looked for.
+    /// A candidate that exists but is no readable file (a folder, a dangling
+    /// or looping symlink) is taken too, so that reading it reports why
+    /// instead of the input passing for missing.
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
@@ -342,7 +345,7 @@ impl Node {
         candidates
             .iter()
             .map(|c| self.dir.join(c))
-            .find(|p| p.is_file())
+            .find(|p| p.is_file() || p.symlink_metadata().is_ok())
             .ok_or_else(|| candidates.iter().map(|c| c.to_string()).collect())
     }
 
@@ -439,6 +442,9 @@ fn read_native(dir: &Path, root: &Path) -> Node {
 /// that the parser can name the line; files past the size limit are refused.
 pub fn read_input(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a folder, not a file".into());
+    }
     if meta.len() > MAX_INPUT_BYTES {
         return Err(format!(
             "file is {} bytes, more than the {} byte limit for one input",
