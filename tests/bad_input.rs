@@ -386,6 +386,10 @@ fn a_rule_failing_at_run_time_is_unknown_on_every_node_and_the_rest_runs() {
             error["evidence"][0]["path"],
             format!("{rules}/40001-ntp-unsynchronised.toml")
         );
+        assert_eq!(
+            error["evidence"][0]["line"], 44,
+            "the line of the expression"
+        );
         assert_eq!(eval(&report, 40001, node)["status"], "unknown");
     }
     // binary-junk's ntpq is malformed: 40001 never reaches its expression.
