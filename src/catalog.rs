@@ -133,6 +133,21 @@ pub struct Rule {
     pub origin: String,
     /// The rule file's text, for the catalog digest.
     pub source_text: String,
+    /// The line of each expression in the rule file, so that one that
+    /// fails at run time is reported at its line.
+    pub lines: ExprLines,
+}
+
+/// The 1-based lines of a rule's expressions, in the order of the rule's
+/// vectors of conditions.
+#[derive(Debug, Clone, Default)]
+pub struct ExprLines {
+    pub applies_to: Option<usize>,
+    pub for_each: Option<usize>,
+    pub not_applicable_when: Vec<usize>,
+    pub unknown_when: Vec<usize>,
+    pub item_unknown_when: Vec<usize>,
+    pub fail_when: Vec<usize>,
 }
 
 impl Rule {
@@ -534,10 +549,27 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
     }
     // Every Option below is Some: a None pushed an error above.
     let flatten = |v: Vec<Option<Program>>| v.into_iter().flatten().collect::<Vec<_>>();
+    let line_at = |src: &Spanned<String>| line_of(text, src.span().start);
     let (item_unknown_when, unknown_when): (Vec<_>, Vec<_>) = flatten(unknown_progs)
         .into_iter()
         .zip(unknown_reasons.into_iter().flatten())
-        .partition(|(program, _)| expr::variables(program).iter().any(|v| v == "item"));
+        .zip(file.unknown_when.iter().map(|u| line_at(&u.expr)))
+        .partition(|((program, _), _)| expr::variables(program).iter().any(|v| v == "item"));
+    let (item_unknown_when, item_unknown_lines): (Vec<_>, Vec<_>) =
+        item_unknown_when.into_iter().unzip();
+    let (unknown_when, unknown_lines): (Vec<_>, Vec<_>) = unknown_when.into_iter().unzip();
+    let lines = ExprLines {
+        applies_to: file.applies_to.as_ref().map(line_at),
+        for_each: file.for_each.as_ref().map(line_at),
+        not_applicable_when: file
+            .not_applicable_when
+            .iter()
+            .map(|u| line_at(&u.expr))
+            .collect(),
+        unknown_when: unknown_lines,
+        item_unknown_when: item_unknown_lines,
+        fail_when: file.fail_when.iter().map(|f| line_at(&f.expr)).collect(),
+    };
     if file.for_each.is_none() && !item_unknown_when.is_empty() {
         return Err(vec![err(
             None,
@@ -636,6 +668,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             params,
             origin: origin.to_string(),
             source_text: text.to_string(),
+            lines,
         },
         warnings,
     ))

@@ -8,7 +8,7 @@ use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
 use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
-use crate::parse;
+use crate::parse::kind::ParseKind;
 use crate::policy::{FleetConfig, SeverityOverrides};
 use crate::report::{self, Report};
 use crate::shard::{Shard, ShardData, ShardSelection};
@@ -384,47 +384,6 @@ impl FailOn {
             FailOn::Never => None,
         }
     }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParseKind {
-    Ntpq,
-    ChronycSources,
-    ChronycTracking,
-    Df,
-    Hwclock,
-    Date,
-    Patches,
-    Shadow,
-    LoginDefs,
-    Libuser,
-    Pam,
-    ChecksumList,
-    Syscheck,
-    LsListing,
-    Alarms,
-    UpgradeLog,
-    DcTasks,
-    NeStorage,
-    Ping,
-    NeCommunication,
-    PackageListing,
-    /// OpenScape 4000 DISPLAY-PATCH listing (exports/display-patch.txt).
-    AmoPatchCatalog,
-    /// OpenScape 4000 patch file in E-file format (pds/…).
-    AmoPatchFile,
-    /// OpenScape 4000 installed APS list (exports/installed-aps.txt).
-    InstalledAps,
-    PrsmPrsus,
-    PrsmDests,
-    PrsmLoads,
-    PrsmImages,
-    PrsmSpm301,
-    PatchConf,
-    PatchHistory,
-    PatchManifest,
-    PatchLog,
-    PatchErr,
 }
 
 pub fn main() -> ExitCode {
@@ -1013,45 +972,7 @@ fn parse_file(kind: ParseKind, file: &Path) -> u8 {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    fn json<T: serde::Serialize>(v: &T) -> String {
-        serde_json::to_string_pretty(v).unwrap_or_default()
-    }
-    let mut out = match kind {
-        ParseKind::Ntpq => json(&parse::ntpq::parse(&text)),
-        ParseKind::ChronycSources => json(&parse::chronyc::parse_sources(&text)),
-        ParseKind::ChronycTracking => json(&parse::chronyc::parse_tracking(&text)),
-        ParseKind::Df => json(&parse::df::parse(&text)),
-        ParseKind::Hwclock => json(&parse::hwclock::parse(&text)),
-        ParseKind::Date => json(&parse::date::parse(&text)),
-        ParseKind::Patches => json(&parse::patches::parse(&text)),
-        ParseKind::Shadow => json(&parse::shadow::parse(&text)),
-        ParseKind::LoginDefs => json(&parse::login_defs::parse(&text)),
-        ParseKind::Libuser => json(&parse::libuser::parse(&text)),
-        ParseKind::Pam => json(&parse::pam::parse(&text)),
-        ParseKind::ChecksumList => json(&parse::checksum_list::parse(&text)),
-        ParseKind::Syscheck => json(&parse::syscheck::parse(&text)),
-        ParseKind::LsListing => json(&parse::ls_listing::parse(&text)),
-        ParseKind::Alarms => json(&parse::alarms::parse(&text)),
-        ParseKind::UpgradeLog => json(&parse::upgrade_log::parse(&text)),
-        ParseKind::DcTasks => json(&parse::dc_tasks::parse(&text)),
-        ParseKind::NeStorage => json(&parse::ne_storage::parse(&text)),
-        ParseKind::Ping => json(&parse::ping::parse(&text)),
-        ParseKind::NeCommunication => json(&parse::ne_comm::parse(&text)),
-        ParseKind::PackageListing => json(&parse::package_listing::parse(&text)),
-        ParseKind::AmoPatchCatalog => json(&parse::amo_patch_catalog::parse(&text)),
-        ParseKind::AmoPatchFile => json(&parse::amo_patch_file::parse(&text)),
-        ParseKind::InstalledAps => json(&parse::installed_aps::parse(&text)),
-        ParseKind::PrsmPrsus => json(&parse::prsm_prsus::parse(&text)),
-        ParseKind::PrsmDests => json(&parse::prsm_dests::parse(&text)),
-        ParseKind::PrsmLoads => json(&parse::prsm_loads::parse(&text)),
-        ParseKind::PrsmImages => json(&parse::prsm_images::parse(&text)),
-        ParseKind::PrsmSpm301 => json(&parse::prsm_spm301::parse(&text)),
-        ParseKind::PatchConf => json(&parse::patch_conf::parse(&text)),
-        ParseKind::PatchHistory => json(&parse::patch_record::parse_history(&text)),
-        ParseKind::PatchManifest => json(&parse::patch_record::parse_manifest(&text)),
-        ParseKind::PatchLog => json(&parse::patch_log::parse(&text)),
-        ParseKind::PatchErr => json(&parse::patch_err::parse(&text)),
-    };
+    let mut out = kind.parse_to_json(&text);
     out.push('\n');
     match emit(&out, None) {
         Ok(()) => exit::CLEAN,

@@ -636,7 +636,7 @@ fn evaluate_rule(
                 format!("does not apply: {why}"),
             )];
         }
-        Err(e) => return rule_error(rule, subject, "applies_to", e),
+        Err(e) => return rule_error(rule, subject, "applies_to", rule.lines.applies_to, e),
     }
     for req in &rule.requires {
         // A fact already converted for an earlier rule of the node is taken
@@ -718,8 +718,21 @@ fn problem_evidence(problem: &FactProblem) -> Vec<Evidence> {
     }
 }
 
-fn rule_error(rule: &Rule, subject: &Subject, part: &str, error: String) -> Vec<Evaluation> {
+/// The rule's own evaluation and a 90004 finding for an expression that
+/// failed at run time; the finding's evidence is the rule file at the
+/// expression's line.
+fn rule_error(
+    rule: &Rule,
+    subject: &Subject,
+    part: &str,
+    line: Option<usize>,
+    error: String,
+) -> Vec<Evaluation> {
     let message = format!("rule {} {}: {part} failed: {error}", rule.code, rule.name);
+    let evidence = Evidence {
+        line,
+        ..evidence_path(rule.origin.clone())
+    };
     vec![
         subject.evaluation(rule, Status::Unknown, rule.severity, "", message.clone()),
         tool_evaluation(
@@ -728,7 +741,7 @@ fn rule_error(rule: &Rule, subject: &Subject, part: &str, error: String) -> Vec<
             subject.scope,
             &rule.code.to_string(),
             message,
-            vec![evidence_path(rule.origin.clone())],
+            vec![evidence],
         ),
     ]
 }
@@ -744,7 +757,7 @@ struct RuleRun<'a> {
 impl RuleRun<'_> {
     fn conditions(&self, scope: &Context) -> Vec<Evaluation> {
         let (rule, subject) = (self.rule, self.subject);
-        for (program, reason) in &rule.not_applicable_when {
+        for (i, (program, reason)) in rule.not_applicable_when.iter().enumerate() {
             match expr::eval_bool(program, scope) {
                 Ok(true) => {
                     return vec![subject.evaluation(
@@ -756,10 +769,13 @@ impl RuleRun<'_> {
                     )];
                 }
                 Ok(false) => {}
-                Err(err) => return rule_error(rule, subject, "not_applicable_when", err),
+                Err(err) => {
+                    let line = rule.lines.not_applicable_when.get(i).copied();
+                    return rule_error(rule, subject, "not_applicable_when", line, err);
+                }
             }
         }
-        for (program, reason) in &rule.unknown_when {
+        for (i, (program, reason)) in rule.unknown_when.iter().enumerate() {
             match expr::eval_bool(program, scope) {
                 Ok(true) => {
                     let mut e = subject.evaluation(
@@ -773,12 +789,18 @@ impl RuleRun<'_> {
                     return vec![e];
                 }
                 Ok(false) => {}
-                Err(err) => return rule_error(rule, subject, "unknown_when", err),
+                Err(err) => {
+                    let line = rule.lines.unknown_when.get(i).copied();
+                    return rule_error(rule, subject, "unknown_when", line, err);
+                }
             }
         }
         let Some(for_each) = &rule.for_each else {
             return match self.first_failure(scope) {
-                Err(err) => rule_error(rule, subject, "fail_when", err),
+                Err((i, err)) => {
+                    let line = rule.lines.fail_when.get(i).copied();
+                    rule_error(rule, subject, "fail_when", line, err)
+                }
                 Ok(None) => vec![subject.evaluation(
                     rule,
                     Status::Pass,
@@ -795,7 +817,7 @@ impl RuleRun<'_> {
         };
         let items = match expr::eval_list(for_each, scope) {
             Ok(items) => items,
-            Err(err) => return rule_error(rule, subject, "for_each", err),
+            Err(err) => return rule_error(rule, subject, "for_each", rule.lines.for_each, err),
         };
         let mut out = Vec::new();
         let key_of = |item_scope: &Context| {
@@ -807,7 +829,7 @@ impl RuleRun<'_> {
         'items: for item in items.iter() {
             let mut item_scope = scope.new_inner_scope();
             item_scope.add_variable_from_value("item", item.clone());
-            for (program, reason) in &rule.item_unknown_when {
+            for (i, (program, reason)) in rule.item_unknown_when.iter().enumerate() {
                 match expr::eval_bool(program, &item_scope) {
                     Ok(true) => {
                         let key = key_of(&item_scope);
@@ -819,11 +841,17 @@ impl RuleRun<'_> {
                         continue 'items;
                     }
                     Ok(false) => {}
-                    Err(err) => return rule_error(rule, subject, "unknown_when", err),
+                    Err(err) => {
+                        let line = rule.lines.item_unknown_when.get(i).copied();
+                        return rule_error(rule, subject, "unknown_when", line, err);
+                    }
                 }
             }
             match self.first_failure(&item_scope) {
-                Err(err) => return rule_error(rule, subject, "fail_when", err),
+                Err((i, err)) => {
+                    let line = rule.lines.fail_when.get(i).copied();
+                    return rule_error(rule, subject, "fail_when", line, err);
+                }
                 Ok(None) => {}
                 Ok(Some((severity, message))) => {
                     let key = key_of(&item_scope);
@@ -846,9 +874,14 @@ impl RuleRun<'_> {
     }
 
     /// The first fail_when that holds: its severity and rendered message.
-    fn first_failure(&self, scope: &Context) -> Result<Option<(Severity, String)>, String> {
-        for (severity, program, message) in &self.rule.fail_when {
-            if expr::eval_bool(program, scope)? {
+    /// The first `fail_when` that holds; an error carries the index of the
+    /// condition that raised it.
+    fn first_failure(
+        &self,
+        scope: &Context,
+    ) -> Result<Option<(Severity, String)>, (usize, String)> {
+        for (i, (severity, program, message)) in self.rule.fail_when.iter().enumerate() {
+            if expr::eval_bool(program, scope).map_err(|e| (i, e))? {
                 let template = message.as_ref().unwrap_or(&self.rule.message);
                 return Ok(Some((*severity, template.render(scope))));
             }

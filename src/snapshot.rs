@@ -342,6 +342,9 @@ impl Node {
     }
 
     /// The first existing candidate for `input`, and the paths looked for.
+    /// A candidate that exists but is no readable file (a folder, a dangling
+    /// or looping symlink) is taken too, so that reading it reports why
+    /// instead of the input passing for missing.
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
@@ -353,7 +356,7 @@ impl Node {
         candidates
             .iter()
             .map(|c| self.dir.join(c))
-            .find(|p| self.is_file(p))
+            .find(|p| self.is_file(p) || (self.archive.is_none() && p.symlink_metadata().is_ok()))
             .ok_or_else(|| candidates.iter().map(|c| c.to_string()).collect())
     }
 
@@ -621,6 +624,9 @@ fn parse_identity(
 /// that the parser can name the line; files past the size limit are refused.
 pub fn read_input(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a folder, not a file".into());
+    }
     if meta.len() > MAX_INPUT_BYTES {
         return Err(format!(
             "file is {} bytes, more than the {} byte limit for one input",

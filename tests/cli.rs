@@ -154,6 +154,69 @@ fn output_is_identical_whatever_the_thread_count() {
     assert_eq!(one.stdout, eight.stdout);
 }
 
+/// Every format of `upcheck check FLEET --phase PHASE -j JOBS`: the table
+/// on stdout, the others written with --report into `dir` (the run's
+/// working directory, so that the command line in each report is the same
+/// for every `dir`).
+fn every_format(fleet: &str, phase: &str, jobs: &str, dir: &Path) -> Vec<(String, Vec<u8>)> {
+    const FORMATS: [&str; 5] = ["json", "junit", "sarif", "markdown", "html"];
+    let fleet = Path::new(env!("CARGO_MANIFEST_DIR")).join(fleet);
+    let mut args = vec![
+        "check".to_string(),
+        fleet.display().to_string(),
+        "--phase".into(),
+        phase.into(),
+        "-j".into(),
+        jobs.into(),
+    ];
+    for format in FORMATS {
+        args.extend(["--report".into(), format!("{format}={format}.out")]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_upcheck"))
+        .args(&args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1795161600")
+        .output()
+        .expect("upcheck runs");
+    assert!(
+        out.status.code().is_some_and(|c| c != 2),
+        "{fleet:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reports = vec![("table".to_string(), out.stdout)];
+    for format in FORMATS {
+        let bytes = std::fs::read(dir.join(format!("{format}.out"))).unwrap();
+        reports.push((format.to_string(), bytes));
+    }
+    reports
+}
+
+#[test]
+fn every_format_of_every_fixture_fleet_is_identical_with_1_and_8_threads() {
+    for (fleet, phase) in [
+        ("fixtures/compliance", "pre"),
+        ("fixtures/oracle-pm/pre-with-problems", "pre"),
+        ("fixtures/oracle-pm/mid-upgrade-post", "post"),
+        ("fixtures/osn6800-upgrade", "post"),
+        ("fixtures/huawei-osn6800-load-failure", "diagnose"),
+        ("fixtures/openscape4000", "post"),
+        ("fixtures/dms-prsm", "post"),
+        ("fixtures/cluster-patch", "diagnose"),
+        ("fixtures/bad-input/fleet", "pre"),
+    ] {
+        let (one, eight) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let reports_one = every_format(fleet, phase, "1", one.path());
+        let reports_eight = every_format(fleet, phase, "8", eight.path());
+        for ((format, a), (_, b)) in reports_one.iter().zip(&reports_eight) {
+            assert!(a.len() > 100, "{fleet} {format}: {} bytes", a.len());
+            assert!(
+                a == b,
+                "{fleet} --phase {phase}: {format} differs between -j1 and -j8"
+            );
+        }
+    }
+}
+
 #[test]
 fn exit_codes_follow_fail_on_and_unknowns() {
     // 40008 on the demo: one minor failure and one unknown.

@@ -22,6 +22,7 @@ pub(crate) mod export_table;
 pub(crate) mod gui_time;
 pub mod hwclock;
 pub mod installed_aps;
+pub mod kind;
 pub mod libuser;
 pub mod log_time;
 pub mod login_defs;
@@ -37,6 +38,8 @@ pub mod patch_log;
 pub mod patch_record;
 pub mod patches;
 pub mod ping;
+#[cfg(test)]
+mod properties;
 pub mod prsm_dests;
 pub mod prsm_images;
 pub mod prsm_loads;
@@ -108,6 +111,16 @@ impl<T> Outcome<T> {
             reason: reason.into(),
             line,
         })
+    }
+
+    /// The same outcome without its records, so that outcomes of different
+    /// parsers can be compared and checked alike.
+    pub fn without_records(&self) -> Outcome<()> {
+        match self {
+            Outcome::Parsed { .. } => Outcome::parsed(()),
+            Outcome::NotApplicable(na) => Outcome::NotApplicable(na.clone()),
+            Outcome::Malformed(m) => Outcome::Malformed(m.clone()),
+        }
     }
 
     /// The records, when parsed.
