@@ -124,38 +124,10 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "pre")]
     pub phase: PhaseArg,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ReportFormat,
-    /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write the report in FORMAT to FILE (atomically); repeatable:
-    /// `--report junit=junit.xml --report sarif=upcheck.sarif`.
-    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
-    pub reports: Vec<(ReportFormat, PathBuf)>,
-    /// Lowest failing severity that makes the exit code 1 (default: major,
-    /// or `fail_on` of upcheck.toml).
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    /// Exit 0 instead of 3 when the only problems are unknown checks.
-    #[arg(long)]
-    pub allow_unknown: bool,
-    /// Change the severity of a code or family, or turn it off:
-    /// `30002=minor`, `5xxxx=off`; comma separated or repeated. Wins over
-    /// `[severity]` of upcheck.toml.
-    #[arg(long, value_delimiter = ',', value_name = "CODE=LEVEL")]
-    pub severity: Vec<String>,
-    /// Settings file (default: upcheck.toml in the first folder given).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Waivers file (default: waivers.toml beside upcheck.toml, or in the
-    /// first folder given).
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
-    /// An earlier JSON report: its failures are known, only new failures
-    /// make the exit code 1; each failure is marked new or known.
-    #[arg(long, value_name = "REPORT.json")]
-    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Only these codes or families (40001, 4, 4xxxx), comma separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -168,9 +140,6 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
-    /// Show passing and not-applicable evaluations in the table too.
-    #[arg(long)]
-    pub show_passing: bool,
     /// The pre snapshot of the same fleet: post-phase rules compare with it
     /// (nodes matched by hostname). A folder holding `pre/` and `post/`
     /// needs no flag.
@@ -188,40 +157,59 @@ pub struct MergeArgs {
     /// The JSON reports of `check --shard K/N --format json`, one per shard.
     #[arg(required = true, value_name = "REPORT.json")]
     pub shard_reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The rule folders the shard runs were given.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// Where and how `check` and `merge` write their report.
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write the report in FORMAT to FILE (atomically); repeatable.
+    /// Also write the report in FORMAT to FILE (atomically); repeatable:
+    /// `--report junit=junit.xml --report sarif=upcheck.sarif`.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
     pub reports: Vec<(ReportFormat, PathBuf)>,
+    /// Show passing and not-applicable evaluations in the table too.
+    #[arg(long)]
+    pub show_passing: bool,
+}
+
+/// What counts and how much, for `check` and `merge` (docs/reports.md).
+#[derive(clap::Args, Debug)]
+pub struct PolicyArgs {
     /// Lowest failing severity that makes the exit code 1 (default: major,
-    /// or `fail_on` of --config).
+    /// or `fail_on` of upcheck.toml).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// Exit 0 instead of 3 when the only problems are unknown checks.
     #[arg(long)]
     pub allow_unknown: bool,
-    /// Change the severity of a code or family, or turn it off, as for check.
+    /// Change the severity of a code or family, or turn it off:
+    /// `30002=minor`, `5xxxx=off`; comma separated or repeated. Wins over
+    /// `[severity]` of upcheck.toml.
     #[arg(long, value_delimiter = ',', value_name = "CODE=LEVEL")]
     pub severity: Vec<String>,
-    /// Settings file (the fleet's upcheck.toml): fail_on, allow_unknown,
-    /// severity and waivers apply as in check.
+    /// Settings file (check's default: upcheck.toml in the first folder
+    /// given; merge reads one only when given).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Waivers file (default: waivers.toml beside --config).
+    /// Waivers file (default: waivers.toml beside upcheck.toml, or in the
+    /// first folder given to check).
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
-    /// An earlier JSON report: only new failures make the exit code 1.
+    /// An earlier JSON report: its failures are known, only new failures
+    /// make the exit code 1; each failure is marked new or known.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<PathBuf>,
-    /// The rule folders the shard runs were given.
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rules: Vec<PathBuf>,
-    /// Show passing and not-applicable evaluations in the table too.
-    #[arg(long)]
-    pub show_passing: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -454,35 +442,26 @@ struct CheckPolicy {
 
 /// The flags a policy is made of; `check` and `merge` share them.
 struct PolicyFlags<'a> {
+    args: &'a PolicyArgs,
     paths: &'a [PathBuf],
-    config: &'a Option<PathBuf>,
-    fail_on: Option<FailOn>,
-    allow_unknown: bool,
-    severity: &'a [String],
-    select: &'a Vec<String>,
-    ignore: &'a Vec<String>,
-    waivers: &'a Option<PathBuf>,
-    baseline: &'a Option<PathBuf>,
+    select: &'a [String],
+    ignore: &'a [String],
 }
 
 impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
     fn from(args: &'a CheckArgs) -> Self {
         PolicyFlags {
+            args: &args.policy,
             paths: &args.paths,
-            config: &args.config,
-            fail_on: args.fail_on,
-            allow_unknown: args.allow_unknown,
-            severity: &args.severity,
             select: &args.select,
             ignore: &args.ignore,
-            waivers: &args.waivers,
-            baseline: &args.baseline,
         }
     }
 }
 
-fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
-    let root = args.paths.iter().find(|p| p.is_dir()).cloned();
+fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
+    let args = flags.args;
+    let root = flags.paths.iter().find(|p| p.is_dir()).cloned();
     let config = match (&args.config, &root) {
         (Some(file), _) => Some(FleetConfig::load(file)?),
         (None, Some(root)) => FleetConfig::find(root)?,
@@ -499,19 +478,14 @@ fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, St
         })?,
         (None, None) => FailOn::Major,
     };
-    let pick = |cli: &Vec<String>, file: &Vec<String>| {
-        if cli.is_empty() {
-            file.clone()
-        } else {
-            cli.clone()
-        }
-    };
+    // A list given on the command line replaces the file's.
+    let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();
     let severity = SeverityOverrides::parse(&config.severity_args())
         .map_err(|e| format!("{}: [severity] {e}", config.path.display()))?
-        .then(SeverityOverrides::parse(args.severity)?);
+        .then(SeverityOverrides::parse(&args.severity)?);
     let mut selection = Selection {
-        select: pick(args.select, &config.select),
-        ignore: pick(args.ignore, &config.ignore),
+        select: pick(flags.select, &config.select),
+        ignore: pick(flags.ignore, &config.ignore),
     };
     let invalid = selection.invalid();
     if !invalid.is_empty() {
@@ -523,7 +497,7 @@ fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, St
     selection
         .ignore
         .extend(severity.off(catalog.rules.keys().copied()));
-    let waivers_file = match (args.waivers, &config.waivers) {
+    let waivers_file = match (&args.waivers, &config.waivers) {
         (Some(file), _) => Some(file.clone()),
         (None, Some(file)) => Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
         (None, None) => {
@@ -541,7 +515,7 @@ fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, St
         Some(file) => waivers::load(&file)?,
         None => vec![],
     };
-    let known = match args.baseline {
+    let known = match &args.baseline {
         Some(file) => Some(baseline::load(file)?),
         None => None,
     };
@@ -553,7 +527,7 @@ fn check_policy(args: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, St
         waivers,
         known,
         root: root
-            .or_else(|| args.paths.first().cloned())
+            .or_else(|| flags.paths.first().cloned())
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
     })
@@ -573,7 +547,9 @@ fn check(args: CheckArgs) -> u8 {
         Err(code) => return code,
     };
     if args.shard.is_some()
-        && (args.waivers.is_some() || args.baseline.is_some() || !args.severity.is_empty())
+        && (args.policy.waivers.is_some()
+            || args.policy.baseline.is_some()
+            || !args.policy.severity.is_empty())
     {
         return fail(
             "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
@@ -634,13 +610,7 @@ fn check(args: CheckArgs) -> u8 {
             keys: report.evaluations.iter().map(|e| e.key.clone()).collect(),
         });
     }
-    if let Err(code) = write_reports(
-        &report,
-        &args.reports,
-        args.format,
-        &args.output,
-        args.show_passing,
-    ) {
+    if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }
     match args.shard {
@@ -665,17 +635,14 @@ fn apply_policy(policy: &CheckPolicy, evaluations: &mut Vec<Evaluation>, generat
 
 /// Every `--report` file (each whole or not at all), then the main output:
 /// a failed write is reported even when stdout is a closed pipe.
-fn write_reports(
-    report: &Report,
-    reports: &[(ReportFormat, PathBuf)],
-    format: ReportFormat,
-    output: &Option<PathBuf>,
-    show_passing: bool,
-) -> Result<(), u8> {
-    for (format, file) in reports {
-        emit(&format.render(report, show_passing), Some(file))?;
+fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
+    for (format, file) in &out.reports {
+        emit(&format.render(report, out.show_passing), Some(file))?;
     }
-    emit(&format.render(report, show_passing), output.as_deref())
+    emit(
+        &out.format.render(report, out.show_passing),
+        out.output.as_deref(),
+    )
 }
 
 /// Shard reports in, the report of one run out; exit codes as for check.
@@ -684,17 +651,11 @@ fn merge(args: MergeArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let no_selection = Vec::new();
     let flags = PolicyFlags {
+        args: &args.policy,
         paths: &[],
-        config: &args.config,
-        fail_on: args.fail_on,
-        allow_unknown: args.allow_unknown,
-        severity: &args.severity,
-        select: &no_selection,
-        ignore: &no_selection,
-        waivers: &args.waivers,
-        baseline: &args.baseline,
+        select: &[],
+        ignore: &[],
     };
     let mut policy = match check_policy(&flags, &catalog) {
         Ok(p) => p,
@@ -725,13 +686,7 @@ fn merge(args: MergeArgs) -> u8 {
         merged.nodes,
         evaluations,
     );
-    if let Err(code) = write_reports(
-        &report,
-        &args.reports,
-        args.format,
-        &args.output,
-        args.show_passing,
-    ) {
+    if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }
     exit_code(&report, policy.fail_on, policy.allow_unknown)
