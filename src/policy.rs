@@ -63,11 +63,18 @@ impl FleetConfig {
     }
 }
 
+/// The 1-based line of a byte offset into `text` (a TOML span's start).
+pub fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 /// A TOML error as `file:line: message`.
 pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let line = e.span().map(|s| line_at(text, s.start));
     let message = e.message().trim();
     match line {
         Some(line) => format!("{}:{line}: {message}", path.display()),

@@ -20,7 +20,7 @@
 
 use crate::engine::tool_evaluation;
 use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
-use crate::policy::toml_error;
+use crate::policy::{line_at, toml_error};
 use crate::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
@@ -34,8 +34,9 @@ pub const WAIVERS_FILE: &str = "waivers.toml";
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WaiversFile {
+    /// Spanned, so that each waiver is reported at its own line.
     #[serde(default)]
-    waiver: Vec<WaiverEntry>,
+    waiver: Vec<toml::Spanned<WaiverEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -82,10 +83,10 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let file: WaiversFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
-    let headers = header_lines(&text);
     let mut waivers = Vec::new();
-    for (i, entry) in file.waiver.into_iter().enumerate() {
-        let line = headers.get(i).copied().unwrap_or(1);
+    for spanned in file.waiver {
+        let line = line_at(&text, spanned.span().start);
+        let entry = spanned.into_inner();
         let at = format!("{}:{line}", path.display());
         let node = match &entry.node {
             Some(pattern) => Some(
@@ -141,21 +142,6 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
         });
     }
     Ok(waivers)
-}
-
-/// The 1-based lines of the `[[waiver]]` headers, in order.
-fn header_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let l = l.trim();
-            l.starts_with("[[")
-                && l.trim_start_matches("[[")
-                    .trim_start()
-                    .starts_with("waiver")
-        })
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 /// A TOML date (`2026-12-31`) or a string holding one.

@@ -68,12 +68,17 @@ fn grid(out: &mut String, report: &Report) {
             .filter(|e| e.status == Status::Unknown)
             .count();
         let class = worst_class(subject);
+        // A group's tile names its scope: `cluster mra-east`, `fleet fixtures/demo`.
+        let label = match head.scope {
+            Scope::Node => head.node.clone(),
+            scope => format!("{} {}", scope.as_str(), head.node),
+        };
         let tile = format!(
             "<a class=\"tile sev-{class}\" href=\"#{}\" data-worst=\"{class}\" data-subject=\"{}\">\
              <span class=\"name\">{}</span><span class=\"counts\">{fails} failed, {unknown} unknown</span></a>",
             subject_id(i),
             esc(&head.node),
-            esc(&head.node),
+            esc(&label),
         );
         if head.scope == Scope::Node {
             let site = head.site.clone().unwrap_or_else(|| "(no site)".into());
@@ -83,11 +88,7 @@ fn grid(out: &mut String, report: &Report) {
                 .unwrap_or_else(|| "(no cluster)".into());
             places.entry((site, cluster)).or_default().push(tile);
         } else {
-            groups.push(tile.replacen(
-                "<span class=\"name\">",
-                &format!("<span class=\"name\">{} ", head.scope.as_str()),
-                1,
-            ));
+            groups.push(tile);
         }
     }
     out.push_str("<section id=\"grid\">\n<h2>Nodes</h2>\n");
