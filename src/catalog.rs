@@ -127,8 +127,8 @@ pub struct Rule {
     pub item_unknown_when: Vec<(Program, Template)>,
     pub fail_when: Vec<(Severity, Program, Option<Template>)>,
     pub params: serde_json::Value,
-    /// `params` converted once for CEL.
-    pub params_cel: cel::Value,
+    /// `params` converted once for CEL, lent to every run of the rule.
+    pub params_bound: expr::Bound,
     /// Where the rule came from: `embedded:<file>` or a path.
     pub origin: String,
     /// The rule file's text, for the catalog digest.
@@ -664,7 +664,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             unknown_when,
             item_unknown_when,
             fail_when,
-            params_cel: expr::to_cel(&params),
+            params_bound: expr::to_bound(&params),
             params,
             origin: origin.to_string(),
             source_text: text.to_string(),

@@ -3,7 +3,7 @@
 //! causes. The result is sorted, so it never depends on the thread count.
 
 use crate::catalog::{Catalog, Rule};
-use crate::expr::{self, to_cel};
+use crate::expr::{self, Bound, Lent, to_bound, to_cel};
 use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
 use crate::model::{
     Cause, Chain, Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint,
@@ -13,6 +13,8 @@ use crate::redact::redact_in;
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
+use cel::common::types::CelList;
+use cel::common::value::Val;
 use cel::{Context, Value};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -105,7 +107,7 @@ pub struct GroupMember {
 struct Group<'a> {
     root: &'a str,
     /// Facts of members with data.
-    with: Vec<Json>,
+    with: Vec<Bound>,
     /// "hostname (why)" of members without.
     without: Vec<String>,
 }
@@ -173,7 +175,7 @@ fn run_part(
         .collect();
 
     // Converted to CEL once per fleet root, not once per node.
-    let mut plans: BTreeMap<PathBuf, Value> = BTreeMap::new();
+    let mut plans: BTreeMap<PathBuf, Bound> = BTreeMap::new();
     let mut shard_roots = Vec::new();
     for root in &paths {
         let plan_dir = snapshot::plan_dir(root);
@@ -198,7 +200,7 @@ fn run_part(
             ));
             json!({})
         });
-        plans.insert(root.clone(), to_cel(&plan));
+        plans.insert(root.clone(), to_bound(&plan));
         shard_roots.push(ShardRoot {
             path: root.display().to_string(),
             plan,
@@ -232,7 +234,7 @@ fn run_part(
         nodes
             .par_iter()
             .map(|node| {
-                let plan = &plans[&node.root];
+                let plan = &*plans[&node.root];
                 let baseline = baselines.get(&node.name()).copied();
                 evaluate_node(node, baseline, plan, &node_rules, &group_rules, &root)
             })
@@ -310,9 +312,9 @@ pub fn evaluate_group_rules(
     roots: &[ShardRoot],
     root: &Context,
 ) -> Vec<Evaluation> {
-    let plans: BTreeMap<&str, Value> = roots
+    let plans: BTreeMap<&str, Bound> = roots
         .iter()
-        .map(|r| (r.path.as_str(), to_cel(&r.plan)))
+        .map(|r| (r.path.as_str(), to_bound(&r.plan)))
         .collect();
     rules
         .iter()
@@ -447,7 +449,7 @@ impl Subject {
 fn evaluate_node(
     node: &Node,
     baseline: Option<&Node>,
-    plan: &Value,
+    plan: &dyn Val,
     node_rules: &[&Rule],
     group_rules: &[&Rule],
     root: &Context,
@@ -488,10 +490,13 @@ fn evaluate_node(
 
     let mut facts = NodeFacts::new(node).with_baseline(baseline);
     let identity = facts::identity_fact(node);
+    let identity_bound = to_bound(&identity);
+    let node_vars = Lent(vec![("node", &*identity_bound), ("plan", plan)]);
+    // The scopes below lend values that live only for this call.
+    let root: &Context = root;
     let mut node_scope = root.new_inner_scope();
-    node_scope.add_variable_from_value("node", to_cel(&identity));
-    node_scope.add_variable_from_value("plan", plan.clone());
-    let mut cel_facts: HashMap<String, Value> = HashMap::new();
+    node_scope.set_variable_resolver(&node_vars);
+    let mut cel_facts: HashMap<String, Bound> = HashMap::new();
 
     // Rules that read `findings` see the failures of the node's other rules.
     let (late, early): (Vec<&Rule>, Vec<&Rule>) =
@@ -517,9 +522,9 @@ fn evaluate_node(
         }
     }
     for rule in group_rules {
-        let params = rule.params_cel.clone();
+        let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();
-        scope.add_variable_from_value("params", params);
+        scope.set_variable_resolver(&params);
         match applies(rule, &scope) {
             Ok(false) => continue,
             Err(e) => {
@@ -620,10 +625,11 @@ fn evaluate_rule(
     subject: &Subject,
     node_scope: &Context,
     facts: &mut NodeFacts,
-    cel_facts: &mut HashMap<String, Value>,
+    cel_facts: &mut HashMap<String, Bound>,
 ) -> Vec<Evaluation> {
+    let params = Lent(vec![("params", &*rule.params_bound)]);
     let mut scope = node_scope.new_inner_scope();
-    scope.add_variable_from_value("params", rule.params_cel.clone());
+    scope.set_variable_resolver(&params);
     match applies(rule, &scope) {
         Ok(true) => {}
         Ok(false) => {
@@ -639,18 +645,14 @@ fn evaluate_rule(
         Err(e) => return rule_error(rule, subject, "applies_to", rule.lines.applies_to, e),
     }
     for req in &rule.requires {
-        // A fact already converted for an earlier rule of the node is taken
-        // as is: cloning its JSON again only to find the CEL value cached
-        // was most of the cost of a rule.
-        if let Some(value) = cel_facts.get(req) {
-            scope.add_variable_from_value(req.clone(), value.clone());
+        // Each fact is converted for CEL once per node and lent to every
+        // rule that reads it: copying it per rule was most of a rule's cost.
+        if cel_facts.contains_key(req) {
             continue;
         }
         match facts.get(req) {
             Ok(json) => {
-                let value = to_cel(&json);
-                cel_facts.insert(req.clone(), value.clone());
-                scope.add_variable_from_value(req.clone(), value);
+                cel_facts.insert(req.clone(), to_bound(&json));
             }
             Err(problem) => {
                 let status = match problem {
@@ -663,11 +665,17 @@ fn evaluate_rule(
             }
         }
     }
+    drop(scope);
+    let mut vars = params.0;
+    vars.extend(rule.requires.iter().map(|r| (r.as_str(), &*cel_facts[r])));
+    let vars = Lent(vars);
+    let mut scope = node_scope.new_inner_scope();
+    scope.set_variable_resolver(&vars);
     if let Some(log) = &rule.log {
         match log.scan(facts) {
             Ok(scan) => {
-                scope.add_variable_from_value("matches", to_cel(&Json::Array(scan.matches)));
-                scope.add_variable_from_value("logs", to_cel(&json!(scan.files)));
+                scope.add_variable_as_val("matches", to_bound(&Json::Array(scan.matches)));
+                scope.add_variable_as_val("logs", to_bound(&json!(scan.files)));
             }
             Err(problem) => {
                 let mut e = subject.evaluation(
@@ -957,7 +965,7 @@ fn sources(value: &Json) -> Vec<Evidence> {
 fn evaluate_groups(
     rule: &Rule,
     members: &[GroupMember],
-    plans: &BTreeMap<&str, Value>,
+    plans: &BTreeMap<&str, Bound>,
     root: &Context,
 ) -> Vec<Evaluation> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
@@ -978,7 +986,7 @@ fn evaluate_groups(
             without: vec![],
         });
         match entry {
-            MemberFacts::Facts(facts) => group.with.push(facts.clone()),
+            MemberFacts::Facts(facts) => group.with.push(to_bound(facts)),
             MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }
@@ -995,24 +1003,25 @@ fn evaluate_groups(
             site: (rule.scope == Scope::Site).then(|| name.clone()),
             cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
         };
+        let no_plan = to_bound(&json!({}));
+        let plan = plans.get(fleet_root).unwrap_or(&no_plan);
+        let vars = Lent(vec![("plan", &**plan), ("params", &*rule.params_bound)]);
+        let root: &Context = root;
         let mut scope = root.new_inner_scope();
-        let plan = plans
-            .get(fleet_root)
-            .cloned()
-            .unwrap_or_else(|| to_cel(&json!({})));
-        scope.add_variable_from_value("plan", plan);
-        scope.add_variable_from_value("params", rule.params_cel.clone());
-        scope.add_variable_from_value("nodes", to_cel(&Json::Array(with.clone())));
-        scope.add_variable_from_value(
+        scope.set_variable_resolver(&vars);
+        let size = with.len() + without.len();
+        let with_data = !with.is_empty();
+        scope.add_variable_as_val("nodes", Box::new(CelList::from(with)));
+        scope.add_variable_as_val(
             "group",
-            to_cel(&json!({"name": name, "scope": rule.scope.as_str(), "size": with.len() + without.len()})),
+            to_bound(&json!({"name": name, "scope": rule.scope.as_str(), "size": size})),
         );
         let eval = RuleRun {
             rule,
             subject: &subject,
             node: None,
         };
-        let mut evals = if with.is_empty() {
+        let mut evals = if !with_data {
             vec![]
         } else {
             eval.conditions(&scope)

@@ -4,6 +4,11 @@
 //! Building a CEL root context costs tens of microseconds, so the engine
 //! builds one and gives every node and item a cheap inner scope.
 
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, Env, ExecutionError, Program, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -83,6 +88,45 @@ pub fn to_cel(json: &Json) -> Value {
                 o.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect();
             Value::from(map)
         }
+    }
+}
+
+/// A CEL value in the interpreter's own form. Binding a [`Value`] converts
+/// it (a deep copy) on every bind; a `Bound` is converted once per node and
+/// lent to every rule that reads it through [`Lent`].
+pub type Bound = Box<dyn Val>;
+
+/// Converts JSON facts into the interpreter's form directly, with the same
+/// number rule as [`to_cel`].
+pub fn to_bound(json: &Json) -> Bound {
+    match json {
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(*b)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        Json::String(s) => Box::new(CelString::from(s.clone())),
+        Json::Array(a) => Box::new(CelList::from(a.iter().map(to_bound).collect::<Vec<_>>())),
+        Json::Object(o) => Box::new(CelMap::from(
+            o.iter()
+                .map(|(k, v)| (CelMapKey::from(k.clone()), to_bound(v)))
+                .collect::<HashMap<_, _>>(),
+        )),
+    }
+}
+
+/// Variables lent by reference to one scope (set it with
+/// `Context::set_variable_resolver`): a rule reads a node's facts without
+/// copying them.
+pub struct Lent<'a>(pub Vec<(&'a str, &'a dyn Val)>);
+
+impl VariableResolver for Lent<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == variable)
+            .map(|(_, value)| CowVal::Borrowed(*value))
     }
 }
 
