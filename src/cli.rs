@@ -16,6 +16,7 @@ use crate::snapshot;
 use crate::waivers;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -299,6 +300,20 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
+    /// JSON is streamed (it holds every evaluation); the other formats are
+    /// rendered whole first.
+    fn write(
+        self,
+        report: &Report,
+        show_passing: bool,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        match self {
+            ReportFormat::Json => report::write_json(report, out),
+            other => out.write_all(other.render(report, show_passing).as_bytes()),
+        }
+    }
+
     fn render(self, report: &Report, show_passing: bool) -> String {
         match self {
             ReportFormat::Table => report::render_table(report, show_passing),
@@ -418,10 +433,18 @@ fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog, u8> {
 }
 
 fn emit(text: &str, output: Option<&Path>) -> Result<(), u8> {
+    emit_with(output, |out| out.write_all(text.as_bytes()))
+}
+
+/// Like `emit`, for output written piece by piece.
+fn emit_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), u8> {
     let written = match output {
-        Some(path) => write_atomically(path, text)
+        Some(path) => write_atomically(path, write)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => print(text).map_err(|e| format!("cannot write to stdout: {e}")),
+        None => print(write).map_err(|e| format!("cannot write to stdout: {e}")),
     };
     written.map_err(fail)
 }
@@ -630,19 +653,18 @@ fn apply_policy(policy: &CheckPolicy, evaluations: &mut Vec<Evaluation>, generat
     if let Some(known) = &policy.known {
         baseline::mark(evaluations, known);
     }
-    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::model::sort_for_report(evaluations);
 }
 
 /// Every `--report` file (each whole or not at all), then the main output:
 /// a failed write is reported even when stdout is a closed pipe.
 fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
     for (format, file) in &out.reports {
-        emit(&format.render(report, out.show_passing), Some(file))?;
+        emit_with(Some(file), |w| format.write(report, out.show_passing, w))?;
     }
-    emit(
-        &out.format.render(report, out.show_passing),
-        out.output.as_deref(),
-    )
+    emit_with(out.output.as_deref(), |w| {
+        out.format.write(report, out.show_passing, w)
+    })
 }
 
 /// Shard reports in, the report of one run out; exit codes as for check.

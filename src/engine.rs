@@ -63,12 +63,15 @@ pub struct RunOutput {
     pub evaluations: Vec<Evaluation>,
     pub nodes: usize,
     pub inputs_digest: String,
-    /// Every node checked, with the facts group-scope rules need: what a
-    /// shard report carries for `merge`.
+    /// For a shard: every node checked, with the facts group-scope rules
+    /// need, which the shard report carries for `merge`. Empty otherwise.
     pub members: Vec<GroupMember>,
     /// The paths checked, with the plan their nodes see.
     pub roots: Vec<ShardRoot>,
 }
+
+/// Nodes evaluated in parallel before their evaluations are collected.
+const NODE_BATCH: usize = 256;
 
 /// Per group rule code: the member's facts, or why it has none; absent when
 /// the rule does not apply to the node.
@@ -230,36 +233,42 @@ fn run_part(
     let group_rules = group_rules(catalog, options.phase, &options.selection);
 
     let root = root_context(options.phase);
-    let evaluate = || {
-        nodes
-            .par_iter()
-            .map(|node| {
-                let plan = &*plans[&node.root];
-                let baseline = baselines.get(&node.name()).copied();
-                evaluate_node(node, baseline, plan, &node_rules, &group_rules, &root)
-            })
-            .collect::<Vec<_>>()
+    // Nodes are evaluated in parallel a batch at a time, and each batch's
+    // evaluations are moved into one vector reserved up front (one per rule
+    // and node, and an eighth more for rules failing on several items), so
+    // a large fleet never holds its evaluations twice.
+    evaluations.reserve(nodes.len() * node_rules.len() * 9 / 8);
+    let mut members = Vec::with_capacity(nodes.len());
+    let mut evaluate = || {
+        for batch in nodes.chunks(NODE_BATCH) {
+            let outcomes: Vec<NodeOutcome> = batch
+                .par_iter()
+                .map(|node| {
+                    let plan = &*plans[&node.root];
+                    let baseline = baselines.get(&node.name()).copied();
+                    evaluate_node(node, baseline, plan, &node_rules, &group_rules, &root)
+                })
+                .collect();
+            for (node, outcome) in batch.iter().zip(outcomes) {
+                evaluations.extend(outcome.evaluations);
+                members.push(GroupMember {
+                    node: node.name(),
+                    path: shard::relative_path(node),
+                    root: node.root.display().to_string(),
+                    site: node.field("site").map(str::to_string),
+                    cluster: node.field("cluster").map(str::to_string),
+                    inputs_digest: node_inputs_digest(outcome.reads),
+                    group_facts: outcome.group_members,
+                });
+            }
+        }
     };
-    let outcomes = match options.jobs {
+    match options.jobs {
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(evaluate),
             Err(_) => evaluate(),
         },
         None => evaluate(),
-    };
-
-    let mut members = Vec::new();
-    for (node, outcome) in nodes.iter().zip(outcomes) {
-        evaluations.extend(outcome.evaluations);
-        members.push(GroupMember {
-            node: node.name(),
-            path: shard::relative_path(node),
-            root: node.root.display().to_string(),
-            site: node.field("site").map(str::to_string),
-            cluster: node.field("cluster").map(str::to_string),
-            inputs_digest: node_inputs_digest(outcome.reads),
-            group_facts: outcome.group_members,
-        });
     }
     if shard.is_none() {
         evaluations.extend(evaluate_group_rules(
@@ -270,11 +279,13 @@ fn run_part(
         ));
     }
     finish(&mut evaluations, catalog, &options.selection);
+    let inputs_digest = inputs_digest(&members);
     RunOutput {
         evaluations,
         nodes: nodes.len(),
-        inputs_digest: inputs_digest(&members),
-        members,
+        inputs_digest,
+        // Only a shard report carries them; a whole run is done with them.
+        members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
     }
 }
@@ -327,7 +338,7 @@ pub fn evaluate_group_rules(
 pub fn finish(evaluations: &mut Vec<Evaluation>, catalog: &Catalog, selection: &Selection) {
     evaluations.retain(|e| selection.keeps(e.code));
     link_root_causes(evaluations, catalog);
-    evaluations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::model::sort_for_report(evaluations);
 }
 
 /// sha256 over the (file, content digest) pairs one node read, sorted.

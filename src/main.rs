@@ -3,6 +3,10 @@
 
 use std::process::ExitCode;
 
+// Evaluation allocates heavily in small pieces from every worker thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     upcheck::cli::main()
 }

@@ -165,9 +165,10 @@ pub struct Evaluation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
     pub fingerprint: String,
-    /// The waiver that covers this failure (status `waived`).
+    /// The waiver that covers this failure (status `waived`). Boxed: few
+    /// evaluations have one, and every evaluation stays in memory.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<WaiverNote>,
+    pub waiver: Option<Box<WaiverNote>>,
     /// With `--baseline`: whether a failure was already in the baseline
     /// report (`known`) or not (`new`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -219,7 +220,7 @@ impl Evaluation {
     /// Order used by every reporter: nodes first (by name), then groups;
     /// within one, root causes, then their consequences, then the rest,
     /// each by code and the failing item, so output never depends on threads.
-    pub fn sort_key(&self) -> (Scope, &str, Chain, u32, &str, Status) {
+    pub fn sort_key(&self) -> (Scope, &str, Chain, u32, &str, Status, &str) {
         (
             self.scope,
             &self.node,
@@ -227,8 +228,17 @@ impl Evaluation {
             self.code,
             &self.key,
             self.status,
+            &self.message,
         )
     }
+}
+
+/// Puts evaluations in report order. Unstable, because a stable sort copies
+/// half of them aside; the key ends with the message and the order before
+/// sorting never depends on the thread count, so the result is the same
+/// in every run.
+pub fn sort_for_report(evaluations: &mut [Evaluation]) {
+    evaluations.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// md5 over code, node and the stable locator of the item — never over the

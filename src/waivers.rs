@@ -170,7 +170,7 @@ pub fn apply(waivers: &[Waiver], evaluations: &mut Vec<Evaluation>, today: Naive
         if let Some((i, w)) = live {
             used[i] = true;
             e.status = Status::Waived;
-            e.waiver = Some(w.note.clone());
+            e.waiver = Some(Box::new(w.note.clone()));
         }
     }
     for (w, used) in waivers.iter().zip(used) {

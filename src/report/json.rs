@@ -2,6 +2,7 @@
 //! needs them), with the stamps of the run. Also renders a diff.
 
 use serde::Serialize;
+use std::io::Write;
 
 /// Pretty-printed JSON of a report (or a diff), ending in a newline.
 pub fn render_json<T: Serialize>(report: &T) -> String {
@@ -11,4 +12,10 @@ pub fn render_json<T: Serialize>(report: &T) -> String {
     });
     text.push('\n');
     text
+}
+
+/// The same JSON as [`render_json`], written as it is serialised.
+pub fn write_json<T: Serialize>(report: &T, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }

@@ -10,7 +10,7 @@ mod table;
 
 pub use diff::render_diff_table;
 pub use html::render_html;
-pub use json::render_json;
+pub use json::{render_json, write_json};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
