@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -99,7 +100,7 @@ pub struct FailWhen {
 #[derive(Debug)]
 pub struct Rule {
     pub code: u32,
-    pub name: String,
+    pub name: Arc<str>,
     pub title: String,
     pub severity: Severity,
     pub phases: Vec<Phase>,
@@ -110,6 +111,8 @@ pub struct Rule {
     pub explanation: String,
     pub references: Vec<String>,
     pub applies_to_source: Option<String>,
+    /// The message of every run where `applies_to` is false, shared.
+    pub does_not_apply: Arc<str>,
     pub applies_to: Option<Program>,
     pub for_each: Option<Program>,
     pub key: Option<Template>,
@@ -642,7 +645,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
     Ok((
         Rule {
             code: file.code,
-            name: file.name,
+            name: file.name.into(),
             title: file.title,
             severity: file.severity,
             phases: file.phases,
@@ -652,6 +655,11 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             remediation: file.remediation.trim().to_string(),
             explanation: file.explanation.trim().to_string(),
             references: file.references,
+            does_not_apply: format!(
+                "does not apply: {}",
+                file.applies_to.as_ref().map_or("", |a| a.get_ref())
+            )
+            .into(),
             applies_to_source: file.applies_to.map(Spanned::into_inner),
             applies_to,
             for_each,

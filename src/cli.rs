@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::catalog_check;
 use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
-use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Fingerprint, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
 use crate::parse::kind::ParseKind;
 use crate::policy::{FleetConfig, SeverityOverrides};
@@ -458,7 +458,7 @@ struct CheckPolicy {
     severity: SeverityOverrides,
     waivers: Vec<waivers::Waiver>,
     /// Fingerprints of the baseline report's failures.
-    known: Option<BTreeSet<String>>,
+    known: Option<BTreeSet<Fingerprint>>,
     /// The fleet group waiver findings belong to.
     root: String,
 }
@@ -807,7 +807,7 @@ fn rules_list(format: Format, dirs: &[PathBuf]) -> u8 {
                 let phases: Vec<&str> = r.phases.iter().map(|p| p.as_str()).collect();
                 table.add_row([
                     r.code.to_string(),
-                    r.name.clone(),
+                    r.name.to_string(),
                     r.severity.to_string(),
                     phases.join(", "),
                     r.scope.as_str().to_string(),

@@ -252,10 +252,10 @@ impl Side {
     fn add_evaluation(&mut self, e: &Evaluation) {
         let finding = Finding {
             code: e.code,
-            name: e.name.clone(),
+            name: e.name.to_string(),
             severity: e.severity,
-            message: e.message.clone(),
-            fingerprint: e.fingerprint.clone(),
+            message: e.message.to_string(),
+            fingerprint: e.fingerprint.to_string(),
         };
         self.add(e.scope, &e.node, e.status, finding);
     }
@@ -963,14 +963,17 @@ mod tests {
             r#"{"phase": "pre", "rules_digest": "sha256:1", "evaluations": [
               {"code": 20002, "name": "patch-not-running", "severity": "critical",
                "status": "fail", "node": "ne-a", "scope": "node", "message": "m",
-               "fingerprint": "fp", "evidence": []}]}"#,
+               "fingerprint": "0123456789abcdef0123456789abcdef", "evidence": []}]}"#,
         );
         let side = read_report(&good).unwrap();
         assert_eq!(side.phase, Phase::Pre);
         assert_eq!(side.rules_digest.as_deref(), Some("sha256:1"));
         assert!(!side.is_tree);
         let subject = &side.subjects[&(Scope::Node, "ne-a".to_string())];
-        assert_eq!(subject.failing["fp"].severity, Critical);
+        assert_eq!(
+            subject.failing["0123456789abcdef0123456789abcdef"].severity,
+            Critical
+        );
 
         let refused = |name: &str, text: &str| {
             let path = write(name, text);

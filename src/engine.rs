@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
 
 /// Which codes a run keeps: `40001`, a family `4` / `4xxxx`, or any prefix.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +70,9 @@ pub struct RunOutput {
     /// The paths checked, with the plan their nodes see.
     pub roots: Vec<ShardRoot>,
 }
+
+/// The message of most passing evaluations, shared by all of them.
+static NO_FINDING: LazyLock<Arc<str>> = LazyLock::new(|| "no finding".into());
 
 /// Nodes evaluated in parallel before their evaluations are collected.
 const NODE_BATCH: usize = 256;
@@ -234,13 +238,12 @@ fn run_part(
 
     let root = root_context(options.phase);
     // Nodes are evaluated in parallel a batch at a time, and each batch's
-    // evaluations are moved into one vector reserved up front (one per rule
-    // and node, and an eighth more for rules failing on several items), so
-    // a large fleet never holds its evaluations twice.
-    evaluations.reserve(nodes.len() * node_rules.len() * 9 / 8);
+    // evaluations are moved into one vector, so a large fleet never holds
+    // its evaluations twice.
     let mut members = Vec::with_capacity(nodes.len());
     let mut evaluate = || {
-        for batch in nodes.chunks(NODE_BATCH) {
+        for (done, batch) in nodes.chunks(NODE_BATCH).enumerate() {
+            reserve_for_rest(&mut evaluations, done * NODE_BATCH, nodes.len());
             let outcomes: Vec<NodeOutcome> = batch
                 .par_iter()
                 .map(|node| {
@@ -287,6 +290,19 @@ fn run_part(
         // Only a shard report carries them; a whole run is done with them.
         members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
+    }
+}
+
+/// Room for the nodes not yet evaluated at the rate so far, and a tenth
+/// more: the vector grows while it is small instead of doubling when it
+/// holds most of the run.
+fn reserve_for_rest(evaluations: &mut Vec<Evaluation>, done: usize, nodes: usize) {
+    if done == 0 {
+        return;
+    }
+    let rest = (nodes - done) * evaluations.len().div_ceil(done);
+    if evaluations.capacity() - evaluations.len() < rest {
+        evaluations.reserve_exact(rest + rest / 10);
     }
 }
 
@@ -394,14 +410,14 @@ pub(crate) fn tool_evaluation(
     let tool = tool_codes::tool_code(code).expect("tool codes are defined");
     Evaluation {
         code,
-        name: tool.name.to_string(),
+        name: tool.name.into(),
         severity: tool.severity,
         status: Status::Unknown,
-        node: node.to_string(),
+        node: node.into(),
         scope,
         site: None,
         cluster: None,
-        message,
+        message: message.into(),
         evidence,
         remediation: tool.remediation.to_string(),
         caused_by: vec![],
@@ -416,10 +432,10 @@ pub(crate) fn tool_evaluation(
 /// Who an evaluation is about.
 #[derive(Clone)]
 struct Subject {
-    name: String,
+    name: Arc<str>,
     scope: Scope,
-    site: Option<String>,
-    cluster: Option<String>,
+    site: Option<Arc<str>>,
+    cluster: Option<Arc<str>>,
 }
 
 impl Subject {
@@ -429,7 +445,7 @@ impl Subject {
         status: Status,
         severity: Severity,
         key: &str,
-        message: String,
+        message: impl Into<Arc<str>>,
     ) -> Evaluation {
         Evaluation {
             code: rule.code,
@@ -440,7 +456,7 @@ impl Subject {
             scope: self.scope,
             site: self.site.clone(),
             cluster: self.cluster.clone(),
-            message,
+            message: message.into(),
             evidence: vec![],
             remediation: if status == Status::Fail {
                 rule.remediation.clone()
@@ -466,10 +482,10 @@ fn evaluate_node(
     root: &Context,
 ) -> NodeOutcome {
     let subject = Subject {
-        name: node.name(),
+        name: node.name().into(),
         scope: Scope::Node,
-        site: node.field("site").map(str::to_string),
-        cluster: node.field("cluster").map(str::to_string),
+        site: node.field("site").map(Arc::from),
+        cluster: node.field("cluster").map(Arc::from),
     };
     let mut out = NodeOutcome {
         evaluations: vec![],
@@ -644,13 +660,12 @@ fn evaluate_rule(
     match applies(rule, &scope) {
         Ok(true) => {}
         Ok(false) => {
-            let why = rule.applies_to_source.as_deref().unwrap_or_default();
             return vec![subject.evaluation(
                 rule,
                 Status::NotApplicable,
                 rule.severity,
                 "",
-                format!("does not apply: {why}"),
+                rule.does_not_apply.clone(),
             )];
         }
         Err(e) => return rule_error(rule, subject, "applies_to", rule.lines.applies_to, e),
@@ -825,7 +840,7 @@ impl RuleRun<'_> {
                     Status::Pass,
                     rule.severity,
                     "",
-                    "no finding".into(),
+                    NO_FINDING.clone(),
                 )],
                 Ok(Some((severity, message))) => {
                     let mut e = subject.evaluation(rule, Status::Fail, severity, "", message);
@@ -1008,6 +1023,7 @@ fn evaluate_groups(
             with,
             without,
         } = group;
+        let name: Arc<str> = name.into();
         let subject = Subject {
             name: name.clone(),
             scope: rule.scope,
@@ -1042,8 +1058,7 @@ fn evaluate_groups(
             let missing = without.join("; ");
             if failed {
                 for e in &mut evals {
-                    e.message
-                        .push_str(&format!(" (not counted, no data: {missing})"));
+                    e.message = format!("{} (not counted, no data: {missing})", e.message).into();
                 }
             } else {
                 evals = vec![subject.evaluation(

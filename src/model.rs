@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -139,7 +140,7 @@ impl Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cause {
     pub code: u32,
-    pub node: String,
+    pub node: Arc<str>,
 }
 
 /// The outcome of one rule on one node or group. Deserialised from shard
@@ -147,24 +148,27 @@ pub struct Cause {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evaluation {
     pub code: u32,
-    pub name: String,
+    /// Shared with the rule and the node (`Arc`): every evaluation of a
+    /// large run stays in memory, and these repeat in all of them.
+    pub name: Arc<str>,
     pub severity: Severity,
     pub status: Status,
     /// Hostname, or the group name for cluster, site and fleet scope.
-    pub node: String,
+    pub node: Arc<str>,
     pub scope: Scope,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
+    pub site: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
-    pub message: String,
+    pub cluster: Option<Arc<str>>,
+    /// Shared too where many evaluations say the same ("no finding").
+    pub message: Arc<str>,
     pub evidence: Vec<Evidence>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
     /// Root causes found on the same node: failures this one follows from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     /// The waiver that covers this failure (status `waived`). Boxed: few
     /// evaluations have one, and every evaluation stays in memory.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,7 +247,7 @@ pub fn sort_for_report(evaluations: &mut [Evaluation]) {
 
 /// md5 over code, node and the stable locator of the item — never over the
 /// message, so rewording a rule keeps fingerprints.
-pub fn fingerprint(code: u32, node: &str, key: &str) -> String {
+pub fn fingerprint(code: u32, node: &str, key: &str) -> Fingerprint {
     use md5::{Digest, Md5};
     let mut h = Md5::new();
     h.update(code.to_string().as_bytes());
@@ -251,7 +255,46 @@ pub fn fingerprint(code: u32, node: &str, key: &str) -> String {
     h.update(node.as_bytes());
     h.update([0]);
     h.update(key.as_bytes());
-    hex(&h.finalize())
+    Fingerprint(h.finalize().into())
+}
+
+/// An evaluation's fingerprint: kept as its 16 bytes (every evaluation of
+/// a run stays in memory), written as 32 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint([u8; 16]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("fingerprint `{s}` is not 32 hex digits");
+        if s.len() != 32 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(bad());
+        }
+        let mut bytes = [0u8; 16];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Fingerprint(bytes))
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -260,4 +303,28 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_read_back_as_written_and_refuse_anything_else() {
+        let f = fingerprint(20002, "ne-a", "board 3");
+        let text = f.to_string();
+        assert_eq!(text.len(), 32);
+        assert_eq!(text.parse::<Fingerprint>(), Ok(f));
+        assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{text}\""));
+        let back: Fingerprint = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+        assert_eq!(back, f);
+        for bad in [
+            "fp",
+            "+123456789abcdef0123456789abcdef",
+            &text.to_uppercase(),
+            &text[1..],
+        ] {
+            assert!(bad.parse::<Fingerprint>().is_err(), "{bad}");
+        }
+    }
 }

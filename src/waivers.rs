@@ -68,9 +68,10 @@ impl Waiver {
         if e.code != self.code {
             return false;
         }
-        let by_node = self.node.as_ref().is_some_and(|g| g.is_match(&e.node));
+        let by_node = self.node.as_ref().is_some_and(|g| g.is_match(&*e.node));
         let by_cluster = self.cluster.as_ref().is_some_and(|c| {
-            e.cluster.as_ref() == Some(c) || (e.scope == Scope::Cluster && &e.node == c)
+            e.cluster.as_deref() == Some(c.as_str())
+                || (e.scope == Scope::Cluster && *e.node == **c)
         });
         by_node || by_cluster
     }
@@ -224,6 +225,7 @@ pub fn apply(waivers: &[Waiver], evaluations: &mut Vec<Evaluation>, today: Naive
 mod tests {
     use super::*;
     use crate::model::{Chain, Severity, fingerprint};
+    use std::sync::Arc;
 
     fn failing(code: u32, node: &str, cluster: Option<&str>, scope: Scope) -> Evaluation {
         Evaluation {
@@ -234,7 +236,7 @@ mod tests {
             node: node.into(),
             scope,
             site: None,
-            cluster: cluster.map(String::from),
+            cluster: cluster.map(Arc::from),
             message: "m".into(),
             evidence: vec![],
             remediation: String::new(),
@@ -293,10 +295,8 @@ expires = 2027-01-01
         ];
         let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         apply(&waivers, &mut evals, today, "fixtures/demo");
-        let status: Vec<(u32, &str, Status)> = evals
-            .iter()
-            .map(|e| (e.code, e.node.as_str(), e.status))
-            .collect();
+        let status: Vec<(u32, &str, Status)> =
+            evals.iter().map(|e| (e.code, &*e.node, e.status)).collect();
         assert_eq!(
             status,
             vec![

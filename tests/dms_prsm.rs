@@ -45,7 +45,7 @@ fn failures(report: &Value) -> BTreeSet<String> {
 fn expected(items: &[(u32, &str, &str)]) -> BTreeSet<String> {
     items
         .iter()
-        .map(|(code, node, key)| fingerprint(*code, node, key))
+        .map(|(code, node, key)| fingerprint(*code, node, key).to_string())
         .collect()
 }
 

@@ -70,7 +70,7 @@ fn grid(out: &mut String, report: &Report) {
         let class = worst_class(subject);
         // A group's tile names its scope: `cluster mra-east`, `fleet fixtures/demo`.
         let label = match head.scope {
-            Scope::Node => head.node.clone(),
+            Scope::Node => head.node.to_string(),
             scope => format!("{} {}", scope.as_str(), head.node),
         };
         let tile = format!(
@@ -81,11 +81,12 @@ fn grid(out: &mut String, report: &Report) {
             esc(&label),
         );
         if head.scope == Scope::Node {
-            let site = head.site.clone().unwrap_or_else(|| "(no site)".into());
+            let site = head.site.as_deref().unwrap_or("(no site)").to_string();
             let cluster = head
                 .cluster
-                .clone()
-                .unwrap_or_else(|| "(no cluster)".into());
+                .as_deref()
+                .unwrap_or("(no cluster)")
+                .to_string();
             places.entry((site, cluster)).or_default().push(tile);
         } else {
             groups.push(tile);

@@ -122,10 +122,7 @@ fn write_case(w: &mut Writer<Vec<u8>>, e: &Evaluation) -> io::Result<()> {
         Status::Fail => {
             case.write_inner_content(|w| {
                 w.create_element("failure")
-                    .with_attributes([
-                        ("message", e.message.as_str()),
-                        ("type", e.severity.as_str()),
-                    ])
+                    .with_attributes([("message", &*e.message), ("type", e.severity.as_str())])
                     .write_text_content(BytesText::new(&details(e)))?;
                 Ok(())
             })?;
@@ -133,7 +130,7 @@ fn write_case(w: &mut Writer<Vec<u8>>, e: &Evaluation) -> io::Result<()> {
         Status::Unknown => {
             case.write_inner_content(|w| {
                 w.create_element("error")
-                    .with_attributes([("message", e.message.as_str()), ("type", "unknown")])
+                    .with_attributes([("message", &*e.message), ("type", "unknown")])
                     .write_text_content(BytesText::new(&details(e)))?;
                 Ok(())
             })?;

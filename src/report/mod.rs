@@ -68,7 +68,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
         .values()
         .map(|r| RuleDescriptor {
             code: r.code,
-            name: r.name.clone(),
+            name: r.name.to_string(),
             title: r.title.clone(),
             severity: r.severity,
             explanation: r.explanation.clone(),

@@ -158,7 +158,7 @@ fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
                 .collect::<BTreeMap<_, _>>(),
         )
         .build();
-    let fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), e.fingerprint.clone())]);
+    let fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), e.fingerprint.to_string())]);
     let (kind, level) = match e.status {
         // An unknown is not a finding yet: SARIF's `open` kind, which
         // allows no level but `none`.

@@ -62,7 +62,7 @@ fn block_table(report: &Report, block: &[&Evaluation]) -> String {
         }
         table.add_row([
             e.code.to_string(),
-            e.name.clone(),
+            e.name.to_string(),
             e.severity.to_string(),
             e.status.to_string(),
             message,
