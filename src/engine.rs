@@ -85,8 +85,9 @@ type Membership = BTreeMap<u32, MemberFacts>;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberFacts {
-    /// `node` (identity) and each fact the rule `requires`.
-    Facts(Json),
+    /// `node` (identity) and each fact the rule `requires`, each shared by
+    /// every group rule of the node that reads it.
+    Facts(BTreeMap<String, Arc<Json>>),
     /// Why the node has no data for the rule.
     NoData(String),
 }
@@ -548,6 +549,9 @@ fn evaluate_node(
             out.evaluations.extend(evals);
         }
     }
+    // What group rules get of the node, one copy each however many read it.
+    let shared_identity = Arc::new(identity);
+    let mut shared_facts: HashMap<String, Arc<Json>> = HashMap::new();
     for rule in group_rules {
         let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();
@@ -563,12 +567,16 @@ fn evaluate_node(
             }
             Ok(true) => {}
         }
-        let mut member = serde_json::Map::new();
-        member.insert("node".into(), identity.clone());
+        let mut member = BTreeMap::from([("node".to_string(), shared_identity.clone())]);
         let mut problem = None;
         for req in &rule.requires {
-            match facts.get(req) {
+            let fact = match shared_facts.get(req) {
+                Some(fact) => Ok(fact.clone()),
+                None => facts.get(req).map(Arc::new),
+            };
+            match fact {
                 Ok(v) => {
+                    shared_facts.insert(req.clone(), v.clone());
                     member.insert(req.clone(), v);
                 }
                 Err(p) => {
@@ -579,7 +587,7 @@ fn evaluate_node(
         }
         let entry = match problem {
             Some(p) => MemberFacts::NoData(p),
-            None => MemberFacts::Facts(Json::Object(member)),
+            None => MemberFacts::Facts(member),
         };
         out.group_members.insert(rule.code, entry);
     }
@@ -1012,7 +1020,7 @@ fn evaluate_groups(
             without: vec![],
         });
         match entry {
-            MemberFacts::Facts(facts) => group.with.push(to_bound(facts)),
+            MemberFacts::Facts(facts) => group.with.push(expr::to_bound_map(facts)),
             MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }

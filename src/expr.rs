@@ -116,6 +116,16 @@ pub fn to_bound(json: &Json) -> Bound {
     }
 }
 
+/// A map of JSON values, as [`to_bound`] converts a JSON object.
+pub fn to_bound_map(entries: &std::collections::BTreeMap<String, Arc<Json>>) -> Bound {
+    Box::new(CelMap::from(
+        entries
+            .iter()
+            .map(|(k, v)| (CelMapKey::from(k.clone()), to_bound(v)))
+            .collect::<HashMap<_, _>>(),
+    ))
+}
+
 /// Variables lent by reference to one scope (set it with
 /// `Context::set_variable_resolver`): a rule reads a node's facts without
 /// copying them.
