@@ -115,7 +115,7 @@ pub struct GroupMember {
 struct Group<'a> {
     root: &'a str,
     /// Facts of members with data.
-    with: Vec<Bound>,
+    with: Vec<&'a BTreeMap<String, Arc<Json>>>,
     /// "hostname (why)" of members without.
     without: Vec<String>,
 }
@@ -294,16 +294,16 @@ fn run_part(
     }
 }
 
-/// Room for the nodes not yet evaluated at the rate so far, and a tenth
-/// more: the vector grows while it is small instead of doubling when it
-/// holds most of the run.
+/// Room for the nodes not yet evaluated at the rate so far, and a
+/// sixteenth more: the vector grows while it is small instead of doubling
+/// when it holds most of the run.
 fn reserve_for_rest(evaluations: &mut Vec<Evaluation>, done: usize, nodes: usize) {
     if done == 0 {
         return;
     }
     let rest = (nodes - done) * evaluations.len().div_ceil(done);
     if evaluations.capacity() - evaluations.len() < rest {
-        evaluations.reserve_exact(rest + rest / 10);
+        evaluations.reserve_exact(rest + rest / 16);
     }
 }
 
@@ -1020,7 +1020,7 @@ fn evaluate_groups(
             without: vec![],
         });
         match entry {
-            MemberFacts::Facts(facts) => group.with.push(expr::to_bound_map(facts)),
+            MemberFacts::Facts(facts) => group.with.push(facts),
             MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }
@@ -1046,7 +1046,10 @@ fn evaluate_groups(
         scope.set_variable_resolver(&vars);
         let size = with.len() + without.len();
         let with_data = !with.is_empty();
-        scope.add_variable_as_val("nodes", Box::new(CelList::from(with)));
+        // Converted one group at a time, lending the members' strings: a
+        // fleet-scope rule sees every node of the fleet at once.
+        let nodes: Vec<_> = with.into_iter().map(expr::lend_map).collect();
+        scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
         scope.add_variable_as_val(
             "group",
             to_bound(&json!({"name": name, "scope": rule.scope.as_str(), "size": size})),

@@ -116,12 +116,27 @@ pub fn to_bound(json: &Json) -> Bound {
     }
 }
 
-/// A map of JSON values, as [`to_bound`] converts a JSON object.
-pub fn to_bound_map(entries: &std::collections::BTreeMap<String, Arc<Json>>) -> Bound {
+/// Like [`to_bound`], lending the strings of `json` instead of copying
+/// them: for values that live shorter than the JSON they come from.
+pub fn lend(json: &Json) -> Box<dyn Val + '_> {
+    match json {
+        Json::String(s) => Box::new(CelString::from(s.as_str())),
+        Json::Array(a) => Box::new(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
+        Json::Object(o) => Box::new(CelMap::from(
+            o.iter()
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
+                .collect::<HashMap<_, _>>(),
+        )),
+        scalar => to_bound(scalar),
+    }
+}
+
+/// A map of JSON values, as [`lend`] converts a JSON object.
+pub fn lend_map(entries: &std::collections::BTreeMap<String, Arc<Json>>) -> Box<dyn Val + '_> {
     Box::new(CelMap::from(
         entries
             .iter()
-            .map(|(k, v)| (CelMapKey::from(k.clone()), to_bound(v)))
+            .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
             .collect::<HashMap<_, _>>(),
     ))
 }
