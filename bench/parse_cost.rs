@@ -8,6 +8,10 @@
 use std::time::{Duration, Instant};
 use upcheck::parse::{df, ntpq};
 
+// The allocator the upcheck binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let kind = args.next().unwrap_or_default();

@@ -76,6 +76,9 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
 
     let mut peers = Vec::new();
     let mut rows = lines.iter().skip(header_at + 1).peekable();
+    // Reused for every row: most of a row's cost was allocating these.
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut rest: Vec<&str> = Vec::new();
     while let Some(&(no, line)) = rows.next() {
         if line.trim().is_empty() || is_rule(line) {
             continue;
@@ -91,7 +94,8 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
             );
         }
         let after_tally = chars.as_str();
-        let tokens: Vec<&str> = after_tally.split_ascii_whitespace().collect();
+        tokens.clear();
+        tokens.extend(after_tally.split_ascii_whitespace());
 
         let (remote, refid, tail, tail_line) = if let [remote] = tokens.as_slice() {
             // Wide mode: the remote alone here, the rest indented on the next line.
@@ -104,7 +108,8 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
                 );
             };
             rows.next();
-            let rest: Vec<&str> = next.split_ascii_whitespace().collect();
+            rest.clear();
+            rest.extend(next.split_ascii_whitespace());
             let Some((refid, tail)) = split_tail(&rest) else {
                 return Outcome::malformed(
                     next_no,
@@ -114,12 +119,7 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
             if refid.is_empty() {
                 return Outcome::malformed(next_no, "refid column is empty");
             }
-            (
-                (*remote).to_string(),
-                refid.join(" "),
-                tail.to_vec(),
-                next_no,
-            )
+            ((*remote).to_string(), refid.join(" "), tail, next_no)
         } else {
             let Some((head, tail)) = split_tail(&tokens) else {
                 return Outcome::malformed(no, missing_columns(tokens.len(), last_column, "row"));
@@ -137,10 +137,10 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
                     Err(reason) => return Outcome::malformed(no, reason),
                 },
             };
-            (remote, refid, tail.to_vec(), no)
+            (remote, refid, tail, no)
         };
 
-        match read_tail(&tail, last_column) {
+        match read_tail(tail, last_column) {
             Ok(t) => peers.push(NtpPeer {
                 line: no,
                 tally: tally.to_string(),
@@ -169,12 +169,15 @@ fn header_last_column(line: &str) -> Option<&'static str> {
     const FIRST: [&str; 9] = [
         "remote", "refid", "st", "t", "when", "poll", "reach", "delay", "offset",
     ];
-    let tokens: Vec<&str> = line.split_ascii_whitespace().collect();
-    let (last, first) = tokens.split_last()?;
-    if first != FIRST {
+    let mut tokens = line.split_ascii_whitespace();
+    if !FIRST.iter().all(|name| tokens.next() == Some(name)) {
         return None;
     }
-    match *last {
+    let last = tokens.next()?;
+    if tokens.next().is_some() {
+        return None;
+    }
+    match last {
         "jitter" => Some("jitter"),
         "disp" => Some("disp"),
         _ => None,
