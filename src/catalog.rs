@@ -35,7 +35,7 @@ pub struct RuleFile {
     pub key: Option<Spanned<String>>,
     pub evidence: Option<Spanned<String>>,
     pub message: Spanned<String>,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     pub explanation: String,
     #[serde(default)]
     pub references: Vec<String>,
@@ -107,7 +107,7 @@ pub struct Rule {
     pub scope: Scope,
     pub requires: Vec<String>,
     pub depends_on: Vec<u32>,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     pub explanation: String,
     pub references: Vec<String>,
     pub applies_to_source: Option<String>,
@@ -652,7 +652,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
             scope: file.scope,
             requires: file.requires,
             depends_on: file.depends_on,
-            remediation: file.remediation.trim().to_string(),
+            remediation: file.remediation.trim().into(),
             explanation: file.explanation.trim().to_string(),
             references: file.references,
             does_not_apply: format!(

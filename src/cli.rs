@@ -630,7 +630,11 @@ fn check(args: CheckArgs) -> u8 {
             },
             roots: run.roots,
             nodes: run.members,
-            keys: report.evaluations.iter().map(|e| e.key.clone()).collect(),
+            keys: report
+                .evaluations
+                .iter()
+                .map(|e| e.key.to_string())
+                .collect(),
         });
     }
     if let Err(code) = write_reports(&report, &args.out) {

@@ -74,6 +74,9 @@ pub struct RunOutput {
 /// The message of most passing evaluations, shared by all of them.
 static NO_FINDING: LazyLock<Arc<str>> = LazyLock::new(|| "no finding".into());
 
+/// The remediation of every evaluation that did not fail.
+static NO_REMEDIATION: LazyLock<Arc<str>> = LazyLock::new(|| "".into());
+
 /// Nodes evaluated in parallel before their evaluations are collected.
 const NODE_BATCH: usize = 256;
 
@@ -87,9 +90,9 @@ type Membership = BTreeMap<u32, MemberFacts>;
 pub enum MemberFacts {
     /// `node` (identity) and each fact the rule `requires`, each shared by
     /// every group rule of the node that reads it.
-    Facts(BTreeMap<String, Arc<Json>>),
+    Facts(Arc<BTreeMap<String, Arc<Json>>>),
     /// Why the node has no data for the rule.
-    NoData(String),
+    NoData(Arc<str>),
 }
 
 /// A node as group rules see it (JSON: an entry of `shard.nodes`).
@@ -420,12 +423,12 @@ pub(crate) fn tool_evaluation(
         cluster: None,
         message: message.into(),
         evidence,
-        remediation: tool.remediation.to_string(),
+        remediation: tool.remediation.into(),
         caused_by: vec![],
         fingerprint: fingerprint(code, node, key),
         waiver: None,
         baseline: None,
-        key: key.to_string(),
+        key: key.into(),
         chain: Chain::Unlinked,
     }
 }
@@ -462,13 +465,13 @@ impl Subject {
             remediation: if status == Status::Fail {
                 rule.remediation.clone()
             } else {
-                String::new()
+                NO_REMEDIATION.clone()
             },
             caused_by: vec![],
             fingerprint: fingerprint(rule.code, &self.name, key),
             waiver: None,
             baseline: None,
-            key: key.to_string(),
+            key: key.into(),
             chain: Chain::Unlinked,
         }
     }
@@ -549,9 +552,11 @@ fn evaluate_node(
             out.evaluations.extend(evals);
         }
     }
-    // What group rules get of the node, one copy each however many read it.
-    let shared_identity = Arc::new(identity);
+    // What group rules get of the node: one copy of each fact, and one
+    // member entry per set of facts, however many rules read them.
+    let identity = Arc::new(identity);
     let mut shared_facts: HashMap<String, Arc<Json>> = HashMap::new();
+    let mut by_requires: HashMap<&[String], MemberFacts> = HashMap::new();
     for rule in group_rules {
         let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();
@@ -561,35 +566,16 @@ fn evaluate_node(
             Err(e) => {
                 out.group_members.insert(
                     rule.code,
-                    MemberFacts::NoData(format!("applies_to failed: {e}")),
+                    MemberFacts::NoData(format!("applies_to failed: {e}").into()),
                 );
                 continue;
             }
             Ok(true) => {}
         }
-        let mut member = BTreeMap::from([("node".to_string(), shared_identity.clone())]);
-        let mut problem = None;
-        for req in &rule.requires {
-            let fact = match shared_facts.get(req) {
-                Some(fact) => Ok(fact.clone()),
-                None => facts.get(req).map(Arc::new),
-            };
-            match fact {
-                Ok(v) => {
-                    shared_facts.insert(req.clone(), v.clone());
-                    member.insert(req.clone(), v);
-                }
-                Err(p) => {
-                    problem = Some(p.describe());
-                    break;
-                }
-            }
-        }
-        let entry = match problem {
-            Some(p) => MemberFacts::NoData(p),
-            None => MemberFacts::Facts(member),
-        };
-        out.group_members.insert(rule.code, entry);
+        let entry = by_requires.entry(&rule.requires).or_insert_with(|| {
+            member_facts(&rule.requires, &identity, &mut facts, &mut shared_facts)
+        });
+        out.group_members.insert(rule.code, entry.clone());
     }
 
     for m in &facts.malformed {
@@ -636,6 +622,28 @@ fn evaluate_node(
         }
     }
     out
+}
+
+/// The node's identity and the facts `requires` names, or why it has none.
+fn member_facts(
+    requires: &[String],
+    identity: &Arc<Json>,
+    facts: &mut NodeFacts,
+    shared: &mut HashMap<String, Arc<Json>>,
+) -> MemberFacts {
+    let mut member = BTreeMap::from([("node".to_string(), identity.clone())]);
+    for req in requires {
+        let fact = match shared.get(req) {
+            Some(fact) => fact.clone(),
+            None => match facts.get(req) {
+                Ok(json) => Arc::new(json),
+                Err(problem) => return MemberFacts::NoData(problem.describe().into()),
+            },
+        };
+        shared.insert(req.clone(), fact.clone());
+        member.insert(req.clone(), fact);
+    }
+    MemberFacts::Facts(Arc::new(member))
 }
 
 /// A short, redacted excerpt of a line of `path`.

@@ -210,7 +210,7 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
     let mut members: Vec<GroupMember> = Vec::new();
     for part in parts {
         for (mut e, key) in part.report.evaluations.into_iter().zip(part.shard.keys) {
-            e.key = key;
+            e.key = key.into();
             evaluations.push(e);
         }
         members.extend(part.shard.nodes);

@@ -163,8 +163,9 @@ pub struct Evaluation {
     /// Shared too where many evaluations say the same ("no finding").
     pub message: Arc<str>,
     pub evidence: Vec<Evidence>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub remediation: String,
+    /// The rule's, shared; empty unless the evaluation failed.
+    #[serde(default, skip_serializing_if = "str_is_empty")]
+    pub remediation: Arc<str>,
     /// Root causes found on the same node: failures this one follows from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
@@ -179,7 +180,7 @@ pub struct Evaluation {
     pub baseline: Option<BaselineState>,
     /// The stable part of the fingerprint: which item of the rule failed.
     #[serde(skip)]
-    pub key: String,
+    pub key: Box<str>,
     /// Place in a chain of causes, for ranking: root causes first.
     #[serde(skip)]
     pub chain: Chain,
@@ -235,6 +236,10 @@ impl Evaluation {
             &self.message,
         )
     }
+}
+
+fn str_is_empty(s: &Arc<str>) -> bool {
+    s.is_empty()
 }
 
 /// Puts evaluations in report order. Unstable, because a stable sort copies

@@ -239,12 +239,12 @@ mod tests {
             cluster: cluster.map(Arc::from),
             message: "m".into(),
             evidence: vec![],
-            remediation: String::new(),
+            remediation: "".into(),
             caused_by: vec![],
             fingerprint: fingerprint(code, node, ""),
             waiver: None,
             baseline: None,
-            key: String::new(),
+            key: "".into(),
             chain: Chain::Unlinked,
         }
     }

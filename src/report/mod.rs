@@ -72,7 +72,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
             title: r.title.clone(),
             severity: r.severity,
             explanation: r.explanation.clone(),
-            remediation: r.remediation.clone(),
+            remediation: r.remediation.to_string(),
         })
         .chain(TOOL_CODES.iter().map(|t| RuleDescriptor {
             code: t.code,
