@@ -13,7 +13,8 @@
 - parse: parsing alone, per file, of every real ntpq and df sample in
   ../shared/real-world: upcheck's parsers (bench/parse_cost.rs) against
   insights-core's NtpqPn and DiskFree parsers (installed into
-  target/bench/venv from PyPI when missing).
+  target/bench/venv from PyPI when missing), one after the other in each
+  round; medians per file over the rounds, then over the files.
 - md5: bench/md5.py (GNU md5sum against upcheck on 1 GiB; 4 x 512 MiB on 1
   and 2 threads).
 
@@ -106,16 +107,21 @@ def lines(cmd):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def parse():
+def parse(rounds):
+    """Per round, upcheck's parsers then insights-core's on every file; the
+    median per file over the rounds, then the median over the files."""
     python = venv_python()
     results = {}
     for kind, folder in [("ntpq", "ntpq-pn"), ("df", "df")]:
         files = sorted(str(p) for p in (REAL / folder).glob("*.txt"))
-        ours = {r["file"]: r for r in lines([str(RELEASE / "examples" / "parse_cost"), kind, *files])}
-        theirs = {r["file"]: r for r in lines([str(python), str(ROOT / "bench" / "insights_parse.py"), kind, *files])}
-        both = [f for f in files if ours[f]["parsed"] and theirs[f]["parsed"]]
-        u = statistics.median(ours[f]["us"] for f in both)
-        i = statistics.median(theirs[f]["us"] for f in both)
+        ours, theirs = [], []
+        for _ in range(rounds):
+            ours.append({r["file"]: r for r in lines([str(RELEASE / "examples" / "parse_cost"), kind, *files])})
+            theirs.append({r["file"]: r for r in lines(
+                [str(python), str(ROOT / "bench" / "insights_parse.py"), kind, *files])})
+        both = [f for f in files if ours[0][f]["parsed"] and theirs[0][f]["parsed"]]
+        u = statistics.median(statistics.median(r[f]["us"] for r in ours) for f in both)
+        i = statistics.median(statistics.median(r[f]["us"] for r in theirs) for f in both)
         results[kind] = {"files": len(files), "compared": len(both), "upcheck_us": u,
                          "insights_us": i, "ratio": i / u}
     return results
@@ -154,11 +160,11 @@ def main():
             print(f"\nwall time grows {growth:.1f}× from {sizes[0]} to {sizes[-1]} nodes "
                   f"({sizes[-1] / sizes[0]:.0f}× the nodes; linear is {sizes[-1] / sizes[0]:.0f}×)\n")
     if "parse" in parts:
-        p = results["parse"] = parse()
+        p = results["parse"] = parse(args.rounds)
         print("| parser | files compared | upcheck, µs/file | insights-core, µs/file | upcheck faster by (goal ≥ 10×) |")
         print("|---|---|---|---|---|")
         for kind, r in p.items():
-            print(f"| {kind} | {r['compared']} of {r['files']} | {r['upcheck_us']:.1f} | {r['insights_us']:.1f} | {r['ratio']:.0f}× |")
+            print(f"| {kind} | {r['compared']} of {r['files']} | {r['upcheck_us']:.2f} | {r['insights_us']:.1f} | {r['ratio']:.1f}× |")
         print()
     if "md5" in parts:
         m = results["md5"] = md5(args.rounds)

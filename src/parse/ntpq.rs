@@ -74,7 +74,7 @@ pub fn parse(text: &str) -> Outcome<NtpqReport> {
         return without_table(text, &lines);
     };
 
-    let mut peers = Vec::new();
+    let mut peers = Vec::with_capacity(lines.len() - header_at);
     let mut rows = lines.iter().skip(header_at + 1).peekable();
     // Reused for every row: most of a row's cost was allocating these.
     let mut tokens: Vec<&str> = Vec::new();
