@@ -52,3 +52,32 @@ pub fn mark(evaluations: &mut [Evaluation], known: &BTreeSet<Fingerprint>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_fingerprint_is_refused_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("base.json");
+        let good = "0123456789abcdef0123456789abcdef";
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"evaluations": [{{"status": "pass", "fingerprint": "x"}},
+                   {{"status": "fail", "fingerprint": "{good}"}}]}}"#
+            ),
+        )
+        .unwrap();
+        assert_eq!(load(&path).unwrap().len(), 1, "only failures are read");
+        std::fs::write(
+            &path,
+            r#"{"evaluations": [{"status": "fail", "fingerprint": "fp"}]}"#,
+        )
+        .unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(err.contains("base.json: evaluation 0"), "{err}");
+        assert!(err.contains("not 32 hex digits"), "{err}");
+    }
+}
