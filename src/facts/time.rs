@@ -20,7 +20,7 @@ pub const TIME: FactSpec = FactSpec {
         (
             "synchronised",
             "bool",
-            "ntpd has a system peer (`*`/`o`); chronyd has a `*` source and leap status is not `Not synchronised`",
+            "ntpd has a system peer (`*`/`o`); chronyd has a `*` source and leap status is not `Not synchronised`; in both, that peer is a valid source (stratum below 16, not `.INIT.`/`.STEP.`, reach above 0)",
         ),
         (
             "status",
@@ -37,6 +37,11 @@ pub const TIME: FactSpec = FactSpec {
             "system_offset_ms",
             "double|null",
             "chronyc tracking system time offset, + when the clock is fast",
+        ),
+        (
+            "peers_listed",
+            "bool",
+            "the input lists the peers (ntpq, chronyc); false when the daemon did not answer or only `timedatectl` was read",
         ),
         ("selected", "peer|null", "the system peer, if any"),
         (
@@ -70,7 +75,7 @@ pub const TIME: FactSpec = FactSpec {
         (
             "peer.usable",
             "bool",
-            "survived selection (ntpd `*` `o` `+` `#`; chronyd `*` `+` `-`)",
+            "survived selection (ntpd `*` `o` `+` `#`; chronyd `*` `+` `-`) and is a valid source: not `unsynchronised`, `reachable`",
         ),
         ("peer.falseticker", "bool", "tally `x`"),
         (
@@ -142,6 +147,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
                 "status_source": source(rel, na.line.unwrap_or(1)),
                 "leap_status": null,
                 "system_offset_ms": null,
+                "peers_listed": false,
                 "selected": null,
                 "peers": [],
             }));
@@ -201,6 +207,8 @@ fn ntp_state(tally: &str) -> &'static str {
 
 fn ntp_peer(rel: &str, p: &NtpPeer) -> Json {
     let pool = p.refid == ".POOL." || p.kind == "p";
+    let unsynchronised = p.stratum >= 16 || p.refid == ".INIT." || p.refid == ".STEP.";
+    let valid = !unsynchronised && p.reach > 0;
     json!({
         "remote": p.remote,
         "refid": p.refid,
@@ -209,16 +217,34 @@ fn ntp_peer(rel: &str, p: &NtpPeer) -> Json {
         "tally": p.tally,
         "state": ntp_state(&p.tally),
         "selected": p.tally == "*" || p.tally == "o",
-        "usable": matches!(p.tally.as_str(), "*" | "o" | "+" | "#"),
+        "usable": valid && matches!(p.tally.as_str(), "*" | "o" | "+" | "#"),
         "falseticker": p.tally == "x",
         "pool": pool,
-        "unsynchronised": p.stratum >= 16 || p.refid == ".INIT." || p.refid == ".STEP.",
+        "unsynchronised": unsynchronised,
         "local_clock": p.refid == ".LOCL." || p.remote.starts_with("127.127.1."),
         "reach": p.reach,
         "reachable": p.reach > 0,
         "offset_ms": p.offset_ms,
         "jitter_ms": p.jitter_ms,
         "source": source(rel, p.line),
+    })
+}
+
+/// Why the selected peer is no time source, if it is not: a `*` on a peer
+/// at stratum 16 or with reach 0 leaves the node unsynchronised whatever
+/// the other peers say.
+fn selected_fault(peer: &Json) -> Option<String> {
+    let remote = peer["remote"].as_str().unwrap_or_default();
+    if peer["unsynchronised"].as_bool() == Some(true) {
+        let refid = peer["refid"].as_str().filter(|r| !r.is_empty());
+        return Some(format!(
+            "the system peer {remote} is at stratum {}{} and synchronises nothing",
+            peer["stratum"],
+            refid.map(|r| format!(" (refid {r})")).unwrap_or_default()
+        ));
+    }
+    (peer["reachable"].as_bool() == Some(false)).then(|| {
+        format!("the system peer {remote} has reach 0: none of its last 8 polls was answered")
     })
 }
 
@@ -229,12 +255,18 @@ fn from_ntpq(rel: &str, report: &NtpqReport) -> Json {
         .iter()
         .zip(&peers)
         .find(|(p, _)| p.tally == "*" || p.tally == "o");
+    let fault = selected.and_then(|(_, j)| selected_fault(j));
     let (status, line) = match (selected, report.no_associations) {
         (_, true) => (
             "ntpd has no associations: No association ID's returned".to_string(),
             1,
         ),
-        (Some((p, _)), _) => (format!("synchronised to {}", p.remote), p.line),
+        (Some((p, _)), _) => (
+            fault
+                .clone()
+                .unwrap_or_else(|| format!("synchronised to {}", p.remote)),
+            p.line,
+        ),
         (None, _) => (
             format!(
                 "no system peer among {} association(s): no row carries the `*` or `o` tally",
@@ -246,11 +278,12 @@ fn from_ntpq(rel: &str, report: &NtpqReport) -> Json {
     json!({
         "daemon": "ntpd",
         "running": true,
-        "synchronised": selected.is_some(),
+        "synchronised": selected.is_some() && fault.is_none(),
         "status": status,
         "status_source": source(rel, line),
         "leap_status": null,
         "system_offset_ms": null,
+        "peers_listed": true,
         "selected": selected.map(|(_, j)| j.clone()),
         "peers": peers,
     })
@@ -273,6 +306,7 @@ fn chrony_peer(rel: &str, s: &ChronySource) -> Json {
         Some(r) => r > 0,
         None => s.state != "?",
     };
+    let unsynchronised = s.stratum >= 16 || (s.stratum == 0 && s.mode != "#");
     json!({
         "remote": s.name,
         "refid": "",
@@ -281,10 +315,10 @@ fn chrony_peer(rel: &str, s: &ChronySource) -> Json {
         "tally": s.state,
         "state": chrony_state(&s.state),
         "selected": s.state == "*",
-        "usable": matches!(s.state.as_str(), "*" | "+" | "-"),
+        "usable": reachable && !unsynchronised && matches!(s.state.as_str(), "*" | "+" | "-"),
         "falseticker": s.state == "x",
         "pool": false,
-        "unsynchronised": s.stratum >= 16 || (s.stratum == 0 && s.mode != "#"),
+        "unsynchronised": unsynchronised,
         "local_clock": false,
         "reach": s.reach,
         "reachable": reachable,
@@ -301,6 +335,7 @@ fn from_chrony(
 ) -> Json {
     let peers: Vec<Json> = sources.iter().map(|s| chrony_peer(rel, s)).collect();
     let selected = sources.iter().zip(&peers).find(|(s, _)| s.state == "*");
+    let fault = selected.and_then(|(_, j)| selected_fault(j));
     let leap = tracking.and_then(|(_, t)| t.leap_status.clone());
     let leap_unsync = leap.as_deref() == Some("Not synchronised");
     let (status, status_source) = if leap_unsync {
@@ -310,7 +345,10 @@ fn from_chrony(
             source(trel, t.leap_status_line.unwrap_or(1)),
         )
     } else if let Some((s, _)) = selected {
-        (format!("synchronised to {}", s.name), source(rel, s.line))
+        let status = fault
+            .clone()
+            .unwrap_or_else(|| format!("synchronised to {}", s.name));
+        (status, source(rel, s.line))
     } else {
         (
             format!("no source marked `^*` among {} source(s)", sources.len()),
@@ -320,11 +358,12 @@ fn from_chrony(
     json!({
         "daemon": "chronyd",
         "running": true,
-        "synchronised": selected.is_some() && !leap_unsync,
+        "synchronised": selected.is_some() && fault.is_none() && !leap_unsync,
         "status": status,
         "status_source": status_source,
         "leap_status": leap,
         "system_offset_ms": tracking.and_then(|(_, t)| t.system_offset_ms),
+        "peers_listed": true,
         "selected": selected.map(|(_, j)| j.clone()),
         "peers": peers,
     })
