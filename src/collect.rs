@@ -73,6 +73,14 @@ const COMMANDS: &[Collected] = &[
         env: &[("LC_ALL", "C")],
         only_if: Some("/var/camiant"),
     },
+    // The SSH key check of the Policy topology, where the procedure copied
+    // the script (the primary active CMP, before the CMP upgrade).
+    Collected {
+        argv: &["/opt/camiant/bin/qpSSHKeyProv.pl", "--check"],
+        file: "qpSSHKeyProv.pl_--check",
+        env: &[],
+        only_if: Some("/opt/camiant/bin/qpSSHKeyProv.pl"),
+    },
     Collected {
         argv: &["hwclock", "--show"],
         file: "hwclock_--show",

@@ -157,6 +157,11 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "CMP GUI: Upgrade Manager, View Upgrade Log, exported or copied as text",
     },
     InputSpec {
+        name: "ssh-key-check",
+        native: &["commands/qpSSHKeyProv.pl_--check"],
+        collect: "sudo qpSSHKeyProv.pl --check on the primary active CMP, after the key exchange and before the CMP upgrade",
+    },
+    InputSpec {
         name: "dc-tasks",
         native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
         collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",

@@ -15,6 +15,7 @@ mod node;
 mod openscape;
 mod patches;
 mod security;
+mod ssh_keys;
 mod storage;
 mod time;
 
@@ -58,6 +59,7 @@ pub const FACTS: &[FactSpec] = &[
     exports::ALARMS,
     exports::BASELINE_ALARMS,
     exports::UPGRADE_LOG,
+    ssh_keys::SSH_KEY_CHECK,
     huawei::DC_TASKS,
     huawei::NE_STORAGE,
     huawei::NE_REACHABILITY,
@@ -223,6 +225,7 @@ impl<'a> NodeFacts<'a> {
             "alarms" => exports::build_alarms(self),
             "baseline_alarms" => exports::build_baseline_alarms(self),
             "upgrade_log" => exports::build_upgrade_log(self),
+            "ssh_key_check" => ssh_keys::build(self),
             "dc_tasks" => huawei::build_dc_tasks(self),
             "ne_storage" => huawei::build_ne_storage(self),
             "ne_reachability" => huawei::build_ne_reachability(self),

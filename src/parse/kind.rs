@@ -45,6 +45,8 @@ pub enum ParseKind {
     PatchManifest,
     PatchLog,
     PatchErr,
+    /// Output of `qpSSHKeyProv.pl --check` on the primary active CMP.
+    SshKeyCheck,
 }
 
 /// Runs the parser of `$kind` over `$text` and evaluates `$body` with its
@@ -187,6 +189,10 @@ macro_rules! with_outcome {
             }
             ParseKind::PatchErr => {
                 let $outcome = super::patch_err::parse($text);
+                $body
+            }
+            ParseKind::SshKeyCheck => {
+                let $outcome = super::ssh_key_check::parse($text);
                 $body
             }
         }

@@ -47,6 +47,7 @@ pub mod prsm_prsus;
 pub mod prsm_spm301;
 pub(crate) mod prsm_table;
 pub mod shadow;
+pub mod ssh_key_check;
 pub mod syscheck;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -66,6 +66,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         PatchManifest => (&[], include_str!("patch_record.rs")),
         PatchLog => (&[], include_str!("patch_log.rs")),
         PatchErr => (&[], include_str!("patch_err.rs")),
+        SshKeyCheck => (&[], include_str!("ssh_key_check.rs")),
     }
 }
 
