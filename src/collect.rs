@@ -45,6 +45,12 @@ const COMMANDS: &[Collected] = &[
         only_if: None,
     },
     Collected {
+        argv: &["timedatectl"],
+        file: "timedatectl",
+        env: &[("LC_ALL", "C")],
+        only_if: None,
+    },
+    Collected {
         argv: &["df", "-Pk"],
         file: "df_-Pk",
         env: &[("LC_ALL", "C")],

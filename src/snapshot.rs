@@ -40,13 +40,23 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "chronyc-sources",
-        native: &["commands/chronyc_-n_sources", "commands/chronyc_sources"],
+        native: &[
+            "commands/chronyc_-n_sources",
+            "commands/chronyc_sources",
+            "commands/chronyc_-n_sources_-v",
+            "commands/chronyc_sources_-v",
+        ],
         collect: "chronyc -n sources",
     },
     InputSpec {
         name: "chronyc-tracking",
         native: &["commands/chronyc_tracking"],
         collect: "chronyc tracking",
+    },
+    InputSpec {
+        name: "timedatectl",
+        native: &["commands/timedatectl", "commands/timedatectl_status"],
+        collect: "timedatectl",
     },
     InputSpec {
         name: "df-space",

@@ -31,6 +31,8 @@ const PATHS: &[(&str, &[&str])] = &[
         "chronyc-tracking",
         &["sos_commands/chrony/chronyc_tracking"],
     ),
+    // The systemd plugin runs `timedatectl`.
+    ("timedatectl", &["sos_commands/systemd/timedatectl"]),
     (
         "df-space",
         &[

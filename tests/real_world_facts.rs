@@ -124,6 +124,92 @@ fn every_chronyc_sources_sample_gives_a_time_fact() {
 }
 
 #[test]
+fn every_timedatectl_sample_judges_a_host_without_ntpq_or_chronyc() {
+    // file -> (daemon, running); every real sample is synchronised.
+    let expected = [
+        ("timedatectl-hotsos-ceph-mon.txt", "NTP service", false),
+        ("timedatectl-hotsos-kubernetes.txt", "NTP service", true),
+        ("timedatectl-hotsos-openstack.txt", "NTP service", true),
+        ("timedatectl-hotsos-rabbitmq.txt", "NTP service", false),
+        ("timedatectl-hotsos-vault.txt", "NTP service", false),
+        ("timedatectl-ic-test-est.txt", "NTP service", true),
+        (
+            "timedatectl-ic-test-rhel7-ansi-warning.txt",
+            "NTP service",
+            true,
+        ),
+        ("timedatectl-ic-test-rhel7-dst.txt", "NTP service", true),
+        (
+            "timedatectl-ic-test-rtc-local-warning.txt",
+            "NTP service",
+            true,
+        ),
+        ("timedatectl-jc-centos77.txt", "NTP service", true),
+        ("timedatectl-jc-rtc-local.txt", "NTP service", true),
+        ("timedatectl-jc-ubuntu1804.txt", "systemd-timesyncd", true),
+    ];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(Path::new(SAMPLES).join("timedatectl")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let time = fact(
+            &[
+                ("commands/timedatectl", &sample("timedatectl", &name)),
+                // What collect leaves on a host without chrony.
+                (
+                    "commands/chronyc_-n_sources",
+                    &sample(
+                        "chronyc-sources",
+                        "chronyc-sources-ica-rhel67-binary-missing.txt",
+                    ),
+                ),
+            ],
+            "time",
+        );
+        seen += 1;
+        if name == "timedatectl-timesync-status-jc.txt" {
+            // `timedatectl timesync-status`, not the status: no fact.
+            assert!(
+                matches!(time, Err(FactProblem::Malformed { .. })),
+                "{time:?}"
+            );
+            continue;
+        }
+        let (_, daemon, running) = expected
+            .iter()
+            .find(|(f, ..)| *f == name)
+            .unwrap_or_else(|| panic!("no expectation for {name}"));
+        let time = time.unwrap_or_else(|p| panic!("{name}: {}", p.describe()));
+        assert_eq!(time["daemon"], *daemon, "{name}");
+        assert_eq!(time["running"], *running, "{name}");
+        assert_eq!(time["synchronised"], true, "{name}");
+        assert_eq!(time["peers_listed"], false, "{name}");
+        let file = time["status_source"]["file"].as_str().unwrap();
+        assert!(file.ends_with("commands/timedatectl"), "{name}: {file}");
+    }
+    assert_eq!(seen, expected.len() + 1);
+}
+
+#[test]
+fn ntpq_listing_peers_wins_over_timedatectl() {
+    let time = fact(
+        &[
+            (
+                "commands/ntpq_-np",
+                &sample("ntpq-pn", "ntpq-pn-jc-centos77.txt"),
+            ),
+            (
+                "commands/timedatectl",
+                &sample("timedatectl", "timedatectl-jc-centos77.txt"),
+            ),
+        ],
+        "time",
+    )
+    .unwrap();
+    assert_eq!(time["daemon"], "ntpd");
+    assert_eq!(time["peers_listed"], true);
+}
+
+#[test]
 fn chrony_tracking_not_synchronised_wins_over_sources() {
     let time = fact(
         &[

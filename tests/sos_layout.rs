@@ -161,3 +161,21 @@ fn the_docs_name_every_sos_path() {
         }
     }
 }
+
+#[test]
+fn a_sos_report_of_a_timesyncd_host_is_judged_by_timedatectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("sosreport-juju-2022-02-11-xyz");
+    let to = report.join("sos_commands/systemd/timedatectl");
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(
+        Path::new(SAMPLES).join("timedatectl/timedatectl-hotsos-kubernetes.txt"),
+        &to,
+    )
+    .unwrap();
+    let (nodes, _) = snapshot::discover(&[dir.path().to_path_buf()]);
+    let time = NodeFacts::new(&nodes[0]).get("time").unwrap();
+    assert_eq!(time["daemon"], "NTP service");
+    assert_eq!(time["synchronised"], true);
+    assert_eq!(time["running"], true);
+}

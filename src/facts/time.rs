@@ -1,26 +1,38 @@
 //! One time-source fact from whichever daemon the node runs: ntpd
-//! (`ntpq -np`) or chronyd (`chronyc sources` + `chronyc tracking`).
+//! (`ntpq -np`) or chronyd (`chronyc sources` + `chronyc tracking`); on a
+//! host with neither (systemd-timesyncd), what `timedatectl` says.
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
 use crate::parse::chronyc::{self, ChronySource, ChronyTracking};
 use crate::parse::ntpq::{self, NtpPeer, NtpqReport};
+use crate::parse::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Absence, Outcome};
 use serde_json::{Value as Json, json};
 
 pub const TIME: FactSpec = FactSpec {
     name: "time",
     always: false,
-    inputs: &["ntpq", "chronyc-sources", "chronyc-tracking"],
-    summary: "The node's time synchronisation, normalised over ntpd and chronyd. ntpq is used \
-              when it lists associations; chronyc otherwise. A daemon that refuses the \
-              connection gives `running: false`.",
+    inputs: &["ntpq", "chronyc-sources", "chronyc-tracking", "timedatectl"],
+    summary: "The node's time synchronisation, normalised over ntpd, chronyd and \
+              systemd-timesyncd. ntpq is used when it lists associations; chronyc otherwise; \
+              `timedatectl` when neither lists its peers (it tells only whether the clock is \
+              synchronised and the NTP service runs, so `peers_listed` is false). A daemon that \
+              refuses the connection gives `running: false`.",
     fields: &[
-        ("daemon", "string", "`ntpd` or `chronyd`"),
-        ("running", "bool", "the daemon answered the query"),
+        (
+            "daemon",
+            "string",
+            "`ntpd`, `chronyd`, `systemd-timesyncd`, or `NTP service` when timedatectl does not name the service (all its layouts but `systemd-timesyncd.service active`)",
+        ),
+        (
+            "running",
+            "bool",
+            "the daemon answered the query; with timedatectl, the NTP service line says active/yes (the synchronised line when there is none)",
+        ),
         (
             "synchronised",
             "bool",
-            "ntpd has a system peer (`*`/`o`); chronyd has a `*` source and leap status is not `Not synchronised`; in both, that peer is a valid source (stratum below 16, not `.INIT.`/`.STEP.`, reach above 0)",
+            "ntpd has a system peer (`*`/`o`); timedatectl says `System clock synchronized: yes` (`NTP synchronized: yes`); chronyd has a `*` source and leap status is not `Not synchronised`; in both, that peer is a valid source (stratum below 16, not `.INIT.`/`.STEP.`, reach above 0)",
         ),
         (
             "status",
@@ -133,8 +145,15 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
         // A header and no rows: ntpd runs with nothing configured.
         return Ok(from_ntpq(rel, records));
     }
+    // Neither daemon lists peers: systemd-timesyncd, or a stopped daemon
+    // beside a clock that systemd says is synchronised.
+    let status = facts.parse("timedatectl", timedatectl::parse);
+    if let Ok((rel, Outcome::Parsed { records })) = &status {
+        return Ok(from_timedatectl(rel, records));
+    }
     let ntpq = ntpq.map(|(rel, o)| (rel, not_parsed(&o)));
     let sources = sources.map(|(rel, o)| (rel, not_parsed(&o)));
+    let status = status.map(|(rel, o)| (rel, not_parsed(&o)));
     for (daemon, result) in [("ntpd", &ntpq), ("chronyd", &sources)] {
         if let Ok((rel, Some(Outcome::NotApplicable(na)))) = result
             && na.kind == Absence::ServiceDown
@@ -154,7 +173,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
         }
     }
     // Nothing usable: report the most telling problem, malformed first.
-    let problems: Vec<FactProblem> = [&ntpq, &sources]
+    let problems: Vec<FactProblem> = [&ntpq, &sources, &status]
         .into_iter()
         .filter_map(|r| match r {
             Ok((rel, Some(outcome))) => outcome_problem(rel, outcome),
@@ -172,7 +191,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
         })
         .cloned();
     Err(pick.unwrap_or_else(|| FactProblem::Missing {
-        input: "time (ntpq or chronyc)".into(),
+        input: "time (ntpq, chronyc or timedatectl)".into(),
         looked_for: problems
             .iter()
             .flat_map(|p| match p {
@@ -366,5 +385,33 @@ fn from_chrony(
         "peers_listed": true,
         "selected": selected.map(|(_, j)| j.clone()),
         "peers": peers,
+    })
+}
+
+fn from_timedatectl(rel: &str, s: &TimedatectlStatus) -> Json {
+    let daemon = match &s.ntp_service {
+        Some((key, _)) if key.starts_with("systemd-timesyncd") => "systemd-timesyncd",
+        _ => "NTP service",
+    };
+    let running = match &s.ntp_service {
+        Some((_, value)) => matches!(value.as_str(), "active" | "yes"),
+        None => s.synchronized,
+    };
+    let service = s
+        .ntp_service
+        .as_ref()
+        .map(|(key, value)| format!(" ({key}: {value})"))
+        .unwrap_or_default();
+    json!({
+        "daemon": daemon,
+        "running": running,
+        "synchronised": s.synchronized,
+        "status": format!("timedatectl says {}{service}", s.synchronized_text),
+        "status_source": source(rel, s.synchronized_line),
+        "leap_status": null,
+        "system_offset_ms": null,
+        "peers_listed": false,
+        "selected": null,
+        "peers": [],
     })
 }

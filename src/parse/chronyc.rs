@@ -553,6 +553,25 @@ mod tests {
     }
 
     #[test]
+    fn chrony_2_and_3_verbose_legends_with_the_count_line_are_skipped() {
+        // `chronyc -n sources -v` of chrony 3.x (CentOS 7), trailing spaces kept.
+        let v3 = "210 Number of sources = 2\n\n  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n / .- Source state '*' = current synced, '+' = combined , '-' = not combined,\n| /   '?' = unreachable, 'x' = time may be in error, '~' = time too variable.\n||                                                 .- xxxx [ yyyy ] +/- zzzz\n||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n||                                \\     |          |  zzzz = estimated error.\n||                                 |    |           \\\nMS Name/IP address         Stratum Poll Reach LastRx Last sample               \n===============================================================================\n^* 192.168.0.51                  3   7   377    28  -2156us[-2156us] +/-   45ms\n^? 94.237.64.20                  2   6     1     1    +93ms[  +93ms] +/-  173ms\n";
+        let s = parsed(&parse_sources(v3), "v3");
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].line, s[0].state.as_str()), (13, "*"));
+        assert_eq!(s[1].reach, Some(1));
+        // chrony 2.x printed a shorter legend; a name cut by chronyc ends in `>`.
+        let v2 = "210 Number of sources = 1\n  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n / .- Source state '*' = current synced, '+' = combined , '-' = not combined,\n| /   '?' = unreachable, 'x' = time may be in error, '~' = time too variable.\n||                                                 .- xxxx [ yyyy ] +/- zzzz\n||                                                /   xxxx = adjusted offset,\n||         Log2(Polling interval) -.             |    yyyy = measured offset,\n||                                  \\            |    zzzz = estimated error.\n||                                   |           |\nMS Name/IP address         Stratum Poll Reach LastRx Last sample\n===============================================================================\n^* vmhost-external-minor.wo>     8   6    17    23   -497ns[-7000ns] +/-  956us\n";
+        let s = parsed(&parse_sources(v2), "v2");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].name, "vmhost-external-minor.wo>");
+        assert_eq!(s[0].reach, Some(15));
+        // No sources: the legend and an empty table.
+        let none = "210 Number of sources = 0\n\n  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n||                                 |    |           \\\nMS Name/IP address         Stratum Poll Reach LastRx Last sample               \n===============================================================================\n\n";
+        assert!(parsed(&parse_sources(none), "none").is_empty());
+    }
+
+    #[test]
     fn cannot_talk_to_daemon_means_chronyd_is_down() {
         for out in [
             parse_sources("506 Cannot talk to daemon\n"),

@@ -14,6 +14,8 @@ pub enum ParseKind {
     Df,
     Hwclock,
     Date,
+    /// `timedatectl` status (every layout since systemd 2xx).
+    Timedatectl,
     Patches,
     Shadow,
     LoginDefs,
@@ -77,6 +79,10 @@ macro_rules! with_outcome {
             }
             ParseKind::Date => {
                 let $outcome = super::date::parse($text);
+                $body
+            }
+            ParseKind::Timedatectl => {
+                let $outcome = super::timedatectl::parse($text);
                 $body
             }
             ParseKind::Patches => {

@@ -51,6 +51,7 @@ pub mod ssh_key_check;
 pub mod syscheck;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod timedatectl;
 pub mod upgrade_log;
 
 /// What one parser made of one file.

@@ -38,6 +38,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         Df => (&["df"], include_str!("df.rs")),
         Hwclock => (&["hwclock"], include_str!("hwclock.rs")),
         Date => (&["date"], include_str!("date.rs")),
+        Timedatectl => (&["timedatectl"], include_str!("timedatectl.rs")),
         Patches => (&[], include_str!("patches.rs")),
         Shadow => (&[], include_str!("shadow.rs")),
         LoginDefs => (&["login-defs"], include_str!("login_defs.rs")),
