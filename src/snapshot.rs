@@ -368,11 +368,21 @@ impl Node {
         if candidates.is_empty() {
             return Err(vec!["nothing: a sosreport never holds it".into()]);
         }
+        let note = match self.layout {
+            Layout::Native => None,
+            Layout::Sos => crate::sos::absence_note(input.name),
+        };
         candidates
             .iter()
             .map(|c| self.dir.join(c))
             .find(|p| self.is_file(p) || (self.archive.is_none() && p.symlink_metadata().is_ok()))
-            .ok_or_else(|| candidates.iter().map(|c| c.to_string()).collect())
+            .ok_or_else(|| {
+                let mut looked: Vec<String> = candidates.iter().map(|c| c.to_string()).collect();
+                if let (Some(note), Some(last)) = (note, looked.last_mut()) {
+                    *last = format!("{last} ({note})");
+                }
+                looked
+            })
     }
 
     /// The archive entry `path` names, when the node is in an archive.

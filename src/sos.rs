@@ -77,6 +77,15 @@ pub fn candidates(input: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, paths)| paths)
 }
 
+/// Why a sosreport lacks `input` when it does by design, and what to do
+/// instead; said in the unknown of every rule that needs it.
+pub fn absence_note(input: &str) -> Option<&'static str> {
+    (input == "shadow").then_some(
+        "a sosreport has no /etc/shadow by design: sos never copies it. Run `upcheck collect` \
+         on the node for the account rules; it keeps only each hash's scheme",
+    )
+}
+
 /// Every input with its sosreport paths, for docs/snapshot-format.md.
 pub fn table() -> &'static [(&'static str, &'static [&'static str])] {
     PATHS

@@ -179,3 +179,32 @@ fn a_sos_report_of_a_timesyncd_host_is_judged_by_timedatectl() {
     assert_eq!(time["synchronised"], true);
     assert_eq!(time["running"], true);
 }
+
+#[test]
+fn the_account_rules_on_a_sos_report_say_why_shadow_is_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = sos_tree(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_upcheck"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "50001,50002,50003,50004",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evaluations = json["evaluations"].as_array().unwrap();
+    assert_eq!(evaluations.len(), 4);
+    for e in evaluations {
+        assert_eq!(e["status"], "unknown", "{e}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains("sosreport has no /etc/shadow by design"),
+            "{e}"
+        );
+        assert!(message.contains("upcheck collect"), "{e}");
+    }
+}
