@@ -31,6 +31,10 @@ pub fn root_context() -> Context<'static, 'static> {
     let mut ctx = Context::with_env(ENV.clone());
     ctx.add_function("holding", holding)
         .expect("`holding` is not a standard CEL overload");
+    ctx.add_function("upgrade_progress", crate::procedure::upgrade_progress)
+        .expect("`upgrade_progress` is not a standard CEL overload");
+    ctx.add_function("upgrade_order", crate::procedure::upgrade_order)
+        .expect("`upgrade_order` is not a standard CEL overload");
     ctx
 }
 

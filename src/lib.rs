@@ -20,6 +20,7 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod policy;
+pub mod procedure;
 pub mod redact;
 pub mod report;
 pub mod shard;

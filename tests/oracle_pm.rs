@@ -44,9 +44,12 @@ fn each_planted_problem_is_found_once() {
         (20006, "cmp-s2-b"),
         (20008, "mpe-s1-a"),
         (10006, "mpe-s1-b"),
+        // The same planted release makes cluster mpe-1 mixed with a plain
+        // Standby on the other release (3.1.4.6).
+        (70016, "mpe-1"),
         (30005, "mpe-s2-b"),
         (10003, "mra-s1-a"),
-        (70002, "mra-s1-b"),
+        (70002, "pre-with-problems"),
         (60002, "pre-with-problems"),
     ]
     .into_iter()
@@ -60,6 +63,19 @@ fn each_planted_problem_is_found_once() {
         .filter(|e| e["status"] == "fail")
         .count();
     assert_eq!(fails, expected.len(), "one finding per problem");
+    let oos = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == 70002 && e["status"] == "fail")
+        .unwrap();
+    assert!(
+        oos["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("mra-s1-b is out of service (OOS) and no upgrade"),
+        "{oos}"
+    );
     assert!(with_status(&report, "unknown").is_empty());
 }
 

@@ -44,6 +44,11 @@ const ALARM_FIELDS: &[(&str, &str, &str)] = &[
         "time raised, seconds since 1970",
     ),
     ("alarms[].source", "map", "{file, line}"),
+    (
+        "alarms[].expected_at",
+        "list",
+        "the stages of the Policy Management 12.1.2 procedure whose steps name the alarm as expected: `[{stage, sections}]`, empty when no step does (see writing-rules.md, `upgrade_progress`)",
+    ),
 ];
 
 pub const ALARMS: FactSpec = FactSpec {
@@ -140,6 +145,7 @@ pub fn build_alarms(facts: &mut NodeFacts) -> FactResult {
                 "raised_at": a.raised_at,
                 "raised_epoch": a.raised_epoch,
                 "source": source(&shown, a.line),
+                "expected_at": crate::procedure::expected_at(&a.id),
             })
         })
         .collect();

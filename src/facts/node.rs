@@ -63,6 +63,11 @@ pub const NODE: FactSpec = FactSpec {
             "string|null",
             "RFC 3339 time the server's last upgrade completed (Upgrade Manager, Upgrade Operation column)",
         ),
+        (
+            "upgrade_operation",
+            "string|null",
+            "the Upgrade Manager's Upgrade Operation column for the server as printed, e.g. `[Step 20] 4% Initiate upgrade - Initiate upgrade (Elapsed Time: 0:00:33)` while it runs",
+        ),
         ("versions", "map", "free-form component versions"),
         ("labels", "map", "free-form labels"),
         (
@@ -144,7 +149,7 @@ pub const PARAMS: FactSpec = FactSpec {
     fields: &[],
 };
 
-const IDENTITY_FIELDS: [&str; 11] = [
+const IDENTITY_FIELDS: [&str; 12] = [
     "site",
     "cluster",
     "role",
@@ -156,6 +161,7 @@ const IDENTITY_FIELDS: [&str; 11] = [
     "replication",
     "collected_at",
     "upgraded_at",
+    "upgrade_operation",
 ];
 
 /// node.json with every documented field present, so that rules can test

@@ -1,0 +1,293 @@
+//! The servers and upgrade-log actions of a fleet, read from the `nodes`
+//! list a group-scope rule sees (`node`, and the `alarms` and `upgrade_log`
+//! facts when the rule requires them).
+
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+
+/// Roles of the Policy Management servers the procedure upgrades.
+pub const CMP: &[&str] = &["cmp"];
+pub const MPE_MRA: &[&str] = &["mpe", "mpe-li", "mra"];
+
+pub struct Server<'a> {
+    pub hostname: &'a str,
+    pub role: Option<&'a str>,
+    pub cluster: Option<&'a str>,
+    pub site: Option<&'a str>,
+    pub running: Option<&'a str>,
+    pub previous: Option<&'a str>,
+    /// node.json `upgrade_operation`: the Upgrade Manager's Upgrade
+    /// Operation column for the server.
+    pub operation: Option<&'a str>,
+}
+
+impl Server<'_> {
+    pub fn is(&self, roles: &[&str]) -> bool {
+        self.role.is_some_and(|r| roles.contains(&r))
+    }
+
+    pub fn on(&self, target: &str) -> Option<bool> {
+        self.running.map(|r| r.starts_with(target))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Direction {
+    Upgrade,
+    Backout,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Upgrade => "upgrade",
+            Direction::Backout => "backout",
+        }
+    }
+
+    /// From the name of an action or the text of an Upgrade Operation cell.
+    pub fn of(text: &str) -> Option<Direction> {
+        let t = text.to_ascii_lowercase();
+        if ["backout", "rollback", "roll back", "old version"]
+            .iter()
+            .any(|w| t.contains(w))
+        {
+            Some(Direction::Backout)
+        } else if ["upgrade", "new version"].iter().any(|w| t.contains(w)) {
+            Some(Direction::Upgrade)
+        } else {
+            None
+        }
+    }
+}
+
+pub struct Action<'a> {
+    pub id: i64,
+    pub parent: Option<i64>,
+    pub name: &'a str,
+    pub start: Option<&'a str>,
+    pub start_epoch: Option<i64>,
+    pub end: Option<&'a str>,
+    pub end_epoch: Option<i64>,
+    pub scope: Option<&'a str>,
+    pub host: Option<&'a str>,
+    pub result: &'a str,
+    pub source: &'a Json,
+    /// Upgrade or backout: from the name, else from the parent or a child
+    /// (a Preflight Check starts an Initiate upgrade).
+    pub direction: Option<Direction>,
+}
+
+impl Action<'_> {
+    /// Started and not (yet) completed.
+    pub fn open(&self) -> bool {
+        self.start.is_some()
+            && match self.result {
+                "in-progress" | "pending" => true,
+                "success" | "failed" | "cancelled" => false,
+                _ => self.end.is_none(),
+            }
+    }
+
+    /// The end as seconds, or "not yet" for an open action.
+    pub fn end_or_open(&self) -> i64 {
+        if self.open() {
+            i64::MAX
+        } else {
+            self.end_epoch.or(self.start_epoch).unwrap_or(i64::MAX)
+        }
+    }
+
+    /// The upgrade (or backout) of one server itself, not a check or a
+    /// failover around it.
+    pub fn is_server_upgrade(&self) -> bool {
+        let n = self.name.to_ascii_lowercase();
+        self.direction == Some(Direction::Upgrade)
+            && (n.contains("initiate upgrade") || n.contains("upgrading server"))
+    }
+
+    pub fn is_failover_to_new(&self) -> bool {
+        let n = self.name.to_ascii_lowercase();
+        n.contains("failover") && self.direction == Some(Direction::Upgrade)
+    }
+
+    /// `Initiate upgrade on mpe-a (started 2/9/2015 9:21:54, completed …)`.
+    pub fn describe(&self) -> String {
+        let host = self.host.unwrap_or("?");
+        let start = self.start.unwrap_or("?");
+        let end = if self.open() {
+            "not completed".to_string()
+        } else {
+            format!("ended {}", self.end.unwrap_or("?"))
+        };
+        format!("`{}` on {host} (started {start}, {end})", self.name)
+    }
+}
+
+pub struct Fleet<'a> {
+    pub servers: Vec<Server<'a>>,
+    pub actions: Vec<Action<'a>>,
+    pub alarms: Vec<&'a Json>,
+    pub log_exported: bool,
+    pub alarms_exported: bool,
+}
+
+fn text<'a>(map: &'a Json, key: &str) -> Option<&'a str> {
+    map.get(key)
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+impl<'a> Fleet<'a> {
+    pub fn read(nodes: &'a Json) -> Fleet<'a> {
+        let list = nodes.as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let mut fleet = Fleet {
+            servers: vec![],
+            actions: vec![],
+            alarms: vec![],
+            log_exported: false,
+            alarms_exported: false,
+        };
+        let mut seen_actions = BTreeSet::new();
+        let mut seen_alarms = BTreeSet::new();
+        for n in list {
+            let node = &n["node"];
+            if let Some(hostname) = text(node, "hostname") {
+                fleet.servers.push(Server {
+                    hostname,
+                    role: text(node, "role"),
+                    cluster: text(node, "cluster"),
+                    site: text(node, "site"),
+                    running: text(node, "running_release"),
+                    previous: text(node, "previous_release"),
+                    operation: text(node, "upgrade_operation"),
+                });
+            }
+            let log = &n["upgrade_log"];
+            fleet.log_exported |= log["exported"] == Json::Bool(true);
+            for a in log["actions"].as_array().into_iter().flatten() {
+                // The same log may be exported on both CMPs of a cluster.
+                let id = a["id"].as_i64().unwrap_or(-1);
+                if seen_actions.insert((
+                    id,
+                    text(a, "action"),
+                    text(a, "start"),
+                    text(a, "hostname"),
+                )) {
+                    fleet.actions.push(Action {
+                        id,
+                        parent: a["parent"].as_i64().filter(|p| *p != 0),
+                        name: text(a, "action").unwrap_or(""),
+                        start: text(a, "start"),
+                        start_epoch: a["start_epoch"].as_i64(),
+                        end: text(a, "end"),
+                        end_epoch: a["end_epoch"].as_i64(),
+                        scope: text(a, "scope"),
+                        host: text(a, "hostname"),
+                        result: text(a, "result").unwrap_or("unknown"),
+                        source: &a["source"],
+                        direction: None,
+                    });
+                }
+            }
+            let alarms = &n["alarms"];
+            fleet.alarms_exported |= alarms["exported"] == Json::Bool(true);
+            for a in alarms["alarms"].as_array().into_iter().flatten() {
+                let key = (text(a, "id"), text(a, "server"), text(a, "instance"));
+                if seen_alarms.insert(key) {
+                    fleet.alarms.push(a);
+                }
+            }
+        }
+        fleet.settle_directions();
+        fleet
+    }
+
+    fn settle_directions(&mut self) {
+        for a in &mut self.actions {
+            a.direction = Direction::of(a.name);
+        }
+        let by_id: Vec<(i64, Option<i64>, Option<Direction>)> = self
+            .actions
+            .iter()
+            .map(|a| (a.id, a.parent, a.direction))
+            .collect();
+        for a in &mut self.actions {
+            if a.direction.is_some() {
+                continue;
+            }
+            let parent = by_id
+                .iter()
+                .find(|(id, _, d)| Some(*id) == a.parent && d.is_some());
+            let child = by_id
+                .iter()
+                .find(|(_, p, d)| *p == Some(a.id) && d.is_some());
+            a.direction = parent.or(child).and_then(|(_, _, d)| *d);
+        }
+    }
+
+    pub fn server(&self, hostname: &str) -> Option<&Server<'a>> {
+        self.servers.iter().find(|s| s.hostname == hostname)
+    }
+
+    /// The servers an action acts on: the server it names, or the members
+    /// of the cluster it names.
+    pub fn targets(&self, action: &Action) -> Vec<&Server<'a>> {
+        let Some(host) = action.host else {
+            return vec![];
+        };
+        if let Some(s) = self.server(host) {
+            return vec![s];
+        }
+        self.servers
+            .iter()
+            .filter(|s| s.cluster == Some(host))
+            .collect()
+    }
+
+    /// The cluster an action belongs to: its server's (node.json), the
+    /// cluster it names, or the cluster named by a cluster-scope action
+    /// with the same parent (the log's "Modify the role/replication").
+    pub fn cluster_of(&self, action: &Action<'a>) -> Option<&'a str> {
+        let host = action.host?;
+        if let Some(s) = self.server(host) {
+            return s.cluster;
+        }
+        if action.scope == Some("cluster") || self.servers.iter().any(|s| s.cluster == Some(host)) {
+            return Some(host);
+        }
+        self.log_cluster_of(action)
+    }
+
+    /// The cluster the log itself names for an action: the host of a
+    /// cluster-scope action with the same parent (the log's "Modify the
+    /// role/replication …"), which is the GUI's cluster name.
+    pub fn log_cluster_of(&self, action: &Action<'a>) -> Option<&'a str> {
+        if action.scope == Some("cluster") {
+            return action.host;
+        }
+        self.actions
+            .iter()
+            .find(|b| {
+                b.scope == Some("cluster")
+                    && b.parent.is_some()
+                    && (b.parent == action.parent || b.parent == Some(action.id))
+            })
+            .and_then(|b| b.host)
+    }
+
+    /// The role of the servers an action acts on (or of its cluster's
+    /// servers), when a snapshot tells it.
+    pub fn role_of(&self, action: &Action<'a>) -> Option<&'a str> {
+        self.targets(action)
+            .iter()
+            .find_map(|s| s.role)
+            .or_else(|| {
+                let cluster = self.cluster_of(action)?;
+                self.servers
+                    .iter()
+                    .filter(|s| s.cluster == Some(cluster))
+                    .find_map(|s| s.role)
+            })
+    }
+}
