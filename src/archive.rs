@@ -3,18 +3,17 @@
 //! entry's bytes are read only when a fact asks for the file, by streaming
 //! to it again. Nothing is extracted to disk.
 //!
-//! Entries whose path is absolute or holds `..`, and links that lead out of
-//! the archive, are refused: they are listed in `refused` and never read.
+//! Entries whose path is absolute or holds `..` are refused: they are listed
+//! in `refused` and never read. Links are resolved as in a folder snapshot
+//! (crate::confined): inside the node's folder only, with the same messages
+//! for loops and dangling links; FIFOs and devices are never inputs.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::snapshot::MAX_INPUT_BYTES;
-
-/// Links followed in a row before giving up (a loop).
-const MAX_LINK_DEPTH: usize = 16;
+use crate::confined::{self, MAX_LINKS, OverLimit, ReadError, ReadFailure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Compression {
@@ -49,8 +48,14 @@ enum Entry {
         index: usize,
         size: u64,
     },
-    /// A symbolic link's target, already made relative to the archive root.
-    Link(String),
+    /// A link: its target as written, and made relative to the archive
+    /// root (`None` when it leads out of the archive).
+    Link {
+        raw: String,
+        target: Option<String>,
+    },
+    /// A FIFO or device: never read.
+    Special(&'static str),
 }
 
 /// The listing of one archive.
@@ -101,20 +106,17 @@ impl Archive {
                 } else {
                     parent(&name)
                 };
-                match join(base, &target) {
-                    Some(t) => Entry::Link(t),
-                    None => {
-                        archive.refused.push(format!(
-                            "{name}: link to {target} leads out of the archive: refused"
-                        ));
-                        continue;
-                    }
+                Entry::Link {
+                    target: join(base, &target),
+                    raw: target,
                 }
             } else if kind.is_file() || kind == tar::EntryType::Continuous {
                 Entry::File {
                     index,
                     size: entry.size(),
                 }
+            } else if let Some(what) = special(kind) {
+                Entry::Special(what)
             } else {
                 continue;
             };
@@ -140,27 +142,58 @@ impl Archive {
         })
     }
 
-    /// Follows links to the entry `name` finally names.
-    fn resolve(&self, name: &str) -> Result<(String, &Entry), String> {
+    /// Follows links to the entry `name` finally names; a link whose target
+    /// leaves the folder `within` (a node's folder, "" for the whole
+    /// archive) is refused.
+    fn resolve(&self, name: &str, within: &str) -> Result<(String, &Entry), ReadError> {
         let mut name = name.trim_end_matches('/').to_string();
-        for _ in 0..MAX_LINK_DEPTH {
+        let mut last_link: Option<(String, String)> = None;
+        for _ in 0..=MAX_LINKS {
             match self.entries.get(&name) {
-                Some(Entry::Link(target)) => name = target.clone(),
+                Some(Entry::Link { raw, target }) => {
+                    let inside = target
+                        .as_deref()
+                        .filter(|t| within.is_empty() || t.starts_with(&format!("{within}/")));
+                    let Some(target) = inside else {
+                        let link = name.strip_prefix(&format!("{within}/")).unwrap_or(&name);
+                        let what = if within.is_empty() {
+                            "the archive"
+                        } else {
+                            "the node's folder"
+                        };
+                        return Err(ReadError::escapes(link, raw, what));
+                    };
+                    let link = name.strip_prefix(&format!("{within}/")).unwrap_or(&name);
+                    last_link = Some((link.to_string(), raw.clone()));
+                    name = target.to_string();
+                }
                 Some(entry) => return Ok((name, entry)),
-                None => return Err("no such file in the archive".into()),
+                None => {
+                    return Err(match last_link {
+                        Some((link, raw)) => ReadError::dangling(&link, &raw),
+                        None => ReadError::unreadable("no such file in the archive"),
+                    });
+                }
             }
         }
-        Err("too many levels of links".into())
+        Err(ReadError::link_loop())
     }
 
-    pub fn is_file(&self, name: &str) -> bool {
-        matches!(self.resolve(name), Ok((_, Entry::File { .. })))
+    /// Whether the archive has an entry `name` of any kind (a broken link
+    /// too: reading it says why).
+    pub fn has_entry(&self, name: &str) -> bool {
+        self.entries.contains_key(name.trim_end_matches('/'))
+    }
+
+    /// Whether `name` is a file, links followed inside the folder `within`.
+    pub fn is_file(&self, name: &str, within: &str) -> bool {
+        matches!(self.resolve(name, within), Ok((_, Entry::File { .. })))
     }
 
     /// A folder: listed as one, or the parent of some entry.
     pub fn is_dir(&self, name: &str) -> bool {
         let name = name.trim_end_matches('/');
-        if matches!(self.resolve(name), Ok((_, Entry::Dir))) {
+        if matches!(self.resolve(name, ""), Ok((_, Entry::Dir))) {
             return true;
         }
         let prefix = format!("{name}/");
@@ -186,41 +219,66 @@ impl Archive {
         dirs.into_iter().collect()
     }
 
-    /// Files (and links to files) under `dir`, relative to it, sorted.
+    /// The entries under `dir` that are not folders, relative to it,
+    /// sorted: files, links to files, and the entries reading refuses
+    /// (links leading out of `dir`, FIFOs, devices), so that they are
+    /// reported where a fact asks for them. Dangling and looping links are
+    /// left out, as on disk.
     pub fn files_under(&self, dir: &str) -> Vec<String> {
+        let dir = dir.trim_end_matches('/');
         let prefix = if dir.is_empty() {
             String::new()
         } else {
-            format!("{}/", dir.trim_end_matches('/'))
+            format!("{dir}/")
         };
         self.entries
             .keys()
-            .filter(|k| k.starts_with(&prefix) && self.is_file(k))
+            .filter(|k| k.starts_with(&prefix))
+            .filter(|k| match self.resolve(k, dir) {
+                Ok((_, entry)) => matches!(entry, Entry::File { .. } | Entry::Special(_)),
+                Err(e) => e.code != crate::tool_codes::INPUT_UNREADABLE,
+            })
             .map(|k| k[prefix.len()..].to_string())
             .collect()
     }
 
-    /// The bytes of the file `name`, links followed, read by streaming to it.
-    pub fn read(&self, name: &str) -> Result<Vec<u8>, String> {
-        let (_, entry) = self.resolve(name)?;
-        let Entry::File { index, size } = *entry else {
-            return Err("not a file".into());
+    /// The bytes of the file `name`, links followed inside the folder
+    /// `within`, read by streaming to it; at most `limit` bytes, whatever
+    /// the entry's header claims.
+    pub fn read(&self, name: &str, within: &str, limit: u64) -> Result<Vec<u8>, ReadFailure> {
+        let (index, size) = match *self.resolve(name, within)?.1 {
+            Entry::File { index, size } => (index, size),
+            Entry::Dir => return Err(ReadError::unreadable("is a folder, not a file").into()),
+            Entry::Special(what) => return Err(ReadError::not_regular(what).into()),
+            Entry::Link { .. } => return Err(ReadError::link_loop().into()),
         };
-        if size > MAX_INPUT_BYTES {
-            return Err(format!(
-                "file is {size} bytes, more than the {MAX_INPUT_BYTES} byte limit for one input"
-            ));
+        if size > limit {
+            return Err(ReadFailure::Over(OverLimit {
+                claimed: Some(size),
+            }));
         }
-        let fail = |e: std::io::Error| format!("corrupt or truncated archive: {e}");
+        let fail =
+            |e: std::io::Error| ReadError::unreadable(format!("corrupt or truncated archive: {e}"));
         let mut tar = tar::Archive::new(self.stream().map_err(fail)?);
         let entry = tar
             .entries()
             .map_err(fail)?
             .nth(index)
-            .ok_or("the archive changed since it was listed")?;
-        let mut bytes = Vec::with_capacity(size as usize);
-        entry.map_err(fail)?.read_to_end(&mut bytes).map_err(fail)?;
-        Ok(bytes)
+            .ok_or_else(|| ReadError::unreadable("the archive changed since it was listed"))?
+            .map_err(fail)?;
+        confined::read_limited(entry, size, limit)
+            .map_err(fail)?
+            .map_err(ReadFailure::Over)
+    }
+}
+
+/// The kind of a FIFO or device entry.
+fn special(kind: tar::EntryType) -> Option<&'static str> {
+    match kind {
+        tar::EntryType::Fifo => Some("a FIFO (named pipe)"),
+        tar::EntryType::Char => Some("a character device"),
+        tar::EntryType::Block => Some("a block device"),
+        _ => None,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::policy::{code_matches, is_code_pattern};
 use crate::redact::redact_in;
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
-use crate::tool_codes::{self, INPUT_MALFORMED, INPUT_UNREADABLE, RULE_ERROR, SNAPSHOT_UNREADABLE};
+use crate::tool_codes::{self, INPUT_MALFORMED, RULE_ERROR, SNAPSHOT_UNREADABLE};
 use cel::common::types::CelList;
 use cel::common::value::Val;
 use cel::{Context, Value};
@@ -175,7 +175,7 @@ fn run_part(
         .iter()
         .map(|p| {
             tool_evaluation(
-                SNAPSHOT_UNREADABLE,
+                p.code,
                 &p.path.display().to_string(),
                 Scope::Fleet,
                 "",
@@ -595,14 +595,14 @@ fn evaluate_node(
             }],
         ));
     }
-    for (path, reason) in &facts.unreadable {
+    for u in &facts.unreadable {
         out.evaluations.push(tool_evaluation(
-            INPUT_UNREADABLE,
+            u.code,
             &subject.name,
             Scope::Node,
-            &facts.node_relative(path),
-            format!("{path} is unreadable: {reason}"),
-            vec![evidence_path(path.clone())],
+            &facts.node_relative(&u.path),
+            format!("{} is unreadable: {}", u.path, u.reason),
+            vec![evidence_path(u.path.clone())],
         ));
     }
     out.reads = facts

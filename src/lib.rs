@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod catalog_check;
 pub mod cli;
 pub mod collect;
+pub mod confined;
 pub mod diff;
 pub mod docs;
 pub mod engine;

@@ -2,6 +2,8 @@
 //! resolving a logical input name to the first file of its candidate list.
 
 use crate::archive::{self, Archive};
+use crate::confined::{self, OverLimit, ReadError, ReadFailure};
+use crate::tool_codes::{INPUT_UNREADABLE, NODE_INPUT_LIMIT};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -357,9 +359,10 @@ impl Node {
     }
 
     /// The first existing candidate for `input`, and the paths looked for.
-    /// A candidate that exists but is no readable file (a folder, a dangling
-    /// or looping symlink) is taken too, so that reading it reports why
-    /// instead of the input passing for missing.
+    /// A candidate that exists but is no readable file (a folder, a FIFO, a
+    /// dangling, looping or escaping link) is taken too, so that reading it
+    /// reports why instead of the input passing for missing; folders and
+    /// archives alike.
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
@@ -375,7 +378,7 @@ impl Node {
         candidates
             .iter()
             .map(|c| self.dir.join(c))
-            .find(|p| self.is_file(p) || (self.archive.is_none() && p.symlink_metadata().is_ok()))
+            .find(|p| self.exists(p))
             .ok_or_else(|| {
                 let mut looked: Vec<String> = candidates.iter().map(|c| c.to_string()).collect();
                 if let (Some(note), Some(last)) = (note, looked.last_mut()) {
@@ -396,42 +399,86 @@ impl Node {
         Some((archive, parts.join("/")))
     }
 
-    /// Whether `path` (under the node's `dir`) is a file, links followed.
-    pub fn is_file(&self, path: &Path) -> bool {
+    /// The node's folder inside its archive ("" for the whole archive):
+    /// the folder links must stay in.
+    fn archive_folder(&self) -> String {
+        self.entry(&self.dir)
+            .map(|(_, name)| name)
+            .unwrap_or_default()
+    }
+
+    /// Whether `path` exists at all, a broken link too.
+    fn exists(&self, path: &Path) -> bool {
         match self.entry(path) {
-            Some((archive, name)) => archive.is_file(&name),
-            None => self.archive.is_none() && path.is_file(),
+            Some((archive, name)) => archive.has_entry(&name),
+            None => self.archive.is_none() && path.symlink_metadata().is_ok(),
         }
     }
 
-    /// Whether `path` (under the node's `dir`) is a folder.
+    /// Whether `path` (under the node's `dir`) is a file, links followed
+    /// inside the node's folder.
+    pub fn is_file(&self, path: &Path) -> bool {
+        match self.entry(path) {
+            Some((archive, name)) => archive.is_file(&name, &self.archive_folder()),
+            None => {
+                self.archive.is_none()
+                    && confined::resolve(&self.dir, path)
+                        .is_ok_and(|p| p.symlink_metadata().is_ok_and(|m| m.is_file()))
+            }
+        }
+    }
+
+    /// Whether `path` (under the node's `dir`) is a folder, links followed
+    /// inside the node's folder.
     pub fn is_dir(&self, path: &Path) -> bool {
         match self.entry(path) {
             Some((archive, name)) => archive.is_dir(&name),
-            None => self.archive.is_none() && path.is_dir(),
+            None => {
+                self.archive.is_none()
+                    && confined::resolve(&self.dir, path)
+                        .is_ok_and(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
+            }
         }
     }
 
-    /// Reads a file of the node as text (see [`read_input`]).
-    pub fn read(&self, path: &Path) -> Result<String, String> {
-        match self.entry(path) {
-            Some((archive, name)) => archive.read(&name).map(text_of),
-            None if self.archive.is_some() => Err("not inside the node's archive".into()),
-            None => read_input(path),
+    /// Reads a file of the node as text, at most [`MAX_INPUT_BYTES`].
+    pub fn read(&self, path: &Path) -> Result<String, ReadError> {
+        self.read_within(path, MAX_INPUT_BYTES)
+    }
+
+    /// Reads a file of the node as text (see [`text_of`]): only a regular
+    /// file, links resolved inside the node's folder, and at most `budget`
+    /// bytes (what the node may still hold) or the limit for one input,
+    /// whichever is lower, whatever size the file claims.
+    pub fn read_within(&self, path: &Path, budget: u64) -> Result<String, ReadError> {
+        let limit = budget.min(MAX_INPUT_BYTES);
+        let bytes = match self.entry(path) {
+            Some((archive, name)) => archive.read(&name, &self.archive_folder(), limit),
+            None if self.archive.is_some() => {
+                return Err(ReadError::unreadable("not inside the node's archive"));
+            }
+            None => confined::read_file(&self.dir, path, limit),
+        };
+        match bytes {
+            Ok(bytes) => Ok(text_of(bytes)),
+            Err(ReadFailure::Refused(e)) => Err(e),
+            Err(ReadFailure::Over(over)) => Err(over_limit(over, budget)),
         }
     }
 
     /// Every file under the node, relative to `dir` with `/` separators,
-    /// sorted.
+    /// sorted. Links are not descended; a link to a file inside the node
+    /// is listed, and so are the entries reading refuses (links leading out
+    /// of the node's folder, FIFOs, devices), so that they are reported
+    /// where a fact asks for them.
     pub fn files(&self) -> Vec<String> {
         if let Some((archive, name)) = self.entry(&self.dir) {
             return archive.files_under(&name);
         }
         let mut files: Vec<String> = WalkDir::new(&self.dir)
-            .follow_links(true)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| self.listed(e))
             .filter_map(|e| {
                 let rel = e.path().strip_prefix(&self.dir).ok()?;
                 let parts: Vec<String> = rel
@@ -443,6 +490,21 @@ impl Node {
             .collect();
         files.sort();
         files
+    }
+
+    /// Whether [`Node::files`] lists the walked entry `e`.
+    fn listed(&self, e: &walkdir::DirEntry) -> bool {
+        if e.file_type().is_dir() {
+            return false;
+        }
+        if !e.path_is_symlink() {
+            return true;
+        }
+        match confined::resolve(&self.dir, e.path()) {
+            Ok(real) => real.symlink_metadata().is_ok_and(|m| !m.is_dir()),
+            // Dangling and looping links are left out, as in an archive.
+            Err(err) => err.code != INPUT_UNREADABLE,
+        }
     }
 
     /// `path` relative to the node folder, for evidence.
@@ -462,40 +524,51 @@ fn folder_name(dir: &Path) -> String {
 pub struct WalkProblem {
     pub path: PathBuf,
     pub message: String,
+    /// The tool code that reports it.
+    pub code: u32,
+}
+
+impl WalkProblem {
+    fn unreadable(path: &Path, message: impl Into<String>) -> WalkProblem {
+        WalkProblem {
+            path: path.to_path_buf(),
+            message: message.into(),
+            code: crate::tool_codes::SNAPSHOT_UNREADABLE,
+        }
+    }
 }
 
 /// Finds every node under `roots`, sorted by path. A node folder's own
-/// subtree belongs to it, so the walk does not descend into it.
+/// subtree belongs to it, so the walk does not descend into it. Links are
+/// not followed (a path given on the command line is): a link to a folder
+/// or an archive is reported instead, so that the walk never leaves the
+/// tree it was given and never drops a node unseen.
 pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
     let mut nodes = Vec::new();
     let mut problems = Vec::new();
     for root in roots {
         if !root.exists() {
-            problems.push(WalkProblem {
-                path: root.clone(),
-                message: "no such file or directory".into(),
-            });
+            problems.push(WalkProblem::unreadable(root, "no such file or directory"));
             continue;
         }
         if archive::is_archive(root) {
             discover_archive(root, root, &mut nodes, &mut problems);
             continue;
         }
-        let mut walk = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
+        let mut walk = WalkDir::new(root).sort_by_file_name().into_iter();
         while let Some(entry) = walk.next() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    problems.push(WalkProblem {
-                        path: err.path().map(Path::to_path_buf).unwrap_or(root.clone()),
-                        message: err.to_string(),
-                    });
+                    let path = err.path().map(Path::to_path_buf).unwrap_or(root.clone());
+                    problems.push(WalkProblem::unreadable(&path, err.to_string()));
                     continue;
                 }
             };
+            if entry.path_is_symlink() && entry.depth() > 0 {
+                problems.extend(link_not_followed(entry.path()));
+                continue;
+            }
             if entry.file_type().is_file() && archive::is_archive(entry.path()) {
                 discover_archive(entry.path(), root, &mut nodes, &mut problems);
                 continue;
@@ -514,6 +587,28 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
         }
     }
     (nodes, problems)
+}
+
+/// A link met while walking a fleet: reported when it names a folder or an
+/// archive (it could hold nodes); links to other files are no nodes.
+fn link_not_followed(path: &Path) -> Option<WalkProblem> {
+    let target = std::fs::read_link(path).ok()?;
+    let meta = std::fs::metadata(path).ok()?;
+    let what = if meta.is_dir() {
+        "a folder"
+    } else if archive::is_archive(path) {
+        "an archive"
+    } else {
+        return None;
+    };
+    Some(WalkProblem {
+        path: path.to_path_buf(),
+        message: format!(
+            "link to {what} ({}): discovery does not follow links; give the target on the command line to check it",
+            target.display()
+        ),
+        code: crate::tool_codes::LINK_REFUSED,
+    })
 }
 
 /// The nodes of an archive: every shallowest folder in it holding
@@ -540,10 +635,7 @@ fn discover_archive(
         }
     };
     for refused in &archive.refused {
-        problems.push(WalkProblem {
-            path: path.to_path_buf(),
-            message: refused.clone(),
-        });
+        problems.push(WalkProblem::unreadable(path, refused.clone()));
     }
     let mut folders = vec![String::new()];
     folders.extend(archive.dirs());
@@ -562,7 +654,7 @@ fn discover_archive(
         };
         let layout = if archive.is_dir(&under(crate::sos::MARKER)) {
             Layout::Sos
-        } else if archive.is_file(&under(NODE_MARKER)) {
+        } else if archive.is_file(&under(NODE_MARKER), &folder) {
             Layout::Native
         } else {
             continue;
@@ -576,13 +668,13 @@ fn discover_archive(
         found.push(folder);
     }
     if found.is_empty() {
-        problems.push(WalkProblem {
-            path: path.to_path_buf(),
-            message: format!(
+        problems.push(WalkProblem::unreadable(
+            path,
+            format!(
                 "no node snapshot in the archive: no folder holds {NODE_MARKER} or {}/",
                 crate::sos::MARKER
             ),
-        });
+        ));
     }
 }
 
@@ -613,7 +705,8 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
     }
     let marker = dir.join(NODE_MARKER);
     if layout == Layout::Native || node.is_file(&marker) {
-        let (given, error) = parse_identity(&marker, node.read(&marker));
+        let text = node.read(&marker).map_err(|e| e.reason);
+        let (given, error) = parse_identity(&marker, text);
         node.identity.extend(given);
         node.identity_error = error;
     }
@@ -645,22 +738,44 @@ fn parse_identity(
     }
 }
 
-/// Reads an input file as text. Bytes that are not UTF-8 become U+FFFD so
-/// that the parser can name the line; files past the size limit are refused.
+/// Reads a file named on the command line (`upcheck parse`) as text:
+/// only a regular file, at most [`MAX_INPUT_BYTES`]. The operator chose
+/// the path, so links in it are followed.
 pub fn read_input(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.is_dir() {
-        return Err("is a folder, not a file".into());
+    let real = path.canonicalize().map_err(|e| e.to_string())?;
+    let folder = real.parent().unwrap_or(Path::new("/"));
+    match confined::read_file(folder, &real, MAX_INPUT_BYTES) {
+        Ok(bytes) => Ok(text_of(bytes)),
+        Err(ReadFailure::Refused(e)) => Err(e.reason),
+        Err(ReadFailure::Over(over)) => Err(over_limit(over, MAX_INPUT_BYTES).reason),
     }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(format!(
-            "file is {} bytes, more than the {} byte limit for one input",
-            meta.len(),
-            MAX_INPUT_BYTES
-        ));
+}
+
+/// The error of a read stopped at its limit: the limit for one input
+/// (90003), or what the node may still hold (90009).
+fn over_limit(over: OverLimit, budget: u64) -> ReadError {
+    let past_input_limit = over.claimed.is_some_and(|n| n > MAX_INPUT_BYTES);
+    let (code, limit, what) = if budget < MAX_INPUT_BYTES && !past_input_limit {
+        (
+            NODE_INPUT_LIMIT,
+            budget,
+            "bytes the node's inputs may still hold (--max-node-input-mib)",
+        )
+    } else {
+        (
+            INPUT_UNREADABLE,
+            MAX_INPUT_BYTES,
+            "byte limit for one input",
+        )
+    };
+    let size = match over.claimed {
+        Some(n) => format!("file is {n} bytes"),
+        None => "file is longer than its size said".to_string(),
+    };
+    ReadError {
+        code,
+        reason: format!("{size}, more than the {limit} {what}"),
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    Ok(text_of(bytes))
 }
 
 fn text_of(bytes: Vec<u8>) -> String {

@@ -20,6 +20,10 @@ pub const INPUT_UNREADABLE: u32 = 90003;
 pub const RULE_ERROR: u32 = 90004;
 pub const WAIVER_EXPIRED: u32 = 90005;
 pub const WAIVER_UNUSED: u32 = 90006;
+pub const LINK_REFUSED: u32 = 90007;
+pub const INPUT_NOT_REGULAR: u32 = 90008;
+pub const NODE_INPUT_LIMIT: u32 = 90009;
+pub const HOSTNAME_AMBIGUOUS: u32 = 90010;
 
 pub const TOOL_CODES: &[ToolCode] = &[
     ToolCode {
@@ -87,6 +91,55 @@ pub const TOOL_CODES: &[ToolCode] = &[
             rule matched its node pattern or cluster: the problem is gone, or the pattern is \
             wrong. Waivers of rules that did not run (another phase, `--select`) are not judged.",
         remediation: "Remove the waiver, or correct its `node` or `cluster`.",
+    },
+    ToolCode {
+        code: LINK_REFUSED,
+        name: "snapshot-link-refused",
+        title: "A link in a snapshot leads out of it, or to a folder discovery does not enter",
+        severity: Severity::Major,
+        explanation: "Links in a snapshot are resolved inside the node's own folder (or the \
+            archive), never by the host's rules: a link that is absolute (`/etc/shadow`, `/`, \
+            `/dev/zero`) or climbs out with `..` would read the host upcheck runs on, not the \
+            node. Such a link is never followed or read; the input it stands for is unknown. \
+            Discovery does not follow links either: a link to a folder or an archive met while \
+            walking a fleet is reported here, so no node is dropped unseen.",
+        remediation: "Re-collect with the link's target copied in place (`cp -L`), or give the \
+            linked folder on the command line.",
+    },
+    ToolCode {
+        code: INPUT_NOT_REGULAR,
+        name: "input-not-regular-file",
+        title: "A snapshot entry named like an input is a FIFO, socket or device",
+        severity: Severity::Major,
+        explanation: "Only regular files are inputs. A FIFO would block the read forever, a \
+            device (`/dev/zero`) never ends; they are never opened. The input counts as \
+            unreadable: the rules that need it are unknown.",
+        remediation: "Re-collect the named file as a regular file.",
+    },
+    ToolCode {
+        code: NODE_INPUT_LIMIT,
+        name: "node-input-limit",
+        title: "A node's inputs would hold more memory than the limit per node",
+        severity: Severity::Major,
+        explanation: "upcheck holds the text of every input a node's rules read until the node is \
+            done; their total is bounded per node (256 MiB unless `--max-node-input-mib` says \
+            otherwise), and the nodes evaluated at once are limited so that the whole run stays \
+            under `--max-input-mib` (4096 MiB by default). The file that would pass the node's \
+            limit is not read, and the rules that need it are unknown.",
+        remediation: "Check why the inputs are that large (a runaway log, a wrong file \
+            collected), or raise `--max-node-input-mib`.",
+    },
+    ToolCode {
+        code: HOSTNAME_AMBIGUOUS,
+        name: "hostname-ambiguous",
+        title: "Two nodes of a fleet share a hostname, or a node's hostname is empty",
+        severity: Severity::Major,
+        explanation: "Reports, waivers, baselines and the pre/post comparison know a node by its \
+            hostname: two snapshots under one name would have their results merged, and an \
+            empty name matches nothing. The finding names every snapshot concerned. The nodes \
+            are still checked.",
+        remediation: "Fix `hostname` in the node.json of the snapshots named (or remove the \
+            duplicate snapshot).",
     },
 ];
 

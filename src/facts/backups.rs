@@ -42,7 +42,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
                 reason: "copied backups are not read inside an archive: extract it, or collect the backup-listing instead".into(),
             });
         }
-        return Ok(Json::Array(copied_archives(&dir)));
+        return Ok(Json::Array(copied_archives(&facts.node.dir, &dir)));
     }
     let (shown, outcome) = facts.parse("backup-listing", ls_listing::parse)?;
     let Some(listing) = outcome.records() else {
@@ -70,11 +70,15 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
     Ok(Json::Array(archives))
 }
 
-/// Archives copied into the snapshot, with their size and time on disk.
-fn copied_archives(dir: &Path) -> Vec<Json> {
+/// Archives copied into the snapshot, with their size and time on disk:
+/// regular files only, in folders reached without leaving the node's.
+fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Json> {
     let mut out = Vec::new();
     for (folder, kind) in KINDS {
-        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+        let Ok(real) = crate::confined::resolve(node_dir, &dir.join(folder)) else {
+            continue;
+        };
+        let Ok(entries) = std::fs::read_dir(real) else {
             continue;
         };
         let mut files: Vec<(String, std::fs::Metadata, String)> = entries

@@ -172,24 +172,31 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         });
     }
     if dir_present {
-        let mut names: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        let node = facts.node;
+        let mut names: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(&dir)
             .map_err(|e| FactProblem::Unreadable {
                 path: dir.display().to_string(),
                 reason: e.to_string(),
             })?
             .filter_map(Result::ok)
             .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .filter(|(n, p)| is_iso(n) && p.is_file())
+            .filter(|(n, _)| is_iso(n))
+            // Regular files only, links resolved inside the node's folder.
+            .filter_map(|(n, p)| {
+                let real = crate::confined::resolve(&node.dir, &p).ok()?;
+                let meta = real.symlink_metadata().ok()?;
+                meta.is_file().then_some((n, p, real))
+            })
             .collect();
         names.sort();
-        for (name, path) in names {
-            let size = std::fs::metadata(&path).ok().map(|m| m.len());
+        for (name, path, real) in names {
+            let size = std::fs::metadata(&real).ok().map(|m| m.len());
             let shown = path.display().to_string();
             found.push(Staged {
                 path: format!("/{UPGRADE_DIR}/{name}"),
                 name,
                 size,
-                file: Some(path),
+                file: Some(real),
                 recorded: None,
                 source: json!({ "file": shown, "line": null }),
             });

@@ -142,6 +142,19 @@ pub struct MalformedInput {
     pub reason: String,
 }
 
+/// A file that exists but was not read, reported once per node as a tool
+/// finding: why, and the code that says it (90003, or 90007 to 90009).
+#[derive(Debug, Clone)]
+pub struct UnreadInput {
+    pub path: String,
+    pub reason: String,
+    pub code: u32,
+}
+
+/// The bytes of input text one node may hold while it is evaluated,
+/// unless `--max-node-input-mib` says otherwise.
+pub const DEFAULT_NODE_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The facts of one node, built lazily and cached.
 pub struct NodeFacts<'a> {
     pub node: &'a Node,
@@ -151,9 +164,11 @@ pub struct NodeFacts<'a> {
     /// Files read, by the path shown in findings (node folder joined).
     pub reads: BTreeMap<String, InputRead>,
     pub malformed: Vec<MalformedInput>,
-    pub unreadable: Vec<(String, String)>,
+    pub unreadable: Vec<UnreadInput>,
     /// The node folder's files, listed on first use.
     files: Option<Vec<String>>,
+    /// Bytes of input text this node may still hold in `reads`.
+    budget: u64,
 }
 
 impl<'a> NodeFacts<'a> {
@@ -166,7 +181,14 @@ impl<'a> NodeFacts<'a> {
             malformed: Vec::new(),
             unreadable: Vec::new(),
             files: None,
+            budget: DEFAULT_NODE_INPUT_BYTES,
         }
+    }
+
+    /// The bytes of input text the node may hold in all.
+    pub fn with_input_limit(mut self, bytes: u64) -> Self {
+        self.budget = bytes;
+        self
     }
 
     pub fn with_baseline(mut self, baseline: Option<&'a Node>) -> Self {
@@ -186,8 +208,10 @@ impl<'a> NodeFacts<'a> {
                 ],
             });
         };
-        let mut other = NodeFacts::new(baseline);
+        // The baseline's texts are held with this node's: one budget.
+        let mut other = NodeFacts::new(baseline).with_input_limit(self.budget);
         let result = other.get(name);
+        self.budget = other.budget;
         self.reads.append(&mut other.reads);
         self.malformed.append(&mut other.malformed);
         self.unreadable.append(&mut other.unreadable);
@@ -249,9 +273,13 @@ impl<'a> NodeFacts<'a> {
         // once; a file a better source replaced does not.
         match &result {
             Err(FactProblem::Unreadable { path, reason })
-                if !self.unreadable.iter().any(|(p, _)| p == path) =>
+                if !self.unreadable.iter().any(|u| &u.path == path) =>
             {
-                self.unreadable.push((path.clone(), reason.clone()));
+                self.unreadable.push(UnreadInput {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                    code: crate::tool_codes::INPUT_UNREADABLE,
+                });
             }
             Err(FactProblem::Malformed { path, line, reason })
                 if !self.malformed.iter().any(|m| &m.path == path) =>
@@ -335,8 +363,9 @@ impl<'a> NodeFacts<'a> {
         if self.reads.contains_key(&rel) {
             return Ok(rel);
         }
-        match self.node.read(path) {
+        match self.node.read_within(path, self.budget) {
             Ok(text) => {
+                self.budget = self.budget.saturating_sub(text.len() as u64);
                 let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
                 let node_rel = self.node.relative(path).to_string_lossy().into_owned();
                 let read = InputRead {
@@ -347,11 +376,18 @@ impl<'a> NodeFacts<'a> {
                 self.reads.insert(rel.clone(), read);
                 Ok(rel)
             }
-            Err(reason) => {
-                if !self.unreadable.iter().any(|(p, _)| *p == rel) {
-                    self.unreadable.push((rel.clone(), reason.clone()));
+            Err(e) => {
+                if !self.unreadable.iter().any(|u| u.path == rel) {
+                    self.unreadable.push(UnreadInput {
+                        path: rel.clone(),
+                        reason: e.reason.clone(),
+                        code: e.code,
+                    });
                 }
-                Err(FactProblem::Unreadable { path: rel, reason })
+                Err(FactProblem::Unreadable {
+                    path: rel,
+                    reason: e.reason,
+                })
             }
         }
     }
