@@ -80,8 +80,12 @@ pub enum Command {
 #[derive(clap::Args, Debug)]
 pub struct CollectArgs {
     /// The node folder to write; it must be new or empty.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "print_script")]
+    pub out: Option<PathBuf>,
+    /// Print the POSIX-sh collector (same commands, files and options) for
+    /// nodes where this binary cannot run, and collect nothing.
+    #[arg(long, conflicts_with = "out")]
+    pub print_script: bool,
     #[arg(long)]
     pub hostname: Option<String>,
     #[arg(long)]
@@ -116,6 +120,10 @@ pub struct CollectArgs {
     /// Pack the snapshot as DIR.tar.gz and remove DIR.
     #[arg(long)]
     pub archive: bool,
+    /// The shadow file whose account names, hash schemes and ages are
+    /// written (never a hash), e.g. that of a mounted system image.
+    #[arg(long, value_name = "FILE", default_value = crate::collect::SHADOW_FILE)]
+    pub shadow_file: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -865,6 +873,12 @@ fn explain(code: u32, dirs: &[PathBuf]) -> u8 {
 }
 
 fn collect(args: CollectArgs) -> u8 {
+    let Some(out) = args.out.clone().filter(|_| !args.print_script) else {
+        return match emit(&crate::collect::script(), None) {
+            Ok(()) => exit::CLEAN,
+            Err(code) => code,
+        };
+    };
     let given = [
         ("hostname", &args.hostname),
         ("site", &args.site),
@@ -877,7 +891,7 @@ fn collect(args: CollectArgs) -> u8 {
         ("collected_at", &args.collected_at),
     ];
     let options = crate::collect::Options {
-        out: args.out.clone(),
+        out: out.clone(),
         identity: given
             .iter()
             .filter_map(|(k, v)| Some((k.to_string(), serde_json::json!(v.as_ref()?))))
@@ -886,14 +900,15 @@ fn collect(args: CollectArgs) -> u8 {
         hash_timeout: std::time::Duration::from_secs(args.hash_timeout),
         hash_iso: args.hash_iso,
         upgrade_dir: PathBuf::from(crate::collect::UPGRADE_DIR),
+        shadow_file: args.shadow_file.clone(),
     };
     let summary = match crate::collect::collect(&options) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let mut written = args.out.display().to_string();
+    let mut written = out.display().to_string();
     if args.archive {
-        match crate::collect::pack(&args.out) {
+        match crate::collect::pack(&out) {
             Ok(path) => written = path.display().to_string(),
             Err(e) => return fail(e),
         }

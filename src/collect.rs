@@ -1,8 +1,8 @@
 //! `upcheck collect`: a native snapshot of the Linux host it runs on. Runs
 //! the commands the catalog reads (those installed), each with a timeout,
 //! copies the configuration files, and writes node.json. Password hashes
-//! never leave the host: /etc/shadow is copied with each hash cut to its
-//! scheme.
+//! never leave the host: /etc/shadow is written as a derived file that
+//! holds each account's name, hash scheme and ages ([`shadow`]).
 
 use serde_json::{Map, Value, json};
 use std::io::Read;
@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::parse::shadow;
+mod script;
+pub mod shadow;
+
+pub use script::script;
+
 use crate::snapshot::{MAX_INPUT_BYTES, NODE_MARKER};
 
 /// A command line and the file of `commands/` it is saved as.
@@ -87,6 +91,37 @@ const COMMANDS: &[Collected] = &[
         env: &[],
         only_if: Some("/opt/camiant/bin/qpSSHKeyProv.pl"),
     },
+    // TPD and Policy Management tools, where installed.
+    Collected {
+        argv: &["alarmMgr", "--alarmStatus"],
+        file: "alarmMgr_--alarmStatus",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["ha.mystate"],
+        file: "ha.mystate",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["irepstat"],
+        file: "irepstat",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["appRev"],
+        file: "appRev",
+        env: &[],
+        only_if: None,
+    },
+    Collected {
+        argv: &["getPlatRev"],
+        file: "getPlatRev",
+        env: &[],
+        only_if: None,
+    },
     Collected {
         argv: &["hwclock", "--show"],
         file: "hwclock_--show",
@@ -117,6 +152,9 @@ const FILES: &[&str] = &[
     "/var/log/syslog",
 ];
 
+/// The host's shadow file.
+pub const SHADOW_FILE: &str = "/etc/shadow";
+
 /// Where TPD stages the upgrade ISOs.
 pub const UPGRADE_DIR: &str = "/var/TKLC/upgrade";
 
@@ -139,6 +177,8 @@ pub struct Options {
     pub hash_iso: bool,
     /// The folder whose ISOs --hash-iso hashes ([`UPGRADE_DIR`]).
     pub upgrade_dir: PathBuf,
+    /// The shadow file to derive etc/shadow from ([`SHADOW_FILE`]).
+    pub shadow_file: PathBuf,
 }
 
 /// What one run did, for the summary line and the tests.
@@ -237,9 +277,9 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
             summary.files_copied += 1;
         }
     }
-    if let Ok(text) = std::fs::read_to_string("/etc/shadow") {
-        let redacted: Vec<String> = text.lines().map(shadow::redact_line).collect();
-        write("etc/shadow", (redacted.join("\n") + "\n").as_bytes())?;
+    if let Some(bytes) = read_small(&options.shadow_file) {
+        let text = String::from_utf8_lossy(&bytes);
+        write("etc/shadow", shadow::derive(&text).as_bytes())?;
         summary.files_copied += 1;
     }
 
@@ -313,15 +353,23 @@ fn staged_isos(dir: &Path) -> Vec<String> {
     isos
 }
 
-/// The program on PATH (or the path given), with the sbin folders root's
-/// PATH has, since hwclock and syscheck live there.
+/// Folders searched after PATH: the sbin folders root's PATH has (hwclock,
+/// syscheck), and those of the TPD and Policy Management tools.
+const EXTRA_PATH: [&str; 4] = [
+    "/usr/sbin",
+    "/sbin",
+    "/usr/TKLC/plat/bin",
+    "/opt/camiant/bin",
+];
+
+/// The program on PATH (or the path given), else in [`EXTRA_PATH`].
 fn find_program(name: &str) -> Option<PathBuf> {
     if name.contains('/') {
         return Path::new(name).is_file().then(|| PathBuf::from(name));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/TKLC/plat/bin"].map(PathBuf::from))
+        .chain(EXTRA_PATH.map(PathBuf::from))
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
 }
@@ -421,6 +469,7 @@ mod tests {
             hash_timeout: Duration::from_secs(20),
             hash_iso: true,
             upgrade_dir: staged.clone(),
+            shadow_file: PathBuf::from(SHADOW_FILE),
         };
         collect(&options).unwrap();
         let iso = staged.join("mpe-12.1.2-x86_64.iso").display().to_string();

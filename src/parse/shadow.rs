@@ -109,6 +109,12 @@ fn without_content(mut na: NotApplicable) -> NotApplicable {
 }
 
 fn entry(no: usize, line: &str) -> Result<ShadowEntry, String> {
+    if line == UNREADABLE {
+        return Err(
+            "the collector found a line of /etc/shadow that is not an account line and left it out"
+                .to_string(),
+        );
+    }
     let fields: Vec<&str> = line.split(':').collect();
     let account = fields.first().copied().unwrap_or_default();
     let password = fields.get(1).copied().unwrap_or_default();
@@ -228,43 +234,38 @@ fn classify(field: &str) -> (&'static str, bool, bool) {
     (scheme_of(hash), locked, never_set)
 }
 
-/// What `upcheck collect` leaves of a hash: the scheme, never the hash.
-pub const REDACTED: &str = "<redacted>";
+/// The line `upcheck collect` writes in place of a line of /etc/shadow that
+/// is not an account line, none of whose bytes it copies.
+pub const UNREADABLE: &str = "<unreadable>";
 
-/// A shadow line with its hash cut to the scheme and [`REDACTED`]
-/// (`root:$6$<redacted>:…`); fields without a hash (`*`, `!!`, empty) are
-/// kept, as they say no more than the scheme. Lines that are not account
-/// lines become a bare redaction marker, as they may hold anything.
-pub fn redact_line(line: &str) -> String {
-    let mut fields: Vec<&str> = line.split(':').collect();
-    if fields.len() < 2 {
-        return REDACTED.to_string();
-    }
-    let field = fields[1];
-    let locks = &field[..field.len() - field.trim_start_matches('!').len()];
-    let hash = field.trim_start_matches('!');
-    let kept = match scheme_of(hash) {
-        "none" => return line.to_string(),
-        _ if hash.starts_with('$') => {
-            let end = hash[1..].find('$').map_or(hash.len(), |i| i + 2);
-            format!("{locks}{}{REDACTED}", &hash[..end])
-        }
-        scheme => format!("{locks}<redacted-{scheme}>"),
-    };
-    fields[1] = &kept;
-    fields.join(":")
-}
+/// The schemes a `<redacted-SCHEME>` password field names (what `collect`
+/// writes for a hash); older collectors wrote `$6$<redacted>` and
+/// `<redacted-des>`, which read the same.
+const SCHEMES: [&str; 12] = [
+    "sha512",
+    "sha256",
+    "md5",
+    "bcrypt",
+    "yescrypt",
+    "gost-yescrypt",
+    "scrypt",
+    "sha1",
+    "sun-md5",
+    "bsdi",
+    "des",
+    "unknown",
+];
 
 fn scheme_of(hash: &str) -> &'static str {
     if let Some(scheme) = hash
         .strip_prefix("<redacted-")
         .and_then(|s| s.strip_suffix('>'))
     {
-        return match scheme {
-            "des" => "des",
-            "bsdi" => "bsdi",
-            _ => "unknown",
-        };
+        return SCHEMES
+            .iter()
+            .find(|s| **s == scheme)
+            .copied()
+            .unwrap_or("unknown");
     }
     if let Some(rest) = hash.strip_prefix('$') {
         // Sun MD5 writes `$md5$…` or `$md5,rounds=N$…`.
@@ -301,51 +302,6 @@ mod tests {
         junk, lcg_junk, malformed, not_applicable, parse_every_prefix, parsed,
     };
     use super::*;
-
-    #[test]
-    fn redacted_lines_keep_the_scheme_only() {
-        let cases = [
-            (
-                "root:$6$salt$hash:19000:0:99999:7:::",
-                "root:$6$<redacted>:19000:0:99999:7:::",
-                "sha512",
-                false,
-            ),
-            (
-                "ops:!$y$j9T$salt$hash:19000:0:99999:7:::",
-                "ops:!$y$<redacted>:19000:0:99999:7:::",
-                "yescrypt",
-                true,
-            ),
-            (
-                "old:abcdefghijklm:19000:0:99999:7:::",
-                "old:<redacted-des>:19000:0:99999:7:::",
-                "des",
-                false,
-            ),
-            (
-                "bin:*:19000:0:99999:7:::",
-                "bin:*:19000:0:99999:7:::",
-                "none",
-                false,
-            ),
-            (
-                "nobody:!!:19000:0:99999:7:::",
-                "nobody:!!:19000:0:99999:7:::",
-                "none",
-                true,
-            ),
-        ];
-        for (line, want, scheme, locked) in cases {
-            let redacted = redact_line(line);
-            assert_eq!(redacted, want);
-            assert!(!redacted.contains("salt") && !redacted.contains("hash"));
-            let e = one(&redacted);
-            assert_eq!(e.scheme, scheme, "{line}");
-            assert_eq!(e.locked, locked, "{line}");
-        }
-        assert_eq!(redact_line("garbage without colon"), REDACTED);
-    }
 
     fn one(line: &str) -> ShadowEntry {
         let r = parsed(&parse(line), line);
@@ -436,6 +392,24 @@ mod tests {
             (e.scheme.as_str(), e.locked, e.never_set),
             ("des", true, false)
         );
+    }
+
+    #[test]
+    fn collected_forms_read_as_their_scheme() {
+        for name in SCHEMES {
+            assert_eq!(scheme(&format!("<redacted-{name}>")), name);
+            let e = one(&format!("u:!<redacted-{name}>:19000:0:99999:7:::"));
+            assert_eq!((e.scheme.as_str(), e.locked), (name, true));
+        }
+        assert_eq!(scheme("<redacted-argon2>"), "unknown");
+        // Written by earlier versions of `upcheck collect`.
+        assert_eq!(scheme("$6$<redacted>"), "sha512");
+        assert_eq!(scheme("!$y$<redacted>"), "yescrypt");
+
+        let text = format!("bin:*:1:0:99999:7:::\n{UNREADABLE}\n");
+        let m = malformed(&parse(&text), "unreadable marker");
+        assert_eq!(m.line, 2);
+        assert!(m.reason.contains("not an account line"), "{}", m.reason);
     }
 
     #[test]

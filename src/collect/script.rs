@@ -1,0 +1,99 @@
+//! `upcheck collect --print-script`: the POSIX-sh collector for nodes where
+//! no upcheck binary can run. collect.sh holds the runner; the commands,
+//! files and search folders come from the tables `collect` itself uses, so
+//! both collectors collect the same things.
+
+use super::{COMMANDS, EXTRA_PATH, FILES, UPGRADE_DIR};
+use crate::snapshot::MAX_INPUT_BYTES;
+
+const TEMPLATE: &str = include_str!("collect.sh");
+
+/// The self-contained script.
+pub fn script() -> String {
+    TEMPLATE
+        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+        .replace("@MAX_BYTES@", &MAX_INPUT_BYTES.to_string())
+        .replace("@UPGRADE_DIR@", &quote(UPGRADE_DIR))
+        .replace("@EXTRA_PATH@", &EXTRA_PATH.map(quote).join(" "))
+        .replace("@TABLE@", &table())
+}
+
+/// The shell functions that run the table's commands and copy its files.
+fn table() -> String {
+    let mut text = String::from("collect_commands() {\n");
+    for c in COMMANDS {
+        let env: Vec<String> = c.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let env = env.join(" ");
+        let words = [c.file, c.only_if.unwrap_or(""), &env]
+            .into_iter()
+            .chain(c.argv.iter().copied());
+        text.push_str("    run_command");
+        for word in words {
+            text.push(' ');
+            text.push_str(&quote(word));
+        }
+        text.push('\n');
+    }
+    text.push_str("}\n\ncopy_files() {\n");
+    for file in FILES {
+        text.push_str(&format!("    copy_file {}\n", quote(file)));
+    }
+    text.push('}');
+    text
+}
+
+/// One shell word, single-quoted.
+fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_and_file_of_the_table_is_in_the_script() {
+        let script = script();
+        for marker in [
+            "@VERSION@",
+            "@MAX_BYTES@",
+            "@UPGRADE_DIR@",
+            "@EXTRA_PATH@",
+            "@TABLE@",
+        ] {
+            assert!(!script.contains(marker), "{marker}");
+        }
+        for c in COMMANDS {
+            let start = format!("run_command {}", quote(c.file));
+            let line = script
+                .lines()
+                .find(|l| l.trim_start().starts_with(&start))
+                .unwrap_or_else(|| panic!("{} is not run", c.file));
+            let argv: Vec<String> = c.argv.iter().map(|a| quote(a)).collect();
+            assert!(line.ends_with(&argv.join(" ")), "{line}");
+        }
+        for f in FILES {
+            assert!(script.contains(&format!("copy_file {}\n", quote(f))), "{f}");
+        }
+    }
+
+    #[test]
+    fn environment_settings_are_single_shell_words() {
+        // The script passes them to `env` split on spaces.
+        for c in COMMANDS {
+            for (k, v) in c.env {
+                assert!(
+                    !format!("{k}{v}")
+                        .contains(|ch: char| ch.is_whitespace() || "'\"\\$`".contains(ch)),
+                    "{}",
+                    c.file
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quoting_survives_quotes() {
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+}
