@@ -1,15 +1,25 @@
-//! `--baseline report.json`: an earlier JSON report whose failures are
-//! known. Each failure of this run is marked `new` or `known` by its
-//! fingerprint, and only new ones decide the exit code, so a nightly job
-//! goes red on what changed, not on what was already accepted.
+//! `--baseline report.json`: an earlier JSON report whose failures and
+//! unknowns are known. Each failure and each unknown of this run is marked
+//! `new` or `known` by its fingerprint, and only new ones decide the exit
+//! code, so a nightly job goes red on what changed, not on what was already
+//! accepted. A failure is known only as a failure and an unknown only as an
+//! unknown: a check that could not run before and fails now is news.
 
 use crate::model::{BaselineState, Evaluation, Fingerprint, Status};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The fingerprints of the failing (and waived) evaluations of a report.
-pub fn load(path: &Path) -> Result<BTreeSet<Fingerprint>, String> {
+/// What a baseline report accepted, by fingerprint.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Failing and waived evaluations.
+    pub failures: BTreeSet<Fingerprint>,
+    pub unknowns: BTreeSet<Fingerprint>,
+}
+
+/// The fingerprints of the failing (and waived) and unknown evaluations of a report.
+pub fn load(path: &Path) -> Result<Known, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
     let report: Value = serde_json::from_str(&text).map_err(|e| {
@@ -25,27 +35,33 @@ pub fn load(path: &Path) -> Result<BTreeSet<Fingerprint>, String> {
             path.display()
         )
     })?;
-    evaluations
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e["status"] == "fail" || e["status"] == "waived")
-        .map(|(i, e)| {
-            e["fingerprint"]
-                .as_str()
-                .unwrap_or_default()
-                .parse()
-                .map_err(|why| format!("{}: evaluation {i}: {why}", path.display()))
-        })
-        .collect()
+    let mut known = Known::default();
+    for (i, e) in evaluations.iter().enumerate() {
+        let set = match e["status"].as_str() {
+            Some("fail" | "waived") => &mut known.failures,
+            Some("unknown") => &mut known.unknowns,
+            _ => continue,
+        };
+        let fingerprint = e["fingerprint"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|why| format!("{}: evaluation {i}: {why}", path.display()))?;
+        set.insert(fingerprint);
+    }
+    Ok(known)
 }
 
-/// Marks each failing or waived evaluation `new` or `known`.
-pub fn mark(evaluations: &mut [Evaluation], known: &BTreeSet<Fingerprint>) {
-    for e in evaluations
-        .iter_mut()
-        .filter(|e| matches!(e.status, Status::Fail | Status::Waived))
-    {
-        e.baseline = Some(if known.contains(&e.fingerprint) {
+/// Marks each failure and unknown `known` when the baseline holds it with
+/// the same status, else `new`.
+pub fn mark(evaluations: &mut [Evaluation], known: &Known) {
+    for e in evaluations.iter_mut() {
+        let set = match e.status {
+            Status::Fail | Status::Waived => &known.failures,
+            Status::Unknown => &known.unknowns,
+            _ => continue,
+        };
+        e.baseline = Some(if set.contains(&e.fingerprint) {
             BaselineState::Known
         } else {
             BaselineState::New
@@ -70,7 +86,9 @@ mod tests {
             ),
         )
         .unwrap();
-        assert_eq!(load(&path).unwrap().len(), 1, "only failures are read");
+        let known = load(&path).unwrap();
+        assert_eq!(known.failures.len(), 1, "passes are not read");
+        assert!(known.unknowns.is_empty());
         std::fs::write(
             &path,
             r#"{"evaluations": [{"status": "fail", "fingerprint": "fp"}]}"#,

@@ -6,16 +6,15 @@ use crate::catalog::Catalog;
 use crate::catalog_check;
 use crate::diff;
 use crate::engine::{self, RunOptions, Selection};
-use crate::model::{BaselineState, Evaluation, Fingerprint, Phase, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
 use crate::parse::kind::ParseKind;
-use crate::policy::{FleetConfig, SeverityOverrides};
+use crate::policy::{self, FleetConfig, SeverityOverrides};
 use crate::report::{self, Report};
 use crate::shard::{Shard, ShardData, ShardSelection};
 use crate::snapshot;
 use crate::waivers;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -466,7 +465,7 @@ struct CheckPolicy {
     severity: SeverityOverrides,
     waivers: Vec<waivers::Waiver>,
     /// Fingerprints of the baseline report's failures.
-    known: Option<BTreeSet<Fingerprint>>,
+    known: Option<baseline::Known>,
     /// The fleet group waiver findings belong to.
     root: String,
 }
@@ -523,6 +522,22 @@ fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, S
         return Err(format!(
             "not a code or family: {} (use 40001, 4 or 4xxxx)",
             invalid.join(", ")
+        ));
+    }
+    let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
+    codes.extend(crate::tool_codes::TOOL_CODES.iter().map(|t| t.code));
+    let unmatched = policy::unmatched_patterns(
+        selection
+            .select
+            .iter()
+            .chain(&selection.ignore)
+            .chain(severity.patterns()),
+        &codes,
+    );
+    if !unmatched.is_empty() {
+        return Err(format!(
+            "no rule has the code {}; `upcheck rules list` shows the catalog",
+            unmatched.join(", ")
         ));
     }
     selection
@@ -605,7 +620,19 @@ fn check(args: CheckArgs) -> u8 {
     if run.nodes == 0 {
         match args.shard {
             Some(shard) => eprintln!("upcheck: note: shard {shard} holds no node"),
-            None => eprintln!("upcheck: warning: no node snapshot (folder with node.json) found"),
+            // Checking nothing is a mistake (a wrong path, an empty
+            // artifact), and a CI job must not pass on it.
+            None => {
+                return fail(format!(
+                    "no node snapshot under {}: a node is a folder holding node.json \
+                     (native layout) or sos_commands/ (a sosreport), or a .tar.gz/.tar.xz of one",
+                    args.paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
     }
     let generated_at = report::generated_at();
@@ -726,19 +753,28 @@ fn merge(args: MergeArgs) -> u8 {
     exit_code(&report, policy.fail_on, policy.allow_unknown)
 }
 
-/// DESIGN §5: 1 for failures at or above the threshold (new ones, with a
-/// baseline report), else 3 for unknowns (unless allowed), else 0.
+/// DESIGN §5: 1 for failures at or above the threshold, else 3 for unknowns
+/// (unless allowed), else 0. With a baseline report only new failures and
+/// new unknowns count. `--fail-on never` is 0 whatever was found: a report
+/// job that must not gate; tool errors exit 2 before this is reached.
 pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
-    let failing = fail_on.threshold().is_some_and(|min| {
-        report.evaluations.iter().any(|e| {
-            e.status == Status::Fail
-                && e.severity >= min
-                && e.baseline != Some(BaselineState::Known)
-        })
-    });
+    let Some(min) = fail_on.threshold() else {
+        return exit::CLEAN;
+    };
+    let new = |e: &&Evaluation| e.baseline != Some(BaselineState::Known);
+    let failing = report
+        .evaluations
+        .iter()
+        .filter(new)
+        .any(|e| e.status == Status::Fail && e.severity >= min);
+    let unknown = report
+        .evaluations
+        .iter()
+        .filter(new)
+        .any(|e| e.status == Status::Unknown);
     if failing {
         exit::FINDINGS
-    } else if !allow_unknown && report.count(Status::Unknown) > 0 {
+    } else if !allow_unknown && unknown {
         exit::UNKNOWN
     } else {
         exit::CLEAN

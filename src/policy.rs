@@ -125,6 +125,11 @@ impl SeverityOverrides {
         Ok(SeverityOverrides(out))
     }
 
+    /// The code patterns the overrides name, for checking them against the catalog.
+    pub fn patterns(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(code, _)| code)
+    }
+
     /// Appends `later`, whose entries win over these.
     pub fn then(mut self, later: SeverityOverrides) -> SeverityOverrides {
         self.0.extend(later.0);
@@ -171,12 +176,65 @@ pub fn code_matches(pattern: &str, code: u32) -> bool {
     !prefix.is_empty() && code.to_string().starts_with(prefix)
 }
 
+/// Patterns that match none of `codes`, each with the nearest codes when
+/// some are close ("did you mean 40001?"): a pattern that selects nothing
+/// is a mistake, and a CI job that runs nothing must not look clean.
+pub fn unmatched_patterns<'a>(
+    patterns: impl IntoIterator<Item = &'a String>,
+    codes: &[u32],
+) -> Vec<String> {
+    patterns
+        .into_iter()
+        .filter(|p| !codes.iter().any(|&c| code_matches(p, c)))
+        .map(|p| {
+            let p = p.trim();
+            // Nearest first, and within a distance the same family first.
+            let mut near: Vec<(usize, usize, u32)> = codes
+                .iter()
+                .map(|&c| {
+                    let code = c.to_string();
+                    let shared = p.chars().zip(code.chars()).take_while(|(a, b)| a == b);
+                    (
+                        strsim::levenshtein(p, &code),
+                        usize::MAX - shared.count(),
+                        c,
+                    )
+                })
+                .filter(|&(d, _, _)| d <= 1)
+                .collect();
+            near.sort();
+            let near: Vec<String> = near.iter().take(3).map(|n| n.2.to_string()).collect();
+            match near.as_slice() {
+                [] => format!("`{p}`"),
+                [one] => format!("`{p}` (did you mean {one}?)"),
+                [first @ .., last] => {
+                    format!("`{p}` (did you mean {} or {last}?)", first.join(", "))
+                }
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pattern_that_matches_no_code_is_named_with_the_nearest_codes() {
+        let codes = [40001, 40002, 40004, 90001];
+        let given = args(&["4", "40003", "7xxxx", "90001", "12345"]);
+        assert_eq!(
+            unmatched_patterns(&given, &codes),
+            vec![
+                "`40003` (did you mean 40001, 40002 or 40004?)".to_string(),
+                "`7xxxx`".to_string(),
+                "`12345`".to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -232,7 +232,8 @@ fn exit_codes_follow_fail_on_and_unknowns() {
     );
     assert_eq!(code(&["--allow-unknown"]), 0);
     assert_eq!(code(&["--fail-on", "minor"]), 1);
-    assert_eq!(code(&["--fail-on", "never"]), 3);
+    // never: a report that must not gate the job, unknowns included.
+    assert_eq!(code(&["--fail-on", "never"]), 0);
     assert_eq!(code(&["--fail-on", "never", "--allow-unknown"]), 0);
     assert_eq!(
         upcheck(&["check", "fixtures/demo", "--select", "ntp"])
@@ -560,4 +561,52 @@ fn a_log_rule_without_its_logs_is_unknown_naming_the_globs() {
     assert_eq!(e["status"], "unknown");
     let message = e["message"].as_str().unwrap();
     assert!(message.contains("**/upgrade*.log"), "{message}");
+}
+
+#[test]
+fn checking_nothing_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let not_a_snapshot = dir.path().join("notes.txt");
+    std::fs::write(&not_a_snapshot, "not a snapshot\n").unwrap();
+    for path in [&empty, &not_a_snapshot] {
+        let out = upcheck(&["check", &path.display().to_string()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", path.display());
+        assert!(err.contains("no node snapshot under"), "{err}");
+        assert!(out.stdout.is_empty(), "no report of nothing");
+    }
+}
+
+#[test]
+fn a_code_that_matches_no_rule_is_a_usage_error() {
+    for flags in [
+        ["--select", "99999"],
+        ["--ignore", "40009"],
+        ["--severity", "40009=off"],
+    ] {
+        let mut args = vec!["check", "fixtures/demo"];
+        args.extend(flags);
+        let out = upcheck(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains("no rule has the code"), "{err}");
+    }
+    let out = upcheck(&["check", "fixtures/demo", "--select", "40009"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean 40001"), "{err}");
+    // A family with rules, and a tool code, are fine.
+    assert_ne!(
+        upcheck(&["check", "fixtures/demo", "--select", "4xxxx"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_ne!(
+        upcheck(&["check", "fixtures/demo", "--ignore", "90006"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

@@ -267,6 +267,38 @@ fn with_a_baseline_only_new_failures_decide_the_exit_code() {
             .all(|e| e.get("baseline").is_none())
     );
 
+    // The baseline accepts the unknowns too: without --allow-unknown the
+    // run is clean, and every unknown is marked known.
+    let out = upcheck(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "json",
+        "--baseline",
+        &full,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = json(&out);
+    let unknown: Vec<&Value> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "unknown")
+        .collect();
+    assert!(!unknown.is_empty());
+    assert!(unknown.iter().all(|e| e["baseline"] == "known"));
+
+    // A baseline without the unknowns: they are new, and exit 3 says so.
+    let mut only_failures: Value =
+        serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap();
+    only_failures["evaluations"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["status"] != "unknown");
+    let only_failures = write(dir.path(), "only-failures.json", &only_failures.to_string());
+    let out = upcheck(&["check", "fixtures/demo", "--baseline", &only_failures]);
+    assert_eq!(out.status.code(), Some(3));
+
     // The 5xxxx failure was not in that baseline: it is new and fails.
     let out = upcheck(&[
         "check",
