@@ -154,8 +154,9 @@ fn primary_site_first(found: &mut Found, upgrades: &[&Action], target: &str, pri
         .collect();
     if primary.is_empty() {
         if cmp_sites.len() > 1 {
+            let sites = cmp_sites.into_iter().collect::<Vec<_>>().join(", ");
             found.missing.insert(format!(
-                "plan.toml primary_site: the CMP clusters are on sites {cmp_sites:?} and the primary site's must be upgraded first"
+                "plan.toml primary_site: the CMP clusters are on sites {sites} and the primary site's must be upgraded first"
             ));
         }
         return;
