@@ -154,6 +154,14 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "LC_ALL=C ls -lR --time-style=+%s /var/camiant/backup/local_archive",
     },
     InputSpec {
+        name: "backup-repository",
+        native: &[
+            "<fleet>/backup-repository.csv",
+            "<fleet>/backup-repository.txt",
+        ],
+        collect: "the listing of the backup repository the backups were copied to (server, file, size, time), beside plan.toml; or plan.toml [[backups]]",
+    },
+    InputSpec {
         name: "syscheck",
         native: &["commands/syscheck", "commands/syscheck_-v"],
         collect: "syscheck (as admusr: sudo syscheck); syscheck -v gives the module lines too",

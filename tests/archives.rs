@@ -79,8 +79,11 @@ fn demo_archive(dir: &Path, name: &str) -> PathBuf {
 #[test]
 fn folder_and_archives_give_the_same_evaluations() {
     let dir = tempfile::tempdir().unwrap();
-    // The plan of the demo fleet applies to the archives beside it.
-    std::fs::copy("fixtures/demo/plan.toml", dir.path().join("plan.toml")).unwrap();
+    // The plan of the demo fleet, and its backup record, apply to the
+    // archives beside them.
+    for file in ["plan.toml", "backup-repository.csv"] {
+        std::fs::copy(Path::new("fixtures/demo").join(file), dir.path().join(file)).unwrap();
+    }
     let site = Path::new(DEMO_SITE);
     let folder = evaluations(&check(site), site, site);
     assert!(folder.len() > 100);

@@ -259,6 +259,14 @@ fn a_200_mb_input_is_refused_by_size_and_the_run_goes_on() {
         .unwrap()
         .replace("\"intact\"", "\"oversized\"");
     std::fs::write(node.join("node.json"), identity).unwrap();
+    let repository = fleet.join("backup-repository.csv");
+    let rows = std::fs::read_to_string(&repository).unwrap();
+    let intact: String = rows
+        .lines()
+        .filter(|l| l.starts_with("intact,"))
+        .map(|l| l.replace("intact", "oversized") + "\n")
+        .collect();
+    std::fs::write(&repository, rows + &intact).unwrap();
     // 200 MiB of a valid ntpq row: the size alone is what is wrong.
     let ntpq = node.join("commands/ntpq_-np");
     let row = "+10.250.32.11    10.250.1.5       2 u   12   64   377    0.530    0.287   0.044\n";
@@ -311,16 +319,26 @@ fn an_invalid_plan_toml_is_located_and_the_nodes_are_still_checked() {
         .filter(|e| e["node"] == "intact" && e["status"] == "unknown")
         .map(|e| (e["code"].as_u64().unwrap(), e["message"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        unknown,
-        [
-            (10009, "plan.toml has no valid window_start"),
-            (
-                30005,
-                "plan.toml has no valid window_start: the age of the backups cannot be judged"
-            ),
-        ]
-    );
+    assert_eq!(unknown, [(10009, "plan.toml has no valid window_start")]);
+}
+
+#[test]
+fn a_bad_row_of_the_backup_repository_is_located_and_its_checks_are_unknown() {
+    let root = "fixtures/bad-input/backup-repository-bad-row";
+    let (report, code) = check_json(&[root, "--phase", "pre"]);
+    assert_eq!(code, 3);
+    let file = format!("{root}/backup-repository.csv");
+    let message = format!("{file} is malformed at line 3: size `860 KB` is no number of bytes");
+    let finding = eval(&report, 90002, "intact");
+    assert_eq!(finding["message"], message);
+    assert_eq!(finding["evidence"][0]["path"], file);
+    assert_eq!(finding["evidence"][0]["line"], 3);
+    // The checks that read the record say why they cannot judge; no pass.
+    for code in [30005, 70009] {
+        let e = eval(&report, code, "intact");
+        assert_eq!(e["status"], "unknown");
+        assert_eq!(e["message"], message);
+    }
 }
 
 /// Policy files change what the findings mean (severities, waivers): a

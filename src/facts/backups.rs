@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{FactResult, FactSpec, NodeFacts, outcome_problem, source};
-use crate::parse::ls_listing;
+use crate::parse::{backup_repository, ls_listing};
 use serde_json::{Value as Json, json};
 
 /// Where the backups live, relative to the node folder.
@@ -109,4 +109,135 @@ fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Json> {
         }
     }
     out
+}
+
+/// The listing of the backup repository, in the fleet's plan folder.
+const REPOSITORY_FILES: [&str; 2] = ["backup-repository.csv", "backup-repository.txt"];
+
+pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
+    name: "backup_repository",
+    always: false,
+    inputs: &["backup-repository"],
+    summary: "The backups recorded off the servers (procedure 4.6.4 steps 3 and 4): the rows of \
+              `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \
+              tables of plan.toml, for every server of the fleet. Missing when there is \
+              neither.",
+    fields: &[
+        (
+            "location",
+            "string|null",
+            "plan.toml `backup_location`: where the repository is",
+        ),
+        ("backups", "list", "one map per backup file:"),
+        (
+            "backups[].server",
+            "string",
+            "hostname of the server backed up",
+        ),
+        ("backups[].kind", "string", "server or system"),
+        ("backups[].file", "string", "file name"),
+        ("backups[].size", "int", "bytes"),
+        ("backups[].time", "string", "when it was taken, as recorded"),
+        (
+            "backups[].time_epoch",
+            "int",
+            "the same, seconds since 1970",
+        ),
+        ("backups[].source", "map", "{file, line}"),
+    ],
+};
+
+pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
+    let root = &facts.node.root;
+    let dir = crate::snapshot::plan_dir(root).unwrap_or_else(|| root.clone());
+    let plan = super::plan_fact(&dir).unwrap_or_default();
+    let mut backups = planned_backups(&dir, &plan)?;
+    let listing = REPOSITORY_FILES
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file());
+    if listing.is_none() && plan.get("backups").is_none() {
+        return Err(repository_missing(&dir));
+    }
+    if let Some(path) = listing {
+        let shown = facts.read_fleet_file(&path)?;
+        let rows = super::parsed(&shown, backup_repository::parse(&facts.reads[&shown].text))?;
+        backups.extend(rows.into_iter().map(|b| {
+            json!({
+                "server": b.server,
+                "kind": b.kind,
+                "file": b.file,
+                "size": b.size,
+                "time": b.time,
+                "time_epoch": b.time_epoch,
+                "source": source(&shown, b.line),
+            })
+        }));
+    }
+    let location = plan.get("backup_location").cloned().unwrap_or(Json::Null);
+    Ok(json!({ "location": location, "backups": backups }))
+}
+
+fn repository_missing(dir: &Path) -> crate::facts::FactProblem {
+    let mut looked_for: Vec<String> = REPOSITORY_FILES
+        .iter()
+        .map(|f| dir.join(f).display().to_string())
+        .collect();
+    looked_for.push("[[backups]] in plan.toml (record where the backups were copied)".into());
+    crate::facts::FactProblem::Missing {
+        input: "backup-repository".into(),
+        looked_for,
+    }
+}
+
+/// The `[[backups]]` tables of plan.toml, checked like the listing's rows.
+fn planned_backups(dir: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::FactProblem> {
+    let Some(entries) = plan.get("backups") else {
+        return Ok(Vec::new());
+    };
+    let path = dir.join(crate::snapshot::PLAN_FILE);
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let bad = |index: usize, reason: String| crate::facts::FactProblem::Malformed {
+        path: shown.clone(),
+        line: table_line(&text, index),
+        reason: format!("[[backups]] entry {}: {reason}", index + 1),
+    };
+    let Some(entries) = entries.as_array() else {
+        return Err(bad(0, "`backups` must be an array of tables".into()));
+    };
+    let mut out = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let text_of = |key: &str| entry.get(key).and_then(Json::as_str).map(str::to_string);
+        let server = text_of("server").ok_or_else(|| bad(index, "no server".into()))?;
+        let file = text_of("file").ok_or_else(|| bad(index, "no file".into()))?;
+        let size = entry
+            .get("size")
+            .and_then(Json::as_u64)
+            .ok_or_else(|| bad(index, "no size in bytes".into()))?;
+        let time = text_of("time").ok_or_else(|| bad(index, "no time".into()))?;
+        let time_epoch = crate::parse::gui_time::epoch(&time)
+            .ok_or_else(|| bad(index, format!("time `{time}` is in no known form")))?;
+        let kind = backup_repository::kind_of(text_of("kind").as_deref(), &file)
+            .map_err(|reason| bad(index, reason))?;
+        out.push(json!({
+            "server": server,
+            "kind": kind,
+            "file": file,
+            "size": size,
+            "time": time,
+            "time_epoch": time_epoch,
+            "source": source(&shown, table_line(&text, index)),
+        }));
+    }
+    Ok(out)
+}
+
+/// 1-based line of the `index`th `[[backups]]` header of plan.toml.
+fn table_line(text: &str, index: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[backups]]")
+        .nth(index)
+        .map_or(1, |(n, _)| n + 1)
 }

@@ -55,6 +55,7 @@ pub const FACTS: &[FactSpec] = &[
     media::CHECKSUM_FILE,
     media::ISO_CHECKSUMS,
     backups::BACKUPS,
+    backups::BACKUP_REPOSITORY,
     health::SYSCHECK,
     exports::ALARMS,
     exports::BASELINE_ALARMS,
@@ -245,6 +246,7 @@ impl<'a> NodeFacts<'a> {
             "checksum_file" => media::build_checksum_file(self),
             "iso_checksums" => media::build_iso_checksums(self),
             "backups" => backups::build(self),
+            "backup_repository" => backups::build_repository(self),
             "syscheck" => health::build(self),
             "alarms" => exports::build_alarms(self),
             "baseline_alarms" => exports::build_baseline_alarms(self),
@@ -390,6 +392,29 @@ impl<'a> NodeFacts<'a> {
                 })
             }
         }
+    }
+
+    /// Reads a file of the fleet rather than of the node (beside plan.toml),
+    /// once; the path shown in findings is also its key in `reads`, and its
+    /// name alone is the stable part used in fingerprints.
+    pub fn read_fleet_file(&mut self, path: &std::path::Path) -> Result<String, FactProblem> {
+        let shown = path.display().to_string();
+        if self.reads.contains_key(&shown) {
+            return Ok(shown);
+        }
+        let text = snapshot::read_input(path).map_err(|reason| FactProblem::Unreadable {
+            path: shown.clone(),
+            reason,
+        })?;
+        let read = InputRead {
+            rel: path
+                .file_name()
+                .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+            digest: crate::model::hex(&sha2_digest(text.as_bytes())),
+            text,
+        };
+        self.reads.insert(shown.clone(), read);
+        Ok(shown)
     }
 
     /// Every file of the node folder, relative to it with `/` separators,
