@@ -14,7 +14,7 @@ use crate::report::{self, Report};
 use crate::shard::{Shard, ShardData, ShardSelection};
 use crate::snapshot;
 use crate::waivers;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,8 +59,8 @@ pub enum Command {
     },
     /// Print a rule's title, severity, phases, inputs, explanation and remediation.
     Explain {
-        /// Five-digit code, e.g. 20002.
-        code: u32,
+        /// Five-digit code (20002) or name (patch-not-running).
+        code: String,
         /// Add or override rules from this folder.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
@@ -74,6 +74,13 @@ pub enum Command {
     Parse { kind: ParseKind, file: PathBuf },
     /// Snapshot the Linux host this runs on (native layout) into --out.
     Collect(CollectArgs),
+    /// Print a shell completion script: `upcheck completions bash > /etc/bash_completion.d/upcheck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `upcheck man > upcheck.1`.
+    Man,
 }
 
 #[derive(clap::Args, Debug)]
@@ -249,6 +256,12 @@ pub enum RulesCommand {
     List {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Only these codes or families (`4`, `4xxxx`, `20002`), comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        family: Vec<String>,
+        /// Only the rules of this phase.
+        #[arg(long, value_enum)]
+        phase: Option<PhaseArg>,
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
@@ -403,14 +416,25 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Diff(args) => diff(args),
         Command::Rules { command } => match command {
-            RulesCommand::List { format, rules } => rules_list(format, &rules),
+            RulesCommand::List {
+                format,
+                family,
+                phase,
+                rules,
+            } => rules_list(format, &family, phase.map(Phase::from), &rules),
             RulesCommand::Check {
                 dir,
                 fixtures,
                 deny_warnings,
             } => rules_check(dir.as_deref(), fixtures.as_deref(), deny_warnings),
         },
-        Command::Explain { code, rules } => explain(code, &rules),
+        Command::Explain { code, rules } => explain(&code, &rules),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "upcheck", &mut std::io::stdout());
+            exit::CLEAN
+        }
+        Command::Man => man_page(),
         Command::Facts { node_dir } => facts(&node_dir),
         Command::Parse { kind, file } => parse_file(kind, &file),
         Command::Collect(args) => collect(args),
@@ -818,16 +842,26 @@ fn diff(args: DiffArgs) -> u8 {
     }
 }
 
-fn rules_list(format: Format, dirs: &[PathBuf]) -> u8 {
+fn rules_list(format: Format, family: &[String], phase: Option<Phase>, dirs: &[PathBuf]) -> u8 {
     let catalog = match load_catalog(dirs) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Some(bad) = family.iter().find(|f| !policy::is_code_pattern(f)) {
+        return fail(format!(
+            "--family {bad}: not a code or family (use 40001, 4 or 4xxxx)"
+        ));
+    }
+    let rules: Vec<&crate::catalog::Rule> = catalog
+        .rules
+        .values()
+        .filter(|r| family.is_empty() || family.iter().any(|f| policy::code_matches(f, r.code)))
+        .filter(|r| phase.is_none_or(|p| r.phases.contains(&p)))
+        .collect();
     let text = match format {
         Format::Json => {
-            let list: Vec<serde_json::Value> = catalog
-                .rules
-                .values()
+            let list: Vec<serde_json::Value> = rules
+                .iter()
                 .map(|r| {
                     serde_json::json!({
                         "code": r.code,
@@ -851,7 +885,7 @@ fn rules_list(format: Format, dirs: &[PathBuf]) -> u8 {
             table
                 .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
                 .set_header(["code", "name", "severity", "phases", "scope", "title"]);
-            for r in catalog.rules.values() {
+            for r in &rules {
                 let phases: Vec<&str> = r.phases.iter().map(|p| p.as_str()).collect();
                 table.add_row([
                     r.code.to_string(),
@@ -862,7 +896,7 @@ fn rules_list(format: Format, dirs: &[PathBuf]) -> u8 {
                     r.title.clone(),
                 ]);
             }
-            format!("{table}\n{} rule(s)\n", catalog.rules.len())
+            format!("{table}\n{} rule(s)\n", rules.len())
         }
     };
     match emit(&text, None) {
@@ -892,19 +926,55 @@ fn rules_check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool)
     }
 }
 
-fn explain(code: u32, dirs: &[PathBuf]) -> u8 {
+fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
     let catalog = match load_catalog(dirs) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match crate::docs::explain(&catalog, code) {
+    let by_name = || {
+        let rules = catalog.rules.values().map(|r| (r.code, &*r.name));
+        let tools = crate::tool_codes::TOOL_CODES
+            .iter()
+            .map(|t| (t.code, t.name));
+        rules
+            .chain(tools)
+            .find(|(_, name)| *name == wanted)
+            .map(|(code, _)| code)
+    };
+    let code = wanted.parse::<u32>().ok().or_else(by_name);
+    match code.and_then(|code| crate::docs::explain(&catalog, code)) {
         Some(text) => match emit(&text, None) {
             Ok(()) => exit::CLEAN,
             Err(code) => code,
         },
-        None => fail(format!(
-            "no rule or tool code {code}; `upcheck rules list` shows them"
-        )),
+        None => {
+            let mut near: Vec<(f64, &str)> = catalog
+                .rules
+                .values()
+                .map(|r| (strsim::jaro_winkler(&r.name, wanted), &*r.name))
+                .filter(|(score, _)| *score > 0.9)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let hint = match near.first() {
+                Some((_, name)) => format!(" (did you mean {name}?)"),
+                None => String::new(),
+            };
+            fail(format!(
+                "no rule or tool code `{wanted}`{hint}; `upcheck rules list` shows them"
+            ))
+        }
+    }
+}
+
+/// The man page, generated from the same definition as `--help`.
+fn man_page() -> u8 {
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        return fail(format!("cannot render the man page: {e}"));
+    }
+    match emit(&String::from_utf8_lossy(&page), None) {
+        Ok(()) => exit::CLEAN,
+        Err(code) => code,
     }
 }
 

@@ -610,3 +610,76 @@ fn a_code_that_matches_no_rule_is_a_usage_error() {
         Some(2)
     );
 }
+
+#[test]
+fn explain_takes_a_code_or_a_name() {
+    let by_code = upcheck(&["explain", "20002"]);
+    let by_name = upcheck(&["explain", "patch-not-running"]);
+    assert_eq!(by_code.status.code(), Some(0));
+    assert_eq!(by_code.stdout, by_name.stdout);
+    assert!(stdout(&by_name).starts_with("20002 patch-not-running"));
+    let tool = upcheck(&["explain", "snapshot-unreadable"]);
+    assert!(stdout(&tool).starts_with("90001 snapshot-unreadable"));
+    let typo = upcheck(&["explain", "patch-not-runing"]);
+    assert_eq!(typo.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(err.contains("did you mean patch-not-running?"), "{err}");
+}
+
+#[test]
+fn rules_list_filters_by_family_and_phase() {
+    let list = |extra: &[&str]| {
+        let mut args = vec!["rules", "list", "--format", "json"];
+        args.extend(extra);
+        let out = upcheck(&args);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array().unwrap().clone()
+    };
+    let all = list(&[]);
+    let time = list(&["--family", "4"]);
+    assert!(!time.is_empty() && time.len() < all.len());
+    assert!(
+        time.iter()
+            .all(|r| r["code"].as_u64().unwrap() / 10000 == 4)
+    );
+    let diagnose = list(&["--phase", "diagnose"]);
+    assert!(!diagnose.is_empty() && diagnose.len() < all.len());
+    assert!(diagnose.iter().all(|r| {
+        r["phases"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("diagnose"))
+    }));
+    let both = list(&["--family", "8xxxx,20002", "--phase", "diagnose"]);
+    assert!(
+        both.iter()
+            .all(|r| r["code"].as_u64().unwrap() / 10000 == 8 || r["code"] == 20002)
+    );
+    assert_eq!(
+        upcheck(&["rules", "list", "--family", "ntp"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = upcheck(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = stdout(&out);
+        // Every subcommand is completed.
+        for sub in ["check", "merge", "diff", "explain", "collect"] {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let man = stdout(&upcheck(&["man"]));
+    assert!(man.contains(".TH upcheck 1"), "{man}");
+    assert!(man.contains("check"));
+}
+
+#[test]
+fn the_command_definition_is_consistent() {
+    use clap::CommandFactory;
+    upcheck::cli::Cli::command().debug_assert();
+}
