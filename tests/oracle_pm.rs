@@ -64,7 +64,11 @@ fn each_planted_problem_is_found_once() {
         .iter()
         .filter(|e| e["status"] == "fail")
         .count();
-    assert_eq!(fails, expected.len(), "one finding per problem or consequence");
+    assert_eq!(
+        fails,
+        expected.len(),
+        "one finding per problem or consequence"
+    );
     let oos = report["evaluations"]
         .as_array()
         .unwrap()
