@@ -220,7 +220,8 @@ fn crafted_shadow() -> (String, Vec<String>) {
          frank:$6${s8}:19723:0\n\
          grace:$6${s9}\n\
          {des}:19723:0:99999:7:::\n\
-         heidi:!!:19723::::::\n",
+         heidi:!!:19723::::::\n\
+         ivan:*:-:0:99999:7:::\n",
         s0 = s[0],
         s1 = s[1],
         s2 = s[2],
@@ -237,7 +238,7 @@ fn crafted_shadow() -> (String, Vec<String>) {
 
 /// What `collect` must write for [`crafted_shadow`]: normal, locked, DES,
 /// shifted, reserved-field, plain-text, malformed, and the two halves of a
-/// wrapped line, then a password never set.
+/// wrapped line, then a password never set and a `-` for a day count.
 const CRAFTED_DERIVED: &str = "\
 alice:<redacted-sha512>:19723:0:99999:7:::
 bob:!<redacted-yescrypt>:19723:0:99999:7::20100:
@@ -249,6 +250,7 @@ erin:*:19723:0:99999:7:::
 <unreadable>
 <unreadable>
 heidi:!!:19723::::::
+<unreadable>
 ";
 
 #[test]

@@ -70,9 +70,11 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$out" ] || die "--out DIR is required"
-case $timeout_s$hash_timeout_s in
-*[!0-9]*) die "--timeout and --hash-timeout take whole seconds" ;;
-esac
+for seconds in "$timeout_s" "$hash_timeout_s"; do
+    case $seconds in
+    '' | *[!0-9]*) die "--timeout and --hash-timeout take whole seconds" ;;
+    esac
+done
 if [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
     die "$out is not empty: collect writes a fresh snapshot"
 fi
@@ -219,8 +221,9 @@ copy_file() {
 derive_shadow() {
     awk '
         function day_count(s) {
+            if (s == "") return 1
             sub(/^-/, "", s)
-            return s == "" || (s ~ /^[0-9]+$/ && length(s) <= 18)
+            return s ~ /^[0-9]+$/ && length(s) <= 18
         }
         function crypt_chars(s) { return s ~ /^[A-Za-z0-9.\/]+$/ }
         function des_shaped(s) { return length(s) == 13 && crypt_chars(s) }

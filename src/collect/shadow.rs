@@ -162,6 +162,7 @@ eight:$6$FAKESALT$FAKEHASHBODY:19723:0:99999:7::
             "root:*:1:2:3:4:5:6:7:8",
             "root:*:19723:$6$AGESALT$AGEHASH:99999:7:::",
             "root:*:1234567890123456789:0:99999:7:::",
+            "root:*:-:0:99999:7:::",
             // a name no account tool makes
             "ro ot:*:1:0:99999:7:::",
             "Root:*:1:0:99999:7:::",
