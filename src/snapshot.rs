@@ -182,6 +182,11 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "sudo qpSSHKeyProv.pl --check on the primary active CMP, after the key exchange and before the CMP upgrade",
     },
     InputSpec {
+        name: "cluster-config",
+        native: &["exports/cluster-config.csv", "exports/cluster-config.txt"],
+        collect: "CMP GUI: Policy Server (MPE) and MRA, Configuration, each cluster's System tab, one row per server, exported or copied as text",
+    },
+    InputSpec {
         name: "dc-tasks",
         native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
         collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",

@@ -6,6 +6,7 @@
 mod backups;
 mod clock;
 mod cluster_patch;
+mod cmp_gui;
 mod dms;
 mod exports;
 mod health;
@@ -61,6 +62,7 @@ pub const FACTS: &[FactSpec] = &[
     exports::BASELINE_ALARMS,
     exports::UPGRADE_LOG,
     ssh_keys::SSH_KEY_CHECK,
+    cmp_gui::CLUSTER_CONFIG,
     huawei::DC_TASKS,
     huawei::NE_STORAGE,
     huawei::NE_REACHABILITY,
@@ -252,6 +254,7 @@ impl<'a> NodeFacts<'a> {
             "baseline_alarms" => exports::build_baseline_alarms(self),
             "upgrade_log" => exports::build_upgrade_log(self),
             "ssh_key_check" => ssh_keys::build(self),
+            "cluster_config" => cmp_gui::build_cluster_config(self),
             "dc_tasks" => huawei::build_dc_tasks(self),
             "ne_storage" => huawei::build_ne_storage(self),
             "ne_reachability" => huawei::build_ne_reachability(self),

@@ -49,6 +49,8 @@ pub enum ParseKind {
     PatchErr,
     /// Output of `qpSSHKeyProv.pl --check` on the primary active CMP.
     SshKeyCheck,
+    /// CMP GUI: configuration state of the MPE/MRA clusters (exports/cluster-config.csv).
+    ClusterConfig,
 }
 
 /// Runs the parser of `$kind` over `$text` and evaluates `$body` with its
@@ -199,6 +201,10 @@ macro_rules! with_outcome {
             }
             ParseKind::SshKeyCheck => {
                 let $outcome = super::ssh_key_check::parse($text);
+                $body
+            }
+            ParseKind::ClusterConfig => {
+                let $outcome = super::cluster_config::parse($text);
                 $body
             }
         }

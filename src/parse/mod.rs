@@ -16,6 +16,7 @@ pub mod amo_patch_file;
 pub mod backup_repository;
 pub mod checksum_list;
 pub mod chronyc;
+pub mod cluster_config;
 pub mod date;
 pub mod dc_tasks;
 pub mod df;

@@ -68,6 +68,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         PatchLog => (&[], include_str!("patch_log.rs")),
         PatchErr => (&[], include_str!("patch_err.rs")),
         SshKeyCheck => (&[], include_str!("ssh_key_check.rs")),
+        ClusterConfig => (&[], include_str!("cluster_config.rs")),
     }
 }
 

@@ -1,0 +1,88 @@
+//! CMP GUI exports that follow the steps of the MPE/MRA upgrade: the
+//! configuration state of each cluster (System tab). Like the alarm export
+//! they cover the whole system, so the file usually sits in one node's
+//! snapshot only: the fact is present on every node, with `exported` false
+//! where there is no file, and the rules combine the nodes of the fleet.
+
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use crate::parse::cluster_config;
+use serde_json::{Value as Json, json};
+
+pub const CLUSTER_CONFIG: FactSpec = FactSpec {
+    name: "cluster_config",
+    always: false,
+    inputs: &["cluster-config"],
+    summary: "The configuration state of the MPE and MRA clusters (CMP GUI, cluster → System \
+              tab), one entry per server row.",
+    fields: &[
+        (
+            "exported",
+            "bool",
+            "the snapshot holds the export (false: no file; the list is then empty)",
+        ),
+        ("file", "string|null", "the export read"),
+        ("servers", "list", "one map per row:"),
+        ("servers[].cluster", "string", "cluster name"),
+        (
+            "servers[].kind",
+            "string|null",
+            "cluster type as printed (MPE, MRA)",
+        ),
+        ("servers[].server", "string|null", "server name"),
+        (
+            "servers[].role",
+            "string|null",
+            "lowercase: active, standby, forced standby, …",
+        ),
+        (
+            "servers[].release",
+            "string|null",
+            "the server's running release",
+        ),
+        (
+            "servers[].config_version",
+            "string|null",
+            "the version of the cluster's configuration on the CMP",
+        ),
+        ("servers[].config", "string", "the config status as printed"),
+        (
+            "servers[].mismatch",
+            "bool",
+            "the config status says `Config mismatch` (or yes in a mismatch column)",
+        ),
+        ("servers[].source", "map", "{file, line}"),
+    ],
+};
+
+/// No file: an empty, explicitly unexported fact rather than a missing one.
+fn not_exported(list: &str) -> Json {
+    json!({ "exported": false, "file": null, list: [] })
+}
+
+pub fn build_cluster_config(facts: &mut NodeFacts) -> FactResult {
+    let (shown, outcome) = match facts.parse("cluster-config", cluster_config::parse) {
+        Ok(read) => read,
+        Err(FactProblem::Missing { .. }) => return Ok(not_exported("servers")),
+        Err(other) => return Err(other),
+    };
+    let Some(rows) = outcome.records() else {
+        return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
+    };
+    let servers: Vec<Json> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "cluster": r.cluster,
+                "kind": r.kind,
+                "server": r.server,
+                "role": r.role,
+                "release": r.release,
+                "config_version": r.config_version,
+                "config": r.config,
+                "mismatch": r.mismatch,
+                "source": source(&shown, r.line),
+            })
+        })
+        .collect();
+    Ok(json!({ "exported": true, "file": shown, "servers": servers }))
+}
