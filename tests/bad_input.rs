@@ -114,7 +114,7 @@ const CASES: &[Case] = &[
             dangling link: etc/shadow -> shadow.not-collected, which does not exist in the snapshot",
         file: "fixtures/bad-input/fleet/dangling-symlink/etc/shadow",
         line: None,
-        unknown: &[50001, 50002, 50003, 50004],
+        unknown: &[50001, 50002, 50003, 50004, 50011],
     },
     Case {
         node: "empty-node-json",
