@@ -81,6 +81,9 @@ fn a_missing_cmp_release_is_unknown_never_a_pass() {
     assert!(message("cmp-release-missing", 70005).contains("cmp-s1-a"));
     assert_eq!(status("no-cmp-snapshot", 70006), "unknown");
     assert_eq!(status("no-cmp-snapshot", 70007), "unknown");
+    // One Active and one server without ha_role: not a pass for 70001.
+    assert_eq!(status("ha-role-missing", 70001), "unknown");
+    assert!(message("ha-role-missing", 70001).contains("mpe-s1-b"));
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //!   then the remaining server is upgraded (3.1.4.3);
 //! - never two servers of one cluster at once (3.1.4.5).
 
-use super::fleet::{Action, CMP, Direction, Fleet, MPE_MRA};
+use super::fleet::{Action, CMP, Direction, Fleet, MPE_MRA, Server};
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,27 +112,27 @@ fn cmp_before_mpe_mra(found: &mut Found, upgrades: &[&Action], target: &str) {
         .copied()
         .filter(|a| fleet.role_of(a).is_some_and(|r| CMP.contains(&r)))
         .collect();
-    let old_cmp = cmps.iter().find(|s| s.on(target) == Some(false));
+    let old_cmp = cmps.iter().copied().find(|s| s.on(target) == Some(false));
     for (cluster, m) in first {
-        let what = fleet.role_of(m).unwrap_or("?");
-        let message = if let Some(c) = unfinished_at(&cmp_actions, m) {
-            format!(
-                "{} ({what} cluster {cluster}) started before every CMP cluster had completed its upgrade: CMP action {}",
-                m.describe(),
-                c.describe()
-            )
-        } else if let Some(s) = old_cmp {
-            format!(
-                "{} ({what} cluster {cluster}) started while CMP {} still runs {}",
-                m.describe(),
-                s.hostname,
-                s.running.unwrap_or("?")
-            )
-        } else {
+        let Some(why) = too_early(m, &cmp_actions, old_cmp) else {
             continue;
         };
+        let what = fleet.role_of(m).unwrap_or("?");
+        let message = format!(
+            "{} ({what} cluster {cluster}) started before every CMP cluster had completed its upgrade: {why}",
+            m.describe()
+        );
         found.violation(format!("cmp-first {cluster}"), message, m);
     }
+}
+
+/// What had not completed when `first` started: the action of `blockers`
+/// that ended last after its start, else a CMP still on the old release.
+fn too_early(first: &Action, blockers: &[&Action], old: Option<&Server>) -> Option<String> {
+    if let Some(b) = unfinished_at(blockers, first) {
+        return Some(b.describe());
+    }
+    old.map(|s| format!("CMP {} still runs {}", s.hostname, s.running.unwrap_or("?")))
 }
 
 fn primary_site_first(found: &mut Found, upgrades: &[&Action], target: &str, primary: &str) {
@@ -176,23 +176,14 @@ fn primary_site_first(found: &mut Found, upgrades: &[&Action], target: &str, pri
         .filter(|a| site_of(a).is_some_and(|s| s != primary))
         .collect();
     for (cluster, s) in first_per_cluster(fleet, &secondary, CMP) {
-        let site = site_of(s).unwrap_or("?");
-        let message = if let Some(p) = unfinished_at(&on_primary, s) {
-            format!(
-                "secondary-site CMP {} (cluster {cluster}, site {site}) started before the primary site {primary}'s CMP upgrade completed: {}",
-                s.describe(),
-                p.describe()
-            )
-        } else if let Some(p) = old_primary {
-            format!(
-                "secondary-site CMP {} (cluster {cluster}, site {site}) started while primary-site CMP {} still runs {}",
-                s.describe(),
-                p.hostname,
-                p.running.unwrap_or("?")
-            )
-        } else {
+        let Some(why) = too_early(s, &on_primary, old_primary) else {
             continue;
         };
+        let site = site_of(s).unwrap_or("?");
+        let message = format!(
+            "secondary-site CMP {} (cluster {cluster}, site {site}) started before the primary site {primary}'s CMP upgrade had completed: {why}",
+            s.describe()
+        );
         found.violation(format!("primary-site-first {cluster}"), message, s);
     }
 }

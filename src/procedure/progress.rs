@@ -122,6 +122,19 @@ fn mixed<'a>(servers: impl Iterator<Item = &'a Server<'a>>) -> bool {
     releases.len() > 1
 }
 
+/// The stage an upgrade or backout of a server of this role belongs to.
+fn activity_stage(direction: Direction, role: Option<&str>) -> Option<&'static str> {
+    let cmp = role.is_some_and(|r| CMP.contains(&r));
+    let mpe_mra = role.is_some_and(|r| MPE_MRA.contains(&r));
+    match (direction, cmp, mpe_mra) {
+        (Direction::Upgrade, true, _) => Some("cmp-upgrade"),
+        (Direction::Backout, true, _) => Some("cmp-backout"),
+        (Direction::Upgrade, _, true) => Some("mpe-mra-upgrade"),
+        (Direction::Backout, _, true) => Some("mpe-mra-backout"),
+        _ => None,
+    }
+}
+
 /// The stages under way, each with what shows it.
 fn stages(
     fleet: &Fleet,
@@ -129,18 +142,12 @@ fn stages(
     servers: &BTreeMap<String, Activity>,
 ) -> BTreeMap<&'static str, String> {
     let mut out = BTreeMap::new();
-    let is_role =
-        |role: &Option<String>, roles: &[&str]| role.as_deref().is_some_and(|r| roles.contains(&r));
     for s in &fleet.servers {
         let Some(act) = servers.get(s.hostname) else {
             continue;
         };
-        let stage = match (act.direction, s.is(CMP), s.is(MPE_MRA)) {
-            (Direction::Upgrade, true, _) => "cmp-upgrade",
-            (Direction::Backout, true, _) => "cmp-backout",
-            (Direction::Upgrade, _, true) => "mpe-mra-upgrade",
-            (Direction::Backout, _, true) => "mpe-mra-backout",
-            _ => continue,
+        let Some(stage) = activity_stage(act.direction, s.role) else {
+            continue;
         };
         out.entry(stage).or_insert_with(|| act.why.clone());
         let from = if s.on(target) == Some(true) {
@@ -158,13 +165,9 @@ fn stages(
         let Some(direction) = a.direction else {
             continue;
         };
-        let role = fleet.role_of(a).map(str::to_string);
-        let stage = match (direction, is_role(&role, CMP), is_role(&role, MPE_MRA)) {
-            (Direction::Upgrade, true, _) => "cmp-upgrade",
-            (Direction::Backout, true, _) => "cmp-backout",
-            (Direction::Upgrade, _, true) => "mpe-mra-upgrade",
-            (Direction::Backout, _, true) => "mpe-mra-backout",
-            _ => continue,
+        // Cluster-scope actions and servers no snapshot describes.
+        let Some(stage) = activity_stage(direction, fleet.role_of(a)) else {
+            continue;
         };
         out.entry(stage)
             .or_insert_with(|| format!("upgrade log: {}", a.describe()));
