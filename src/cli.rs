@@ -110,7 +110,8 @@ pub struct CollectArgs {
     #[arg(long)]
     pub target_release: Option<String>,
     /// RFC 3339 time of the host driving the collection; this host's clock
-    /// when absent (40007 then cannot see this host's skew).
+    /// when absent (node.json then says `collected_at_clock: node`, and 40009
+    /// cannot see this host's skew).
     #[arg(long)]
     pub collected_at: Option<String>,
     /// Seconds one command may run before it is killed.

@@ -28,8 +28,21 @@ struct Collected {
 }
 
 /// In this order: `hwclock` right before `date`, so that the two readings
-/// are seconds apart.
+/// are seconds apart, and both first, right after collected_at is taken, so
+/// that a slow command cannot pass for clock skew (40009).
 const COMMANDS: &[Collected] = &[
+    Collected {
+        argv: &["hwclock", "--show"],
+        file: "hwclock_--show",
+        env: &[("LC_ALL", "C")],
+        only_if: None,
+    },
+    Collected {
+        argv: &["date", "-u", "+%s"],
+        file: "date_-u_+%s",
+        env: &[],
+        only_if: None,
+    },
     Collected {
         argv: &["ntpq", "-np"],
         file: "ntpq_-np",
@@ -119,18 +132,6 @@ const COMMANDS: &[Collected] = &[
     Collected {
         argv: &["getPlatRev"],
         file: "getPlatRev",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["hwclock", "--show"],
-        file: "hwclock_--show",
-        env: &[("LC_ALL", "C")],
-        only_if: None,
-    },
-    Collected {
-        argv: &["date", "-u", "+%s"],
-        file: "date_-u_+%s",
         env: &[],
         only_if: None,
     },
@@ -294,6 +295,10 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
         identity.insert("versions".into(), json!({ "kernel": kernel }));
     }
     identity.insert("labels".into(), json!({ "collector": "upcheck collect" }));
+    if !options.identity.contains_key("collected_at") {
+        // This host's own clock: it cannot show this host's skew.
+        identity.insert("collected_at_clock".into(), json!("node"));
+    }
     identity.extend(options.identity.clone());
     write(
         NODE_MARKER,

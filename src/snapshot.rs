@@ -720,6 +720,10 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
     if layout == Layout::Native || node.is_file(&marker) {
         let text = node.read(&marker).map_err(|e| e.reason);
         let (given, error) = parse_identity(&marker, text);
+        if given.contains_key("collected_at") && !given.contains_key("collected_at_clock") {
+            // A collected_at written beside a sosreport is the collector's.
+            node.identity.remove("collected_at_clock");
+        }
         node.identity.extend(given);
         node.identity_error = error;
     }

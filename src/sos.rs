@@ -123,6 +123,8 @@ pub fn identity(read: &dyn Fn(&str) -> Option<String>, folder: &str) -> Map<Stri
     map.insert("versions".into(), Value::Object(versions));
     if let Some(at) = collected_at(read) {
         map.insert("collected_at".into(), json!(at));
+        // sos reads its start time from the node's own clock.
+        map.insert("collected_at_clock".into(), json!("node"));
     }
     map.insert("labels".into(), json!({ "layout": "sosreport" }));
     map

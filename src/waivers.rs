@@ -266,7 +266,7 @@ ticket = "CHG-1"
 expires = 2026-12-31
 
 [[waiver]]
-code = 40007
+code = 70001
 cluster = "mra-east"
 reason = "clock fix scheduled"
 approver = "a.lee"
@@ -290,7 +290,7 @@ expires = 2027-01-01
         let mut evals = vec![
             failing(30002, "mpe-east-a", Some("mpe-east"), Scope::Node),
             failing(30002, "cmp-east-a", Some("cmp-east"), Scope::Node),
-            failing(40007, "mra-east", None, Scope::Cluster),
+            failing(70001, "mra-east", None, Scope::Cluster),
             failing(50001, "cmp-west-b", None, Scope::Node),
         ];
         let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
@@ -302,7 +302,7 @@ expires = 2027-01-01
             vec![
                 (30002, "mpe-east-a", Status::Waived),
                 (30002, "cmp-east-a", Status::Fail),
-                (40007, "mra-east", Status::Fail),
+                (70001, "mra-east", Status::Fail),
                 (50001, "cmp-west-b", Status::Fail),
                 (WAIVER_EXPIRED, "fixtures/demo", Status::Fail),
                 (WAIVER_UNUSED, "fixtures/demo", Status::Fail),
@@ -321,7 +321,7 @@ expires = 2027-01-01
         );
         assert_eq!(evals[5].evidence[0].line, Some(17));
         // The day it expires it still applies.
-        let mut evals = vec![failing(40007, "mra-east", None, Scope::Cluster)];
+        let mut evals = vec![failing(70001, "mra-east", None, Scope::Cluster)];
         let last_day = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
         apply(&waivers[1..2], &mut evals, last_day, "f");
         assert_eq!(evals[0].status, Status::Waived);

@@ -86,8 +86,7 @@ const CASES: &[Case] = &[
             `ven. 20 f\u{fffd}vr. 2026 08:00:03 UTC`",
         file: "fixtures/bad-input/fleet/non-utf8/commands/date_-u",
         line: Some(1),
-        // 40007 is the node's cluster (of one): it needs the node's date.
-        unknown: &[40008, 40007],
+        unknown: &[40008],
     },
     Case {
         node: "symlink-loop",
@@ -197,6 +196,13 @@ fn every_bad_node_is_reported_where_it_breaks_and_the_rest_is_checked() {
     for case in CASES {
         assert_case(&report, case);
     }
+    // The fleet's clocks cannot all be placed without the node's date.
+    let fleet = eval(&report, 40009, FLEET);
+    assert_eq!(fleet["status"], "unknown");
+    assert!(
+        fleet["message"].as_str().unwrap().contains("non-utf8"),
+        "{fleet}"
+    );
     // The intact node: nothing unknown, its checks pass.
     assert_eq!(statuses(&report, "intact", "unknown"), 0);
     assert_eq!(statuses(&report, "intact", "fail"), 0);

@@ -53,7 +53,7 @@ fn demo_table_shows_failures_by_node_and_exits_1() {
         "← 40001 is caused by 40002 ntp-peers-unreachable on mpe-east-b",
         "fix (40002): Check the UDP 123 path",
         "30001 ┆ upgrade-space-low",
-        "cluster mra-east",
+        "fleet fixtures/demo",
         "20002 ┆ patch-not-running",
         "← caused by 10010 management-version-mismatch on ne-osn6800-01",
     ] {
@@ -121,10 +121,12 @@ fn demo_json_has_the_stamps_and_every_evaluation() {
             {"code": 40003, "node": "mpe-east-b"}
         ])
     );
-    let skew = evals(&report, 40007, "mra-east");
-    assert_eq!(skew[0]["scope"], "cluster");
+    // Time across the whole fleet, not only within a cluster.
+    let skew = evals(&report, 40009, "fixtures/demo");
+    assert_eq!(skew[0]["scope"], "fleet");
     assert_eq!(skew[0]["status"], "fail");
-    assert_eq!(evals(&report, 40007, "mpe-east")[0]["status"], "pass");
+    let message = skew[0]["message"].as_str().unwrap();
+    assert!(message.contains("mra-east-b 47 s"), "{message}");
 
     // A missing input is unknown, naming the paths looked for.
     let missing = evals(&report, 40008, "mpe-west-b");
@@ -257,7 +259,7 @@ fn select_and_ignore_by_family() {
         "--select",
         "4xxxx",
         "--ignore",
-        "40007",
+        "40009",
     ]);
     let codes: Vec<u64> = report["evaluations"]
         .as_array()
@@ -266,7 +268,7 @@ fn select_and_ignore_by_family() {
         .map(|e| e["code"].as_u64().unwrap())
         .collect();
     assert!(
-        codes.iter().all(|c| c / 10000 == 4 && *c != 40007),
+        codes.iter().all(|c| c / 10000 == 4 && *c != 40009),
         "{codes:?}"
     );
     assert!(codes.contains(&40001));
@@ -335,7 +337,7 @@ fn rules_list_and_check() {
     let mut sorted = codes.clone();
     sorted.sort();
     assert_eq!(codes, sorted);
-    assert!(codes.contains(&20002) && codes.contains(&40007));
+    assert!(codes.contains(&20002) && codes.contains(&40009));
     assert!(stdout(&upcheck(&["rules", "list"])).contains("patch-not-running"));
     let check = upcheck(&["rules", "check", "--deny-warnings"]);
     assert_eq!(

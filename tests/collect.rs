@@ -108,6 +108,8 @@ fn a_collected_snapshot_is_checked() {
     assert_eq!(identity["cluster"], "lab");
     assert!(identity["hostname"].is_string());
     assert!(identity["collected_at"].is_string());
+    // Without --collected-at the time is this host's: it says so.
+    assert_eq!(identity["collected_at_clock"], "node");
     let status: Value =
         serde_json::from_str(&std::fs::read_to_string(node.join("status/df_-Pk.json")).unwrap())
             .unwrap();

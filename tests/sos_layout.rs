@@ -107,10 +107,21 @@ fn node_json_beside_the_report_adds_to_its_identity() {
         r#"{"cluster": "ocp-east", "role": "master"}"#,
     )
     .unwrap();
-    let (nodes, _) = snapshot::discover(&[report]);
+    let (nodes, _) = snapshot::discover(std::slice::from_ref(&report));
     assert_eq!(nodes[0].layout, Layout::Sos);
     assert_eq!(nodes[0].field("cluster"), Some("ocp-east"));
     assert_eq!(nodes[0].field("hostname"), Some("master1.example.com"));
+    // The report's own start time is the node's clock…
+    assert_eq!(nodes[0].field("collected_at_clock"), Some("node"));
+    // …but a collected_at written beside it is the collector's.
+    std::fs::write(
+        report.join("node.json"),
+        r#"{"collected_at": "2019-10-02T02:54:40Z"}"#,
+    )
+    .unwrap();
+    let (nodes, _) = snapshot::discover(&[report]);
+    assert_eq!(nodes[0].field("collected_at"), Some("2019-10-02T02:54:40Z"));
+    assert_eq!(nodes[0].field("collected_at_clock"), None);
 }
 
 #[test]

@@ -314,6 +314,8 @@ write_node_json() {
         [ -z "$host$id_hostname" ] || pair hostname "$(json_of "${id_hostname:-$host}")"
         pair platform "$(json_of "${id_platform:-linux}")"
         pair collected_at "$(json_of "${id_collected_at:-$collected_at}")"
+        # This host's own clock cannot show its skew (40009): say so.
+        [ -n "$id_collected_at" ] || pair collected_at_clock '"node"'
         [ -z "$kernel" ] || pair versions "{\"kernel\": $(json_of "$kernel")}"
         pair labels '{"collector": "upcheck collect.sh"}'
         for key in site cluster role ha_role running_release target_release; do

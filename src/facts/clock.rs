@@ -2,6 +2,7 @@
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
 use crate::parse::date::{self, ClockReading};
+use crate::parse::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Outcome, hwclock};
 use chrono::{DateTime, NaiveDateTime};
 use serde_json::{Value as Json, json};
@@ -9,14 +10,27 @@ use serde_json::{Value as Json, json};
 pub const CLOCK: FactSpec = FactSpec {
     name: "clock",
     always: false,
-    inputs: &["date"],
+    inputs: &["date", "timedatectl"],
     summary: "The system clock when the snapshot was taken, set against node.json \
-              `collected_at` (the collector's own clock). A `date` whose zone is unknown or \
-              ambiguous (CST, IST) is read against collected_at: the whole quarter-hour offset \
-              nearest to it is taken as the zone, and `zone_inferred` is set.",
+              `collected_at` (the collector's own clock, unless `collected_at_clock` is \
+              `node`). A `date` whose zone abbreviation is unknown or ambiguous (CST, IST) is \
+              placed by the offset `timedatectl` prints for the same abbreviation when the \
+              snapshot has it; else the whole quarter-hour offset nearest to collected_at is \
+              taken as the zone and `zone_inferred` is set: such a clock can be any whole \
+              number of hours off unseen, which only a comparison with the fleet can reveal.",
     fields: &[
         ("text", "string", "the line as printed"),
         ("zone", "string|null", "zone as printed"),
+        (
+            "utc_offset_s",
+            "int|null",
+            "the zone's offset east of UTC as used (null for epoch output)",
+        ),
+        (
+            "zone_source",
+            "string|null",
+            "where the offset comes from: `date` (an unambiguous zone), `timedatectl` (its `Time zone` line for the same abbreviation), `inferred` (from collected_at); null for epoch output",
+        ),
         (
             "zone_inferred",
             "bool",
@@ -31,6 +45,11 @@ pub const CLOCK: FactSpec = FactSpec {
             "collected_at_epoch",
             "double|null",
             "node.json collected_at, seconds since 1970 UTC",
+        ),
+        (
+            "reference",
+            "string|null",
+            "whose clock collected_at was read from: `collector` (an independent reference) or `node` (the node's own, as in a sosreport: then offset_s says nothing about the node's clock); null without collected_at",
         ),
         (
             "offset_s",
@@ -90,36 +109,57 @@ fn reading<'r>(
     }
 }
 
+/// The offset `timedatectl` gives for the zone abbreviation `date` printed.
+fn timedatectl_offset(facts: &mut NodeFacts, zone: Option<&str>) -> Option<i32> {
+    let zone = zone?;
+    let (_, outcome) = facts.parse("timedatectl", timedatectl::parse).ok()?;
+    let status: &TimedatectlStatus = outcome.records()?;
+    status
+        .zone_abbreviation
+        .as_deref()
+        .filter(|abbr| abbr.eq_ignore_ascii_case(zone))
+        .and(status.utc_offset_s)
+}
+
 pub fn build_clock(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("date", date::parse)?;
-    let r = reading(&rel, &outcome)?;
+    let r = reading(&rel, &outcome)?.clone();
     let collected = collected_at(facts);
-    let (epoch, inferred) = match (
-        r.epoch,
-        collected,
-        r.local.as_deref().and_then(local_as_utc),
-    ) {
-        (Some(e), _, _) => (Some(e), false),
-        (None, Some(c), Some(wall)) => {
-            // Whole quarter hours, as every real zone offset is.
-            let offset = ((wall - c) / 900.0).round() * 900.0;
-            if offset.abs() <= 14.0 * 3600.0 {
-                (Some(wall - offset), true)
-            } else {
-                (None, false)
-            }
-        }
-        _ => (None, false),
+    let wall = r.local.as_deref().and_then(local_as_utc);
+    let (epoch, offset, zone_source) = match (r.epoch, r.utc_offset_s, wall) {
+        (Some(e), known, _) => (Some(e), known, known.map(|_| "date")),
+        (None, _, Some(wall)) => match timedatectl_offset(facts, r.zone.as_deref()) {
+            Some(o) => (Some(wall - f64::from(o)), Some(o), Some("timedatectl")),
+            None => match collected.and_then(|c| inferred_offset(wall, c)) {
+                Some(o) => (Some(wall - f64::from(o)), Some(o), Some("inferred")),
+                None => (None, None, None),
+            },
+        },
+        (None, _, None) => (None, None, None),
     };
+    let reference = collected.map(|_| match facts.node.field("collected_at_clock") {
+        Some("node") => "node",
+        _ => "collector",
+    });
     Ok(json!({
         "text": r.text,
         "zone": r.zone,
-        "zone_inferred": inferred,
+        "utc_offset_s": offset,
+        "zone_source": zone_source,
+        "zone_inferred": zone_source == Some("inferred"),
         "system_epoch": epoch,
         "collected_at_epoch": collected,
+        "reference": reference,
         "offset_s": epoch.zip(collected).map(|(e, c)| e - c),
         "source": source(&rel, r.line),
     }))
+}
+
+/// The whole quarter-hour offset (every real zone's step) that puts the
+/// wall time nearest to collected_at; None beyond ±14 h.
+fn inferred_offset(wall: f64, collected: f64) -> Option<i32> {
+    let offset = ((wall - collected) / 900.0).round() * 900.0;
+    (offset.abs() <= 14.0 * 3600.0).then_some(offset as i32)
 }
 
 pub fn build_rtc(facts: &mut NodeFacts) -> FactResult {

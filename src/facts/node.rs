@@ -59,6 +59,11 @@ pub const NODE: FactSpec = FactSpec {
             "RFC 3339 time the snapshot was taken",
         ),
         (
+            "collected_at_clock",
+            "string|null",
+            "whose clock collected_at was read from: `node` (the node's own: a sosreport, or collect without --collected-at), else the collector's",
+        ),
+        (
             "upgraded_at",
             "string|null",
             "RFC 3339 time the server's last upgrade completed (Upgrade Manager, Upgrade Operation column)",
@@ -149,7 +154,7 @@ pub const PARAMS: FactSpec = FactSpec {
     fields: &[],
 };
 
-const IDENTITY_FIELDS: [&str; 12] = [
+const IDENTITY_FIELDS: [&str; 13] = [
     "site",
     "cluster",
     "role",
@@ -160,6 +165,7 @@ const IDENTITY_FIELDS: [&str; 12] = [
     "target_release",
     "replication",
     "collected_at",
+    "collected_at_clock",
     "upgraded_at",
     "upgrade_operation",
 ];
