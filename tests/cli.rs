@@ -585,8 +585,8 @@ fn checking_nothing_is_a_usage_error() {
 fn a_code_that_matches_no_rule_is_a_usage_error() {
     for flags in [
         ["--select", "99999"],
-        ["--ignore", "40009"],
-        ["--severity", "40009=off"],
+        ["--ignore", "40006"],
+        ["--severity", "40006=off"],
     ] {
         let mut args = vec!["check", "fixtures/demo"];
         args.extend(flags);
@@ -595,7 +595,7 @@ fn a_code_that_matches_no_rule_is_a_usage_error() {
         assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
         assert!(err.contains("no rule has the code"), "{err}");
     }
-    let out = upcheck(&["check", "fixtures/demo", "--select", "40009"]);
+    let out = upcheck(&["check", "fixtures/demo", "--select", "40006"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean 40001"), "{err}");
     // A family with rules, and a tool code, are fine.

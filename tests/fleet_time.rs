@@ -159,7 +159,10 @@ fn a_clock_read_against_itself_is_unknown_unless_another_already_fails() {
     std::fs::write(report.join("node.json"), r#"{"platform": "tpd"}"#).unwrap();
     let e = judge(dir.path());
     assert_eq!(e["status"], "unknown", "{e}");
-    assert!(message(&e).contains("node's own clock on mpe"), "{e}");
+    assert!(
+        message(&e).contains("mpe (collected_at is its own clock"),
+        "{e}"
+    );
     // A server far off is reported all the same.
     epoch("mra-a", dir.path(), 90);
     let e = judge(dir.path());

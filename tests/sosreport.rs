@@ -163,12 +163,12 @@ fn folder_and_archive_give_the_same_evaluations() {
             .iter()
             .map(|e| {
                 let message = e["message"].as_str().unwrap().replace(&shown, "REPORT");
-                (
-                    e["code"].clone(),
-                    e["node"].clone(),
-                    e["status"].clone(),
-                    message,
-                )
+                // A fleet is named by the path given, folder or archive.
+                let subject = match e["scope"].as_str() {
+                    Some("fleet") => Value::from("FLEET"),
+                    _ => e["node"].clone(),
+                };
+                (e["code"].clone(), subject, e["status"].clone(), message)
             })
             .collect()
     };
