@@ -31,6 +31,8 @@ pub fn root_context() -> Context<'static, 'static> {
     let mut ctx = Context::with_env(ENV.clone());
     ctx.add_function("holding", holding)
         .expect("`holding` is not a standard CEL overload");
+    ctx.add_function("version_cmp", version_cmp)
+        .expect("`version_cmp` is not a standard CEL overload");
     ctx.add_function("upgrade_progress", crate::procedure::upgrade_progress)
         .expect("`upgrade_progress` is not a standard CEL overload");
     ctx.add_function("upgrade_order", crate::procedure::upgrade_order)
@@ -58,6 +60,30 @@ fn holding(filesystems: Value, path: Arc<String>) -> Value {
         .max_by_key(|(len, _)| *len)
         .map(|(_, fs)| fs.clone());
     Value::List(Arc::new(best.into_iter().collect()))
+}
+
+/// `version_cmp(a, b)`: -1, 0 or 1 as release `a` is below, equal to or
+/// above release `b`, comparing their runs of digits as numbers in order
+/// (`6.0.1.0.0_60.21.0`, `7.0.2.0.0-86.28.0`, `FUP 2.2.8`); a missing run
+/// counts as 0, so `7.0.2` equals `7.0.2.0.0` and is below `7.0.2.0.0_86.28.0`.
+fn version_cmp(a: Arc<String>, b: Arc<String>) -> i64 {
+    let runs = |s: &str| -> Vec<u64> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|r| !r.is_empty())
+            .map(|r| r.parse().unwrap_or(u64::MAX))
+            .collect()
+    };
+    let (a, b) = (runs(&a), runs(&b));
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        if x != y {
+            return if x < y { -1 } else { 1 };
+        }
+    }
+    0
 }
 
 /// Whether `mount` is `path` or one of its parent directories.
@@ -353,6 +379,18 @@ mod tests {
             Ok(Value::Int(-2))
         );
         assert_eq!(run("f.a / 2", json!({"a": 5})), Ok(Value::Int(2)));
+    }
+
+    #[test]
+    fn version_cmp_compares_runs_of_digits() {
+        let cmp = |a: &str, b: &str| version_cmp(Arc::new(a.into()), Arc::new(b.into()));
+        assert_eq!(cmp("6.0.1.0.0_60.21.0", "6.0.1.0.0_60.21.0"), 0);
+        assert_eq!(cmp("6.0.0.0.0_60.14.0", "6.0.1.0.0_60.21.0"), -1);
+        assert_eq!(cmp("7.0.3.0.0-86.46.0", "7.0.2"), 1);
+        assert_eq!(cmp("7.0.2", "7.0.2.0.0"), 0);
+        assert_eq!(cmp("7.0.2", "7.0.2.0.0_86.28.0"), -1);
+        assert_eq!(cmp("FUP 2.2.10", "2.2.9"), 1, "numbers, not text");
+        assert_eq!(cmp("n/a", "2.2.8"), -1);
     }
 
     #[test]

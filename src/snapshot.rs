@@ -187,6 +187,11 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "CMP GUI: Policy Server (MPE) and MRA, Configuration, each cluster's System tab, one row per server, exported or copied as text",
     },
     InputSpec {
+        name: "app-rev",
+        native: &["commands/appRev"],
+        collect: "appRev (TPD: the product and base distro releases of the server, PM&C or TVOE host)",
+    },
+    InputSpec {
         name: "dc-tasks",
         native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
         collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",

@@ -15,6 +15,7 @@ mod media;
 mod node;
 mod openscape;
 mod patches;
+mod platform;
 mod security;
 mod ssh_keys;
 mod storage;
@@ -63,6 +64,7 @@ pub const FACTS: &[FactSpec] = &[
     exports::UPGRADE_LOG,
     ssh_keys::SSH_KEY_CHECK,
     cmp_gui::CLUSTER_CONFIG,
+    platform::PLATFORM_LEVELS,
     huawei::DC_TASKS,
     huawei::NE_STORAGE,
     huawei::NE_REACHABILITY,
@@ -255,6 +257,7 @@ impl<'a> NodeFacts<'a> {
             "upgrade_log" => exports::build_upgrade_log(self),
             "ssh_key_check" => ssh_keys::build(self),
             "cluster_config" => cmp_gui::build_cluster_config(self),
+            "platform_levels" => platform::build(self),
             "dc_tasks" => huawei::build_dc_tasks(self),
             "ne_storage" => huawei::build_ne_storage(self),
             "ne_reachability" => huawei::build_ne_reachability(self),

@@ -51,6 +51,8 @@ pub enum ParseKind {
     SshKeyCheck,
     /// CMP GUI: configuration state of the MPE/MRA clusters (exports/cluster-config.csv).
     ClusterConfig,
+    /// `appRev` on a TPD server: product and base distro releases.
+    AppRev,
 }
 
 /// Runs the parser of `$kind` over `$text` and evaluates `$body` with its
@@ -205,6 +207,10 @@ macro_rules! with_outcome {
             }
             ParseKind::ClusterConfig => {
                 let $outcome = super::cluster_config::parse($text);
+                $body
+            }
+            ParseKind::AppRev => {
+                let $outcome = super::app_rev::parse($text);
                 $body
             }
         }

@@ -13,6 +13,7 @@ use serde::Serialize;
 pub mod alarms;
 pub mod amo_patch_catalog;
 pub mod amo_patch_file;
+pub mod app_rev;
 pub mod backup_repository;
 pub mod checksum_list;
 pub mod chronyc;

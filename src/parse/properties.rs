@@ -69,6 +69,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         PatchErr => (&[], include_str!("patch_err.rs")),
         SshKeyCheck => (&[], include_str!("ssh_key_check.rs")),
         ClusterConfig => (&[], include_str!("cluster_config.rs")),
+        AppRev => (&[], include_str!("app_rev.rs")),
     }
 }
 
