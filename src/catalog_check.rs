@@ -76,6 +76,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             },
             jobs: Some(1),
             baseline: None,
+            ..Default::default()
         };
         let run = engine::run(std::slice::from_ref(&dir), catalog, &options);
         // Each node (or group) of a fixture is one scenario: in `fires`

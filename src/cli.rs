@@ -69,6 +69,10 @@ pub enum Command {
     Facts {
         /// A node snapshot folder (holding node.json).
         node_dir: PathBuf,
+        /// The maintenance plan the node sees (a plan.toml inside the node
+        /// folder is the snapshot's, never read).
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
     },
     /// Print, as JSON, what one parser makes of one file.
     Parse { kind: ParseKind, file: PathBuf },
@@ -166,6 +170,43 @@ pub struct CheckArgs {
     /// fleet-scope rules are left to `upcheck merge` (docs/scale-out.md).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// The maintenance plan for every path given, instead of the plan.toml
+    /// in each (never one inside a node snapshot, never one above the path).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+}
+
+/// How much input text a run holds (docs/robustness.md#memory).
+#[derive(clap::Args, Debug)]
+pub struct MemoryArgs {
+    /// MiB of input text one node may hold; a file past it is not read
+    /// (90009 node-input-limit) and the rules that need it are unknown.
+    #[arg(long, value_name = "MIB", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_node_input_mib: u64,
+    /// MiB of input text the whole run may hold: nodes are evaluated at
+    /// most MIB / --max-node-input-mib at a time.
+    #[arg(long, value_name = "MIB", default_value_t = 4096,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_mib: u64,
+}
+
+impl MemoryArgs {
+    fn input_memory(&self) -> Result<engine::InputMemory, String> {
+        if self.max_node_input_mib > self.max_input_mib {
+            return Err(format!(
+                "--max-node-input-mib {} is more than --max-input-mib {}",
+                self.max_node_input_mib, self.max_input_mib
+            ));
+        }
+        const MIB: u64 = 1024 * 1024;
+        Ok(engine::InputMemory {
+            per_node: self.max_node_input_mib.saturating_mul(MIB),
+            total: self.max_input_mib.saturating_mul(MIB),
+        })
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -230,9 +271,11 @@ pub struct PolicyArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct DiffArgs {
-    /// The earlier side: a snapshot tree (folder) or a JSON report of `check`.
+    /// The earlier side: a snapshot tree (folder or archive) or a JSON
+    /// report of `check`.
     pub before: PathBuf,
-    /// The later side: a snapshot tree (folder) or a JSON report of `check`.
+    /// The later side: a snapshot tree (folder or archive) or a JSON report
+    /// of `check`.
     pub after: PathBuf,
     /// Rules of this phase judge both snapshot trees. Default: the phase of
     /// a JSON report given, else post.
@@ -436,7 +479,7 @@ pub fn main() -> ExitCode {
             exit::CLEAN
         }
         Command::Man => man_page(),
-        Command::Facts { node_dir } => facts(&node_dir),
+        Command::Facts { node_dir, plan } => facts(&node_dir, plan.as_deref()),
         Command::Parse { kind, file } => parse_file(kind, &file),
         Command::Collect(args) => collect(args),
     };
@@ -493,6 +536,8 @@ struct CheckPolicy {
     known: Option<baseline::Known>,
     /// The fleet group waiver findings belong to.
     root: String,
+    /// The settings and waivers files loaded (plans are the run's).
+    files: report::PolicyFiles,
 }
 
 /// The flags a policy is made of; `check` and `merge` share them.
@@ -517,11 +562,15 @@ impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
 fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
     let args = flags.args;
     let root = flags.paths.iter().find(|p| p.is_dir()).cloned();
-    let config = match (&args.config, &root) {
+    // Policy is the operator's: files inside a node snapshot are the
+    // snapshot's and never loaded.
+    let policy_root = root.clone().filter(|r| !snapshot::is_node_dir(r));
+    let config = match (&args.config, &policy_root) {
         (Some(file), _) => Some(FleetConfig::load(file)?),
         (None, Some(root)) => FleetConfig::find(root)?,
         (None, None) => None,
     };
+    let config_file = config.as_ref().map(|c| c.path.display().to_string());
     let config = config.unwrap_or_default();
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
@@ -577,13 +626,13 @@ fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, S
                 .parent()
                 .filter(|_| !config.path.as_os_str().is_empty());
             beside
-                .or(root.as_deref())
+                .or(policy_root.as_deref())
                 .map(|dir| dir.join(waivers::WAIVERS_FILE))
                 .filter(|f| f.is_file())
         }
     };
-    let waivers = match waivers_file {
-        Some(file) => waivers::load(&file)?,
+    let waivers = match &waivers_file {
+        Some(file) => waivers::load(file)?,
         None => vec![],
     };
     let known = match &args.baseline {
@@ -597,6 +646,11 @@ fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, S
         severity,
         waivers,
         known,
+        files: report::PolicyFiles {
+            config: config_file,
+            waivers: waivers_file.map(|f| f.display().to_string()),
+            plans: vec![],
+        },
         root: root
             .or_else(|| flags.paths.first().cloned())
             .map(|p| p.display().to_string())
@@ -631,12 +685,18 @@ fn check(args: CheckArgs) -> u8 {
         Ok(p) => p,
         Err(message) => return fail(message),
     };
+    let input_memory = match args.memory.input_memory() {
+        Ok(m) => m,
+        Err(message) => return fail(message),
+    };
     let phase: Phase = args.phase.into();
     let options = RunOptions {
         phase: Some(phase),
         selection: policy.selection.clone(),
         jobs: args.jobs,
         baseline: args.baseline_snapshot.clone(),
+        input_memory,
+        plan: args.plan.clone(),
     };
     let run = match args.shard {
         Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
@@ -679,6 +739,10 @@ fn check(args: CheckArgs) -> u8 {
         run.nodes,
         evaluations,
     );
+    report.policy_files = report::PolicyFiles {
+        plans: run.plan_files,
+        ..policy.files.clone()
+    };
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {
             index: shard.index,
@@ -765,13 +829,17 @@ fn merge(args: MergeArgs) -> u8 {
         generated_at,
         command_line: command_line(),
     };
-    let report = Report::new(
+    let mut report = Report::new(
         merged.phase,
         provenance,
         report::rule_descriptors(&catalog),
         merged.nodes,
         evaluations,
     );
+    report.policy_files = report::PolicyFiles {
+        plans: merged.plans,
+        ..policy.files.clone()
+    };
     if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }
@@ -1032,7 +1100,7 @@ fn collect(args: CollectArgs) -> u8 {
     exit::CLEAN
 }
 
-fn facts(node_dir: &Path) -> u8 {
+fn facts(node_dir: &Path, plan: Option<&Path>) -> u8 {
     if !node_dir.join(snapshot::NODE_MARKER).is_file()
         && !node_dir.join(crate::sos::MARKER).is_dir()
     {
@@ -1053,9 +1121,9 @@ fn facts(node_dir: &Path) -> u8 {
     if let Some(err) = &node.identity_error {
         eprintln!("upcheck: {err}");
     }
-    let plan = match snapshot::plan_dir(node_dir) {
+    let plan = match plan {
         None => Ok(serde_json::json!({})),
-        Some(dir) => crate::facts::plan_fact(&dir),
+        Some(file) => crate::facts::plan_fact(file),
     }
     .unwrap_or_else(|e| {
         eprintln!("upcheck: {e}");

@@ -43,8 +43,9 @@ impl fmt::Display for SideError {
 
 impl std::error::Error for SideError {}
 
-/// One side as given on the command line: a folder is a snapshot tree,
-/// judged later; a file is a JSON report, read at once.
+/// One side as given on the command line: a folder or a snapshot archive
+/// is a snapshot tree, judged later; another file is a JSON report, read
+/// at once.
 pub enum Input {
     Tree(PathBuf),
     Report(Side),
@@ -52,7 +53,8 @@ pub enum Input {
 
 impl Input {
     pub fn open(path: &Path) -> Result<Input, SideError> {
-        if path.is_dir() {
+        // A snapshot archive is a tree, read in place as `check` reads it.
+        if path.is_dir() || crate::archive::is_archive(path) {
             Ok(Input::Tree(path.to_path_buf()))
         } else if path.exists() {
             read_report(path).map(Input::Report)
@@ -314,6 +316,7 @@ pub fn read_tree(path: &Path, catalog: &Catalog, phase: Phase) -> Side {
         selection: Selection::default(),
         jobs: None,
         baseline: None,
+        ..Default::default()
     };
     let paths = [path.to_path_buf()];
     let run = engine::run(&paths, catalog, &options);

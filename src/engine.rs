@@ -12,7 +12,9 @@ use crate::policy::{code_matches, is_code_pattern};
 use crate::redact::redact_in;
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
-use crate::tool_codes::{self, INPUT_MALFORMED, RULE_ERROR, SNAPSHOT_UNREADABLE};
+use crate::tool_codes::{
+    self, HOSTNAME_AMBIGUOUS, INPUT_MALFORMED, RULE_ERROR, SNAPSHOT_UNREADABLE,
+};
 use cel::common::types::CelList;
 use cel::common::value::Val;
 use cel::{Context, Value};
@@ -51,6 +53,7 @@ impl Selection {
     }
 }
 
+#[derive(Default)]
 pub struct RunOptions {
     /// `None` runs every phase (fixtures do).
     pub phase: Option<Phase>,
@@ -58,6 +61,44 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// The pre snapshot post-phase rules compare with (`--baseline-snapshot`).
     pub baseline: Option<PathBuf>,
+    pub input_memory: InputMemory,
+    /// The plan every path checked uses (`--plan`), instead of the
+    /// plan.toml found for it (snapshot::plan_file).
+    pub plan: Option<PathBuf>,
+}
+
+/// The bytes of input text a run holds: per node (a file past it is not
+/// read: 90009), and in all, by evaluating at most `total / per_node`
+/// nodes at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputMemory {
+    pub per_node: u64,
+    pub total: u64,
+}
+
+impl Default for InputMemory {
+    fn default() -> Self {
+        InputMemory {
+            per_node: facts::DEFAULT_NODE_INPUT_BYTES,
+            total: DEFAULT_INPUT_BYTES,
+        }
+    }
+}
+
+/// The bytes of input text a whole run may hold, unless
+/// `--max-input-mib` says otherwise.
+pub const DEFAULT_INPUT_BYTES: u64 = 4096 * 1024 * 1024;
+
+impl InputMemory {
+    /// Nodes evaluated at once: each may hold `per_node`, all together no
+    /// more than `total`. Whatever rayon's work stealing does, no more
+    /// nodes than one batch are ever in flight.
+    fn nodes_at_once(&self) -> usize {
+        let n = self.total / self.per_node.max(1);
+        usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .clamp(1, NODE_BATCH)
+    }
 }
 
 pub struct RunOutput {
@@ -69,6 +110,8 @@ pub struct RunOutput {
     pub members: Vec<GroupMember>,
     /// The paths checked, with the plan their nodes see.
     pub roots: Vec<ShardRoot>,
+    /// The plan files read, sorted.
+    pub plan_files: Vec<String>,
 }
 
 /// The message of most passing evaluations, shared by all of them.
@@ -160,10 +203,11 @@ fn run_part(
         Some(b) => vec![b.clone()],
         None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
     };
-    let (mut nodes, mut walk_problems) = snapshot::discover(&paths);
-    if let Some(shard) = shard {
-        nodes.retain(|n| shard.holds_node(n));
-    }
+    let (all_nodes, mut walk_problems) = snapshot::discover(&paths);
+    let nodes: Vec<&Node> = match shard {
+        Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
+        None => all_nodes.iter().collect(),
+    };
     let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
     walk_problems.extend(baseline_problems);
     // The first node of each hostname; a baseline is matched by name.
@@ -185,35 +229,55 @@ fn run_part(
         })
         .collect();
 
+    for clash in snapshot::name_clashes(&all_nodes)
+        .into_iter()
+        .chain(snapshot::name_clashes(&baseline_nodes))
+    {
+        let subject = match clash.name.trim() {
+            "" => clash.files[0].display().to_string(),
+            name => name.to_string(),
+        };
+        evaluations.push(tool_evaluation(
+            HOSTNAME_AMBIGUOUS,
+            &subject,
+            Scope::Fleet,
+            &format!("hostname:{}", clash.name),
+            clash.message,
+            clash
+                .files
+                .iter()
+                .map(|f| evidence_path(f.display().to_string()))
+                .collect(),
+        ));
+    }
+
     // Converted to CEL once per fleet root, not once per node.
     let mut plans: BTreeMap<PathBuf, Bound> = BTreeMap::new();
     let mut shard_roots = Vec::new();
-    for root in &paths {
-        let plan_dir = snapshot::plan_dir(root);
-        let plan = match &plan_dir {
+    let mut plan_files = BTreeSet::new();
+    for root in &roots {
+        let file =
+            (options.plan.clone()).or_else(|| snapshot::plan_file(&root.checked, &root.given));
+        let plan = match &file {
             None => Ok(json!({})),
-            Some(dir) => plan_fact(dir),
+            Some(file) => plan_fact(file),
         };
         let plan = plan.unwrap_or_else(|message| {
+            let file = file.clone().unwrap_or_default();
             evaluations.push(tool_evaluation(
                 SNAPSHOT_UNREADABLE,
-                &root.display().to_string(),
+                &root.checked.display().to_string(),
                 Scope::Fleet,
                 "plan.toml",
                 message,
-                vec![evidence_path(
-                    plan_dir
-                        .unwrap_or_else(|| root.clone())
-                        .join(snapshot::PLAN_FILE)
-                        .display()
-                        .to_string(),
-                )],
+                vec![evidence_path(file.display().to_string())],
             ));
             json!({})
         });
-        plans.insert(root.clone(), to_bound(&plan));
+        plan_files.extend(file.map(|f| f.display().to_string()));
+        plans.insert(root.checked.clone(), to_bound(&plan));
         shard_roots.push(ShardRoot {
-            path: root.display().to_string(),
+            path: root.checked.display().to_string(),
             plan,
         });
     }
@@ -246,14 +310,18 @@ fn run_part(
     // its evaluations twice.
     let mut members = Vec::with_capacity(nodes.len());
     let mut evaluate = || {
-        for (done, batch) in nodes.chunks(NODE_BATCH).enumerate() {
-            reserve_for_rest(&mut evaluations, done * NODE_BATCH, nodes.len());
+        let batch_size = options.input_memory.nodes_at_once();
+        for (done, batch) in nodes.chunks(batch_size).enumerate() {
+            reserve_for_rest(&mut evaluations, done * batch_size, nodes.len());
             let outcomes: Vec<NodeOutcome> = batch
                 .par_iter()
                 .map(|node| {
                     let plan = &*plans[&node.root];
                     let baseline = baselines.get(&node.name()).copied();
-                    evaluate_node(node, baseline, plan, &node_rules, &group_rules, &root)
+                    let facts = NodeFacts::new(node)
+                        .with_baseline(baseline)
+                        .with_input_limit(options.input_memory.per_node);
+                    evaluate_node(facts, plan, &node_rules, &group_rules, &root)
                 })
                 .collect();
             for (node, outcome) in batch.iter().zip(outcomes) {
@@ -294,6 +362,7 @@ fn run_part(
         // Only a shard report carries them; a whole run is done with them.
         members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
+        plan_files: plan_files.into_iter().collect(),
     }
 }
 
@@ -478,13 +547,13 @@ impl Subject {
 }
 
 fn evaluate_node(
-    node: &Node,
-    baseline: Option<&Node>,
+    mut facts: NodeFacts,
     plan: &dyn Val,
     node_rules: &[&Rule],
     group_rules: &[&Rule],
     root: &Context,
 ) -> NodeOutcome {
+    let node = facts.node;
     let subject = Subject {
         name: node.name().into(),
         scope: Scope::Node,
@@ -519,7 +588,6 @@ fn evaluate_node(
         return out;
     }
 
-    let mut facts = NodeFacts::new(node).with_baseline(baseline);
     let identity = facts::identity_fact(node);
     let identity_bound = to_bound(&identity);
     let node_vars = Lent(vec![("node", &*identity_bound), ("plan", plan)]);

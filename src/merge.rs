@@ -6,6 +6,7 @@
 use crate::catalog::Catalog;
 use crate::engine::{self, GroupMember, Selection};
 use crate::model::{Evaluation, Phase};
+use crate::report::PolicyFiles;
 use crate::shard::{ShardData, ShardRoot};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -19,6 +20,9 @@ struct ShardReport {
     rules_digest: String,
     evaluations: Vec<Evaluation>,
     shard: Option<ShardData>,
+    /// Absent from reports of older versions.
+    #[serde(default)]
+    policy_files: PolicyFiles,
 }
 
 /// One shard report, read and checked on its own.
@@ -39,6 +43,8 @@ pub struct Merged {
     pub selection: Selection,
     /// The fleet group waiver findings belong to.
     pub fleet: String,
+    /// The plan files the shards read, sorted.
+    pub plans: Vec<String>,
 }
 
 fn read(file: &Path) -> Result<Part, String> {
@@ -199,6 +205,10 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
     check_agreement(&parts, catalog)?;
     let first = &parts[0].shard;
     let (phase, rules_digest) = (parts[0].report.phase, parts[0].report.rules_digest.clone());
+    let plans: std::collections::BTreeSet<String> = parts
+        .iter()
+        .flat_map(|p| p.report.policy_files.plans.iter().cloned())
+        .collect();
     let roots: Vec<ShardRoot> = first.roots.clone();
     let selection = Selection {
         select: first.selection.select.clone(),
@@ -238,5 +248,6 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
         inputs_digest: engine::inputs_digest(&members),
         selection,
         fleet,
+        plans: plans.into_iter().collect(),
     })
 }

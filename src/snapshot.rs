@@ -291,18 +291,26 @@ pub const INPUTS: &[InputSpec] = &[
     },
 ];
 
-/// The folder whose plan.toml applies to `path`: the path itself or its
-/// nearest ancestor that has one, so checking one site of a fleet still
-/// reads the fleet's plan.
-pub fn plan_dir(path: &Path) -> Option<PathBuf> {
-    if path.join(PLAN_FILE).is_file() {
-        return Some(path.to_path_buf());
+/// Whether `dir` is a node snapshot: it holds node.json or sos_commands/.
+pub fn is_node_dir(dir: &Path) -> bool {
+    dir.join(NODE_MARKER).is_file() || dir.join(crate::sos::MARKER).is_dir()
+}
+
+/// The plan.toml for the nodes under `checked`, which is the path `given`
+/// on the command line or its pre/ or post/ folder: in `checked`, else in
+/// `given`; for an archive, the one beside it. The plan is the operator's:
+/// one inside a node snapshot belongs to the snapshot and is never read,
+/// and the lookup never climbs above the path given.
+pub fn plan_file(checked: &Path, given: &Path) -> Option<PathBuf> {
+    if archive::is_archive(given) {
+        let beside = given.parent().unwrap_or(Path::new("")).join(PLAN_FILE);
+        return beside.is_file().then_some(beside);
     }
-    let start = path.canonicalize().ok()?;
-    start
-        .ancestors()
-        .find(|d| d.join(PLAN_FILE).is_file())
-        .map(Path::to_path_buf)
+    [checked, given]
+        .into_iter()
+        .filter(|dir| dir.is_dir() && !is_node_dir(dir))
+        .map(|dir| dir.join(PLAN_FILE))
+        .find(|file| file.is_file())
 }
 
 /// A path to check, and the pre snapshot to compare it with, if any.
@@ -310,6 +318,8 @@ pub fn plan_dir(path: &Path) -> Option<PathBuf> {
 pub struct CheckedRoot {
     pub checked: PathBuf,
     pub baseline: Option<PathBuf>,
+    /// The path given on the command line.
+    pub given: PathBuf,
 }
 
 /// Pre/post pairs: a folder holding `pre/` and `post/` is checked as its
@@ -325,11 +335,13 @@ pub fn checked_roots(paths: &[PathBuf], pre_phase: bool) -> Vec<CheckedRoot> {
                     CheckedRoot {
                         checked: pre,
                         baseline: None,
+                        given: path.clone(),
                     }
                 } else {
                     CheckedRoot {
                         checked: post,
                         baseline: Some(pre),
+                        given: path.clone(),
                     }
                 };
             }
@@ -339,6 +351,7 @@ pub fn checked_roots(paths: &[PathBuf], pre_phase: bool) -> Vec<CheckedRoot> {
             CheckedRoot {
                 checked: path.clone(),
                 baseline: sibling,
+                given: path.clone(),
             }
         })
         .collect()
@@ -535,6 +548,62 @@ fn folder_name(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// Nodes a fleet cannot tell apart: several under one hostname (their
+/// results would merge under it), or one with an empty hostname.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameClash {
+    /// The hostname, empty for an empty one.
+    pub name: String,
+    pub message: String,
+    /// The identity file (node.json, else the node folder) of each node.
+    pub files: Vec<PathBuf>,
+}
+
+/// Every hostname given by more than one node, and every node whose
+/// hostname is empty, in name order.
+pub fn name_clashes(nodes: &[Node]) -> Vec<NameClash> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    for node in nodes {
+        let marker = node.dir.join(NODE_MARKER);
+        let file = if node.is_file(&marker) {
+            marker
+        } else {
+            node.dir.clone()
+        };
+        by_name.entry(node.name()).or_default().push(file);
+    }
+    let shown = |files: &[PathBuf]| {
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut clashes = Vec::new();
+    for (name, files) in by_name {
+        if name.trim().is_empty() {
+            for file in files {
+                clashes.push(NameClash {
+                    name: name.clone(),
+                    message: format!("{}: the hostname is empty", file.display()),
+                    files: vec![file],
+                });
+            }
+        } else if files.len() > 1 {
+            clashes.push(NameClash {
+                message: format!(
+                    "hostname `{name}` is given by {} node snapshots: {}; their results would merge under one name",
+                    files.len(),
+                    shown(&files)
+                ),
+                name,
+                files,
+            });
+        }
+    }
+    clashes
 }
 
 /// A problem met while walking, reported and skipped.

@@ -12,8 +12,13 @@ use std::process::Command;
 const DEMO_SITE: &str = "fixtures/demo/site-east";
 
 fn check(path: &Path) -> Value {
+    check_with(path, &[])
+}
+
+fn check_with(path: &Path, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_upcheck"))
         .args(["check", "--format", "json", "-j", "1"])
+        .args(args)
         .arg(path)
         .env("SOURCE_DATE_EPOCH", "1795161600")
         .output()
@@ -85,7 +90,9 @@ fn folder_and_archives_give_the_same_evaluations() {
         std::fs::copy(Path::new("fixtures/demo").join(file), dir.path().join(file)).unwrap();
     }
     let site = Path::new(DEMO_SITE);
-    let folder = evaluations(&check(site), site, site);
+    // A site checked alone gets the fleet's plan only when given.
+    let with_plan = check_with(site, &["--plan", "fixtures/demo/plan.toml"]);
+    let folder = evaluations(&with_plan, site, site);
     assert!(folder.len() > 100);
     for name in [
         "site-east.tar",

@@ -350,7 +350,12 @@ fn rules_list_and_check() {
 
 #[test]
 fn facts_show_what_rules_see() {
-    let out = upcheck(&["facts", "fixtures/demo/site-east/cmp-east-b"]);
+    let out = upcheck(&[
+        "facts",
+        "fixtures/demo/site-east/cmp-east-b",
+        "--plan",
+        "fixtures/demo/plan.toml",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let facts: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(facts["node"]["hostname"], "cmp-east-b");

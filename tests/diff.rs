@@ -212,6 +212,21 @@ fn a_tree_against_itself_is_unchanged() {
     assert!(table.trim_end().ends_with(": nothing got worse"), "{table}");
 }
 
+#[test]
+fn an_archive_is_read_as_the_tree_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("post.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&archive).unwrap());
+    builder.append_dir_all("post", POST).unwrap();
+    builder.finish().unwrap();
+    drop(builder);
+    let (from_folder, _) = diff_json(POST, POST, &[]);
+    let (from_archive, code) = diff_json(POST, archive.to_str().unwrap(), &[]);
+    assert_eq!(code, 0, "{from_archive:#}");
+    assert_eq!(from_archive["worse"], false);
+    assert_eq!(from_archive["nodes"], from_folder["nodes"]);
+}
+
 /// `check --phase post --format json --output` of a tree, into `dir`.
 fn report(tree: &str, dir: &Path, name: &str) -> String {
     let file = dir.join(name).display().to_string();

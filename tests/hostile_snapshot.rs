@@ -313,3 +313,221 @@ fn loops_and_dangling_links_read_the_same_in_a_folder_and_an_archive() {
         }
     }
 }
+
+/// Appends valid rows to `file` until it holds at least `bytes`.
+fn grow(file: &Path, row: &str, bytes: usize) -> u64 {
+    let mut text = std::fs::read_to_string(file).unwrap();
+    while text.len() < bytes {
+        text.push_str(row);
+    }
+    std::fs::write(file, &text).unwrap();
+    text.len() as u64
+}
+
+const NTPQ_ROW: &str =
+    "+10.250.32.11    10.250.1.5       2 u   12   64   377    0.530    0.287   0.044\n";
+const DF_ROW: &str =
+    "/dev/mapper/vgroot-plat_root         1015704    305840    709864      31% /\n";
+
+#[test]
+fn a_node_holds_no_more_input_than_its_limit() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = node(temp.path(), "big");
+    let ntpq = dir.join("commands/ntpq_-np");
+    let size = grow(&ntpq, NTPQ_ROW, 2 << 20);
+    let fleet = temp.path().display().to_string();
+    let out = upcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--max-node-input-mib",
+        "1",
+        &fleet,
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // What is left of the MiB once the node's small inputs are read.
+    let finding = eval(&report, 90009, "big");
+    let message = finding["message"].as_str().unwrap();
+    let prefix = format!(
+        "{} is unreadable: file is {size} bytes, more than the ",
+        ntpq.display()
+    );
+    let left: u64 = message
+        .strip_prefix(&prefix)
+        .and_then(|m| {
+            m.strip_suffix(" bytes the node's inputs may still hold (--max-node-input-mib)")
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{message}"));
+    assert!(left <= 1 << 20 && left > 1000 << 10, "{left}");
+    assert_eq!(finding["status"], "unknown");
+    assert_eq!(eval(&report, 40001, "big")["status"], "unknown");
+    assert_eq!(eval(&report, 30001, "big")["status"], "pass");
+    assert_eq!(out.status.code(), Some(3), "unknown, never a silent pass");
+}
+
+#[test]
+fn the_inputs_a_node_holds_add_up_against_its_limit() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = node(temp.path(), "two");
+    grow(&dir.join("commands/ntpq_-np"), NTPQ_ROW, 700 << 10);
+    grow(&dir.join("commands/df_-Pk"), DF_ROW, 700 << 10);
+    let fleet = temp.path().display().to_string();
+    let out = upcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--max-node-input-mib",
+        "1",
+        &fleet,
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Each fits alone; the one read second does not fit beside the first.
+    let refused: Vec<&Value> = evaluations(&report, "two")
+        .into_iter()
+        .filter(|e| e["code"] == 90009)
+        .collect();
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    let path = refused[0]["evidence"][0]["path"].as_str().unwrap();
+    assert!(path.ends_with("commands/ntpq_-np") || path.ends_with("commands/df_-Pk"));
+}
+
+#[test]
+fn a_node_limit_above_the_run_limit_is_refused() {
+    let out = upcheck(&[
+        "check",
+        "--max-node-input-mib",
+        "512",
+        "--max-input-mib",
+        "256",
+        INTACT,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "upcheck: --max-node-input-mib 512 is more than --max-input-mib 256\n"
+    );
+}
+
+fn policy_files(report: &Value) -> &Value {
+    &report["policy_files"]
+}
+
+#[test]
+fn a_snapshots_own_policy_files_are_never_loaded() {
+    let temp = tempfile::tempdir().unwrap();
+    let fleet = temp.path().join("fleet");
+    let dir = node(&fleet, "self-waiving");
+    // Something to hide: an unreadable input (unknown, exit 3).
+    link(&dir, "etc/shadow", "shadow.not-collected");
+    std::fs::write(
+        dir.join("upcheck.toml"),
+        "allow_unknown = true\nignore = [\"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("waivers.toml"),
+        "[[waiver]]\ncode = 90003\nnode = \"*\"\nreason = \"x\"\napprover = \"x\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("plan.toml"), "from_the_snapshot = true\n").unwrap();
+
+    let out = upcheck(&["check", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the snapshot's policy switched nothing off"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        *policy_files(&report),
+        serde_json::json!({"config": null, "waivers": null, "plans": []})
+    );
+    assert_eq!(eval(&report, 90003, "self-waiving")["status"], "unknown");
+
+    // The operator's files at the fleet root are loaded and named.
+    std::fs::write(fleet.join("upcheck.toml"), "fail_on = \"critical\"\n").unwrap();
+    std::fs::write(
+        fleet.join("plan.toml"),
+        "window_start = 2026-11-21T22:00:00Z\n",
+    )
+    .unwrap();
+    let report = check_json(&[&fleet]);
+    assert_eq!(
+        *policy_files(&report),
+        serde_json::json!({
+            "config": fleet.join("upcheck.toml").display().to_string(),
+            "waivers": null,
+            "plans": [fleet.join("plan.toml").display().to_string()],
+        })
+    );
+}
+
+#[test]
+fn the_plan_is_looked_for_in_the_path_given_never_above_it() {
+    let temp = tempfile::tempdir().unwrap();
+    // A plan.toml above the path given (as `/plan.toml` could be).
+    std::fs::write(
+        temp.path().join("plan.toml"),
+        "window_start = 2026-11-21T22:00:00Z\n",
+    )
+    .unwrap();
+    let site = temp.path().join("site");
+    node(&site, "n1");
+    let report = check_json(&[&site]);
+    assert_eq!(policy_files(&report)["plans"], serde_json::json!([]));
+    // Given on purpose, it applies.
+    let plan = temp.path().join("plan.toml").display().to_string();
+    let out = upcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--plan",
+        &plan,
+        site.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(policy_files(&report)["plans"], serde_json::json!([plan]));
+}
+
+#[test]
+fn duplicate_and_empty_hostnames_are_a_located_fleet_finding() {
+    let temp = tempfile::tempdir().unwrap();
+    let fleet = temp.path().join("fleet");
+    let a = node(&fleet, "twin");
+    let b = fleet.join("twin-copy");
+    copy_tree(&a, &b);
+    let empty = node(&fleet, "nameless");
+    let identity = std::fs::read_to_string(empty.join("node.json"))
+        .unwrap()
+        .replace("\"nameless\"", "\"\"");
+    std::fs::write(empty.join("node.json"), identity).unwrap();
+
+    let report = check_json(&[&fleet]);
+    let twin = eval(&report, 90010, "twin");
+    let (a, b) = (a.join("node.json"), b.join("node.json"));
+    assert_eq!(twin["status"], "unknown");
+    assert_eq!(twin["scope"], "fleet");
+    assert_eq!(
+        twin["message"],
+        format!(
+            "hostname `twin` is given by 2 node snapshots: {}, {}; their results would merge \
+             under one name",
+            a.display(),
+            b.display()
+        )
+    );
+    let located: Vec<&str> = twin["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(located, [a.to_str().unwrap(), b.to_str().unwrap()]);
+    let file = empty.join("node.json");
+    let nameless = eval(&report, 90010, file.to_str().unwrap());
+    assert_eq!(
+        nameless["message"],
+        format!("{}: the hostname is empty", file.display())
+    );
+}

@@ -85,6 +85,7 @@ fn every_fixture_json_report_follows_the_published_schema() {
                 selection: Selection::default(),
                 jobs: None,
                 baseline: None,
+                ..Default::default()
             };
             let run = engine::run(std::slice::from_ref(&fleet), &catalog, &options);
             let provenance = report::Provenance {

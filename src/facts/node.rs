@@ -193,9 +193,8 @@ pub fn identity_fact(node: &Node) -> Json {
 }
 
 /// plan.toml as JSON; `Err` names the file and line when it is invalid.
-pub fn plan_fact(root: &std::path::Path) -> Result<Json, String> {
-    let path = root.join(crate::snapshot::PLAN_FILE);
-    let text = match std::fs::read_to_string(&path) {
+pub fn plan_fact(path: &std::path::Path) -> Result<Json, String> {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(json!({})),
         Err(e) => return Err(format!("{}: {e}", path.display())),

@@ -20,12 +20,12 @@ use crate::catalog::Catalog;
 use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
 use crate::shard::ShardData;
 use crate::tool_codes::TOOL_CODES;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape (docs/report.schema.json).
 /// Changes are additive: a new minor version adds fields, never removes one.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -97,6 +97,15 @@ pub struct Provenance {
     pub command_line: Vec<String>,
 }
 
+/// The settings (upcheck.toml), waivers and plan files a run loaded, as
+/// given or found; never a file inside a node snapshot.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PolicyFiles {
+    pub config: Option<String>,
+    pub waivers: Option<String>,
+    pub plans: Vec<String>,
+}
+
 /// Everything a run produced, stamped so an auditor can tell what was checked.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -105,6 +114,8 @@ pub struct Report {
     pub phase: &'static str,
     #[serde(flatten)]
     pub provenance: Provenance,
+    /// The operator's files the run loaded.
+    pub policy_files: PolicyFiles,
     pub summary: Summary,
     pub evaluations: Vec<Evaluation>,
     /// Only in the report of `check --shard K/N`: what `merge` needs.
@@ -138,6 +149,7 @@ impl Report {
             tool: TOOL,
             phase: phase.as_str(),
             provenance,
+            policy_files: PolicyFiles::default(),
             summary: Summary {
                 nodes,
                 evaluations: evaluations.len(),
