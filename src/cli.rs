@@ -1100,7 +1100,7 @@ fn collect(args: CollectArgs) -> u8 {
     exit::CLEAN
 }
 
-fn facts(node_dir: &Path, plan: Option<&Path>) -> u8 {
+fn facts(node_dir: &Path, plan_file: Option<&Path>) -> u8 {
     if !node_dir.join(snapshot::NODE_MARKER).is_file()
         && !node_dir.join(crate::sos::MARKER).is_dir()
     {
@@ -1121,7 +1121,7 @@ fn facts(node_dir: &Path, plan: Option<&Path>) -> u8 {
     if let Some(err) = &node.identity_error {
         eprintln!("upcheck: {err}");
     }
-    let plan = match plan {
+    let plan = match plan_file {
         None => Ok(serde_json::json!({})),
         Some(file) => crate::facts::plan_fact(file),
     }
@@ -1129,7 +1129,7 @@ fn facts(node_dir: &Path, plan: Option<&Path>) -> u8 {
         eprintln!("upcheck: {e}");
         serde_json::json!({})
     });
-    let facts = crate::facts::all_facts(node, &plan);
+    let facts = crate::facts::all_facts(node, &plan, plan_file);
     let mut text = serde_json::to_string_pretty(&facts).unwrap_or_default();
     text.push('\n');
     match emit(&text, None) {

@@ -252,7 +252,7 @@ fn run_part(
     }
 
     // Converted to CEL once per fleet root, not once per node.
-    let mut plans: BTreeMap<PathBuf, Bound> = BTreeMap::new();
+    let mut plans: BTreeMap<PathBuf, (Bound, Option<PathBuf>)> = BTreeMap::new();
     let mut shard_roots = Vec::new();
     let mut plan_files = BTreeSet::new();
     for root in &roots {
@@ -274,8 +274,8 @@ fn run_part(
             ));
             json!({})
         });
-        plan_files.extend(file.map(|f| f.display().to_string()));
-        plans.insert(root.checked.clone(), to_bound(&plan));
+        plan_files.extend(file.as_ref().map(|f| f.display().to_string()));
+        plans.insert(root.checked.clone(), (to_bound(&plan), file));
         shard_roots.push(ShardRoot {
             path: root.checked.display().to_string(),
             plan,
@@ -316,12 +316,13 @@ fn run_part(
             let outcomes: Vec<NodeOutcome> = batch
                 .par_iter()
                 .map(|node| {
-                    let plan = &*plans[&node.root];
+                    let (plan, plan_file) = &plans[&node.root];
                     let baseline = baselines.get(&node.name()).copied();
                     let facts = NodeFacts::new(node)
                         .with_baseline(baseline)
-                        .with_input_limit(options.input_memory.per_node);
-                    evaluate_node(facts, plan, &node_rules, &group_rules, &root)
+                        .with_input_limit(options.input_memory.per_node)
+                        .with_plan_file(plan_file.clone());
+                    evaluate_node(facts, &**plan, &node_rules, &group_rules, &root)
                 })
                 .collect();
             for (node, outcome) in batch.iter().zip(outcomes) {

@@ -148,10 +148,22 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
 };
 
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
-    let root = &facts.node.root;
-    let dir = crate::snapshot::plan_dir(root).unwrap_or_else(|| root.clone());
-    let plan = super::plan_fact(&dir).unwrap_or_default();
-    let mut backups = planned_backups(&dir, &plan)?;
+    // Beside the plan the run read, else in the path checked: the
+    // operator's folders, never one inside a node snapshot.
+    let plan_file = facts.plan_file.clone();
+    let dir = match &plan_file {
+        Some(file) => file.parent().unwrap_or(Path::new("")).to_path_buf(),
+        None => facts.node.root.clone(),
+    };
+    if plan_file.is_none() && crate::snapshot::is_node_dir(&dir) {
+        return Err(repository_missing(&dir));
+    }
+    let plan = match &plan_file {
+        Some(file) => super::plan_fact(file).unwrap_or_default(),
+        None => Json::Null,
+    };
+    let plan_path = plan_file.unwrap_or_else(|| dir.join(crate::snapshot::PLAN_FILE));
+    let mut backups = planned_backups(&plan_path, &plan)?;
     let listing = REPOSITORY_FILES
         .iter()
         .map(|f| dir.join(f))
@@ -191,13 +203,12 @@ fn repository_missing(dir: &Path) -> crate::facts::FactProblem {
 }
 
 /// The `[[backups]]` tables of plan.toml, checked like the listing's rows.
-fn planned_backups(dir: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::FactProblem> {
+fn planned_backups(path: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::FactProblem> {
     let Some(entries) = plan.get("backups") else {
         return Ok(Vec::new());
     };
-    let path = dir.join(crate::snapshot::PLAN_FILE);
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
     let bad = |index: usize, reason: String| crate::facts::FactProblem::Malformed {
         path: shown.clone(),
         line: table_line(&text, index),

@@ -174,6 +174,8 @@ pub struct NodeFacts<'a> {
     files: Option<Vec<String>>,
     /// Bytes of input text this node may still hold in `reads`.
     budget: u64,
+    /// The plan file of the node's fleet root, if one was read.
+    pub plan_file: Option<std::path::PathBuf>,
 }
 
 impl<'a> NodeFacts<'a> {
@@ -187,7 +189,14 @@ impl<'a> NodeFacts<'a> {
             unreadable: Vec::new(),
             files: None,
             budget: DEFAULT_NODE_INPUT_BYTES,
+            plan_file: None,
         }
+    }
+
+    /// The plan file the run read for the node's fleet root.
+    pub fn with_plan_file(mut self, file: Option<std::path::PathBuf>) -> Self {
+        self.plan_file = file;
+        self
     }
 
     /// The bytes of input text the node may hold in all.
@@ -480,8 +489,9 @@ pub fn outcome_problem<T>(rel: &str, outcome: &Outcome<T>) -> Option<FactProblem
 }
 
 /// Every fact of a node, for `upcheck facts`: values, or the problem.
-pub fn all_facts(node: &Node, plan: &Json) -> Json {
-    let mut facts = NodeFacts::new(node);
+pub fn all_facts(node: &Node, plan: &Json, plan_file: Option<&std::path::Path>) -> Json {
+    let mut facts =
+        NodeFacts::new(node).with_plan_file(plan_file.map(std::path::Path::to_path_buf));
     let mut out = serde_json::Map::new();
     for spec in FACTS {
         let value = match spec.name {
