@@ -13,7 +13,9 @@
 //! or `…` (`Sever...`, `Raised…`) matches the field whose names below it is
 //! the start of, when exactly one field has such a name (`Alarm...` starts
 //! several and matches none). Columns may come in any order; other columns
-//! are ignored; when two columns mean the same field the first wins.
+//! are ignored; when two columns mean the same field, the one whose name
+//! comes first in the list below wins, wherever it stands (the header
+//! decides, never the position).
 //!
 //! | field       | header names                                                      |
 //! |-------------|-------------------------------------------------------------------|
@@ -431,11 +433,12 @@ mod tests {
                 assert_eq!((got[0].id.as_str(), got[0].severity), ("70500", "major"));
             }
         }
-        // The first of two columns for one field wins.
+        // Of two columns for one field, the name listed first wins,
+        // wherever the column stands.
         let got = alarms("ID,Severity,Alarm ID,Text,Description\n1,Major,2,a,b\n");
         assert_eq!(
             (got[0].id.as_str(), got[0].name.as_deref()),
-            ("1", Some("a"))
+            ("2", Some("a"))
         );
     }
 

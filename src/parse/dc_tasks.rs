@@ -17,17 +17,19 @@
 //! is the start of, when exactly one field has such a name (`Task...`
 //! starts several and matches none). The progress column may carry a note
 //! after its name (`Progress (%)`). Columns may come in any order; other
-//! columns are ignored; when two columns mean the same field the first wins
-//! (a log with both `Start Time` and `End Time` gives the first of them).
+//! columns are ignored; when two columns mean the same field, the one whose
+//! name comes first in the list below wins, wherever it stands (the header
+//! decides, never the position: a log with both `Start Time` and `End Time`
+//! gives `Start Time`, and a `Task Status` beats an NE's `Status`).
 //!
 //! | field      | header names                                                         |
 //! |------------|----------------------------------------------------------------------|
 //! | `task`     | `Task Name`, `Task` (required)                                       |
 //! | `type`     | `Task Type`, `Type`                                                  |
-//! | `ne`       | `NE`, `NE Name`                                                      |
+//! | `ne`       | `NE`, `NE Name`, `NE ID`                                             |
 //! | `step`     | `Step`, `Operation`, `Sub Task`, `Subtask`                           |
 //! | `progress` | `Progress`, `Progress(%)`                                            |
-//! | `result`   | `Result`, `Status`, `State`, `Task Status`, `Task State` (required)  |
+//! | `result`   | `Result`, `Task Status`, `Task State`, `Status`, `State` (required)  |
 //! | `time`     | `Time`, `Start Time`, `End Time`, `Occurred At`                      |
 //! | `package`  | `Package`, `Software Package`, `Package Name`, `File Name`           |
 //! | `details`  | `Details`, `Description`, `Failure Cause`, `Cause`, `Message`        |
@@ -187,12 +189,12 @@ const SPEC: Spec<'static, Field> = Spec {
     columns: &[
         (Field::Task, &["Task Name", "Task"]),
         (Field::Type, &["Task Type", "Type"]),
-        (Field::Ne, &["NE", "NE Name"]),
+        (Field::Ne, &["NE", "NE Name", "NE ID"]),
         (Field::Step, &["Step", "Operation", "Sub Task", "Subtask"]),
         (Field::Progress, &["Progress", "Progress(%)"]),
         (
             Field::Result,
-            &["Result", "Status", "State", "Task Status", "Task State"],
+            &["Result", "Task Status", "Task State", "Status", "State"],
         ),
         (
             Field::Time,

@@ -13,8 +13,11 @@
 //! `Patch Name`). A name that a GUI cut short, ending in `...` or `…`
 //! (`Pare...`, `Durat…`, `Action N...`), matches the field whose known
 //! header names it is the start of, when exactly one field has such a name.
-//! Columns may come in any order; other columns are ignored; when two
-//! columns mean the same field the first wins.
+//! Columns may come in any order; other columns are ignored. When two
+//! columns mean the same field, the header decides, never the position:
+//! the column whose name comes first in the field's list of names wins
+//! (`Patch State` over a `Status` that may be the NE's), and only between
+//! columns of the same name (or two cut names) does the first win.
 //!
 //! A parser may let the name of some fields end in a note in parentheses or
 //! brackets, such as a unit (`Free (KB)`, `Total[MB]`): when the whole name
@@ -226,21 +229,23 @@ impl<'a, F: Copy + PartialEq> Names<'a, F> {
         }
     }
 
-    /// The field a header name stands for, if any.
-    fn field_of(&self, name: &str) -> Option<F> {
+    /// The field a header name stands for, if any, and the rank of the
+    /// name among the known names (lower is more specific; a cut name
+    /// ranks last).
+    fn field_of(&self, name: &str) -> Option<(F, usize)> {
         let key = words(name);
-        if let Some(&(field, _)) = self.names.iter().find(|(_, n)| *n == key) {
-            return Some(field);
+        if let Some(rank) = self.names.iter().position(|(_, n)| *n == key) {
+            return Some((self.names[rank].0, rank));
         }
         // `Free (KB)`: the name before a note, for the fields that take one.
         if let Some((stem, _)) = split_note(name) {
             let stem = words(stem);
-            if let Some(&(field, _)) = self
+            if let Some(rank) = self
                 .names
                 .iter()
-                .find(|(f, n)| *n == stem && self.noted.contains(f))
+                .position(|(f, n)| *n == stem && self.noted.contains(f))
             {
-                return Some(field);
+                return Some((self.names[rank].0, rank));
             }
         }
         // A GUI cuts a long name to fit its column: `Pare...` for `Parent`.
@@ -261,17 +266,24 @@ impl<'a, F: Copy + PartialEq> Names<'a, F> {
                 }
             }
         }
-        found
+        found.map(|field| (field, self.names.len()))
     }
 
-    /// The field of each header column; a repeated field keeps its first column.
+    /// The field of each header column. A field named by several columns
+    /// keeps the one with the best-ranked name, the first of equals.
     fn fields_of<'n>(&self, names: impl Iterator<Item = &'n str>) -> Vec<Option<F>> {
-        let mut fields: Vec<Option<F>> = Vec::new();
-        for name in names {
-            let field = self.field_of(name).filter(|f| !fields.contains(&Some(*f)));
-            fields.push(field);
-        }
-        fields
+        let ranked: Vec<Option<(F, usize)>> = names.map(|n| self.field_of(n)).collect();
+        ranked
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                let (field, rank) = (*column)?;
+                let beaten = ranked.iter().enumerate().any(|(j, other)| {
+                    other.is_some_and(|(f, r)| f == field && (r < rank || (r == rank && j < i)))
+                });
+                (!beaten).then_some(field)
+            })
+            .collect()
     }
 }
 

@@ -15,11 +15,12 @@
 //! or `…` (`Gateway...`) matches the field whose names below it is the
 //! start of, when exactly one field has such a name. Columns may come in
 //! any order; other columns are ignored; when two columns mean the same
-//! field the first wins.
+//! field, the one whose name comes first in the list below wins, wherever it
+//! stands (the header decides, never the position).
 //!
 //! | field     | header names                                                               |
 //! |-----------|----------------------------------------------------------------------------|
-//! | `ne`      | `NE`, `NE Name` (required)                                                 |
+//! | `ne`      | `NE`, `NE Name`, `NE ID` (required)                                        |
 //! | `state`   | `Communication State`, `Communication Status`, `Comm State`, `Comm Status`, `Connection Status`, `Connection State`, `Status` (required) |
 //! | `gateway` | `Gateway NE`, `Gateway`                                                    |
 //! | `ip`      | `IP Address`, `NE IP`, `IP`                                                |
@@ -109,7 +110,7 @@ enum Field {
 const SPEC: Spec<'static, Field> = Spec {
     what: "NE communication export",
     columns: &[
-        (Field::Ne, &["NE", "NE Name"]),
+        (Field::Ne, &["NE", "NE Name", "NE ID"]),
         (
             Field::State,
             &[

@@ -16,11 +16,12 @@
 //! `...` or `…` (`Stor...`) matches the field whose names below it is the
 //! start of, when exactly one field has such a name. Columns may come in
 //! any order; other columns are ignored; when two columns mean the same
-//! field the first wins.
+//! field, the one whose name comes first in the list below wins, wherever it
+//! stands (the header decides, never the position).
 //!
 //! | field     | header names                                                        |
 //! |-----------|---------------------------------------------------------------------|
-//! | `ne`      | `NE`, `NE Name`                                                     |
+//! | `ne`      | `NE`, `NE Name`, `NE ID`                                            |
 //! | `board`   | `Board`, `Board Name`, `Board Type` (required)                      |
 //! | `slot`    | `Slot`, `Slot ID`, `Slot No.`                                       |
 //! | `storage` | `Storage`, `Storage Type`, `Medium`, `Partition`                    |
@@ -137,7 +138,7 @@ enum Field {
 const SPEC: Spec<'static, Field> = Spec {
     what: "board-storage export",
     columns: &[
-        (Field::Ne, &["NE", "NE Name"]),
+        (Field::Ne, &["NE", "NE Name", "NE ID"]),
         (Field::Board, &["Board", "Board Name", "Board Type"]),
         (Field::Slot, &["Slot", "Slot ID", "Slot No."]),
         (

@@ -12,15 +12,21 @@
 //! (`patch_name` = `Patch Name`). A name cut short by a GUI and ending in
 //! `...` or `…` (`Patch Na...`, `Run…`) matches the field whose names below
 //! it is the start of, when exactly one field has such a name. Columns may
-//! come in any order; other columns are ignored; when two columns mean the
-//! same field the first wins.
+//! come in any order; other columns are ignored.
 //!
-//! | field     | header names                                                  |
+//! | field     | header names, most specific first                             |
 //! |-----------|---------------------------------------------------------------|
-//! | `ne`      | `NE`, `NE Name`                                               |
+//! | `ne`      | `NE`, `NE Name`, `NE ID`                                      |
 //! | `patch`   | `Patch`, `Patch Name`, `Patch Package`, `Patch Package Name` (required) |
-//! | `version` | `Package Version`, `Version`, `Patch Version`                 |
-//! | `state`   | `State`, `Status`, `Patch State`, `Running State` (required)  |
+//! | `version` | `Package Version`, `Patch Version`, `Version`                 |
+//! | `state`   | `Patch State`, `Patch Status`, `Running State`, `State`, `Status` (required) |
+//!
+//! An NMS export often has several state-like columns: the NE list's
+//! `Status` (the NE's, `Normal`) beside the `Patch State`. When two columns
+//! mean the same field, the header decides, never the position: the column
+//! whose name comes first in the list above wins, so `Patch State` is read
+//! wherever it stands and the NE's `Status` is ignored; between two
+//! columns of equal rank the first wins.
 //! | `board`   | `Board`, `Board Type`                                         |
 //! | `slot`    | `Slot`, `Slot ID`                                             |
 //! | `time`    | `Loaded At`, `Time`                                           |
@@ -41,7 +47,7 @@
 //! | `deactivated` | deactivated, deactive, inactive, dea                    |
 //! | `idle`        | idle, not loaded                                        |
 //! | `failed`      | failed, fault                                           |
-//! | `unknown`     | anything else; `raw_state` keeps what was printed       |
+//! | `unknown`     | anything else; `raw_state` keeps what was printed. An unknown word is not judged: rules report the patch `unknown`, not failed |
 //!
 //! # CSV form
 //!
@@ -134,18 +140,24 @@ enum Field {
 const SPEC: Spec<'static, Field> = Spec {
     what: "patch-export",
     columns: &[
-        (Field::Ne, &["NE", "NE Name"]),
+        (Field::Ne, &["NE", "NE Name", "NE ID"]),
         (
             Field::Patch,
             &["Patch", "Patch Name", "Patch Package", "Patch Package Name"],
         ),
         (
             Field::Version,
-            &["Package Version", "Version", "Patch Version"],
+            &["Package Version", "Patch Version", "Version"],
         ),
         (
             Field::State,
-            &["State", "Status", "Patch State", "Running State"],
+            &[
+                "Patch State",
+                "Patch Status",
+                "Running State",
+                "State",
+                "Status",
+            ],
         ),
         (Field::Board, &["Board", "Board Type"]),
         (Field::Slot, &["Slot", "Slot ID"]),
@@ -454,9 +466,39 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
                 );
             }
         }
-        // The first of two columns for one field wins.
+        // Of two columns for one field, the better-ranked name wins
+        // wherever it stands; of two equal names, the first.
         let got = records("Patch,State,Status\nP1,Running,Failed\n");
         assert_eq!(got[0].state, "running");
+        let got = records("Patch,Status,State\nP1,Failed,Running\n");
+        assert_eq!(got[0].state, "running");
+        let got = records("Patch,State,State\nP1,Running,Failed\n");
+        assert_eq!(got[0].state, "running");
+    }
+
+    /// An NMS NE list with the NE's `Status` before the patch's state: the
+    /// patch state column is chosen by its header, in both forms.
+    #[test]
+    fn ne_status_beside_patch_state() {
+        let csv = "NE Name,Status,Patch Name,Version,Patch State\n\
+                   ne-01,Normal,SPH106,V100R004C01SPH106,Activating\n\
+                   ne-02,Normal,SPH106,V100R004C01SPH106,Running\n";
+        let got = records(csv);
+        assert_eq!(
+            got.iter().map(|r| r.raw_state.as_str()).collect::<Vec<_>>(),
+            ["Activating", "Running"]
+        );
+        assert_eq!(got[0].state, "activating");
+        let table = "\
+NE ID  Status  Running State  Patch
+9-11   Normal  Activing       SPH106
+";
+        let got = records(table);
+        assert_eq!(
+            (got[0].ne.as_deref(), got[0].raw_state.as_str()),
+            (Some("9-11"), "Activing")
+        );
+        assert_eq!(got[0].state, "activating");
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! their column and ends them in `...` or `…` (`Pare...`, `Durat...`): such
 //! a name matches the field whose names below it is the start of, when
 //! exactly one field has such a name. Columns may come in any order; other
-//! columns are ignored; when two columns mean the same field the first wins.
+//! columns are ignored; when two columns mean the same field, the one whose
+//! name comes first in the list below wins, wherever it stands (the header
+//! decides, never the position).
 //!
 //! | field         | header names                                    |
 //! |---------------|-------------------------------------------------|
