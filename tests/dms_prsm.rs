@@ -196,3 +196,79 @@ fn a_cut_off_prsu_table_is_unknown_naming_the_file_and_line() {
     }
     assert!(evaluations(&report, "fail").is_empty());
 }
+
+#[test]
+fn an_office_wide_aor_n_soak_is_minor_and_says_so() {
+    let fires = "fixtures/rules/20013-prsu-aor-inconsistent/fires";
+    let (report, _) = check(&[fires, "--phase", "pre", "--select", "20013"]);
+    let by_node = |node: &str| -> Vec<&Value> {
+        evaluations(&report, "fail")
+            .into_iter()
+            .filter(|e| e["node"] == node)
+            .collect()
+    };
+    // ABC04X17 has AOR=N on both XPM DESTs of XLT23BK: the user guide's soak.
+    let soak = by_node("xpm-office-soak");
+    assert_eq!(soak.len(), 1, "{soak:?}");
+    assert_eq!(soak[0]["severity"], "minor");
+    let message = soak[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("office-wide AOR=N soak")
+            && message.contains("assign aor n in prsuset abc04x17 on xpm"),
+        "{message}"
+    );
+    // AOR=Y on LTC 1 too: the flag on LTC 0 was set by hand, no soak.
+    let by_hand = by_node("applied-aor-n");
+    assert_eq!(by_hand[0]["severity"], "major");
+    assert!(!by_hand[0]["message"].as_str().unwrap().contains("soak"));
+}
+
+#[test]
+fn stopped_or_delayed_sparts_and_pal_are_found() {
+    let fires = "fixtures/rules/20024-prsm-autoproc-stopped/fires";
+    let (report, code) = check(&[fires, "--phase", "pre", "--select", "20024"]);
+    assert_eq!(code, 1);
+    let found: BTreeSet<(String, String)> = evaluations(&report, "fail")
+        .iter()
+        .map(|e| {
+            (
+                e["node"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("sparts-stopped", "SPARTS is STOPPED: SPM DESTs"),
+        ("pal-delayed", "PAL is Delayed until 2026-11-18 06:00:00"),
+    ];
+    for (node, text) in want {
+        assert!(
+            found.iter().any(|(n, m)| n == node && m.contains(text)),
+            "{node}: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 2, "{found:?}");
+    // A process the export does not list is unknown, not a pass.
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("dms-west-cm");
+    copy_dir(
+        Path::new("fixtures/dms-prsm/pre/office-west/dms-west-cm"),
+        &node,
+    );
+    std::fs::write(
+        node.join("exports/prsm-autoproc.txt"),
+        "PROCESS  STATUS\nSPARTS   STARTED\n",
+    )
+    .unwrap();
+    let (report, _) = check(&[dir.path().to_str().unwrap(), "--select", "20024"]);
+    let unknown = evaluations(&report, "unknown");
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(
+        unknown[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not list the automated process PAL"),
+        "{}",
+        unknown[0]
+    );
+}

@@ -12,6 +12,7 @@ use serde_json::{Value as Json, json};
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, identity_fact, parsed, source};
 use crate::parse::log_time;
+use crate::parse::prsm_autoproc;
 use crate::parse::prsm_dests::{self, Dest};
 use crate::parse::prsm_images;
 use crate::parse::prsm_loads;
@@ -186,6 +187,33 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
     ],
 };
 
+pub const PRSM_AUTOPROC: FactSpec = FactSpec {
+    name: "prsm_autoproc",
+    always: false,
+    inputs: &["prsm-autoproc"],
+    summary: "The PRSM automated processes and their status as AUTOPROC reports it \
+              (exports/prsm-autoproc.txt or .csv), one map per process.",
+    fields: &[
+        (
+            "process",
+            "string",
+            "process name, upper case, e.g. SPARTS, PAL",
+        ),
+        (
+            "status",
+            "string",
+            "started, stopped (AUTOPROC STOP), delayed (AUTOPROC DELAY) or unknown",
+        ),
+        ("raw_status", "string", "status as printed"),
+        (
+            "until",
+            "string|null",
+            "until when a delayed process waits, as printed",
+        ),
+        ("source", "map", "{file, line}"),
+    ],
+};
+
 fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem> {
     let (rel, outcome) = facts.parse("prsm-dests", prsm_dests::parse)?;
     Ok((rel.clone(), parsed(&rel, outcome)?))
@@ -194,6 +222,25 @@ fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem>
 fn read_prsus(facts: &mut NodeFacts) -> Result<(String, Vec<PrsuRow>), FactProblem> {
     let (rel, outcome) = facts.parse("prsm-prsus", prsm_prsus::parse)?;
     Ok((rel.clone(), parsed(&rel, outcome)?))
+}
+
+pub fn build_autoproc(facts: &mut NodeFacts) -> FactResult {
+    let (rel, outcome) = facts.parse("prsm-autoproc", prsm_autoproc::parse)?;
+    let processes = parsed(&rel, outcome)?;
+    Ok(Json::Array(
+        processes
+            .iter()
+            .map(|p| {
+                json!({
+                    "process": p.process,
+                    "status": p.status,
+                    "raw_status": p.raw_status,
+                    "until": p.until,
+                    "source": source(&rel, p.line),
+                })
+            })
+            .collect(),
+    ))
 }
 
 pub fn build_dests(facts: &mut NodeFacts) -> FactResult {

@@ -42,6 +42,8 @@ pub enum ParseKind {
     PrsmLoads,
     PrsmImages,
     PrsmSpm301,
+    /// DMS-100 PRSM AUTOPROC status (exports/prsm-autoproc.txt).
+    PrsmAutoproc,
     PatchConf,
     PatchHistory,
     PatchManifest,
@@ -179,6 +181,10 @@ macro_rules! with_outcome {
             }
             ParseKind::PrsmSpm301 => {
                 let $outcome = super::prsm_spm301::parse($text);
+                $body
+            }
+            ParseKind::PrsmAutoproc => {
+                let $outcome = super::prsm_autoproc::parse($text);
                 $body
             }
             ParseKind::PatchConf => {

@@ -43,6 +43,7 @@ pub mod patches;
 pub mod ping;
 #[cfg(test)]
 mod properties;
+pub mod prsm_autoproc;
 pub mod prsm_dests;
 pub mod prsm_images;
 pub mod prsm_loads;

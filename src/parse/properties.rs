@@ -62,6 +62,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         PrsmLoads => (&[], include_str!("prsm_loads.rs")),
         PrsmImages => (&[], include_str!("prsm_images.rs")),
         PrsmSpm301 => (&[], include_str!("prsm_spm301.rs")),
+        PrsmAutoproc => (&[], include_str!("prsm_autoproc.rs")),
         PatchConf => (&[], include_str!("patch_conf.rs")),
         PatchHistory => (&[], include_str!("patch_record.rs")),
         PatchManifest => (&[], include_str!("patch_record.rs")),
