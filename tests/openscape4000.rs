@@ -92,7 +92,73 @@ fn the_healthy_system_is_clean_and_checked() {
         .collect();
     assert_eq!(
         passed,
-        [20009, 20010, 20011, 20020, 20021].into_iter().collect()
+        [20009, 20010, 20011, 20020, 20021, 20025, 20026]
+            .into_iter()
+            .collect()
+    );
+}
+
+/// The failure messages of a rule's `fires` fixtures, by node.
+fn fixture_failures(rule: &str) -> Vec<(String, String)> {
+    let (report, _) = check(&format!("fixtures/rules/{rule}/fires"), "pre");
+    let code: u64 = rule[..5].parse().unwrap();
+    evaluations(&report)
+        .iter()
+        .filter(|e| e["status"] == "fail" && e["code"] == code)
+        .map(|e| {
+            (
+                e["node"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_consistency_test_allows_the_dummy_range() {
+    // Installed D.10.031 with dummy D.10.027: a patch for D.10.033 fits
+    // (the passes fixture), one for D.10.029 does not.
+    let fails = fixture_failures("20010-patch-header-mismatch");
+    let missed: Vec<&String> = fails
+        .iter()
+        .filter(|(n, _)| n == "dummy-range-missed")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(missed.len(), 1, "{fails:?}");
+    assert!(
+        missed[0].contains("SUBSYSTEM ZMIPTCH0.D.10.029")
+            && missed[0].contains("ZMIPTCH0.D.10.031 with dummy correction version D.10.027"),
+        "{}",
+        missed[0]
+    );
+    let (report, code) = check("fixtures/rules/20010-patch-header-mismatch/passes", "pre");
+    assert!(with_status(&report, "fail").is_empty(), "{code}");
+    assert!(with_status(&report, "pass").contains(&(20010, "dummy-range".to_string())));
+}
+
+#[test]
+fn the_address_check_names_the_block_outside_the_subsystem() {
+    let fails = fixture_failures("20025-patch-address-outside-subsystem");
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    let message = &fails[0].1;
+    assert!(
+        message.contains("patches 02C00:007FE (4 bytes, line")
+            && message.contains("DATE AREA (B,E) 02C00:00000,02C00:007FF"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_interrupted_megapatch_sequence_is_found_from_what_it_left() {
+    let fails = fixture_failures("20026-patch-sequence-interrupted");
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    let message = &fails[0].1;
+    assert!(
+        message.contains("group GRP04")
+            && message.contains("PA10013 hd-only")
+            && message.contains("PA10014 inactive")
+            && !message.contains("PA10008"),
+        "{message}"
     );
 }
 
@@ -147,7 +213,9 @@ fn a_cut_off_catalog_listing_is_unknown_at_its_line() {
     // 90002 is the tool's own finding for the malformed file.
     assert_eq!(
         codes,
-        [20009, 20011, 20020, 20021, 90002].into_iter().collect()
+        [20009, 20011, 20020, 20021, 20026, 90002]
+            .into_iter()
+            .collect()
     );
     for message in unknown_messages(&report) {
         assert!(
@@ -175,7 +243,10 @@ fn a_cut_off_patch_file_is_unknown_at_its_line() {
         .into_iter()
         .map(|(c, _)| c)
         .collect();
-    assert_eq!(codes, [20010, 20011, 20021, 90002].into_iter().collect());
+    assert_eq!(
+        codes,
+        [20010, 20011, 20021, 20025, 90002].into_iter().collect()
+    );
     for message in unknown_messages(&report) {
         assert!(
             message.contains("pds/PATCH/PA10005.E is malformed at line 1")
@@ -198,7 +269,7 @@ fn missing_inputs_are_unknown_never_a_pass() {
         .into_iter()
         .map(|(c, _)| c)
         .collect();
-    assert_eq!(unknown, [20010, 20011, 20021].into_iter().collect());
+    assert_eq!(unknown, [20010, 20011, 20021, 20025].into_iter().collect());
     let messages = unknown_messages(&report);
     assert!(
         messages
@@ -206,10 +277,10 @@ fn missing_inputs_are_unknown_never_a_pass() {
             .all(|m| m.contains("input `amo-patch-files` is missing: looked for pds/**")),
         "{messages:?}"
     );
-    // The catalog alone still answers 20009 and 20020.
+    // The catalog alone still answers 20009, 20020 and 20026.
     let passed: BTreeSet<u64> = with_status(&report, "pass")
         .into_iter()
         .map(|(c, _)| c)
         .collect();
-    assert_eq!(passed, [20009, 20020].into_iter().collect());
+    assert_eq!(passed, [20009, 20020, 20026].into_iter().collect());
 }

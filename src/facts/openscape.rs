@@ -6,7 +6,8 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
-use crate::parse::amo_patch_file::{OldData, PatchFile};
+use crate::parse::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
+use crate::parse::installed_aps::correction_key;
 use crate::parse::{amo_patch_catalog, amo_patch_file, installed_aps};
 
 /// Where the patch files of the `:PDS:` area are copied in a snapshot.
@@ -97,6 +98,17 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
         ),
         ("aps_name", "string|null", "APS-NAME"),
         ("subsystem", "string|null", "SUBSYSTEM"),
+        (
+            "subsystem_name",
+            "string|null",
+            "SUBSYSTEM before its first `.`, e.g. ZMIPTCH0",
+        ),
+        (
+            "correction_key",
+            "string|null",
+            "the source correction version (SUBSYSTEM after its first `.`) as a key that \
+             sorts as versions do (numeric parts padded to ten digits); null without one",
+        ),
         ("date", "string|null", "DATE (DD.MM.YY)"),
         ("activation", "string|null", "ACTIVATION as printed"),
         (
@@ -118,6 +130,18 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
              values that do not pair up, bad DATE or area)",
         ),
         ("blocks", "int", "patched areas (BYTE … LENGTH blocks)"),
+        (
+            "address_check",
+            "string",
+            "the address check of AMO PATCH: inside (every block lies within the CODE AREA \
+             or the DATE AREA of the header), outside (some block does not), no-areas (the \
+             header gives neither area, so nothing to check against)",
+        ),
+        (
+            "outside_blocks",
+            "list",
+            "{line, address, length, source} of each block outside both areas",
+        ),
         (
             "old_data",
             "string",
@@ -153,6 +177,18 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
             "string|null",
             "correction version, e.g. D.10.031",
         ),
+        (
+            "correction_key",
+            "string|null",
+            "the correction version as a key that sorts as versions do",
+        ),
+        (
+            "dummy",
+            "string|null",
+            "the valid dummy correction version of the subsystem header (DUMMY column), \
+             e.g. D.10.027; null when none is given",
+        ),
+        ("dummy_key", "string|null", "the dummy as a sortable key"),
         ("source", "map", "{file, line}"),
     ],
 };
@@ -216,6 +252,50 @@ fn old_data(file: &PatchFile) -> &'static str {
     }
 }
 
+/// The areas of the subsystem a patch file's header gives.
+const AREAS: [&str; 2] = ["CODE AREA (B,E)", "DATE AREA (B,E)"];
+
+/// The address check AMO PATCH makes when it (de)activates a patch: every
+/// patched block must lie in the subsystem, here within one of the areas
+/// the header gives. The status, and the blocks outside.
+fn address_check(file: &PatchFile, shown: &str) -> (&'static str, Vec<Json>) {
+    let areas: Vec<_> = AREAS
+        .iter()
+        .filter_map(|label| file.field(label))
+        .filter_map(area_bounds)
+        .collect();
+    if areas.is_empty() {
+        return ("no-areas", vec![]);
+    }
+    let outside: Vec<Json> = file
+        .blocks
+        .iter()
+        .filter(|b| {
+            let Some((seg, off)) = address_parts(&b.address) else {
+                return true;
+            };
+            let last = (seg, off.saturating_add(b.length.saturating_sub(1)));
+            !areas
+                .iter()
+                .any(|(begin, end)| *begin <= (seg, off) && last <= *end)
+        })
+        .map(|b| {
+            json!({
+                "line": b.line,
+                "address": b.address,
+                "length": b.length,
+                "source": source(shown, b.line),
+            })
+        })
+        .collect();
+    let status = if outside.is_empty() {
+        "inside"
+    } else {
+        "outside"
+    };
+    (status, outside)
+}
+
 fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
     let mut fields = Map::new();
     for f in &file.fields {
@@ -234,12 +314,19 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
     let patch_id = value("PATCH#");
     let patno = patch_id.map(|p| p.split('.').next().unwrap_or(p).trim().to_ascii_uppercase());
     let old = old_data(file);
+    let subsystem = value("SUBSYSTEM").map(|s| s.split_once('.').unwrap_or((s, "")));
+    let (address_check, outside_blocks) = address_check(file, shown);
     json!({
         "file": node_rel,
         "patch_id": patch_id,
         "patno": patno,
         "aps_name": value("APS-NAME"),
         "subsystem": value("SUBSYSTEM"),
+        "subsystem_name": subsystem.map(|(name, _)| name),
+        "correction_key": subsystem
+            .map(|(_, cv)| cv)
+            .filter(|cv| !cv.is_empty())
+            .map(correction_key),
         "date": value("DATE"),
         "activation": value("ACTIVATION"),
         "related": related(value("RELATED PATCHES")),
@@ -250,6 +337,8 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
             "source": source(shown, p.line),
         })).collect::<Vec<_>>(),
         "blocks": file.blocks.len(),
+        "address_check": address_check,
+        "outside_blocks": outside_blocks,
         "old_data": old,
         "backout_possible": old == "secured",
         "source": source(shown, file.line),
@@ -291,6 +380,9 @@ pub fn build_installed_aps(facts: &mut NodeFacts) -> FactResult {
                     "subsystem": s.subsystem,
                     "name": s.name,
                     "correction": s.correction,
+                    "correction_key": s.correction.as_deref().map(correction_key),
+                    "dummy": s.dummy,
+                    "dummy_key": s.dummy.as_deref().map(correction_key),
                     "source": source(&rel, s.line),
                 })
             })
@@ -333,6 +425,33 @@ mod tests {
         assert_eq!(old_data(&file(vec![reserved, secured.clone()])), "reserved");
         let absent = block(OldData::Absent, 0, 2);
         assert_eq!(old_data(&file(vec![secured, absent])), "absent");
+    }
+
+    #[test]
+    fn address_check_against_the_header_areas() {
+        let mut f = file(vec![block(OldData::Bytes, 3, 3)]);
+        f.blocks[0].address = "01A2B:0FFFD".into();
+        assert_eq!(address_check(&f, "x").0, "no-areas");
+        f.fields.push(amo_patch_file::HeaderField {
+            line: 1,
+            label: "CODE AREA (B,E)",
+            value: "01A2B:00000,01A2B:0FFFF".into(),
+        });
+        assert_eq!(address_check(&f, "x").0, "inside");
+        // One byte past the end of the code area.
+        f.blocks[0].address = "01A2B:0FFFE".into();
+        let (status, outside) = address_check(&f, "x");
+        assert_eq!(status, "outside");
+        assert_eq!(outside[0]["address"], "01A2B:0FFFE");
+        // Another segment is outside, unless the data area holds it.
+        f.blocks[0].address = "02C00:00010".into();
+        assert_eq!(address_check(&f, "x").0, "outside");
+        f.fields.push(amo_patch_file::HeaderField {
+            line: 2,
+            label: "DATE AREA (B,E)",
+            value: "(02C00:00000,02C00:007FF)".into(),
+        });
+        assert_eq!(address_check(&f, "x").0, "inside");
     }
 
     #[test]

@@ -391,6 +391,22 @@ fn hex(text: &str) -> Option<u64> {
     u64::from_str_radix(digits, 16).ok()
 }
 
+/// An address as numbers, `(segment, offset)`; a flat address (one
+/// number) has segment 0. `None` for anything else.
+pub fn address_parts(text: &str) -> Option<(u64, u64)> {
+    match text.trim().split_once(':') {
+        Some((seg, off)) => Some((hex(seg.trim())?, hex(off.trim())?)),
+        None => Some((0, hex(text.trim())?)),
+    }
+}
+
+/// The begin and end of an area value, `b,e` or `(b,e)`.
+pub fn area_bounds(value: &str) -> Option<((u64, u64), (u64, u64))> {
+    let inner = value.trim().trim_start_matches('(').trim_end_matches(')');
+    let (begin, end) = inner.split_once(',')?;
+    Some((address_parts(begin)?, address_parts(end)?))
+}
+
 /// `seg:off` of two hex numbers, or one hex number.
 fn address(text: &str) -> Option<String> {
     match text.split_once(':') {

@@ -7,7 +7,8 @@
 //! the subsystem with its correction version, separated by spaces or a tab.
 //! An optional header line `APS-NAME SUBSYSTEM` (any case) comes first;
 //! blank lines and `#` comments are skipped; a third column (a comment, the
-//! load place) is ignored.
+//! load place) is ignored, unless the header names it `DUMMY` (or
+//! `DUMMY-CV`, any word starting with `DUMMY`).
 //!
 //! ```text
 //! # installed APS (AMO APS), transcribed 2025-03-04
@@ -22,6 +23,23 @@
 //! Malformed at that line, as is a file without any subsystem (a list cut
 //! before its first entry cannot pass as "nothing installed"). An empty
 //! file, or one holding only collector messages, is `NotApplicable`.
+//!
+//! # Dummy correction version
+//!
+//! A subsystem header may carry a valid dummy correction version entry;
+//! the consistency test of AMO PATCH (TEST=YES) then allows a patch built
+//! for another correction version of the subsystem, as long as the
+//! installed one lies between the dummy and the patch's (source)
+//! correction version. When the header line names a third column
+//! `DUMMY`, that column holds the subsystem header's dummy correction
+//! version, as `D.10.027` or with the subsystem name (`ZMIPTCH0.D.10.027`);
+//! `-` or a missing value means the entry is not valid:
+//!
+//! ```text
+//! APS-NAME        SUBSYSTEM           DUMMY
+//! SP300-V10.031   ZMIPTCH0.D.10.031   D.10.027
+//! SP300-V10.031   ZMDAMCJA.D.10.035   -
+//! ```
 
 use serde::Serialize;
 
@@ -38,6 +56,26 @@ pub struct InstalledSubsystem {
     pub name: String,
     /// The rest, e.g. `D.10.031`; `None` without a `.`.
     pub correction: Option<String>,
+    /// The valid dummy correction version of the subsystem header, e.g.
+    /// `D.10.027`; `None` when the list has no DUMMY column or no entry.
+    pub dummy: Option<String>,
+}
+
+/// A correction version as a key that sorts as the versions do: numeric
+/// parts padded to ten digits, letters upper case (`D.10.9` before
+/// `D.10.031`).
+pub fn correction_key(version: &str) -> String {
+    version
+        .split('.')
+        .map(|part| {
+            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{:0>10}", part.trim_start_matches('0'))
+            } else {
+                part.to_ascii_uppercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Parses the installed APS list.
@@ -47,6 +85,7 @@ pub fn parse(text: &str) -> Outcome<Vec<InstalledSubsystem>> {
     }
     let mut out = Vec::new();
     let mut last = 1;
+    let mut has_dummy = false;
     for (no, raw) in numbered_lines(text) {
         last = no;
         let line = raw.trim_start_matches('\u{feff}').trim();
@@ -59,6 +98,9 @@ pub fn parse(text: &str) -> Outcome<Vec<InstalledSubsystem>> {
             && words[0].eq_ignore_ascii_case("APS-NAME")
             && words[1].eq_ignore_ascii_case("SUBSYSTEM")
         {
+            has_dummy = words
+                .get(2)
+                .is_some_and(|w| w.to_ascii_uppercase().starts_with("DUMMY"));
             continue;
         }
         let [aps, subsystem, ..] = words.as_slice() else {
@@ -71,12 +113,21 @@ pub fn parse(text: &str) -> Outcome<Vec<InstalledSubsystem>> {
             Some((n, c)) => (n.to_string(), Some(c.to_string())),
             None => (subsystem.to_string(), None),
         };
+        let dummy = words
+            .get(2)
+            .filter(|_| has_dummy)
+            .filter(|d| **d != "-")
+            .map(|d| {
+                let own = format!("{name}.");
+                d.strip_prefix(own.as_str()).unwrap_or(d).to_string()
+            });
         out.push(InstalledSubsystem {
             line: no,
             aps: aps.to_string(),
             subsystem: subsystem.to_string(),
             name,
             correction,
+            dummy,
         });
     }
     if out.is_empty() {
@@ -108,9 +159,29 @@ mod tests {
                 subsystem: "ZMIPTCH0.D.10.031".into(),
                 name: "ZMIPTCH0".into(),
                 correction: Some("D.10.031".into()),
+                dummy: None,
             }
         );
         assert_eq!(got[2].subsystem, "ZMDSIG00.D.10.033");
+    }
+
+    #[test]
+    fn dummy_column_and_correction_keys() {
+        let text = &doc_blocks()[1];
+        let got = parsed(&parse(text), text);
+        assert_eq!(got[0].dummy.as_deref(), Some("D.10.027"));
+        assert_eq!(got[1].dummy, None);
+        let got = parsed(
+            &parse("APS-NAME SUBSYSTEM DUMMY-CV\nA ZM01.D.10.031 ZM01.D.10.029\n"),
+            "",
+        );
+        assert_eq!(got[0].dummy.as_deref(), Some("D.10.029"));
+        // Without a DUMMY header the third column is a comment.
+        let got = parsed(&parse("A ZM01.D.10.031 loaded\n"), "");
+        assert_eq!(got[0].dummy, None);
+        assert!(correction_key("D.10.9") < correction_key("D.10.031"));
+        assert!(correction_key("d.10.031") == correction_key("D.10.31"));
+        assert!(correction_key("D.10.035") > correction_key("D.10.031"));
     }
 
     #[test]
