@@ -228,6 +228,7 @@ fn run_part(
             )
         })
         .collect();
+    evaluations.extend(unmatched);
 
     for clash in snapshot::name_clashes(&all_nodes)
         .into_iter()
@@ -462,6 +463,51 @@ fn digest_of<'a>(parts: impl Iterator<Item = [&'a str; 2]>) -> String {
         }
     }
     format!("sha256:{}", crate::model::hex(&h.finalize()))
+}
+
+/// The rows of the fleet's many-NE exports that no node is judged on, one
+/// finding per file and NE; each fleet root's index once.
+fn unmatched_rows(nodes: &[Node]) -> Vec<Evaluation> {
+    let mut seen: Vec<&crate::shared_exports::SharedIndex> = Vec::new();
+    let mut out = Vec::new();
+    for node in nodes {
+        if seen.iter().any(|s| std::ptr::eq(*s, &*node.shared)) {
+            continue;
+        }
+        seen.push(&node.shared);
+        for u in &node.shared.unmatched {
+            let file = u.file.display().to_string();
+            let lines: Vec<String> = u.lines.iter().map(|l| l.to_string()).collect();
+            let who = match &u.ne {
+                Some(ne) => format!("name NE {ne}, which no snapshot of the fleet is"),
+                None => "name no NE".to_string(),
+            };
+            let message = format!(
+                "{file}: {} row(s) of the {} export (line(s) {}) {who}: they are checked on no node",
+                u.lines.len(),
+                u.input,
+                lines.join(", ")
+            );
+            let evidence = u
+                .lines
+                .iter()
+                .map(|&line| Evidence {
+                    line: Some(line),
+                    ..evidence_path(file.clone())
+                })
+                .collect();
+            let key = format!("{} {}", u.input, u.ne.as_deref().unwrap_or("-"));
+            out.push(tool_evaluation(
+                EXPORT_ROW_UNMATCHED,
+                &file,
+                Scope::Fleet,
+                &key,
+                message,
+                evidence,
+            ));
+        }
+    }
+    out
 }
 
 fn evidence_path(path: String) -> Evidence {

@@ -25,6 +25,7 @@ pub mod procedure;
 pub mod redact;
 pub mod report;
 pub mod shard;
+pub mod shared_exports;
 pub mod snapshot;
 pub mod sos;
 pub mod tool_codes;

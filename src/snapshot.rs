@@ -255,6 +255,11 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "the dump time of each DEST's image (SPM flash image, XPM image file, CM office image) from the image file listing or dump reports",
     },
     InputSpec {
+        name: "prsm-autoproc",
+        native: &["exports/prsm-autoproc.txt", "exports/prsm-autoproc.csv"],
+        collect: "PRSM; AUTOPROC QUERY ALL: the status of the automated processes (SPARTS, PAL, …)",
+    },
+    InputSpec {
         name: "spm301-logs",
         native: &["logs/spm301.log", "logs/logutil-spm.txt"],
         collect: "LOGUTIL; OPEN SPM; BACK ALL (MAP terminal), or the SPM logs copied from the log device",
@@ -375,6 +380,8 @@ pub struct Node {
     /// The archive the node is read from in place; `dir` is then the
     /// archive's path joined with the node's folder inside it.
     pub archive: Option<Arc<Archive>>,
+    /// The fleet's exports that cover many NEs, split by NE.
+    pub shared: Arc<crate::shared_exports::SharedIndex>,
 }
 
 impl Node {
@@ -673,6 +680,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
             }
         }
     }
+    crate::shared_exports::attach(&mut nodes);
     (nodes, problems)
 }
 
@@ -717,6 +725,7 @@ fn discover_archive(
                 identity: Map::new(),
                 identity_error: Some(message),
                 archive: None,
+                shared: Arc::default(),
             });
             return;
         }
@@ -784,6 +793,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
         identity: Map::new(),
         identity_error: None,
         archive,
+        shared: Arc::default(),
     };
     if layout == Layout::Sos {
         let read = |rel: &str| node.read(&dir.join(rel)).ok();

@@ -24,6 +24,7 @@ pub const LINK_REFUSED: u32 = 90007;
 pub const INPUT_NOT_REGULAR: u32 = 90008;
 pub const NODE_INPUT_LIMIT: u32 = 90009;
 pub const HOSTNAME_AMBIGUOUS: u32 = 90010;
+pub const EXPORT_ROW_UNMATCHED: u32 = 90011;
 
 pub const TOOL_CODES: &[ToolCode] = &[
     ToolCode {
@@ -140,6 +141,20 @@ pub const TOOL_CODES: &[ToolCode] = &[
             are still checked.",
         remediation: "Fix `hostname` in the node.json of the snapshots named (or remove the \
             duplicate snapshot).",
+    },
+    ToolCode {
+        code: EXPORT_ROW_UNMATCHED,
+        name: "export-row-unmatched",
+        title: "Rows of an NMS/DC export name an NE that has no snapshot",
+        severity: Severity::Minor,
+        explanation: "An export that covers many NEs (the NE list, the patch list, the task log, \
+            the board storage of the DC or NMS) is split by its NE name/ID column and each row \
+            is judged on the NE node it names. Rows that name no node of the fleet (by hostname, \
+            or `ne_name` / `ne_id` of node.json), or that name no NE at all in a file shared by \
+            many NEs, are checked on no node: this finding names the file, the NE and the lines. \
+            See docs/snapshot-format.md, \"One NMS export for many NEs\".",
+        remediation: "Collect a snapshot of the NE (a node.json with its hostname, or its NMS name \
+            as `ne_name` or ID as `ne_id`), or correct the NE value in the export.",
     },
 ];
 

@@ -130,3 +130,138 @@ fn the_pre_check_would_have_caught_it() {
     assert_eq!(codes, vec![10010, 20002, 20002, 20005], "{codes:?}");
     assert!(failures(&report, "ne-osn6800-02").is_empty());
 }
+
+/// One NMS export for many NEs (fixtures/osn6800-nms-export): the patch
+/// list at the fleet root and the NE list, task log and board storage in
+/// the management server's snapshot are split by NE and judged per NE.
+fn nms_report(phase: &str) -> Value {
+    let out = upcheck(&[
+        "check",
+        "fixtures/osn6800-nms-export",
+        "--phase",
+        phase,
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_many_ne_export_is_judged_per_ne_wherever_it_sits() {
+    let report = nms_report("pre");
+    let codes = |node: &str| -> Vec<u64> {
+        failures(&report, node)
+            .iter()
+            .map(|e| e["code"].as_u64().unwrap())
+            .collect()
+    };
+    // ne-a: its rows of the root's patch list are activating (Patch State,
+    // not the NE's Status column); its CF cards have room, the full OFS1
+    // partitions do not count.
+    assert_eq!(codes("ne-a"), vec![20002, 20002, 20005]);
+    // ne-b is OSN-B-NMS / 9-102 in the exports: running, but disconnected
+    // in the NMS NE list; ne-a's Normal row is not its.
+    assert_eq!(codes("ne-b"), vec![10002]);
+    let b = failures(&report, "ne-b")[0];
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("OSN-B-NMS is unreachable")
+    );
+    assert!(failures(&report, "u2000-nms").is_empty());
+    let passed = |node: &str, code: u64| {
+        report["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"] == node && e["code"] == code && e["status"] == "pass")
+    };
+    assert!(passed("ne-a", 10002) && passed("ne-a", 30004) && passed("ne-b", 20002));
+    // The rows of ne-c, which has no snapshot, are reported with their lines.
+    let unmatched: Vec<(String, String)> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == 90011)
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(unmatched.len(), 2, "{unmatched:?}");
+    for (status, message) in &unmatched {
+        assert_eq!(status, "unknown");
+        assert!(message.contains("name NE ne-c"), "{message}");
+    }
+    assert!(
+        unmatched
+            .iter()
+            .any(|(_, m)| m.contains("exports/patches.csv: 1 row(s)") && m.contains("line(s) 7"))
+    );
+}
+
+#[test]
+fn a_many_ne_task_log_diagnoses_each_ne() {
+    let report = nms_report("diagnose");
+    let a: Vec<u64> = failures(&report, "ne-a")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert!(a.contains(&80001) && a.contains(&80002), "{a:?}");
+    let b: Vec<u64> = failures(&report, "ne-b")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert!(!b.contains(&80001), "{b:?}");
+}
+
+#[test]
+fn an_unknown_patch_state_word_is_unknown_not_critical() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("ne-odd");
+    std::fs::create_dir_all(node.join("exports")).unwrap();
+    std::fs::write(
+        node.join("node.json"),
+        r#"{"hostname": "ne-odd", "platform": "osn6800"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        node.join("exports/patches.csv"),
+        "NE,Patch,Patch State,Board,Slot\nne-odd,SPH106,Rollbacking,SCC,9\nne-odd,SPH106,Running,SCC,10\n",
+    )
+    .unwrap();
+    let out = upcheck(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--select",
+        "20002,20004",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evals = report["evaluations"].as_array().unwrap();
+    let of = |code: u64, status: &str| {
+        evals
+            .iter()
+            .filter(|e| e["code"] == code && e["status"] == status)
+            .count()
+    };
+    assert_eq!(of(20002, "fail"), 0, "{evals:?}");
+    assert_eq!(of(20002, "unknown"), 1, "{evals:?}");
+    assert_eq!((of(20004, "unknown"), of(20004, "fail")), (1, 0));
+    let unknown = evals
+        .iter()
+        .find(|e| e["code"] == 20002 && e["status"] == "unknown")
+        .unwrap();
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Rollbacking'"),
+        "{unknown}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+}

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
+use super::{FactProblem, FactResult, FactSpec, NodeFacts, ne_rows, parsed, source};
 use crate::parse::dc_tasks::{self, TaskEvent};
 use crate::parse::package_listing::{self, PackageFile};
 use crate::parse::{ne_comm, ne_storage, ping};
@@ -20,7 +20,9 @@ pub const DC_TASKS: FactSpec = FactSpec {
     always: false,
     inputs: &["dc-tasks"],
     summary: "The DC(CMF)/NMS task log (exports/dc-tasks.csv or .txt): one map per task, its \
-              events grouped by task name and NE in file order.",
+              events grouped by task name and NE in file order. Only this NE's rows: a log of \
+              many NEs, here or elsewhere in the fleet, is split by its NE column (see \
+              docs/snapshot-format.md, \"One NMS export for many NEs\").",
     fields: &[
         ("name", "string", "task name as printed"),
         (
@@ -92,8 +94,9 @@ pub const NE_STORAGE: FactSpec = FactSpec {
     always: false,
     inputs: &["ne-storage"],
     summary: "Free space per NE board and storage (CF, Flash, OFS partition), from the board \
-              storage export (exports/ne-storage.csv or .txt). A software package is copied to \
-              the system control board (SCC) before it is loaded.",
+              storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
+              many-NE export sits. A software package is copied to the system control board \
+              (SCC) before it is loaded.",
     fields: &[
         (
             "ne",
@@ -119,9 +122,10 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
     always: false,
     inputs: &["ne-ping", "ne-communication"],
     summary: "Whether the DC/NMS server reaches the NE: one entry per ping run (commands/ping) \
-              and per NE of the NMS communication state export that is normal or disconnected \
-              (NEs in another state are left out). Missing only when the snapshot has neither \
-              file; an empty list when the files hold no such entry.",
+              and one for the row of the NMS NE list (communication state export) that is this \
+              NE: its NE name or ID is the hostname, or `ne_name` / `ne_id` of node.json, \
+              wherever the list sits (see docs/snapshot-format.md, \"One NMS export for many \
+              NEs\"). Missing when there is no ping run and no row of the NE list for this NE.",
     fields: &[
         ("method", "string", "ping or nms"),
         (
@@ -132,8 +136,9 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
         (
             "state",
             "string",
-            "reachable (no loss; nms normal), partial (some loss) or unreachable (all lost, \
-             a name that does not resolve, an unreachable network; nms disconnected)",
+            "reachable (no loss; nms normal), partial (some loss), unreachable (all lost, \
+             a name that does not resolve, an unreachable network; nms disconnected) or unknown \
+             (nms: a state the vocabulary does not know)",
         ),
         (
             "loss_percent",
@@ -294,26 +299,35 @@ fn task_json(task: &Task<'_>, rel: &str) -> Json {
     })
 }
 
+/// This node's task events, per task-log file read.
+fn read_events(facts: &mut NodeFacts) -> Result<Vec<(String, Vec<TaskEvent>)>, FactProblem> {
+    ne_rows::read(facts, "dc-tasks", dc_tasks::parse, |e| e.ne.as_deref())
+}
+
 pub fn build_dc_tasks(facts: &mut NodeFacts) -> FactResult {
-    let (rel, outcome) = facts.parse("dc-tasks", dc_tasks::parse)?;
-    let events = parsed(&rel, outcome)?;
+    let files = read_events(facts)?;
     let host = facts.node.name();
     Ok(Json::Array(
-        group_tasks(&events, &host)
+        files
             .iter()
-            .map(|t| task_json(t, &rel))
+            .flat_map(|(rel, events)| {
+                group_tasks(events, &host)
+                    .iter()
+                    .map(|t| task_json(t, rel))
+                    .collect::<Vec<_>>()
+            })
             .collect(),
     ))
 }
 
 pub fn build_ne_storage(facts: &mut NodeFacts) -> FactResult {
-    let (rel, outcome) = facts.parse("ne-storage", ne_storage::parse)?;
-    let boards = parsed(&rel, outcome)?;
+    let files = ne_rows::read(facts, "ne-storage", ne_storage::parse, |b| b.ne.as_deref())?;
     let host = facts.node.name();
     Ok(Json::Array(
-        boards
+        files
             .iter()
-            .map(|b| {
+            .flat_map(|(rel, boards)| boards.iter().map(move |b| (rel, b)))
+            .map(|(rel, b)| {
                 let ne = b.ne.clone().unwrap_or_else(|| host.clone());
                 let mut place = format!("{ne} board {}", b.board);
                 if let Some(s) = &b.slot {
@@ -330,7 +344,7 @@ pub fn build_ne_storage(facts: &mut NodeFacts) -> FactResult {
                     "total_kib": b.total_kib,
                     "free_kib": b.free_kib,
                     "where": place,
-                    "source": source(&rel, b.line),
+                    "source": source(rel, b.line),
                 })
             })
             .collect(),
@@ -376,6 +390,23 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
     })
 }
 
+/// The NMS NE list's row of this NE as a reachability entry.
+fn nms_entry(ne: &ne_comm::NeCommState, rel: &str) -> Json {
+    let state = match ne.state {
+        "normal" => "reachable",
+        "disconnected" => "unreachable",
+        _ => "unknown",
+    };
+    json!({
+        "method": "nms",
+        "target": ne.ne,
+        "state": state,
+        "loss_percent": null,
+        "detail": format!("communication state: {}", ne.raw_state),
+        "source": source(rel, ne.line),
+    })
+}
+
 pub fn build_ne_reachability(facts: &mut NodeFacts) -> FactResult {
     let host = facts.node.name();
     let mut entries = Vec::new();
@@ -391,23 +422,11 @@ pub fn build_ne_reachability(facts: &mut NodeFacts) -> FactResult {
         Err(FactProblem::Missing { looked_for: l, .. }) => looked_for.extend(l),
         Err(other) => return Err(other),
     }
-    match facts.parse("ne-communication", ne_comm::parse) {
-        Ok((rel, outcome)) => {
+    match ne_rows::read(facts, "ne-communication", ne_comm::parse, |r| Some(&r.ne)) {
+        Ok(files) => {
             found = true;
-            for ne in parsed(&rel, outcome)? {
-                let state = match ne.state {
-                    "normal" => "reachable",
-                    "disconnected" => "unreachable",
-                    _ => continue,
-                };
-                entries.push(json!({
-                    "method": "nms",
-                    "target": ne.ne,
-                    "state": state,
-                    "loss_percent": null,
-                    "detail": format!("communication state: {}", ne.raw_state),
-                    "source": source(&rel, ne.line),
-                }));
+            for (rel, rows) in files {
+                entries.extend(rows.iter().map(|ne| nms_entry(ne, &rel)));
             }
         }
         Err(FactProblem::Missing { looked_for: l, .. }) => looked_for.extend(l),
@@ -474,34 +493,35 @@ fn lookup<'f>(files: &'f [PackageFile], package: &str) -> Option<&'f PackageFile
 }
 
 pub fn build_load_packages(facts: &mut NodeFacts) -> FactResult {
-    let (rel, outcome) = facts.parse("dc-tasks", dc_tasks::parse)?;
-    let events = parsed(&rel, outcome)?;
+    let files = read_events(facts)?;
     let repo = repository(facts)?;
     let host = facts.node.name();
-    let upgrades: Vec<(&str, String)> = group_tasks(&events, &host)
-        .iter()
-        .filter(|t| t.task_type() == "package-upgrade")
-        .map(|t| (t.name, t.ne.clone()))
-        .collect();
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for e in &events {
-        let Some(package) = e.package.as_deref() else {
-            continue;
-        };
-        let ne = e.ne.clone().unwrap_or_else(|| host.clone());
-        if seen.contains(&package) || !upgrades.contains(&(e.task.as_str(), ne)) {
-            continue;
+    for (rel, events) in &files {
+        let upgrades: Vec<(&str, String)> = group_tasks(events, &host)
+            .iter()
+            .filter(|t| t.task_type() == "package-upgrade")
+            .map(|t| (t.name, t.ne.clone()))
+            .collect();
+        for e in events {
+            let Some(package) = e.package.as_deref() else {
+                continue;
+            };
+            let ne = e.ne.clone().unwrap_or_else(|| host.clone());
+            if seen.contains(&package) || !upgrades.contains(&(e.task.as_str(), ne)) {
+                continue;
+            }
+            seen.push(package);
+            let found = repo.as_ref().map(|(_, files)| lookup(files, package));
+            out.push(json!({
+                "name": package,
+                "task": e.task,
+                "listed": found.map(|f| f.is_some()),
+                "size_bytes": found.flatten().map(|f| f.size_bytes),
+                "source": source(rel, e.line),
+            }));
         }
-        seen.push(package);
-        let found = repo.as_ref().map(|(_, files)| lookup(files, package));
-        out.push(json!({
-            "name": package,
-            "task": e.task,
-            "listed": found.map(|f| f.is_some()),
-            "size_bytes": found.flatten().map(|f| f.size_bytes),
-            "source": source(&rel, e.line),
-        }));
     }
     Ok(Json::Array(out))
 }
@@ -527,7 +547,7 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
     /// The facts of a one-node snapshot holding the given files.
     fn facts_of(files: &[(&str, &str)], names: &[&str]) -> Vec<FactResult> {
         super::super::testing::facts_of(
-            r#"{"hostname": "ne1", "platform": "osn6800"}"#,
+            r#"{"hostname": "ne1", "ne_name": "OSN6800-01", "platform": "osn6800"}"#,
             files,
             names,
         )
@@ -607,16 +627,17 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
         assert_eq!(tasks[1]["type"], "other");
         assert_eq!(tasks[1]["raw_type"], Value::Null);
         assert_eq!(tasks[1]["failed"], false);
-        // One task name on two NEs is two tasks.
-        let log = "Task,NE,Result\nT,A,ok\nT,B,Failed\nT,A,ok\n";
+        // The rows of another NE are that NE's, not this node's.
+        let log = "Task,NE,Result\nT,osn6800-01,ok\nT,B,Failed\nT,osn6800-01,ok\n";
         let tasks = ok(&[("exports/dc-tasks.csv", log)], "dc_tasks");
         let tasks = tasks.as_array().unwrap();
-        assert_eq!(tasks.len(), 2);
+        assert_eq!(tasks.len(), 1);
         assert_eq!(tasks[0]["events"].as_array().unwrap().len(), 2);
-        assert_eq!(
-            (&tasks[1]["ne"], &tasks[1]["failed"]),
-            (&json!("B"), &json!(true))
-        );
+        assert_eq!(tasks[0]["failed"], false);
+        // A log of other NEs only does not stand in for this one's.
+        let log = "Task,NE,Result\nT,B,Failed\n";
+        let p = fact(&[("exports/dc-tasks.csv", log)], "dc_tasks").unwrap_err();
+        assert!(matches!(p, FactProblem::Missing { .. }), "{p:?}");
         // A malformed log is the fact's problem.
         let p = fact(&[("exports/dc-tasks.csv", "Task,Result\nT,\n")], "dc_tasks").unwrap_err();
         assert!(matches!(p, FactProblem::Malformed { line: 2, .. }), "{p:?}");
@@ -658,7 +679,8 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
                     Reply from 10.1.1.254: Destination host unreachable.\n\
                     Reply from 10.1.1.2: bytes=32 time<1ms TTL=64\n\
                     \x20   Packets: Sent = 2, Received = 2, Lost = 0 (0% loss),\n";
-        let comm = "NE,Status\nOSN6800-01,Normal\nOSN6800-02,Disconnected\nOSN6800-03,Unknown\n";
+        // The NMS NE list of many NEs: only the row that is this node (ne1) counts.
+        let comm = "NE,Status\nOSN6800-02,Normal\nne1,Disconnected\nOSN6800-03,Unknown\n";
         let both = [
             ("commands/ping", ping),
             ("exports/ne-communication.csv", comm),
@@ -685,8 +707,7 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
                 s("ping", "ne1", "partial", json!(50.0)),
                 s("ping", "ne09", "unreachable", json!(100.0)),
                 s("ping", "10.1.1.2", "partial", json!(50.0)),
-                s("nms", "OSN6800-01", "reachable", Value::Null),
-                s("nms", "OSN6800-02", "unreachable", Value::Null),
+                s("nms", "ne1", "unreachable", Value::Null),
             ]
         );
         assert_eq!(
@@ -703,22 +724,36 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
             "{}",
             entries[3]["detail"]
         );
-        assert_eq!(entries[5]["detail"], "communication state: Disconnected");
-        assert_eq!(entries[5]["source"]["line"], 3);
+        assert_eq!(entries[4]["detail"], "communication state: Disconnected");
+        assert_eq!(entries[4]["source"]["line"], 3);
         // Either file alone will do.
         let only_ping = ok(&both[..1], "ne_reachability");
         assert_eq!(only_ping.as_array().unwrap().len(), 4);
         let only_nms = ok(&both[1..], "ne_reachability");
-        assert_eq!(only_nms.as_array().unwrap().len(), 2);
-        // Only unknown states: an empty list, not a missing fact.
+        assert_eq!(only_nms.as_array().unwrap().len(), 1);
+        // This NE in a state the vocabulary does not know: an unknown entry.
         let unknown = ok(
             &[(
                 "exports/ne-communication.txt",
-                "NE  Status\nN1  Logging in\n",
+                "NE  Status\nN1  Normal\nne1  Logging in\n",
             )],
             "ne_reachability",
         );
-        assert_eq!(unknown, json!([]));
+        assert_eq!(unknown[0]["state"], "unknown");
+        assert_eq!(unknown.as_array().unwrap().len(), 1);
+        // A list without this NE's row stands in for nothing: missing.
+        match fact(
+            &[("exports/ne-communication.csv", "NE,Status\nN1,Normal\n")],
+            "ne_reachability",
+        )
+        .unwrap_err()
+        {
+            FactProblem::Missing { looked_for, .. } => assert!(
+                looked_for.iter().any(|l| l.contains("a row naming NE1")),
+                "{looked_for:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
         // Neither: missing, naming both inputs' files.
         match fact(&[], "ne_reachability").unwrap_err() {
             FactProblem::Missing { looked_for, .. } => {

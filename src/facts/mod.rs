@@ -12,6 +12,7 @@ mod exports;
 mod health;
 mod huawei;
 mod media;
+mod ne_rows;
 mod node;
 mod openscape;
 mod patches;
@@ -77,6 +78,7 @@ pub const FACTS: &[FactSpec] = &[
     dms::PRSM_PRSUS,
     dms::PRSM_AUDIT,
     dms::PRSM_IMAGES,
+    dms::PRSM_AUTOPROC,
     cluster_patch::CLUSTER_PATCH,
     cluster_patch::PATCH_FILES,
     cluster_patch::PATCH_MANIFEST,
@@ -279,6 +281,7 @@ impl<'a> NodeFacts<'a> {
             "prsm_prsus" => dms::build_prsus(self),
             "prsm_audit" => dms::build_audit(self),
             "prsm_images" => dms::build_images(self),
+            "prsm_autoproc" => dms::build_autoproc(self),
             "cluster_patch" => cluster_patch::build_cluster_patch(self),
             "patch_files" => cluster_patch::build_patch_files(self),
             "patch_manifest" => cluster_patch::build_patch_manifest(self),

@@ -1,7 +1,7 @@
 //! Patch state per NE (and per board) from the patch-state export.
 
-use super::{FactResult, FactSpec, NodeFacts, outcome_problem, source};
-use crate::parse::{Outcome, patches};
+use super::{FactResult, FactSpec, NodeFacts, ne_rows, source};
+use crate::parse::patches;
 use serde_json::{Value as Json, json};
 
 pub const PATCHES: FactSpec = FactSpec {
@@ -9,12 +9,15 @@ pub const PATCHES: FactSpec = FactSpec {
     always: false,
     inputs: &["patches"],
     summary: "Installed patches as the NE patch query or the DC Patch View shows them \
-              (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md).",
+              (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \
+              rows of the node's own export that name no NE or name this NE, and the rows of a \
+              many-NE export elsewhere in the fleet that name it.",
     fields: &[
         (
             "ne",
             "string",
-            "NE name; the node's hostname when the export has no NE column",
+            "NE name or ID as exported (the hostname, `ne_name` or `ne_id` of node.json); the \
+             node's hostname when the export has no NE column",
         ),
         ("patch", "string", "patch name, e.g. V100R004C01SPH106"),
         ("version", "string|null", "package version"),
@@ -36,35 +39,31 @@ pub const PATCHES: FactSpec = FactSpec {
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
-    let (rel, outcome) = facts.parse("patches", patches::parse)?;
-    let Outcome::Parsed { records } = &outcome else {
-        return Err(outcome_problem(&rel, &outcome).expect("not parsed"));
-    };
+    let files = ne_rows::read(facts, "patches", patches::parse, |p| p.ne.as_deref())?;
     let host = facts.node.name();
-    Ok(Json::Array(
-        records
-            .iter()
-            .map(|p| {
-                let ne = p.ne.clone().unwrap_or_else(|| host.clone());
-                let mut place = ne.clone();
-                if let Some(b) = &p.board {
-                    place.push_str(&format!(" board {b}"));
-                }
-                if let Some(s) = &p.slot {
-                    place.push_str(&format!(" slot {s}"));
-                }
-                json!({
-                    "ne": ne,
-                    "patch": p.patch,
-                    "version": p.version,
-                    "state": p.state,
-                    "raw_state": p.raw_state,
-                    "board": p.board,
-                    "slot": p.slot,
-                    "where": place,
-                    "source": source(&rel, p.line),
-                })
-            })
-            .collect(),
-    ))
+    let mut out = Vec::new();
+    for (rel, records) in &files {
+        for p in records {
+            let ne = p.ne.clone().unwrap_or_else(|| host.clone());
+            let mut place = ne.clone();
+            if let Some(b) = &p.board {
+                place.push_str(&format!(" board {b}"));
+            }
+            if let Some(s) = &p.slot {
+                place.push_str(&format!(" slot {s}"));
+            }
+            out.push(json!({
+                "ne": ne,
+                "patch": p.patch,
+                "version": p.version,
+                "state": p.state,
+                "raw_state": p.raw_state,
+                "board": p.board,
+                "slot": p.slot,
+                "where": place,
+                "source": source(rel, p.line),
+            }));
+        }
+    }
+    Ok(Json::Array(out))
 }

@@ -1,0 +1,219 @@
+//! One NMS/DC export for many NEs. The NE list, the patch list, the task
+//! log and the board storage of a DC(CMF) or NMS usually cover every NE it
+//! manages in one file, saved once: at the fleet root (or in a folder
+//! between it and the NE snapshots), or in the snapshot of the management
+//! server. Such a file is split by its NE name/ID column and each row is
+//! judged on the NE node it names, wherever the file sits (any node's
+//! snapshot, the fleet root); a row naming no NE of the fleet is reported
+//! rather than dropped. See docs/snapshot-format.md, "One NMS
+//! export for many NEs".
+//!
+//! The index is built once per fleet root when the snapshots are found:
+//! every candidate file is parsed once here for its NE column, and the
+//! facts of a node then read only the files that name it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::parse::{Outcome, dc_tasks, ne_comm, ne_storage, patches};
+use crate::snapshot::{Node, input_spec};
+
+/// The inputs split by NE, each with its parser reduced to `(line, NE)`.
+type NeColumn = fn(&str) -> Option<Vec<(usize, Option<String>)>>;
+
+pub const SPLIT_INPUTS: [(&str, NeColumn); 4] = [
+    ("patches", |t| {
+        ne_column(patches::parse(t), |r| (r.line, r.ne))
+    }),
+    ("dc-tasks", |t| {
+        ne_column(dc_tasks::parse(t), |r| (r.line, r.ne))
+    }),
+    ("ne-communication", |t| {
+        ne_column(ne_comm::parse(t), |r| (r.line, Some(r.ne)))
+    }),
+    ("ne-storage", |t| {
+        ne_column(ne_storage::parse(t), |r| (r.line, r.ne))
+    }),
+];
+
+fn ne_column<T>(
+    outcome: Outcome<Vec<T>>,
+    row: fn(T) -> (usize, Option<String>),
+) -> Option<Vec<(usize, Option<String>)>> {
+    match outcome {
+        Outcome::Parsed { records } => Some(records.into_iter().map(row).collect()),
+        // A broken file is reported by the facts of the nodes that read it.
+        _ => None,
+    }
+}
+
+/// A row, or rows, of a shared export that name no NE of the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    pub file: PathBuf,
+    pub input: &'static str,
+    /// The NE as the rows print it; `None` for rows without an NE value.
+    pub ne: Option<String>,
+    pub lines: Vec<usize>,
+}
+
+/// What the fleet's shared exports hold for whom.
+#[derive(Debug, Default)]
+pub struct SharedIndex {
+    /// By node folder, then input: the files other than the node's own
+    /// that hold rows naming it.
+    files: BTreeMap<PathBuf, BTreeMap<&'static str, Vec<PathBuf>>>,
+    pub unmatched: Vec<Unmatched>,
+}
+
+impl SharedIndex {
+    /// The shared files of `input` that name the NE of the node in `dir`.
+    pub fn files_for(&self, dir: &Path, input: &str) -> &[PathBuf] {
+        self.files
+            .get(dir)
+            .and_then(|by_input| by_input.get(input))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The NE names and IDs a row may give for `node`, upper case: the
+/// hostname and node.json's `ne_name` and `ne_id` (a string or a number).
+pub fn ne_names(node: &Node) -> Vec<String> {
+    let mut names = vec![node.name()];
+    for key in ["ne_name", "ne_id"] {
+        match node.identity.get(key) {
+            Some(serde_json::Value::String(s)) => names.push(s.clone()),
+            Some(serde_json::Value::Number(n)) => names.push(n.to_string()),
+            _ => {}
+        }
+    }
+    names.iter().map(|n| normal(n)).collect()
+}
+
+/// An NE value as it is compared: trimmed, upper case.
+pub fn normal(ne: &str) -> String {
+    ne.trim().to_uppercase()
+}
+
+/// Builds the index of each fleet root and hands it to the root's nodes.
+pub fn attach(nodes: &mut [Node]) {
+    let roots: BTreeSet<PathBuf> = nodes.iter().map(|n| n.root.clone()).collect();
+    for root in roots {
+        let members: Vec<&Node> = nodes.iter().filter(|n| n.root == root).collect();
+        let index = Arc::new(index_root(&root, &members));
+        for node in nodes.iter_mut().filter(|n| n.root == root) {
+            node.shared = index.clone();
+        }
+    }
+}
+
+/// A file that may hold rows of many NEs, and the node it belongs to.
+struct Candidate {
+    path: PathBuf,
+    input: &'static str,
+    parse: NeColumn,
+    owner: Option<usize>,
+}
+
+fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, node) in members.iter().enumerate() {
+        for name in ne_names(node) {
+            by_name.entry(name).or_insert(i);
+        }
+    }
+    let mut index = SharedIndex::default();
+    for candidate in candidates(root, members) {
+        let Some(text) = read(&candidate, members) else {
+            continue;
+        };
+        let Some(rows) = (candidate.parse)(&text) else {
+            continue;
+        };
+        let mut unmatched: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+        for (line, ne) in rows {
+            let key = ne.as_deref().map(normal);
+            let target = key.as_ref().and_then(|k| by_name.get(k).copied());
+            match (target, candidate.owner) {
+                // A node's own rows, or rows without an NE in its own file.
+                (Some(t), Some(o)) if t == o => {}
+                (None, Some(_)) if key.is_none() => {}
+                (Some(t), _) => {
+                    let files = index
+                        .files
+                        .entry(members[t].dir.clone())
+                        .or_default()
+                        .entry(candidate.input)
+                        .or_default();
+                    if !files.contains(&candidate.path) {
+                        files.push(candidate.path.clone());
+                    }
+                }
+                (None, _) => unmatched.entry(ne).or_default().push(line),
+            }
+        }
+        index
+            .unmatched
+            .extend(unmatched.into_iter().map(|(ne, lines)| Unmatched {
+                file: candidate.path.clone(),
+                input: candidate.input,
+                ne,
+                lines,
+            }));
+    }
+    index
+}
+
+/// Every file of a split input under the root: each node's own, and the
+/// first candidate in each folder from the root down to the nodes.
+fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    for node in members.iter().filter(|n| n.archive.is_none()) {
+        for dir in node.dir.ancestors().skip(1) {
+            if !dir.starts_with(root) {
+                break;
+            }
+            folders.insert(dir.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    for (input, parse) in SPLIT_INPUTS {
+        let Some(spec) = input_spec(input) else {
+            continue;
+        };
+        for folder in &folders {
+            if let Some(path) = spec
+                .native
+                .iter()
+                .map(|c| folder.join(c))
+                .find(|p| p.is_file())
+            {
+                out.push(Candidate {
+                    path,
+                    input,
+                    parse,
+                    owner: None,
+                });
+            }
+        }
+        for (i, node) in members.iter().enumerate() {
+            if let Ok(path) = node.resolve(spec) {
+                out.push(Candidate {
+                    path,
+                    input,
+                    parse,
+                    owner: Some(i),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn read(candidate: &Candidate, members: &[&Node]) -> Option<String> {
+    match candidate.owner {
+        Some(i) => members[i].read(&candidate.path).ok(),
+        None => crate::snapshot::read_input(&candidate.path).ok(),
+    }
+}
