@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::confined::ReadError;
 use crate::parse::{Outcome, dc_tasks, ne_comm, ne_storage, patches};
-use crate::snapshot::{Node, input_spec};
+use crate::snapshot::{Layout, Node, input_spec};
 
 /// The inputs split by NE, each with its parser reduced to `(line, NE)`.
 type NeColumn = fn(&str) -> Option<Vec<(usize, Option<String>)>>;
@@ -64,6 +65,9 @@ pub struct SharedIndex {
     /// By node folder, then input: the files other than the node's own
     /// that hold rows naming it.
     files: BTreeMap<PathBuf, BTreeMap<&'static str, Vec<PathBuf>>>,
+    /// Who reads each indexed file: its node, or its folder as a node of
+    /// its own, so that links resolve inside that folder only.
+    readers: BTreeMap<PathBuf, Node>,
     pub unmatched: Vec<Unmatched>,
 }
 
@@ -74,6 +78,12 @@ impl SharedIndex {
             .get(dir)
             .and_then(|by_input| by_input.get(input))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Reads an indexed file the way its owner would; `None` for a file
+    /// the index does not hold.
+    pub fn read(&self, path: &Path, budget: u64) -> Option<Result<String, ReadError>> {
+        Some(self.readers.get(path)?.read_within(path, budget))
     }
 }
 
@@ -114,6 +124,8 @@ struct Candidate {
     input: &'static str,
     parse: NeColumn,
     owner: Option<usize>,
+    /// What reads it: the owning node, or its folder as a node.
+    reader: Node,
 }
 
 fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
@@ -125,7 +137,7 @@ fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
     }
     let mut index = SharedIndex::default();
     for candidate in candidates(root, members) {
-        let Some(text) = read(&candidate, members) else {
+        let Ok(text) = candidate.reader.read(&candidate.path) else {
             continue;
         };
         let Some(rows) = (candidate.parse)(&text) else {
@@ -140,6 +152,10 @@ fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
                 (Some(t), Some(o)) if t == o => {}
                 (None, Some(_)) if key.is_none() => {}
                 (Some(t), _) => {
+                    index
+                        .readers
+                        .entry(candidate.path.clone())
+                        .or_insert_with(|| candidate.reader.clone());
                     let files = index
                         .files
                         .entry(members[t].dir.clone())
@@ -183,17 +199,14 @@ fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
             continue;
         };
         for folder in &folders {
-            if let Some(path) = spec
-                .native
-                .iter()
-                .map(|c| folder.join(c))
-                .find(|p| p.is_file())
-            {
+            let reader = folder_reader(folder, root);
+            if let Ok(path) = reader.resolve(spec) {
                 out.push(Candidate {
                     path,
                     input,
                     parse,
                     owner: None,
+                    reader,
                 });
             }
         }
@@ -204,6 +217,10 @@ fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
                     input,
                     parse,
                     owner: Some(i),
+                    reader: Node {
+                        shared: Arc::default(),
+                        ..(*node).clone()
+                    },
                 });
             }
         }
@@ -211,9 +228,16 @@ fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
     out
 }
 
-fn read(candidate: &Candidate, members: &[&Node]) -> Option<String> {
-    match candidate.owner {
-        Some(i) => members[i].read(&candidate.path).ok(),
-        None => crate::snapshot::read_input(&candidate.path).ok(),
+/// A folder above the NE snapshots, read like a node of its own: its
+/// `exports/` resolve as a node's do, and links stay inside it.
+fn folder_reader(folder: &Path, root: &Path) -> Node {
+    Node {
+        dir: folder.to_path_buf(),
+        layout: Layout::Native,
+        root: root.to_path_buf(),
+        identity: serde_json::Map::new(),
+        identity_error: None,
+        archive: None,
+        shared: Arc::default(),
     }
 }

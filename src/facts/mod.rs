@@ -383,7 +383,12 @@ impl<'a> NodeFacts<'a> {
         if self.reads.contains_key(&rel) {
             return Ok(rel);
         }
-        match self.node.read_within(path, self.budget) {
+        // A many-NE export elsewhere in the fleet is read as its owner would.
+        let read = match self.node.shared.read(path, self.budget) {
+            Some(read) if !path.starts_with(&self.node.dir) => read,
+            _ => self.node.read_within(path, self.budget),
+        };
+        match read {
             Ok(text) => {
                 self.budget = self.budget.saturating_sub(text.len() as u64);
                 let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
