@@ -1048,11 +1048,15 @@ fn man_page() -> u8 {
 }
 
 fn collect(args: CollectArgs) -> u8 {
-    let Some(out) = args.out.clone().filter(|_| !args.print_script) else {
+    if args.print_script {
         return match emit(&crate::collect::script(), None) {
             Ok(()) => exit::CLEAN,
             Err(code) => code,
         };
+    }
+    // clap requires --out without --print-script.
+    let Some(out) = args.out.clone() else {
+        return fail("collect needs --out DIR".to_string());
     };
     let given = [
         ("hostname", &args.hostname),
