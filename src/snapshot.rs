@@ -192,6 +192,11 @@ pub const INPUTS: &[InputSpec] = &[
         collect: "appRev (TPD: the product and base distro releases of the server, PM&C or TVOE host)",
     },
     InputSpec {
+        name: "audit-log",
+        native: &["exports/audit-log.csv", "exports/audit-log.txt"],
+        collect: "CMP GUI: System Administration, Reports, Audit Log, exported or copied as text, covering the window (and the backout, if any)",
+    },
+    InputSpec {
         name: "dc-tasks",
         native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
         collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",

@@ -1,11 +1,12 @@
 //! CMP GUI exports that follow the steps of the MPE/MRA upgrade: the
-//! configuration state of each cluster (System tab). Like the alarm export
+//! configuration state of each cluster (System tab) and the audit log of
+//! what operators changed. Like the alarm export
 //! they cover the whole system, so the file usually sits in one node's
 //! snapshot only: the fact is present on every node, with `exported` false
 //! where there is no file, and the rules combine the nodes of the fleet.
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
-use crate::parse::cluster_config;
+use crate::parse::{audit_log, cluster_config};
 use serde_json::{Value as Json, json};
 
 pub const CLUSTER_CONFIG: FactSpec = FactSpec {
@@ -85,4 +86,67 @@ pub fn build_cluster_config(facts: &mut NodeFacts) -> FactResult {
         })
         .collect();
     Ok(json!({ "exported": true, "file": shown, "servers": servers }))
+}
+
+pub const AUDIT_LOG: FactSpec = FactSpec {
+    name: "audit_log",
+    always: false,
+    inputs: &["audit-log"],
+    summary: "The CMP audit log: the operators' actions (CMP GUI, Audit Log, exported).",
+    fields: &[
+        (
+            "exported",
+            "bool",
+            "the snapshot holds the export (false: no file; the list is then empty)",
+        ),
+        ("file", "string|null", "the export read"),
+        ("entries", "list", "one map per audited action:"),
+        ("entries[].time", "string", "time as printed"),
+        (
+            "entries[].epoch",
+            "int|null",
+            "time, seconds since 1970 (null: a form not read)",
+        ),
+        ("entries[].user", "string|null", "operator"),
+        (
+            "entries[].action",
+            "string",
+            "action as printed (Create, Modify, Delete, Deploy, Login, …)",
+        ),
+        (
+            "entries[].object_type",
+            "string|null",
+            "kind of object (Policy, Network Element, MPE, …)",
+        ),
+        ("entries[].object", "string|null", "object acted on"),
+        ("entries[].description", "string|null", "description"),
+        ("entries[].source", "map", "{file, line}"),
+    ],
+};
+
+pub fn build_audit_log(facts: &mut NodeFacts) -> FactResult {
+    let (shown, outcome) = match facts.parse("audit-log", audit_log::parse) {
+        Ok(read) => read,
+        Err(FactProblem::Missing { .. }) => return Ok(not_exported("entries")),
+        Err(other) => return Err(other),
+    };
+    let Some(rows) = outcome.records() else {
+        return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
+    };
+    let entries: Vec<Json> = rows
+        .iter()
+        .map(|e| {
+            json!({
+                "time": e.time,
+                "epoch": e.epoch,
+                "user": e.user,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object": e.object,
+                "description": e.description,
+                "source": source(&shown, e.line),
+            })
+        })
+        .collect();
+    Ok(json!({ "exported": true, "file": shown, "entries": entries }))
 }

@@ -55,6 +55,8 @@ pub enum ParseKind {
     ClusterConfig,
     /// `appRev` on a TPD server: product and base distro releases.
     AppRev,
+    /// CMP GUI: the audit log of operator actions (exports/audit-log.csv).
+    AuditLog,
 }
 
 /// Runs the parser of `$kind` over `$text` and evaluates `$body` with its
@@ -217,6 +219,10 @@ macro_rules! with_outcome {
             }
             ParseKind::AppRev => {
                 let $outcome = super::app_rev::parse($text);
+                $body
+            }
+            ParseKind::AuditLog => {
+                let $outcome = super::audit_log::parse($text);
                 $body
             }
         }

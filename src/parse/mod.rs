@@ -14,6 +14,7 @@ pub mod alarms;
 pub mod amo_patch_catalog;
 pub mod amo_patch_file;
 pub mod app_rev;
+pub mod audit_log;
 pub mod backup_repository;
 pub mod checksum_list;
 pub mod chronyc;

@@ -71,6 +71,7 @@ fn seed_sources(kind: ParseKind) -> (&'static [&'static str], &'static str) {
         SshKeyCheck => (&[], include_str!("ssh_key_check.rs")),
         ClusterConfig => (&[], include_str!("cluster_config.rs")),
         AppRev => (&[], include_str!("app_rev.rs")),
+        AuditLog => (&[], include_str!("audit_log.rs")),
     }
 }
 
