@@ -13,7 +13,8 @@ use crate::redact::redact_in;
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{
-    self, HOSTNAME_AMBIGUOUS, INPUT_MALFORMED, RULE_ERROR, SNAPSHOT_UNREADABLE,
+    self, EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, INPUT_MALFORMED, RULE_ERROR,
+    SNAPSHOT_UNREADABLE,
 };
 use cel::common::types::CelList;
 use cel::common::value::Val;
@@ -228,7 +229,7 @@ fn run_part(
             )
         })
         .collect();
-    evaluations.extend(unmatched);
+    evaluations.extend(unmatched_rows(&all_nodes));
 
     for clash in snapshot::name_clashes(&all_nodes)
         .into_iter()
