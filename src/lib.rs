@@ -27,6 +27,7 @@ pub mod report;
 pub mod shard;
 pub mod shared_exports;
 pub mod snapshot;
+pub mod snapshot_fuzz;
 pub mod sos;
 pub mod tool_codes;
 pub mod waivers;
