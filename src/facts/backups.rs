@@ -252,3 +252,50 @@ fn table_line(text: &str, index: usize) -> usize {
         .nth(index)
         .map_or(1, |(n, _)| n + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::FactProblem;
+    use crate::facts::testing::facts_of;
+
+    const NODE: &str = r#"{"hostname": "mpe-a", "role": "mpe", "platform": "tpd"}"#;
+
+    #[test]
+    fn without_a_record_the_repository_is_missing_and_says_what_to_record() {
+        let got = facts_of(NODE, &[], &["backup_repository"]).remove(0);
+        let Err(FactProblem::Missing { input, looked_for }) = got else {
+            panic!("{got:?}");
+        };
+        assert_eq!(input, "backup-repository");
+        assert!(
+            looked_for[0].ends_with("backup-repository.csv"),
+            "{looked_for:?}"
+        );
+        assert!(
+            looked_for[2].contains("[[backups]] in plan.toml"),
+            "{looked_for:?}"
+        );
+    }
+
+    #[test]
+    fn a_plan_entry_without_a_size_is_located_at_its_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("mpe-a");
+        std::fs::create_dir_all(&node).unwrap();
+        std::fs::write(node.join("node.json"), NODE).unwrap();
+        let plan = "window_start = 2026-11-21T14:00:00Z\n\n[[backups]]\nserver = \"mpe-a\"\n\
+                    file = \"mpe-a-serverbackup.iso\"\nsize = 12\ntime = 2026-11-20T06:00:00Z\n\n\
+                    [[backups]]\nserver = \"mpe-a\"\nfile = \"mpe-a-systembackup.tar.gz\"\n\
+                    time = 2026-11-20T06:00:00Z\n";
+        std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+        let (nodes, _) = crate::snapshot::discover(&[dir.path().to_path_buf()]);
+        let got = crate::facts::NodeFacts::new(&nodes[0])
+            .with_plan_file(Some(dir.path().join("plan.toml")))
+            .get("backup_repository");
+        let Err(FactProblem::Malformed { line, reason, .. }) = got else {
+            panic!("{got:?}");
+        };
+        assert_eq!(line, 9);
+        assert_eq!(reason, "[[backups]] entry 2: no size in bytes");
+    }
+}
