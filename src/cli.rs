@@ -10,6 +10,7 @@ use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
 use crate::output::{print, write_atomically};
 use crate::parse::kind::ParseKind;
 use crate::policy::{self, FleetConfig, SeverityOverrides};
+use crate::quote::printable_lines;
 use crate::report::{self, Report};
 use crate::shard::{Shard, ShardData, ShardSelection};
 use crate::snapshot;
@@ -486,8 +487,14 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Errors and warnings quote paths and text from snapshots: what a
+/// terminal would act on is shown instead.
+fn warn(message: impl std::fmt::Display) {
+    eprintln!("upcheck: {}", printable_lines(&message.to_string()));
+}
+
 fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("upcheck: {message}");
+    warn(message);
     exit::TOOL_ERROR
 }
 
@@ -894,7 +901,7 @@ fn diff(args: DiffArgs) -> u8 {
     let before = before.into_side(&catalog, phase);
     let after = after.into_side(&catalog, phase);
     for warning in diff::warnings(&before, &after) {
-        eprintln!("upcheck: warning: {warning}");
+        warn(format!("warning: {warning}"));
     }
     let result = diff::compare(&before, &after, args.fail_on.threshold());
     let text = match args.format {
@@ -1117,20 +1124,20 @@ fn facts(node_dir: &Path, plan_file: Option<&Path>) -> u8 {
     }
     let (nodes, problems) = snapshot::discover(&[node_dir.to_path_buf()]);
     for p in problems {
-        eprintln!("upcheck: {}: {}", p.path.display(), p.message);
+        warn(format!("{}: {}", p.path.display(), p.message));
     }
     let Some(node) = nodes.first() else {
         return fail(format!("{} could not be read", node_dir.display()));
     };
     if let Some(err) = &node.identity_error {
-        eprintln!("upcheck: {err}");
+        warn(err);
     }
     let plan = match plan_file {
         None => Ok(serde_json::json!({})),
         Some(file) => crate::facts::plan_fact(file),
     }
     .unwrap_or_else(|e| {
-        eprintln!("upcheck: {e}");
+        warn(e);
         serde_json::json!({})
     });
     let facts = crate::facts::all_facts(node, &plan, plan_file);

@@ -317,13 +317,27 @@ pub fn pack(dir: &Path) -> Result<PathBuf, String> {
     target.push(".tar.gz");
     let target = PathBuf::from(target);
     let fail = |e: std::io::Error| format!("{}: {e}", target.display());
-    let file = std::fs::File::create(&target).map_err(fail)?;
+    // A temporary file renamed into place: whatever sits at the target (a
+    // symbolic link planted there, an old archive) is replaced, never
+    // written through.
+    let folder = target.parent().filter(|p| !p.as_os_str().is_empty());
+    let tmp = tempfile::NamedTempFile::new_in(folder.unwrap_or(Path::new("."))).map_err(fail)?;
     let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-        file,
+        tmp,
         flate2::Compression::default(),
     ));
+    // Links in the folder are archived as links, not as what they name.
+    tar.follow_symlinks(false);
     tar.append_dir_all(name, dir).map_err(fail)?;
-    tar.into_inner().map_err(fail)?.finish().map_err(fail)?;
+    let tmp = tar.into_inner().map_err(fail)?.finish().map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
     std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(target)
 }

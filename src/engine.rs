@@ -9,7 +9,8 @@ use crate::model::{
     Cause, Chain, Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint,
 };
 use crate::policy::{code_matches, is_code_pattern};
-use crate::redact::redact_in;
+use crate::quote::{clip, clip_message};
+use crate::redact::{redact, redact_in};
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{
@@ -538,7 +539,8 @@ pub(crate) fn tool_evaluation(
         scope,
         site: None,
         cluster: None,
-        message: message.into(),
+        // Tool messages quote paths, parser reasons and run-time errors.
+        message: redact(&clip_message(&message)).into(),
         evidence,
         remediation: tool.remediation.into(),
         caused_by: vec![],
@@ -704,9 +706,7 @@ fn evaluate_node(
             vec![Evidence {
                 path: m.path.clone(),
                 line: Some(m.line),
-                excerpt: facts
-                    .line_text(&m.path, m.line)
-                    .map(|l| excerpt(&m.path, l)),
+                excerpt: excerpt(&facts, &m.path, m.line),
                 context: vec![],
             }],
         ));
@@ -731,9 +731,7 @@ fn evaluate_node(
             if ev.excerpt.is_none()
                 && let Some(line) = ev.line
             {
-                ev.excerpt = facts
-                    .line_text(&ev.path, line)
-                    .map(|l| excerpt(&ev.path, l));
+                ev.excerpt = excerpt(&facts, &ev.path, line);
             }
         }
     }
@@ -762,13 +760,18 @@ fn member_facts(
     MemberFacts::Facts(Arc::new(member))
 }
 
-/// A short, redacted excerpt of a line of `path`.
-fn excerpt(path: &str, line: &str) -> String {
-    let line = redact_in(path, line.trim_end());
-    match line.char_indices().nth(160) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line,
+/// A short, redacted excerpt of line `line` of `path`.
+fn excerpt(facts: &NodeFacts, path: &str, line: usize) -> Option<String> {
+    if facts.in_private_key(path, line) {
+        return Some(crate::redact::REDACTED.to_string());
     }
+    facts.line_text(path, line).map(|l| shown_line(path, l))
+}
+
+/// A line of `path` as an excerpt shows it: clipped first, so that
+/// redaction never reads more than a clipped line.
+fn shown_line(path: &str, line: &str) -> String {
+    redact_in(path, &clip(line.trim_end()))
 }
 
 fn applies(rule: &Rule, scope: &Context) -> Result<bool, String> {
@@ -1108,7 +1111,7 @@ fn sources(value: &Json) -> Vec<Evidence> {
                         lines
                             .iter()
                             .filter_map(Json::as_str)
-                            .map(|l| excerpt(file, l))
+                            .map(|l| shown_line(file, l))
                             .collect()
                     })
                     .unwrap_or_default(),

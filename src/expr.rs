@@ -322,14 +322,16 @@ impl Template {
     }
 
     /// Fills the placeholders; one that fails to evaluate shows as `<expr?>`
-    /// so a message never hides the rest of a finding.
+    /// so a message never hides the rest of a finding. A value comes from
+    /// a snapshot, so it is clipped and its secrets redacted; the template's
+    /// own text is the rule author's and is kept.
     pub fn render(&self, ctx: &Context) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(src, p) => match p.execute(ctx) {
-                    Ok(v) => out.push_str(&render(&v)),
+                    Ok(v) => out.push_str(&crate::redact::redact(&crate::quote::clip(&render(&v)))),
                     Err(_) => {
                         out.push('<');
                         out.push_str(src);

@@ -22,6 +22,7 @@ pub mod output;
 pub mod parse;
 pub mod policy;
 pub mod procedure;
+pub mod quote;
 pub mod redact;
 pub mod report;
 pub mod shard;

@@ -48,8 +48,8 @@ struct WaiverEntry {
     reason: String,
     approver: String,
     ticket: Option<String>,
-    created: Option<toml::Value>,
-    expires: toml::Value,
+    created: Option<toml::Spanned<toml::Value>>,
+    expires: toml::Spanned<toml::Value>,
 }
 
 /// One waiver, checked and ready to match.
@@ -116,9 +116,16 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
                 return Err(format!("{at}: `{field}` is empty"));
             }
         }
-        let expires = date(&entry.expires).map_err(|e| format!("{at}: expires: {e}"))?;
+        // A date's own line, so that a mistake in it is found at once.
+        let date_at = |field: &str, value: &toml::Spanned<toml::Value>| {
+            date(value.get_ref()).map_err(|e| {
+                let line = line_at(&text, value.span().start);
+                format!("{}:{line}: {field}: {e}", path.display())
+            })
+        };
+        let expires = date_at("expires", &entry.expires)?;
         let created = match &entry.created {
-            Some(v) => Some(date(v).map_err(|e| format!("{at}: created: {e}"))?),
+            Some(v) => Some(date_at("created", v)?),
             None => None,
         };
         waivers.push(Waiver {
@@ -145,16 +152,25 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
     Ok(waivers)
 }
 
-/// A TOML date (`2026-12-31`) or a string holding one.
+/// A TOML date (`2026-12-31`) or a string holding one, and nothing else: a
+/// time or any text after the day is an error, since a waiver lasts whole
+/// days and `2026-12-31x` may be a typo for another day.
 fn date(value: &toml::Value) -> Result<NaiveDate, String> {
     let text = match value {
         toml::Value::Datetime(d) => d.to_string(),
         toml::Value::String(s) => s.clone(),
         other => return Err(format!("expected a date such as 2026-12-31, got {other}")),
     };
-    let day = text.get(..10).unwrap_or(&text);
-    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date such as 2026-12-31"))
+    let shown = crate::quote::printable(crate::quote::clip(&text).as_ref()).into_owned();
+    let (day, rest) = NaiveDate::parse_and_remainder(&text, "%Y-%m-%d")
+        .map_err(|_| format!("`{shown}` is not a date such as 2026-12-31"))?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "`{shown}` has `{}` after the date; write the day alone, such as 2026-12-31",
+            crate::quote::printable(crate::quote::clip(rest).as_ref())
+        ));
+    }
+    Ok(day)
 }
 
 /// Applies the waivers to a run's evaluations on `today`: live waivers
@@ -358,7 +374,19 @@ expires = 2027-01-01
             ),
             (
                 "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"soon\"\n",
-                ":1: expires: `soon` is not a date",
+                ":6: expires: `soon` is not a date",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"2026-12-31junk\"\n",
+                ":6: expires: `2026-12-31junk` has `junk` after the date",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\n\napprover = \"a\"\nexpires = 2026-12-31T08:00:00Z\n",
+                ":7: expires: `2026-12-31T08:00:00Z` has `T08:00:00Z` after the date",
+            ),
+            (
+                "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\ncreated = \"2026-01-01 x\"\nexpires = 2026-12-31\n",
+                ":6: created: `2026-01-01 x` has ` x` after the date",
             ),
             (
                 "[[waiver]]\ncode = 1\nnode = \"a\"\nreason = \"r\"\napprover = \"a\"\n",

@@ -208,7 +208,7 @@ fn a_bad_waiver_stops_the_run_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("waivers.toml:1: expires: `next week` is not a date"),
+        err.contains("waivers.toml:6: expires: `next week` is not a date"),
         "{err}"
     );
 }

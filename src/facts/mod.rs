@@ -140,6 +140,9 @@ pub struct InputRead {
     pub rel: String,
     pub text: String,
     pub digest: String,
+    /// Lines (1-based, inclusive) of PEM private key blocks, found when an
+    /// excerpt of the file is first asked for.
+    pub key_blocks: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 /// A file a parser rejected, reported once per node as a tool finding.
@@ -399,6 +402,7 @@ impl<'a> NodeFacts<'a> {
                     rel: node_rel,
                     text,
                     digest,
+                    key_blocks: Default::default(),
                 };
                 self.reads.insert(rel.clone(), read);
                 Ok(rel)
@@ -453,6 +457,18 @@ impl<'a> NodeFacts<'a> {
     pub fn line_text(&self, rel: &str, line: usize) -> Option<&str> {
         let text = &self.reads.get(rel)?.text;
         text.lines().nth(line.checked_sub(1)?)
+    }
+
+    /// Whether `line` of `rel` lies inside a private key, where a line of
+    /// base64 is the key itself and no excerpt may show it.
+    pub fn in_private_key(&self, rel: &str, line: usize) -> bool {
+        let Some(read) = self.reads.get(rel) else {
+            return false;
+        };
+        read.key_blocks
+            .get_or_init(|| crate::redact::private_key_blocks(&read.text))
+            .iter()
+            .any(|&(first, last)| (first..=last).contains(&line))
     }
 }
 

@@ -108,14 +108,14 @@ impl<T> Outcome<T> {
     pub fn malformed(line: usize, reason: impl Into<String>) -> Self {
         Outcome::Malformed(Malformed {
             line,
-            reason: reason.into(),
+            reason: shown_reason(reason.into()),
         })
     }
 
     pub fn not_applicable(kind: Absence, reason: impl Into<String>, line: Option<usize>) -> Self {
         Outcome::NotApplicable(NotApplicable {
             kind,
-            reason: reason.into(),
+            reason: shown_reason(reason.into()),
             line,
         })
     }
@@ -137,6 +137,13 @@ impl<T> Outcome<T> {
             _ => None,
         }
     }
+}
+
+/// A reason as every output may show it: reasons quote the line that broke
+/// the parser, which may be huge or hold a secret; every reason a parser
+/// gives goes through here, so no parser clips or redacts by hand.
+fn shown_reason(reason: String) -> String {
+    crate::redact::redact(&crate::quote::clip_quotes(&reason))
 }
 
 /// Lines of a file with their 1-based numbers, CR stripped.
@@ -184,7 +191,10 @@ pub fn collector_message(text: &str) -> Option<NotApplicable> {
     if all_tool_missing {
         return Some(NotApplicable {
             kind: Absence::ToolMissing,
-            reason: format!("the collector could not run the command: {}", first.trim()),
+            reason: shown_reason(format!(
+                "the collector could not run the command: {}",
+                crate::quote::clip(first.trim())
+            )),
             line: Some(first_no),
         });
     }

@@ -127,7 +127,7 @@ fn entry(no: usize, line: &str) -> Result<ShadowEntry, String> {
     }
     if !could_be_user_name(account) || is_bsdi(account) {
         return Err(format!(
-            "{who}: the first field is not a user name (the fields may have slid left)"
+            "{who}: the first field is not a user name (lower-case letters, digits, `_`, `.` and `-`, as useradd accepts them; the fields may have slid left)"
         ));
     }
     // A line that lost its account field has the hash first and the day
@@ -190,16 +190,20 @@ fn describe_account(account: &str) -> String {
     }
 }
 
-/// Whether `s` can be a login name. Deliberately rejects `$` (except the
-/// trailing one of machine accounts), `/`, `!` and `*`, which crypt strings
-/// and lock markers hold and names do not.
+/// Whether `s` is a valid account name as useradd creates one: a
+/// lower-case letter or `_`, then lower-case letters, digits, `_`, `.` and
+/// `-`, at most 32 characters, with the trailing `$` of machine accounts.
+/// Anything else may be a piece of a hash (upper case, `/`, `$`) and is
+/// never let out of the parser.
 fn could_be_user_name(s: &str) -> bool {
     let body = s.strip_suffix('$').unwrap_or(s);
-    !body.is_empty()
-        && s.chars().count() <= 64
-        && body.chars().all(|c| {
-            !c.is_whitespace() && !c.is_control() && !matches!(c, '$' | '/' | '!' | '*' | ':')
-        })
+    let mut chars = body.chars();
+    s.len() <= 32
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Traditional DES: 2 characters of salt and 11 of hash.
@@ -255,6 +259,59 @@ const SCHEMES: [&str; 12] = [
     "des",
     "unknown",
 ];
+
+/// A shadow line as an excerpt may show it: the account when it is a
+/// valid account name, the password field cut to its scheme as
+/// [`redact_line`] cuts it, and the age fields when they are numbers; every
+/// other field is [`REDACTED`], since a broken line may hold a hash or salt
+/// in any field.
+pub fn shown_line(line: &str) -> String {
+    let fields: Vec<&str> = line.split(':').collect();
+    if fields.len() < 2 {
+        return REDACTED.to_string();
+    }
+    let account = if could_be_user_name(fields[0]) && !is_bsdi(fields[0]) {
+        fields[0].to_string()
+    } else {
+        REDACTED.to_string()
+    };
+    let password = shown_password(fields[1]);
+    let ages = fields[2..].iter().map(|f| {
+        let number = f.strip_prefix('-').unwrap_or(f);
+        if number.bytes().all(|b| b.is_ascii_digit()) && f.len() <= 20 {
+            *f
+        } else {
+            REDACTED
+        }
+    });
+    [account.as_str(), &password]
+        .into_iter()
+        .chain(ages)
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The password field cut to its lock marks and scheme (`!$6$<redacted>`,
+/// `<redacted-des>`); the markers that hold no password (`*`, `x`, `LK`,
+/// `NP`, empty) are kept, any other text (a clear-text password) goes.
+fn shown_password(field: &str) -> String {
+    let hash = field.trim_start_matches('!');
+    let locks = &field[..field.len() - hash.len()];
+    match scheme_of(hash) {
+        "none" if matches!(hash, "" | "*" | "x" | "LK" | "NP" | "*LK*" | "*NP*") => field.into(),
+        "none" => format!("{locks}{REDACTED}"),
+        _ if hash.starts_with('$') => {
+            // The scheme id (`6`, `2b`, `sha1`); a longer one is no id.
+            match hash[1..].split(['$', ',']).next() {
+                Some(id) if id.len() <= 4 && id.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                    format!("{locks}${id}${REDACTED}")
+                }
+                _ => format!("{locks}{REDACTED}"),
+            }
+        }
+        scheme => format!("{locks}<redacted-{scheme}>"),
+    }
+}
 
 fn scheme_of(hash: &str) -> &'static str {
     if let Some(scheme) = hash
@@ -552,11 +609,15 @@ admusr:!$y$j9T$FAKESALT$FAKEHASHBODY:19650:0:99999:7::20100:
         assert!(m.reason.contains("not shown"), "{}", m.reason);
         assert!(!m.reason.contains("BARE"), "{}", m.reason);
         // The account field lost: the day count sits in the password field.
-        let m = malformed(&parse("abFAKEHASHx.9:19723:0:99999:7:::\n"), "slid des");
+        let m = malformed(&parse("abfakehashx.9:19723:0:99999:7:::\n"), "slid des");
         assert!(m.reason.contains("holds a number"), "{}", m.reason);
+        assert!(!m.reason.contains("abfake"), "{}", m.reason);
+        // A DES hash with upper case is no account name.
+        let m = malformed(&parse("abFAKEHASHx.9:x:0:99999:7:::\n"), "des name");
+        assert!(m.reason.contains("not a user name"), "{}", m.reason);
         assert!(!m.reason.contains("abFAKE"), "{}", m.reason);
         // … or, with an empty day count, nothing at all.
-        let m = malformed(&parse("abFAKEHASHx.9::0:99999:7:::\n"), "slid des empty");
+        let m = malformed(&parse("abfakehashx.9::0:99999:7:::\n"), "slid des empty");
         assert!(m.reason.contains("looks like a DES hash"), "{}", m.reason);
         let m = malformed(&parse("_J9..FAKEfakeHASHbod::0:99999:7:::\n"), "slid bsdi");
         assert!(m.reason.contains("not a user name"), "{}", m.reason);

@@ -3,6 +3,7 @@
 
 use crate::diff::{Alarm, Diff, Finding, NodeDiff, NodeStatus, PatchChange};
 use crate::model::Scope;
+use crate::quote::printable;
 
 pub fn render_diff_table(diff: &Diff) -> String {
     let mut out = String::new();
@@ -12,11 +13,13 @@ pub fn render_diff_table(diff: &Diff) -> String {
             quiet.push(node);
             continue;
         }
-        out.push_str(&heading(node));
+        // A line holds names and messages from snapshots: a control
+        // character or a line break in one is shown, not sent.
+        out.push_str(&printable(&heading(node)));
         out.push('\n');
         for line in lines(node) {
             out.push_str("  ");
-            out.push_str(&line);
+            out.push_str(&printable(&line));
             out.push('\n');
         }
         out.push('\n');

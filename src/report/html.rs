@@ -258,10 +258,11 @@ fn provenance(out: &mut String, report: &Report) {
     );
 }
 
-/// Text for HTML content and quoted attributes.
+/// Text for HTML content and quoted attributes; control characters, which
+/// HTML forbids, are shown as in the other formats.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::quote::xml_safe(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -284,5 +285,6 @@ mod tests {
             esc(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+        assert_eq!(esc("a\u{1b}[2Jb\u{0}"), "a\\e[2Jb\\0");
     }
 }

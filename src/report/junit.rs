@@ -14,7 +14,11 @@ pub fn render_junit(report: &Report) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into a Vec<u8> cannot fail; the error type is io's.
     let _ = write_document(&mut writer, report);
-    let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
+    let text = String::from_utf8(writer.into_inner()).unwrap_or_default();
+    // The writer escapes markup but passes control characters through,
+    // and XML 1.0 forbids most of them even as references. Only input text
+    // can hold them, so replacing them in the whole document is exact.
+    let mut text = crate::quote::xml_safe(&text).into_owned();
     text.push('\n');
     text
 }

@@ -6,6 +6,7 @@
 
 use super::{Report, by_subject, subject_heading};
 use crate::model::{Evaluation, Severity, Status};
+use crate::quote::printable;
 use std::fmt::Write;
 
 pub fn render_markdown(report: &Report) -> String {
@@ -95,11 +96,7 @@ pub fn render_markdown(report: &Report) -> String {
     let _ = writeln!(out, "- rules digest: `{}`", p.rules_digest);
     let _ = writeln!(out, "- inputs digest: `{}`", p.inputs_digest);
     let _ = writeln!(out, "- generated at: {}", p.generated_at);
-    let _ = writeln!(
-        out,
-        "- command line: `{}`",
-        p.command_line.join(" ").replace('`', "'")
-    );
+    let _ = writeln!(out, "- command line: `{}`", code(&p.command_line.join(" ")));
     out.push_str("\n</details>\n");
     out
 }
@@ -150,19 +147,32 @@ fn finding(out: &mut String, e: &Evaluation) {
     }
 }
 
-/// Text on one line of a table or list: newlines joined, table pipes and
-/// HTML openers escaped so input text cannot change the page.
+/// Text on one line of a table or list: newlines joined, control
+/// characters shown, table pipes, HTML openers and link brackets escaped,
+/// and addresses put in code spans, so input text cannot change the page,
+/// link anywhere or load an image.
 fn inline(s: &str) -> String {
     s.split_whitespace()
+        .map(|word| {
+            if word.contains("://") || word.to_ascii_lowercase().starts_with("www.") {
+                format!("`{}`", code(word))
+            } else {
+                printable(word)
+                    .replace('\\', "\\\\")
+                    .replace('|', "\\|")
+                    .replace('<', "&lt;")
+                    .replace('[', "\\[")
+                    .replace(']', "\\]")
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
 }
 
-/// Text inside a code span: a backtick would end it.
+/// Text inside a code span (where nothing is a link): a backtick would end
+/// it, a pipe would end a table cell.
 fn code(s: &str) -> String {
-    s.replace('`', "'").replace('\n', " ")
+    printable(s).replace('`', "'").replace('|', "\\|")
 }
 
 #[cfg(test)]
@@ -172,5 +182,22 @@ mod tests {
     #[test]
     fn inline_text_cannot_break_a_table_or_open_html() {
         assert_eq!(inline("a | b\n  <script>"), "a \\| b &lt;script>");
+    }
+
+    #[test]
+    fn input_text_cannot_link_or_load_an_image() {
+        assert_eq!(
+            inline("see [here](http://x.example/a) ![t](https://x.example/p.png)"),
+            "see `[here](http://x.example/a)` `![t](https://x.example/p.png)`"
+        );
+        assert_eq!(
+            inline("![pixel](data/x.png) [a](b)"),
+            "!\\[pixel\\](data/x.png) \\[a\\](b)"
+        );
+        assert_eq!(inline("www.x.example/a"), "`www.x.example/a`");
+        assert_eq!(
+            inline("a\u{1b}]8;;http://x\u{7}b"),
+            "`a\\e]8;;http://x\\x07b`"
+        );
     }
 }

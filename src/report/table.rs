@@ -8,6 +8,7 @@
 
 use super::Report;
 use crate::model::{Cause, Evaluation, Status};
+use crate::quote::printable;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 
@@ -17,7 +18,7 @@ pub fn render_table(report: &Report, show_passing: bool) -> String {
     });
     let mut out = String::new();
     for block in super::by_subject(shown) {
-        out.push_str(&super::subject_heading(block[0]));
+        out.push_str(&printable(&super::subject_heading(block[0])));
         out.push('\n');
         out.push_str(&block_table(report, &block));
         out.push_str("\n\n");
@@ -50,9 +51,11 @@ fn block_table(report: &Report, block: &[&Evaluation]) -> String {
         .set_header(["code", "name", "severity", "status", "message"]);
     let mut printed: BTreeSet<Cause> = BTreeSet::new();
     for e in chained.into_iter().chain(rest) {
-        let mut message = format!("{}{}", super::baseline_tag(e), e.message);
+        // Every piece from a snapshot is made printable on its own, before
+        // the pieces are joined with the table's own line breaks.
+        let mut message = format!("{}{}", super::baseline_tag(e), printable(&e.message));
         if let Some(w) = &e.waiver {
-            message.push_str(&format!("\n{}", super::waiver_text(w)));
+            push_line(&mut message, &super::waiver_text(w));
         }
         push_evidence(&mut message, e);
         let mut fixes = Vec::new();
@@ -75,11 +78,11 @@ fn block_table(report: &Report, block: &[&Evaluation]) -> String {
 fn push_evidence(message: &mut String, e: &Evaluation) {
     if let Some(ev) = e.evidence.first() {
         match ev.line {
-            Some(l) => message.push_str(&format!("\n  at {}:{l}", ev.path)),
-            None => message.push_str(&format!("\n  in {}", ev.path)),
+            Some(l) => push_line(message, &format!("  at {}:{l}", ev.path)),
+            None => push_line(message, &format!("  in {}", ev.path)),
         }
         for line in &ev.context {
-            message.push_str(&format!("\n    {line}"));
+            push_line(message, &format!("    {line}"));
         }
     }
 }
@@ -110,17 +113,20 @@ fn push_causes(
             continue;
         };
         if !printed.insert(cause.clone()) || depth > 8 {
-            message.push_str(&format!(
-                "\n{lead} {} {} on {} (see above)",
-                cause.code, first.name, cause.node
-            ));
+            push_line(
+                message,
+                &format!(
+                    "{lead} {} {} on {} (see above)",
+                    cause.code, first.name, cause.node
+                ),
+            );
             continue;
         }
         for c in &failures {
-            message.push_str(&format!(
-                "\n{lead} {} {} on {}: {}",
-                c.code, c.name, c.node, c.message
-            ));
+            push_line(
+                message,
+                &format!("{lead} {} {} on {}: {}", c.code, c.name, c.node, c.message),
+            );
         }
         if first.caused_by.is_empty() {
             if !first.remediation.is_empty() && !fixes.iter().any(|(code, _)| *code == first.code) {
@@ -130,6 +136,13 @@ fn push_causes(
             push_causes(message, report, first, depth + 1, printed, fixes);
         }
     }
+}
+
+/// A line of a message cell, made printable: a line break or a control
+/// character inside it is shown, so it cannot forge a row.
+fn push_line(message: &mut String, line: &str) {
+    message.push('\n');
+    message.push_str(&printable(line));
 }
 
 /// The first paragraph of a remediation, on one line.
