@@ -473,6 +473,24 @@ fn run(argv: &[String], env: &[(&str, &str)], timeout: Duration) -> Ran {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn pack_replaces_a_symlink_at_the_archive_path_instead_of_writing_through_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("node");
+        std::fs::create_dir(&node).unwrap();
+        std::fs::write(node.join("node.json"), b"{}").unwrap();
+        // A link planted where the archive goes, naming a file to clobber.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("node.tar.gz")).unwrap();
+        let packed = pack(&node).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        let meta = std::fs::symlink_metadata(&packed).unwrap();
+        assert!(meta.is_file(), "{meta:?}");
+        assert!(!node.exists());
+    }
+
     #[test]
     fn hash_iso_records_the_md5_of_each_staged_image() {
         let dir = tempfile::tempdir().unwrap();
