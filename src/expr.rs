@@ -331,7 +331,7 @@ impl Template {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(src, p) => match p.execute(ctx) {
-                    Ok(v) => out.push_str(&crate::redact::redact(&crate::quote::clip(&render(&v)))),
+                    Ok(v) => out.push_str(&shown_value(&render(&v))),
                     Err(_) => {
                         out.push('<');
                         out.push_str(src);
@@ -350,6 +350,11 @@ impl Template {
             Part::Text(_) => None,
         })
     }
+}
+
+/// A value put into a message: clipped, then its secrets redacted.
+fn shown_value(value: &str) -> String {
+    crate::redact::redact(&crate::quote::clip(value))
 }
 
 /// Variables a program reads, for checking them against `requires`.

@@ -126,3 +126,106 @@ fn a_malformed_shadow_line_is_reported_without_its_hash() {
         "{json}"
     );
 }
+
+/// Secrets in the forms configuration files, command lines and logs write
+/// them, each with a value of its own, and what a report shows instead.
+const PLANTED: [(&str, &str, &str); 10] = [
+    ("password=", "PlAnTzero0", "password=<redacted>"),
+    ("passwd: ", "PlAnTone1", "passwd: <redacted>"),
+    ("mysql --password ", "PlAnTtwo2", "--password <redacted>"),
+    ("DB_PASSWORD=", "PlAnTthree3", "DB_PASSWORD=<redacted>"),
+    ("bindpw ", "PlAnTfour4", "bindpw <redacted>"),
+    (
+        "snmp-server community ",
+        "PlAnTfive5",
+        "community <redacted>",
+    ),
+    (
+        "enable secret 5 ",
+        "PlAnTsix6",
+        "enable secret 5 <redacted>",
+    ),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----MIIE",
+        "PlAnTseven7",
+        "-----BEGIN RSA PRIVATE KEY-----<redacted>",
+    ),
+    ("Authorization: Bearer ", "PlAnTeight8", "Bearer <redacted>"),
+    ("client_secret: ", "PlAnTnine9", "client_secret: <redacted>"),
+];
+
+/// A copy of `from` in `to`, links kept as links, with a secret planted as
+/// the first line of every input file: a parser that cannot read it quotes
+/// it, and evidence shows the line.
+fn copy_planting(from: &Path, to: &Path, planted: &mut usize) {
+    std::fs::create_dir_all(to).unwrap();
+    let mut entries: Vec<_> = std::fs::read_dir(from).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let (path, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&path).unwrap(), &target).unwrap();
+        } else if kind.is_dir() {
+            copy_planting(&path, &target, planted);
+        } else if name == "node.json" || name.ends_with(".md") || name.ends_with(".toml") {
+            std::fs::copy(&path, &target).unwrap();
+        } else {
+            let (before, secret, _) = PLANTED[*planted % PLANTED.len()];
+            *planted += 1;
+            let mut text = format!("{before}{secret}\n").into_bytes();
+            text.extend(std::fs::read(&path).unwrap());
+            std::fs::write(&target, text).unwrap();
+        }
+    }
+}
+
+#[test]
+fn no_planted_secret_in_any_output_of_any_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("fixtures");
+    let mut planted = 0;
+    copy_planting(Path::new("fixtures"), &copy, &mut planted);
+    assert!(planted > 1000, "{planted} files");
+    let fleet = copy.to_str().unwrap();
+    let reports = dir.path().join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    let formats = ["json", "junit", "sarif", "markdown", "html"];
+    let mut args = vec!["check", fleet, "--show-passing"];
+    let targets: Vec<String> = formats
+        .iter()
+        .map(|f| format!("{f}={}", reports.join(f).display()))
+        .collect();
+    for t in &targets {
+        args.extend(["--report", t.as_str()]);
+    }
+    let mut outputs = vec![("table and stderr".to_string(), upcheck(&args))];
+    for f in formats {
+        outputs.push((
+            f.to_string(),
+            std::fs::read_to_string(reports.join(f)).unwrap(),
+        ));
+    }
+    outputs.push(("diff".into(), upcheck(&["diff", "fixtures", fleet])));
+    for (what, output) in &outputs {
+        assert!(!output.is_empty(), "{what}");
+        for (_, secret, _) in PLANTED {
+            assert!(
+                !output.contains(secret),
+                "{what} shows `{secret}`: {}",
+                output
+                    .lines()
+                    .filter(|l| l.contains(secret))
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+    // Every form was quoted somewhere, and redacted there.
+    let json = &outputs[1].1;
+    for (_, _, shown) in PLANTED {
+        assert!(json.contains(shown), "no excerpt shows `{shown}`");
+    }
+}

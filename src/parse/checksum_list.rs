@@ -962,7 +962,7 @@ mod tests {
             "{reason}"
         );
         assert!(
-            reason.ends_with(&format!("\"{}…\"", "f".repeat(60))),
+            reason.ends_with(&format!("\"{}…[210 bytes]\"", "f".repeat(60))),
             "{reason}"
         );
     }

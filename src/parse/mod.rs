@@ -153,14 +153,11 @@ pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
 }
 
-/// At most `max` characters of input text quoted in a message, with `…`
-/// when cut, so that junk cannot flood a reason.
+/// At most `max` characters of input text quoted in a message, as
+/// [`crate::quote::clip_to`] cuts it, for parsers that quote less than a
+/// whole quote.
 pub fn clipped(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if s.chars().nth(max).is_some() {
-        out.push('…');
-    }
-    out
+    crate::quote::clip_to(s, max).into_owned()
 }
 
 /// Recognises output that is a message from the collector or the shell rather

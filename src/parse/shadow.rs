@@ -32,6 +32,7 @@
 use serde::Serialize;
 
 use super::{Absence, NotApplicable, Outcome, collector_message, numbered_lines};
+use crate::redact::REDACTED;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShadowEntry {
@@ -261,8 +262,8 @@ const SCHEMES: [&str; 12] = [
 ];
 
 /// A shadow line as an excerpt may show it: the account when it is a
-/// valid account name, the password field cut to its scheme as
-/// [`redact_line`] cuts it, and the age fields when they are numbers; every
+/// valid account name, the password field cut to its lock marks and
+/// scheme, and the age fields when they are numbers; every
 /// other field is [`REDACTED`], since a broken line may hold a hash or salt
 /// in any field.
 pub fn shown_line(line: &str) -> String {
