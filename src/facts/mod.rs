@@ -441,6 +441,7 @@ impl<'a> NodeFacts<'a> {
                 .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
             digest: crate::model::hex(&sha2_digest(text.as_bytes())),
             text,
+            key_blocks: Default::default(),
         };
         self.reads.insert(shown.clone(), read);
         Ok(shown)
