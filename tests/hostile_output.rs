@@ -231,6 +231,7 @@ fn escape_sequences_in_a_diff_never_reach_the_terminal() {
     let after = dir.path().join("post");
     copy_dir(Path::new("fixtures/osn6800-upgrade/pre"), &before);
     copy_dir(Path::new("fixtures/osn6800-upgrade/post"), &after);
+    // The host name, and the NE column of the exports that names it.
     for side in [&before, &after] {
         let json = side.join("ne-east-01/node.json");
         let text = std::fs::read_to_string(&json).unwrap().replace(
@@ -238,6 +239,13 @@ fn escape_sequences_in_a_diff_never_reach_the_terminal() {
             "\"hostname\": \"ne-east-01\\u001b]0;owned\\u0007\"",
         );
         std::fs::write(json, text).unwrap();
+        for export in ["patches.csv", "alarms.csv"] {
+            let csv = side.join("ne-east-01/exports").join(export);
+            let text = std::fs::read_to_string(&csv)
+                .unwrap()
+                .replace("ne-east-01,", "ne-east-01\u{1b}]0;owned\u{7},");
+            std::fs::write(csv, text).unwrap();
+        }
     }
     let json = after.join("ne-east-01/node.json");
     let text = std::fs::read_to_string(&json).unwrap().replace(
