@@ -750,6 +750,7 @@ fn check(args: CheckArgs) -> u8 {
         plans: run.plan_files,
         ..policy.files.clone()
     };
+    report.places = run.places;
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {
             index: shard.index,
@@ -847,6 +848,7 @@ fn merge(args: MergeArgs) -> u8 {
         plans: merged.plans,
         ..policy.files.clone()
     };
+    report.places = merged.places;
     if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }

@@ -11,6 +11,7 @@ use crate::model::{
 use crate::policy::{code_matches, is_code_pattern};
 use crate::quote::{clip, clip_message};
 use crate::redact::{redact, redact_in};
+use crate::report::Places;
 use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
 use crate::tool_codes::{
@@ -24,7 +25,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 /// Which codes a run keeps: `40001`, a family `4` / `4xxxx`, or any prefix.
@@ -114,6 +115,8 @@ pub struct RunOutput {
     pub roots: Vec<ShardRoot>,
     /// The plan files read, sorted.
     pub plan_files: Vec<String>,
+    /// Where findings without evidence are located.
+    pub places: Places,
 }
 
 /// The message of most passing evaluations, shared by all of them.
@@ -363,11 +366,26 @@ fn run_part(
         evaluations,
         nodes: nodes.len(),
         inputs_digest,
+        places: places(&members),
         // Only a shard report carries them; a whole run is done with them.
         members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
         plan_files: plan_files.into_iter().collect(),
     }
+}
+
+/// Each node's node.json, or its folder when it has none.
+pub fn places(members: &[GroupMember]) -> Places {
+    let nodes = members
+        .iter()
+        .map(|m| {
+            let dir = Path::new(&m.root).join(&m.path);
+            let file = dir.join(snapshot::NODE_MARKER);
+            let place = if file.is_file() { file } else { dir };
+            (m.node.clone(), place.display().to_string())
+        })
+        .collect();
+    Places { nodes }
 }
 
 /// Room for the nodes not yet evaluated at the rate so far, and a

@@ -6,7 +6,7 @@
 use crate::catalog::Catalog;
 use crate::engine::{self, GroupMember, Selection};
 use crate::model::{Evaluation, Phase};
-use crate::report::PolicyFiles;
+use crate::report::{Places, PolicyFiles};
 use crate::shard::{ShardData, ShardRoot};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -45,6 +45,8 @@ pub struct Merged {
     pub fleet: String,
     /// The plan files the shards read, sorted.
     pub plans: Vec<String>,
+    /// Where findings without evidence are located.
+    pub places: Places,
 }
 
 fn read(file: &Path) -> Result<Part, String> {
@@ -246,6 +248,7 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
         evaluations,
         nodes: members.len(),
         inputs_digest: engine::inputs_digest(&members),
+        places: engine::places(&members),
         selection,
         fleet,
         plans: plans.into_iter().collect(),

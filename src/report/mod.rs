@@ -59,6 +59,8 @@ pub struct RuleDescriptor {
     pub severity: Severity,
     pub explanation: String,
     pub remediation: String,
+    /// What `upcheck explain CODE` prints.
+    pub help: String,
 }
 
 /// The catalog's rules and the tool's own codes, by code.
@@ -73,6 +75,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
             severity: r.severity,
             explanation: r.explanation.clone(),
             remediation: r.remediation.to_string(),
+            help: crate::docs::explain(catalog, r.code).unwrap_or_default(),
         })
         .chain(TOOL_CODES.iter().map(|t| RuleDescriptor {
             code: t.code,
@@ -81,6 +84,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
             severity: t.severity,
             explanation: t.explanation.to_string(),
             remediation: t.remediation.to_string(),
+            help: crate::docs::explain(catalog, t.code).unwrap_or_default(),
         }))
         .collect();
     all.sort_by_key(|r| r.code);
@@ -106,6 +110,14 @@ pub struct PolicyFiles {
     pub plans: Vec<String>,
 }
 
+/// Where findings without evidence are located (SARIF needs a file for
+/// every result): per node name, its node.json, where its identity, site
+/// and cluster are declared, or its folder when it has none (a sosreport).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub nodes: BTreeMap<String, String>,
+}
+
 /// Everything a run produced, stamped so an auditor can tell what was checked.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -124,6 +136,9 @@ pub struct Report {
     /// Every rule the run could report; not part of the JSON report.
     #[serde(skip)]
     pub rules: Vec<RuleDescriptor>,
+    /// Where findings without evidence are located; not part of the JSON report.
+    #[serde(skip)]
+    pub places: Places,
 }
 
 impl Report {
@@ -159,6 +174,7 @@ impl Report {
             evaluations,
             shard: None,
             rules,
+            places: Places::default(),
         }
     }
 

@@ -5,9 +5,15 @@
 //! failure carries a suppression; an unknown one is an `open` result (the
 //! check could not decide). Passing and not-applicable evaluations are left
 //! out: SARIF lists findings, the JSON and JUnit reports list everything.
+//!
+//! GitHub code scanning adds its own demands, which the output meets: every
+//! result has a physical location (a finding without evidence is located at
+//! its node's node.json, a group's at the plan.toml or a member's
+//! node.json), every URI is relative to `%SRCROOT%` (the folder upcheck
+//! runs in), and every rule has an absolute `helpUri`.
 
 use super::{Report, RuleDescriptor, TOOL};
-use crate::model::{BaselineState, Evaluation, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Scope, Severity, Status};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
@@ -15,6 +21,7 @@ use serde_sarif::sarif::{
     ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 /// The official SARIF 2.1.0 schema, which the output follows.
 const SCHEMA_URI: &str =
@@ -23,8 +30,46 @@ const SCHEMA_URI: &str =
 /// The key of upcheck's fingerprint in `partialFingerprints`.
 const FINGERPRINT_KEY: &str = "upcheck/v1";
 
+/// What every artifact URI is relative to: the folder upcheck runs in
+/// (the checkout, in CI), GitHub's and SARIF's usual name for it.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Where `helpUri` points when neither `UPCHECK_DOCS_URL` nor the
+/// package's `repository` says: the folder packages install docs in.
+const LOCAL_DOCS: &str = "file:///usr/share/doc/upcheck/";
+
+/// The base `helpUri`s are built on (ends with `/`): `UPCHECK_DOCS_URL`,
+/// else the package's repository at this version's tag, else the local
+/// docs folder. SARIF wants an absolute URI there.
+fn docs_base() -> String {
+    let base = match std::env::var("UPCHECK_DOCS_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
+        _ => match env!("CARGO_PKG_REPOSITORY") {
+            "" => LOCAL_DOCS.to_string(),
+            repo => format!(
+                "{}/blob/v{}/docs/",
+                repo.trim_end_matches('/'),
+                TOOL.version
+            ),
+        },
+    };
+    if base.ends_with('/') {
+        base
+    } else {
+        base + "/"
+    }
+}
+
+/// The anchor of a rule's section in docs/rules.md.
+fn help_uri(base: &str, rule: &RuleDescriptor) -> String {
+    format!("{base}rules.md#{}-{}", rule.code, rule.name)
+}
+
 pub fn render_sarif(report: &Report) -> String {
-    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
+    let base = docs_base();
+    let rules: Vec<ReportingDescriptor> =
+        report.rules.iter().map(|r| descriptor(r, &base)).collect();
+    let locator = Locator::new(report);
     let index: BTreeMap<u32, i64> = report
         .rules
         .iter()
@@ -35,7 +80,7 @@ pub fn render_sarif(report: &Report) -> String {
         .evaluations
         .iter()
         .filter(|e| matches!(e.status, Status::Fail | Status::Waived | Status::Unknown))
-        .map(|e| result(e, index.get(&e.code).copied()))
+        .map(|e| result(e, index.get(&e.code).copied(), &locator))
         .collect();
     let p = &report.provenance;
     let driver = ToolComponent::builder()
@@ -98,17 +143,27 @@ fn bag<const N: usize>(entries: [(&str, serde_json::Value); N]) -> PropertyBag {
         .build()
 }
 
-fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
-    let help = format!("{}\n\n{}", rule.remediation.trim(), rule.explanation.trim());
+fn descriptor(rule: &RuleDescriptor, docs: &str) -> ReportingDescriptor {
+    let uri = help_uri(docs, rule);
+    // What `upcheck explain` prints; as Markdown, kept preformatted (its
+    // lines are laid out for a terminal) and linked to the rule's section.
+    let help_text = rule.help.trim().to_string();
+    let markdown = format!(
+        "```text\n{}\n```\n\n[{} {} in the rule catalog]({uri})",
+        help_text.replace("```", "'''"),
+        rule.code,
+        rule.name
+    );
     ReportingDescriptor::builder()
         .id(rule.code.to_string())
         .name(rule.name.clone())
         .short_description(text(&rule.title))
         .full_description(text(&rule.explanation))
+        .help_uri(uri)
         .help(
             MultiformatMessageString::builder()
-                .text(help.clone())
-                .markdown(help)
+                .text(help_text)
+                .markdown(markdown)
                 .build(),
         )
         .default_configuration(
@@ -120,13 +175,95 @@ fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
         .build()
 }
 
-fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
-    let locations: Vec<Location> = e
-        .evidence
-        .iter()
-        .map(|ev| {
-            let artifact = ArtifactLocation::builder().uri(uri(&ev.path)).build();
-            let physical = match ev.line.filter(|l| *l > 0) {
+/// Finds the file each result is located at, as a URI relative to
+/// `%SRCROOT%`.
+struct Locator<'a> {
+    report: &'a Report,
+    cwd: PathBuf,
+}
+
+impl<'a> Locator<'a> {
+    fn new(report: &'a Report) -> Locator<'a> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Locator { report, cwd }
+    }
+
+    fn artifact(&self, path: &str) -> ArtifactLocation {
+        ArtifactLocation::builder()
+            .uri(uri(&relative_to(Path::new(path), &self.cwd)))
+            .uri_base_id(SRCROOT)
+            .build()
+    }
+
+    /// The evidence, else the file the subject is declared in: a node's
+    /// node.json; for a cluster or site, the node.json of its first member
+    /// (where membership is declared); for the fleet, the first plan file
+    /// read, else the first node's node.json.
+    fn places(&self, e: &Evaluation) -> Vec<(String, Option<usize>)> {
+        if !e.evidence.is_empty() {
+            return e
+                .evidence
+                .iter()
+                .map(|ev| (ev.path.clone(), ev.line))
+                .collect();
+        }
+        let places = &self.report.places;
+        let plan = self.report.policy_files.plans.first().cloned();
+        let node_file = |name: &str| places.nodes.get(name).cloned();
+        let member = |group: &str| {
+            self.report
+                .evaluations
+                .iter()
+                .filter(|m| m.scope == Scope::Node)
+                .filter(|m| match e.scope {
+                    Scope::Cluster => m.cluster.as_deref() == Some(group),
+                    Scope::Site => m.site.as_deref() == Some(group),
+                    _ => true,
+                })
+                .find_map(|m| node_file(&m.node))
+        };
+        let place = match e.scope {
+            Scope::Node => node_file(&e.node),
+            Scope::Cluster | Scope::Site => member(&e.node).or_else(|| plan.clone()),
+            Scope::Fleet => plan.clone().or_else(|| member(&e.node)),
+        };
+        let fallback = || places.nodes.values().next().cloned();
+        // A report read back without its snapshots still names a file.
+        let place = place
+            .or_else(fallback)
+            .unwrap_or_else(|| crate::snapshot::NODE_MARKER.to_string());
+        vec![(place, None)]
+    }
+}
+
+/// `path` relative to `base` (both made absolute against `base`), with
+/// `..` where it lies outside: SARIF and GitHub want URIs relative to the
+/// source root, whatever path was given on the command line.
+fn relative_to(path: &Path, base: &Path) -> String {
+    fn parts(p: &Path) -> Vec<String> {
+        p.components()
+            .filter(|c| *c != Component::CurDir && *c != Component::RootDir)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    }
+    if path.is_relative() {
+        return parts(path).join("/");
+    }
+    let (to, from) = (parts(path), parts(base));
+    let common = to.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let up = (common..from.len()).map(|_| "..".to_string());
+    up.chain(to[common..].iter().cloned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn result(e: &Evaluation, rule_index: Option<i64>, locator: &Locator) -> SarifResult {
+    let locations: Vec<Location> = locator
+        .places(e)
+        .into_iter()
+        .map(|(path, line)| {
+            let artifact = locator.artifact(&path);
+            let physical = match line.filter(|l| *l > 0) {
                 Some(line) => PhysicalLocation::builder()
                     .artifact_location(artifact)
                     .region(Region::builder().start_line(line as i64).build())
@@ -139,7 +276,18 @@ fn result(e: &Evaluation, rule_index: Option<i64>) -> SarifResult {
         })
         .collect();
     let message = Message::builder()
-        .text(format!("{} {}: {}", e.node, e.name, e.message))
+        // Viewers that ignore `kind` (GitHub) still tell an unknown apart.
+        .text(format!(
+            "{}{} {}: {}",
+            if e.status == Status::Unknown {
+                "unknown: "
+            } else {
+                ""
+            },
+            e.node,
+            e.name,
+            e.message
+        ))
         .build();
     let mut properties = vec![
         ("severity", json!(e.severity.as_str())),
@@ -231,6 +379,18 @@ mod tests {
         );
         assert_eq!(uri("commands/date_-u_+%s"), "commands/date_-u_%2B%25s");
         assert_eq!(uri("a\\b#c"), "a/b%23c");
+    }
+
+    #[test]
+    fn paths_are_made_relative_to_the_source_root() {
+        let cwd = Path::new("/srv/ci/checkout");
+        let rel = |p: &str| relative_to(Path::new(p), cwd);
+        assert_eq!(
+            rel("/srv/ci/checkout/fleet/a/node.json"),
+            "fleet/a/node.json"
+        );
+        assert_eq!(rel("./fleet/a/node.json"), "fleet/a/node.json");
+        assert_eq!(rel("/srv/ci/other/node.json"), "../other/node.json");
     }
 
     #[test]
