@@ -506,3 +506,70 @@ fn a_bad_report_target_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!Path::new("no-such-folder").exists());
 }
+
+/// Copies a node snapshot (hard links, node.json rewritten) under `dir`
+/// `count` times with distinct hostnames.
+fn fleet_of_copies(node: &Path, dir: &Path, count: usize) {
+    let identity: Value =
+        serde_json::from_str(&std::fs::read_to_string(node.join("node.json")).unwrap()).unwrap();
+    let files: Vec<PathBuf> = walk(node);
+    for i in 0..count {
+        let copy = dir.join(format!("node-{i:04}"));
+        for file in &files {
+            let target = copy.join(file.strip_prefix(node).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            if file.ends_with("node.json") {
+                let mut id = identity.clone();
+                id["hostname"] = format!("node-{i:04}").into();
+                std::fs::write(&target, id.to_string()).unwrap();
+            } else {
+                std::fs::hard_link(file, &target).unwrap();
+            }
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// GitHub refuses a step summary above 1 MiB: the Markdown of a 2,000-node
+/// fleet, every node failing, stays below it and says where the rest is.
+#[test]
+fn markdown_of_a_large_fleet_fits_a_github_step_summary() {
+    // Beside the fixtures (same file system) so that hard links work.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    fleet_of_copies(
+        Path::new("fixtures/demo/site-east/ne-osn6800-01"),
+        dir.path(),
+        2000,
+    );
+    std::fs::copy("fixtures/demo/plan.toml", dir.path().join("plan.toml")).unwrap();
+    let out = upcheck(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+    assert!(md.contains("2000 node(s)"));
+    assert!(md.contains("more subject(s) with problems; see the HTML or JSON report artifact"));
+    assert!(md.contains("more fail finding(s); see the HTML or JSON report artifact"));
+    assert!(md.contains("<summary>Provenance</summary>"));
+}

@@ -1,16 +1,53 @@
 //! Markdown for a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`, GitLab
 //! and Azure pipeline summaries): the verdict, a status line per node or
 //! group, the failing findings with evidence and remediation, the unknown
-//! and waived ones, then every evaluation and the provenance folded away in
-//! `<details>`.
+//! and waived ones, and the provenance folded away in `<details>`. Clean
+//! subjects are one line, passing evaluations are left to the HTML and
+//! JSON reports, and the page stays below GitHub's 1 MiB limit at any
+//! fleet size: past the caps, a line says how many more and where.
 
 use super::{Report, by_subject, subject_heading};
 use crate::model::{Evaluation, Severity, Status};
 use crate::quote::printable;
 use std::fmt::Write;
 
+/// GitHub refuses a step summary above 1 MiB; the page stays below this,
+/// with room for the provenance and the notes that say what was left out.
+const BUDGET: usize = 1_000_000 - 16 * 1024;
+
+/// At most this many subjects in the status table and findings in the
+/// lists: a summary is read, the artifacts hold the rest.
+const MAX_SUBJECTS: usize = 200;
+const MAX_FINDINGS: usize = 300;
+
+/// Where the rest is.
+const SEE_ARTIFACTS: &str = "see the HTML or JSON report artifact";
+
+/// The page being written: items are added whole while they fit the
+/// budget and the caps, and the ones left out are counted.
+struct Page {
+    out: String,
+}
+
+impl Page {
+    /// Adds `item` unless it would pass the budget.
+    fn fits(&mut self, item: &str) -> bool {
+        let fits = self.out.len() + item.len() <= BUDGET;
+        if fits {
+            self.out.push_str(item);
+        }
+        fits
+    }
+
+    fn more(&mut self, left_out: usize, what: &str) {
+        if left_out > 0 {
+            let _ = writeln!(self.out, "\n_{left_out} more {what}; {SEE_ARTIFACTS}._");
+        }
+    }
+}
+
 pub fn render_markdown(report: &Report) -> String {
-    let mut out = String::new();
+    let mut page = Page { out: String::new() };
     let failed = report.count(Status::Fail);
     let verdict = if failed > 0 {
         "❌ failing"
@@ -19,76 +56,22 @@ pub fn render_markdown(report: &Report) -> String {
     } else {
         "✅ clean"
     };
-    let _ = writeln!(out, "## upcheck {} check: {verdict}\n", report.phase);
-    let _ = writeln!(out, "{}\n", report.summary_line());
-
-    out.push_str("| | subject | worst | fail | unknown | waived | pass | not applicable |\n");
-    out.push_str("|---|---|---|--:|--:|--:|--:|--:|\n");
-    let subjects = by_subject(&report.evaluations);
-    for subject in &subjects {
-        let n = |s: Status| subject.iter().filter(|e| e.status == s).count();
-        let worst = worst(subject);
-        let glyph = match worst {
-            Some(_) => "❌",
-            None if n(Status::Unknown) > 0 => "⚠️",
-            None => "✅",
-        };
-        let _ = writeln!(
-            out,
-            "| {glyph} | {} | {} | {} | {} | {} | {} | {} |",
-            inline(&subject_heading(subject[0])),
-            worst.map(Severity::as_str).unwrap_or("-"),
-            n(Status::Fail),
-            n(Status::Unknown),
-            n(Status::Waived),
-            n(Status::Pass),
-            n(Status::NotApplicable),
-        );
-    }
-
+    let _ = writeln!(page.out, "## upcheck {} check: {verdict}\n", report.phase);
+    let _ = writeln!(page.out, "{}\n", report.summary_line());
+    status_table(&mut page, report);
+    let mut listed = 0;
     for (status, title) in [
         (Status::Fail, "Failing findings"),
         (Status::Unknown, "Unknown: not checked"),
         (Status::Waived, "Waived"),
     ] {
-        let listed: Vec<&Evaluation> = report
-            .evaluations
-            .iter()
-            .filter(|e| e.status == status)
-            .collect();
-        if listed.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "\n### {title}");
-        for subject in by_subject(listed) {
-            let _ = writeln!(out, "\n#### {}\n", inline(&subject_heading(subject[0])));
-            for e in subject {
-                finding(&mut out, e);
-            }
-        }
+        listed += findings(&mut page, report, status, title, listed);
     }
-
     let _ = writeln!(
-        out,
-        "\n<details><summary>All {} evaluations</summary>\n",
-        report.evaluations.len()
+        page.out,
+        "\nEvery evaluation, passing ones too, is in the HTML and JSON reports."
     );
-    out.push_str("| subject | code | name | severity | status | message |\n");
-    out.push_str("|---|---|---|---|---|---|\n");
-    for e in &report.evaluations {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            inline(&subject_heading(e)),
-            e.code,
-            e.name,
-            e.severity,
-            e.status,
-            inline(&e.message)
-        );
-    }
-    out.push_str("\n</details>\n");
-
+    let mut out = page.out;
     let p = &report.provenance;
     out.push_str("\n<details><summary>Provenance</summary>\n\n");
     let _ = writeln!(out, "- tool: {} {}", report.tool.name, report.tool.version);
@@ -96,9 +79,92 @@ pub fn render_markdown(report: &Report) -> String {
     let _ = writeln!(out, "- rules digest: `{}`", p.rules_digest);
     let _ = writeln!(out, "- inputs digest: `{}`", p.inputs_digest);
     let _ = writeln!(out, "- generated at: {}", p.generated_at);
-    let _ = writeln!(out, "- command line: `{}`", code(&p.command_line.join(" ")));
+    let command: String = p.command_line.join(" ").chars().take(2000).collect();
+    let _ = writeln!(out, "- command line: `{}`", code(&command));
     out.push_str("\n</details>\n");
     out
+}
+
+/// A row per subject with a failing, unknown or waived evaluation, worst
+/// first; the clean ones are counted on one line.
+fn status_table(page: &mut Page, report: &Report) {
+    let subjects = by_subject(&report.evaluations);
+    let problem =
+        |e: &&Evaluation| matches!(e.status, Status::Fail | Status::Unknown | Status::Waived);
+    let mut shown: Vec<&Vec<&Evaluation>> =
+        subjects.iter().filter(|s| s.iter().any(problem)).collect();
+    shown.sort_by_key(|s| std::cmp::Reverse(worst(s)));
+    let clean = subjects.len() - shown.len();
+    if shown.is_empty() {
+        let _ = writeln!(page.out, "All {clean} subject(s) passed.");
+        return;
+    }
+    page.out
+        .push_str("| | subject | worst | fail | unknown | waived | pass | not applicable |\n");
+    page.out.push_str("|---|---|---|--:|--:|--:|--:|--:|\n");
+    let mut left_out = 0;
+    for (i, subject) in shown.iter().enumerate() {
+        if i >= MAX_SUBJECTS || !page.fits(&status_row(subject)) {
+            left_out = shown.len() - i;
+            break;
+        }
+    }
+    page.more(left_out, "subject(s) with problems");
+    if clean > 0 {
+        let _ = writeln!(
+            page.out,
+            "\n✅ {clean} other subject(s) passed every check."
+        );
+    }
+}
+
+fn status_row(subject: &[&Evaluation]) -> String {
+    let n = |s: Status| subject.iter().filter(|e| e.status == s).count();
+    let worst = worst(subject);
+    let glyph = match worst {
+        Some(_) => "❌",
+        None if n(Status::Unknown) > 0 => "⚠️",
+        None => "✅",
+    };
+    format!(
+        "| {glyph} | {} | {} | {} | {} | {} | {} | {} |\n",
+        inline(&subject_heading(subject[0])),
+        worst.map(Severity::as_str).unwrap_or("-"),
+        n(Status::Fail),
+        n(Status::Unknown),
+        n(Status::Waived),
+        n(Status::Pass),
+        n(Status::NotApplicable),
+    )
+}
+
+/// The evaluations of one status, by subject, while the caps allow;
+/// returns how many were listed.
+fn findings(page: &mut Page, report: &Report, status: Status, title: &str, before: usize) -> usize {
+    let listed: Vec<&Evaluation> = report
+        .evaluations
+        .iter()
+        .filter(|e| e.status == status)
+        .collect();
+    if listed.is_empty() {
+        return 0;
+    }
+    let _ = writeln!(page.out, "\n### {title}");
+    let total = listed.len();
+    let mut shown = 0;
+    'subjects: for subject in by_subject(listed) {
+        let mut heading = format!("\n#### {}\n\n", inline(&subject_heading(subject[0])));
+        for e in subject {
+            let mut item = std::mem::take(&mut heading);
+            finding(&mut item, e);
+            if before + shown >= MAX_FINDINGS || !page.fits(&item) {
+                break 'subjects;
+            }
+            shown += 1;
+        }
+    }
+    page.more(total - shown, &format!("{} finding(s)", status.as_str()));
+    shown
 }
 
 /// The highest severity failing in a subject.
