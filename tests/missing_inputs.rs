@@ -184,6 +184,13 @@ fn check_removal(
         } else if target.exists() {
             std::fs::remove_file(&target).unwrap();
         }
+        // A folder left empty was not collected either (`pds/` without
+        // its files); `remove_dir` keeps every folder that still holds some.
+        for parent in target.ancestors().skip(1) {
+            if parent == copy || std::fs::remove_dir(parent).is_err() {
+                break;
+            }
+        }
     }
     if let Some((marker, field)) = &removal.field {
         let path = copy.join(marker);
