@@ -352,9 +352,11 @@ impl Template {
     }
 }
 
-/// A value put into a message: clipped, then its secrets redacted.
+/// A value put into a message: each long run of input text in it clipped
+/// and the whole bounded (a value may join a rule's own words with quoted
+/// lines), then its secrets redacted.
 fn shown_value(value: &str) -> String {
-    crate::redact::redact(&crate::quote::clip(value))
+    crate::redact::redact(&crate::quote::clip_quotes(value))
 }
 
 /// Variables a program reads, for checking them against `requires`.
