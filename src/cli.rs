@@ -239,6 +239,10 @@ pub struct OutputArgs {
     /// Show passing and not-applicable evaluations in the table too.
     #[arg(long)]
     pub show_passing: bool,
+    /// With --baseline: report failures the baseline report already had
+    /// in JUnit as failures (tagged `[known]`), skipped or passed testcases.
+    #[arg(long, value_enum, default_value = "failure", value_name = "AS")]
+    pub junit_known: report::KnownAs,
 }
 
 /// What counts and how much, for `check` and `merge` (docs/reports.md).
@@ -751,6 +755,7 @@ fn check(args: CheckArgs) -> u8 {
         ..policy.files.clone()
     };
     report.places = run.places;
+    report.junit_known = args.out.junit_known;
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {
             index: shard.index,
@@ -849,6 +854,7 @@ fn merge(args: MergeArgs) -> u8 {
         ..policy.files.clone()
     };
     report.places = merged.places;
+    report.junit_known = args.out.junit_known;
     if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }

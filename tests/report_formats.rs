@@ -573,3 +573,114 @@ fn markdown_of_a_large_fleet_fits_a_github_step_summary() {
     assert!(md.contains("more fail finding(s); see the HTML or JSON report artifact"));
     assert!(md.contains("<summary>Provenance</summary>"));
 }
+
+/// A compliance run against a baseline report that lacks the 2xxxx
+/// findings, in JUnit, with `extra` flags.
+fn junit_with_baseline(dir: &Path, extra: &[&str]) -> String {
+    let baseline = dir.join("accepted.json");
+    let baseline = baseline.to_str().unwrap();
+    let fleet = "fixtures/compliance";
+    upcheck(&[
+        "check", fleet, "--ignore", "2", "--format", "json", "--output", baseline,
+    ]);
+    let mut args = vec!["check", fleet, "--baseline", baseline, "--format", "junit"];
+    args.extend(extra);
+    String::from_utf8(upcheck(&args).stdout).unwrap()
+}
+
+/// Reads the JUnit file with junitparser, as Python CI tooling does, and
+/// prints per suite: name, tests, failures, errors, skipped, then per
+/// testcase its result and message.
+const JUNITPARSER: &str = r#"
+import sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromfile(sys.argv[1])
+for suite in xml:
+    print("suite", suite.name, suite.tests, suite.failures, suite.errors, suite.skipped)
+    for case in suite:
+        for r in case.result:
+            print("case", type(r).__name__, case.name, "|", r.message)
+"#;
+
+fn junitparser(file: &Path) -> Option<String> {
+    if std::env::var_os("UPCHECK_SKIP_PYTHON_JUNIT").is_some() {
+        eprintln!("\n*** SKIPPED: the JUnit report was NOT read with junitparser ***\n");
+        return None;
+    }
+    let out = Command::new("python3")
+        .args(["-c", JUNITPARSER])
+        .arg(file)
+        .output()
+        .expect("python3 to read the JUnit report");
+    assert!(
+        out.status.success(),
+        "junitparser: {} (scripts/test installs it; UPCHECK_SKIP_PYTHON_JUNIT=1 skips this)",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn junit_tags_baseline_failures_and_names_the_evidence_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for known_as in ["failure", "skipped", "passed"] {
+        let xml = junit_with_baseline(dir.path(), &["--junit-known", known_as]);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let cases: Vec<roxmltree::Node> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let (mut new, mut known) = (0, 0);
+        for case in &cases {
+            let file = case.attribute("file").expect("a file attribute");
+            assert!(Path::new(file).exists(), "{file}");
+            if let Some(f) = case.children().find(|n| n.has_tag_name("failure")) {
+                let message = f.attribute("message").unwrap();
+                assert!(message.starts_with("[new] ") || message.starts_with("[known] "));
+                new += usize::from(message.starts_with("[new] "));
+                known += usize::from(message.starts_with("[known] "));
+            }
+        }
+        assert!(new > 0, "{known_as}: no [new] failure");
+        if known_as == "failure" {
+            assert!(known > 0, "no [known] failure");
+        } else {
+            assert_eq!(known, 0, "{known_as}: a known failure is still a failure");
+        }
+        let skipped_known = cases
+            .iter()
+            .filter_map(|c| c.children().find(|n| n.has_tag_name("skipped")))
+            .filter(|s| s.attribute("message").unwrap().starts_with("[known] "))
+            .count();
+        assert_eq!(skipped_known > 0, known_as == "skipped");
+
+        let file = dir.path().join(format!("{known_as}.xml"));
+        std::fs::write(&file, &xml).unwrap();
+        let Some(parsed) = junitparser(&file) else {
+            continue;
+        };
+        // junitparser agrees with the document's own counts per suite.
+        for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+            let line = format!(
+                "suite {} {} {} {} {}",
+                suite.attribute("name").unwrap(),
+                suite.attribute("tests").unwrap(),
+                suite.attribute("failures").unwrap(),
+                suite.attribute("errors").unwrap(),
+                suite.attribute("skipped").unwrap()
+            );
+            assert!(parsed.lines().any(|l| l == line), "{line} not in\n{parsed}");
+        }
+        let failures = parsed
+            .lines()
+            .filter(|l| l.starts_with("case Failure "))
+            .count();
+        assert_eq!(failures, new + known);
+        assert_eq!(
+            parsed
+                .lines()
+                .any(|l| l.starts_with("case Skipped ") && l.contains("| [known] ")),
+            known_as == "skipped"
+        );
+    }
+}

@@ -2,13 +2,51 @@
 //! node (and per cluster, site or fleet group), one `<testcase>` per
 //! evaluation. A pass is an empty testcase; a fail has `<failure>`; an
 //! unknown has `<error>` (the check itself could not run); not-applicable
-//! and waived are `<skipped>`, the latter with the waiver's reason.
+//! and waived are `<skipped>`, the latter with the waiver's reason. With a
+//! baseline, messages start with `[new]` or `[known]`, and known failures
+//! can be reported as skipped or passed (`--junit-known`). Each testcase
+//! names the evidence file (`file`), which GitLab shows.
 
-use super::{Report, by_subject, subject_heading};
-use crate::model::{Evaluation, Status};
+use super::{Report, baseline_tag, by_subject, subject_heading};
+use crate::model::{BaselineState, Evaluation, Status};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
+
+/// How a failure the baseline report already had is reported.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KnownAs {
+    /// A failure like a new one (its message starts with `[known]`).
+    #[default]
+    Failure,
+    /// A skipped testcase: CI shows it without failing the test view.
+    Skipped,
+    /// A passing testcase.
+    Passed,
+}
+
+/// What a testcase holds.
+#[derive(PartialEq, Eq)]
+enum Outcome {
+    Pass,
+    Failure,
+    Error,
+    Skipped,
+}
+
+fn outcome(e: &Evaluation, known: KnownAs) -> Outcome {
+    match e.status {
+        Status::Pass => Outcome::Pass,
+        Status::Fail if e.baseline == Some(BaselineState::Known) => match known {
+            KnownAs::Failure => Outcome::Failure,
+            KnownAs::Skipped => Outcome::Skipped,
+            KnownAs::Passed => Outcome::Pass,
+        },
+        Status::Fail => Outcome::Failure,
+        Status::Unknown => Outcome::Error,
+        Status::NotApplicable | Status::Waived => Outcome::Skipped,
+    }
+}
 
 pub fn render_junit(report: &Report) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
@@ -26,7 +64,7 @@ pub fn render_junit(report: &Report) -> String {
 fn write_document(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let all: Vec<&Evaluation> = report.evaluations.iter().collect();
-    let counts = Counts::of(&all);
+    let counts = Counts::of(&all, report.junit_known);
     w.create_element("testsuites")
         .with_attributes([
             ("name", format!("upcheck {}", report.phase).as_str()),
@@ -53,13 +91,18 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(evaluations: &[&Evaluation]) -> Counts {
-        let n = |f: fn(Status) -> bool| evaluations.iter().filter(|e| f(e.status)).count();
+    fn of(evaluations: &[&Evaluation], known: KnownAs) -> Counts {
+        let n = |o: Outcome| {
+            evaluations
+                .iter()
+                .filter(|e| outcome(e, known) == o)
+                .count()
+        };
         Counts {
             tests: evaluations.len(),
-            failures: n(|s| s == Status::Fail),
-            errors: n(|s| s == Status::Unknown),
-            skipped: n(|s| matches!(s, Status::NotApplicable | Status::Waived)),
+            failures: n(Outcome::Failure),
+            errors: n(Outcome::Error),
+            skipped: n(Outcome::Skipped),
         }
     }
 }
@@ -71,7 +114,7 @@ fn write_suite(
     suite: &[&Evaluation],
 ) -> io::Result<()> {
     let head = suite[0];
-    let counts = Counts::of(suite);
+    let counts = Counts::of(suite, report.junit_known);
     let p = &report.provenance;
     let properties = [
         ("upcheck.version", report.tool.version.to_string()),
@@ -103,46 +146,43 @@ fn write_suite(
                 Ok(())
             })?;
             for e in suite {
-                write_case(w, e)?;
+                write_case(w, report, e)?;
             }
             Ok(())
         })?;
     Ok(())
 }
 
-fn write_case(w: &mut Writer<Vec<u8>>, e: &Evaluation) -> io::Result<()> {
+fn write_case(w: &mut Writer<Vec<u8>>, report: &Report, e: &Evaluation) -> io::Result<()> {
+    // The name stays the same whether a failure is new or known, so that
+    // CI keeps one history per finding; the tag is in the message.
     let mut name = format!("{} {}", e.code, e.name);
     if !e.key.is_empty() {
         name.push_str(&format!(" [{}]", e.key));
     }
     let classname = format!("upcheck.{}.{}", e.scope.as_str(), e.node);
-    let case = w
-        .create_element("testcase")
-        .with_attributes([("name", name.as_str()), ("classname", classname.as_str())]);
-    match e.status {
-        Status::Pass => {
+    let file = match e.evidence.first() {
+        Some(ev) => ev.path.clone(),
+        None => report.subject_file(e),
+    };
+    let case = w.create_element("testcase").with_attributes([
+        ("name", name.as_str()),
+        ("classname", classname.as_str()),
+        ("file", file.as_str()),
+    ]);
+    let message = format!("{}{}", baseline_tag(e), e.message);
+    let (element, kind) = match outcome(e, report.junit_known) {
+        Outcome::Pass => {
             case.write_empty()?;
+            return Ok(());
         }
-        Status::Fail => {
-            case.write_inner_content(|w| {
-                w.create_element("failure")
-                    .with_attributes([("message", &*e.message), ("type", e.severity.as_str())])
-                    .write_text_content(BytesText::new(&details(e)))?;
-                Ok(())
-            })?;
-        }
-        Status::Unknown => {
-            case.write_inner_content(|w| {
-                w.create_element("error")
-                    .with_attributes([("message", &*e.message), ("type", "unknown")])
-                    .write_text_content(BytesText::new(&details(e)))?;
-                Ok(())
-            })?;
-        }
-        Status::NotApplicable | Status::Waived => {
-            let message = match &e.waiver {
-                Some(w) => format!("{}; {}", super::waiver_text(w), e.message),
-                None => format!("not applicable: {}", e.message),
+        Outcome::Failure => ("failure", e.severity.as_str()),
+        Outcome::Error => ("error", "unknown"),
+        Outcome::Skipped => {
+            let message = match (&e.waiver, e.status) {
+                (Some(w), _) => format!("{}; {}", super::waiver_text(w), e.message),
+                (None, Status::Fail) => format!("{message} (in the baseline report)"),
+                (None, _) => format!("not applicable: {}", e.message),
             };
             case.write_inner_content(|w| {
                 w.create_element("skipped")
@@ -150,8 +190,15 @@ fn write_case(w: &mut Writer<Vec<u8>>, e: &Evaluation) -> io::Result<()> {
                     .write_empty()?;
                 Ok(())
             })?;
+            return Ok(());
         }
-    }
+    };
+    case.write_inner_content(|w| {
+        w.create_element(element)
+            .with_attributes([("message", message.as_str()), ("type", kind)])
+            .write_text_content(BytesText::new(&details(e)))?;
+        Ok(())
+    })?;
     Ok(())
 }
 

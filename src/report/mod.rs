@@ -11,7 +11,7 @@ mod table;
 pub use diff::render_diff_table;
 pub use html::render_html;
 pub use json::{render_json, write_json};
-pub use junit::render_junit;
+pub use junit::{KnownAs, render_junit};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
 pub use table::render_table;
@@ -139,6 +139,9 @@ pub struct Report {
     /// Where findings without evidence are located; not part of the JSON report.
     #[serde(skip)]
     pub places: Places,
+    /// How JUnit reports failures the baseline already had.
+    #[serde(skip)]
+    pub junit_known: KnownAs,
 }
 
 impl Report {
@@ -175,7 +178,38 @@ impl Report {
             shard: None,
             rules,
             places: Places::default(),
+            junit_known: KnownAs::default(),
         }
+    }
+
+    /// The file a subject is declared in, where formats that need a file
+    /// for every finding (SARIF, JUnit's `file`) put one without evidence:
+    /// a node's node.json; a cluster's or site's, the node.json of its
+    /// first member (where membership is declared); the fleet's, the first
+    /// plan file read, else the first node's node.json.
+    pub fn subject_file(&self, e: &Evaluation) -> String {
+        let node_file = |name: &str| self.places.nodes.get(name).cloned();
+        let member = |group: &str| {
+            self.evaluations
+                .iter()
+                .filter(|m| m.scope == Scope::Node)
+                .filter(|m| match e.scope {
+                    Scope::Cluster => m.cluster.as_deref() == Some(group),
+                    Scope::Site => m.site.as_deref() == Some(group),
+                    _ => true,
+                })
+                .find_map(|m| node_file(&m.node))
+        };
+        let plan = || self.policy_files.plans.first().cloned();
+        let place = match e.scope {
+            Scope::Node => node_file(&e.node),
+            Scope::Cluster | Scope::Site => member(&e.node).or_else(plan),
+            Scope::Fleet => plan().or_else(|| member(&e.node)),
+        };
+        // A report read back without its snapshots still names a file.
+        place
+            .or_else(|| self.places.nodes.values().next().cloned())
+            .unwrap_or_else(|| crate::snapshot::NODE_MARKER.to_string())
     }
 
     pub fn rule(&self, code: u32) -> Option<&RuleDescriptor> {

@@ -13,7 +13,7 @@
 //! runs in), and every rule has an absolute `helpUri`.
 
 use super::{Report, RuleDescriptor, TOOL};
-use crate::model::{BaselineState, Evaluation, Scope, Severity, Status};
+use crate::model::{BaselineState, Evaluation, Severity, Status};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
@@ -195,44 +195,15 @@ impl<'a> Locator<'a> {
             .build()
     }
 
-    /// The evidence, else the file the subject is declared in: a node's
-    /// node.json; for a cluster or site, the node.json of its first member
-    /// (where membership is declared); for the fleet, the first plan file
-    /// read, else the first node's node.json.
+    /// The evidence, else the file the subject is declared in.
     fn places(&self, e: &Evaluation) -> Vec<(String, Option<usize>)> {
-        if !e.evidence.is_empty() {
-            return e
-                .evidence
-                .iter()
-                .map(|ev| (ev.path.clone(), ev.line))
-                .collect();
+        if e.evidence.is_empty() {
+            return vec![(self.report.subject_file(e), None)];
         }
-        let places = &self.report.places;
-        let plan = self.report.policy_files.plans.first().cloned();
-        let node_file = |name: &str| places.nodes.get(name).cloned();
-        let member = |group: &str| {
-            self.report
-                .evaluations
-                .iter()
-                .filter(|m| m.scope == Scope::Node)
-                .filter(|m| match e.scope {
-                    Scope::Cluster => m.cluster.as_deref() == Some(group),
-                    Scope::Site => m.site.as_deref() == Some(group),
-                    _ => true,
-                })
-                .find_map(|m| node_file(&m.node))
-        };
-        let place = match e.scope {
-            Scope::Node => node_file(&e.node),
-            Scope::Cluster | Scope::Site => member(&e.node).or_else(|| plan.clone()),
-            Scope::Fleet => plan.clone().or_else(|| member(&e.node)),
-        };
-        let fallback = || places.nodes.values().next().cloned();
-        // A report read back without its snapshots still names a file.
-        let place = place
-            .or_else(fallback)
-            .unwrap_or_else(|| crate::snapshot::NODE_MARKER.to_string());
-        vec![(place, None)]
+        e.evidence
+            .iter()
+            .map(|ev| (ev.path.clone(), ev.line))
+            .collect()
     }
 }
 
