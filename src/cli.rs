@@ -366,6 +366,10 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// GitHub Actions workflow commands: annotations on the run and the pull request.
+    Github,
+    /// GitLab Code Quality JSON, shown in the merge request.
+    Gitlab,
 }
 
 impl ReportFormat {
@@ -391,6 +395,8 @@ impl ReportFormat {
             ReportFormat::Sarif => report::render_sarif(report),
             ReportFormat::Markdown => report::render_markdown(report),
             ReportFormat::Html => report::render_html(report),
+            ReportFormat::Github => report::render_github(report),
+            ReportFormat::Gitlab => report::render_gitlab(report),
         }
     }
 }

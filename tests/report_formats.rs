@@ -684,3 +684,65 @@ fn junit_tags_baseline_failures_and_names_the_evidence_file() {
         );
     }
 }
+
+/// `--format github`: one workflow command per failing or unknown
+/// evaluation, at an existing file, the level by severity; `--format
+/// gitlab`: Code Quality issues with the fields GitLab requires.
+#[test]
+fn github_annotations_and_gitlab_code_quality() {
+    let report: Value =
+        serde_json::from_slice(&upcheck(&["check", "fixtures/demo", "--format", "json"]).stdout)
+            .unwrap();
+    let findings: Vec<&Value> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "fail" || e["status"] == "unknown")
+        .collect();
+    let out = upcheck(&["check", "fixtures/demo", "--format", "github"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), findings.len());
+    for (line, e) in lines.iter().zip(&findings) {
+        let (command, rest) = line[2..].split_once(' ').unwrap();
+        let (props, message) = rest.split_once("::").unwrap();
+        let expected = match (
+            e["status"].as_str().unwrap(),
+            e["severity"].as_str().unwrap(),
+        ) {
+            ("unknown", _) | (_, "info") => "notice",
+            (_, "minor") => "warning",
+            _ => "error",
+        };
+        assert_eq!(command, expected, "{line}");
+        let props: Vec<(&str, &str)> = props
+            .split(',')
+            .map(|p| p.split_once('=').unwrap())
+            .collect();
+        assert_eq!(props[0].0, "file");
+        assert!(Path::new(&percent_decoded(props[0].1)).is_file(), "{line}");
+        assert_eq!(props[1].0, "line");
+        assert!(props[1].1.parse::<u32>().unwrap() >= 1);
+        assert!(message.contains(&e["code"].to_string()), "{line}");
+    }
+
+    let out = upcheck(&["check", "fixtures/demo", "--format", "gitlab"]);
+    let issues: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), findings.len());
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for (issue, e) in issues.iter().zip(&findings) {
+        for field in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[field].is_string(), "{field} in {issue}");
+        }
+        assert!(fingerprints.insert(issue["fingerprint"].as_str().unwrap()));
+        assert_eq!(issue["fingerprint"], e["fingerprint"]);
+        let severity = issue["severity"].as_str().unwrap();
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&severity));
+        if e["status"] == "fail" {
+            assert_eq!(severity, e["severity"].as_str().unwrap());
+        }
+        assert!(Path::new(issue["location"]["path"].as_str().unwrap()).is_file());
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+}

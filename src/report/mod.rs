@@ -1,5 +1,6 @@
 //! Reports: the stamped result of a run, and one renderer per format.
 
+mod ci;
 mod diff;
 mod html;
 mod json;
@@ -8,6 +9,7 @@ mod markdown;
 mod sarif;
 mod table;
 
+pub use ci::{render_github, render_gitlab};
 pub use diff::render_diff_table;
 pub use html::render_html;
 pub use json::{render_json, write_json};

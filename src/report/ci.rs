@@ -1,0 +1,119 @@
+//! The formats CI systems read from a job directly, as ruff offers them:
+//! GitHub Actions workflow commands (`::error file=…,line=…::…`), which
+//! annotate the run and the pull request, and GitLab Code Quality JSON,
+//! which GitLab shows in the merge request. Both list the failing and
+//! unknown evaluations (waived ones are accepted, passing ones are no
+//! finding), each at its evidence, else at the file its subject is
+//! declared in.
+
+use super::{Report, baseline_tag};
+use crate::model::{Evaluation, Severity, Status};
+use serde_json::json;
+
+/// The evaluations CI annotates.
+fn findings(report: &Report) -> impl Iterator<Item = &Evaluation> {
+    report
+        .evaluations
+        .iter()
+        .filter(|e| matches!(e.status, Status::Fail | Status::Unknown))
+}
+
+/// The file and line an evaluation is shown at.
+fn place(report: &Report, e: &Evaluation) -> (String, usize) {
+    match e.evidence.first() {
+        Some(ev) => (ev.path.clone(), ev.line.filter(|l| *l > 0).unwrap_or(1)),
+        None => (report.subject_file(e), 1),
+    }
+}
+
+/// GitHub Actions workflow commands: critical and major failures are
+/// errors, minor ones warnings, info and unknown ones notices.
+pub fn render_github(report: &Report) -> String {
+    let mut out = String::new();
+    for e in findings(report) {
+        let command = match (e.status, e.severity) {
+            (Status::Unknown, _) | (_, Severity::Info) => "notice",
+            (_, Severity::Minor) => "warning",
+            _ => "error",
+        };
+        let (file, line) = place(report, e);
+        let status = if e.status == Status::Unknown {
+            "unknown: "
+        } else {
+            ""
+        };
+        let title = format!("upcheck {} {} ({})", e.code, e.name, e.severity);
+        let message = format!(
+            "{}{status}{} {}: {}",
+            baseline_tag(e),
+            e.node,
+            e.code,
+            e.message
+        );
+        out.push_str(&format!(
+            "::{command} file={},line={line},title={}::{}\n",
+            property(&file),
+            property(&title),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// A workflow command's message: `%`, CR and LF escaped (GitHub's rules),
+/// and control characters shown, so input text cannot start a command of
+/// its own on a new line.
+fn data(s: &str) -> String {
+    crate::quote::printable(s)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: `:` and `,` escaped too.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitLab Code Quality: critical → critical, major → major, minor →
+/// minor, info → info; an unknown is `info` (the check could not decide;
+/// GitLab has no other word for it). The fingerprint is the evaluation's.
+pub fn render_gitlab(report: &Report) -> String {
+    let issues: Vec<serde_json::Value> = findings(report)
+        .map(|e| {
+            let (path, line) = place(report, e);
+            let severity = match (e.status, e.severity) {
+                (Status::Unknown, _) | (_, Severity::Info) => "info",
+                (_, Severity::Minor) => "minor",
+                (_, Severity::Major) => "major",
+                (_, Severity::Critical) => "critical",
+            };
+            let status = if e.status == Status::Unknown {
+                "unknown: "
+            } else {
+                ""
+            };
+            json!({
+                "description": format!("{}{status}{} {} {}: {}", baseline_tag(e), e.node, e.code, e.name, e.message),
+                "check_name": format!("{} {}", e.code, e.name),
+                "fingerprint": e.fingerprint.to_string(),
+                "severity": severity,
+                "location": {"path": path, "lines": {"begin": line}},
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".into());
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_text_cannot_start_a_command() {
+        assert_eq!(data("50%\n::error::x"), "50%25\\n::error::x");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
