@@ -6,7 +6,7 @@
 //! finding), each at its evidence, else at the file its subject is
 //! declared in.
 
-use super::{Report, baseline_tag};
+use super::{Report, baseline_tag, unknown_tag};
 use crate::model::{Evaluation, Severity, Status};
 use serde_json::json;
 
@@ -16,14 +16,6 @@ fn findings(report: &Report) -> impl Iterator<Item = &Evaluation> {
         .evaluations
         .iter()
         .filter(|e| matches!(e.status, Status::Fail | Status::Unknown))
-}
-
-/// The file and line an evaluation is shown at.
-fn place(report: &Report, e: &Evaluation) -> (String, usize) {
-    match e.evidence.first() {
-        Some(ev) => (ev.path.clone(), ev.line.filter(|l| *l > 0).unwrap_or(1)),
-        None => (report.subject_file(e), 1),
-    }
 }
 
 /// GitHub Actions workflow commands: critical and major failures are
@@ -36,12 +28,8 @@ pub fn render_github(report: &Report) -> String {
             (_, Severity::Minor) => "warning",
             _ => "error",
         };
-        let (file, line) = place(report, e);
-        let status = if e.status == Status::Unknown {
-            "unknown: "
-        } else {
-            ""
-        };
+        let (file, line) = report.place(e);
+        let status = unknown_tag(e);
         let title = format!("upcheck {} {} ({})", e.code, e.name, e.severity);
         let message = format!(
             "{}{status}{} {}: {}",
@@ -81,18 +69,14 @@ fn property(s: &str) -> String {
 pub fn render_gitlab(report: &Report) -> String {
     let issues: Vec<serde_json::Value> = findings(report)
         .map(|e| {
-            let (path, line) = place(report, e);
+            let (path, line) = report.place(e);
             let severity = match (e.status, e.severity) {
                 (Status::Unknown, _) | (_, Severity::Info) => "info",
                 (_, Severity::Minor) => "minor",
                 (_, Severity::Major) => "major",
                 (_, Severity::Critical) => "critical",
             };
-            let status = if e.status == Status::Unknown {
-                "unknown: "
-            } else {
-                ""
-            };
+            let status = unknown_tag(e);
             json!({
                 "description": format!("{}{status}{} {} {}: {}", baseline_tag(e), e.node, e.code, e.name, e.message),
                 "check_name": format!("{} {}", e.code, e.name),

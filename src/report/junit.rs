@@ -161,10 +161,7 @@ fn write_case(w: &mut Writer<Vec<u8>>, report: &Report, e: &Evaluation) -> io::R
         name.push_str(&format!(" [{}]", e.key));
     }
     let classname = format!("upcheck.{}.{}", e.scope.as_str(), e.node);
-    let file = match e.evidence.first() {
-        Some(ev) => ev.path.clone(),
-        None => report.subject_file(e),
-    };
+    let (file, _) = report.place(e);
     let case = w.create_element("testcase").with_attributes([
         ("name", name.as_str()),
         ("classname", classname.as_str()),

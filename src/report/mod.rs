@@ -214,6 +214,16 @@ impl Report {
             .unwrap_or_else(|| crate::snapshot::NODE_MARKER.to_string())
     }
 
+    /// The file and line an evaluation is shown at by formats that show
+    /// one place: its first evidence, else the file its subject is
+    /// declared in, at line 1.
+    pub fn place(&self, e: &Evaluation) -> (String, usize) {
+        match e.evidence.first() {
+            Some(ev) => (ev.path.clone(), ev.line.filter(|l| *l > 0).unwrap_or(1)),
+            None => (self.subject_file(e), 1),
+        }
+    }
+
     pub fn rule(&self, code: u32) -> Option<&RuleDescriptor> {
         self.rules.iter().find(|r| r.code == code)
     }
@@ -306,6 +316,17 @@ pub fn baseline_tag(e: &Evaluation) -> &'static str {
         Some(BaselineState::Known) => "[known] ",
         Some(BaselineState::New) => "[new] ",
         None => "",
+    }
+}
+
+/// `unknown: ` before the message of an evaluation that could not be
+/// decided, for formats whose readers do not show a status of their own
+/// (SARIF in GitHub, annotations, Code Quality).
+pub fn unknown_tag(e: &Evaluation) -> &'static str {
+    if e.status == Status::Unknown {
+        "unknown: "
+    } else {
+        ""
     }
 }
 

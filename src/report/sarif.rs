@@ -250,11 +250,7 @@ fn result(e: &Evaluation, rule_index: Option<i64>, locator: &Locator) -> SarifRe
         // Viewers that ignore `kind` (GitHub) still tell an unknown apart.
         .text(format!(
             "{}{} {}: {}",
-            if e.status == Status::Unknown {
-                "unknown: "
-            } else {
-                ""
-            },
+            super::unknown_tag(e),
             e.node,
             e.name,
             e.message
