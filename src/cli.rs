@@ -243,6 +243,10 @@ pub struct OutputArgs {
     /// in JUnit as failures (tagged `[known]`), skipped or passed testcases.
     #[arg(long, value_enum, default_value = "failure", value_name = "AS")]
     pub junit_known: report::KnownAs,
+    /// Print, instead of the --format output, the count of failing, unknown
+    /// and waived evaluations per code, severity and status, most first.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// What counts and how much, for `check` and `merge` (docs/reports.md).
@@ -810,6 +814,9 @@ fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
         emit_with(Some(file), |w| format.write(report, out.show_passing, w))?;
     }
     emit_with(out.output.as_deref(), |w| {
+        if out.statistics {
+            return w.write_all(report::render_statistics(report).as_bytes());
+        }
         out.format.write(report, out.show_passing, w)
     })
 }

@@ -746,3 +746,29 @@ fn github_annotations_and_gitlab_code_quality() {
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
     }
 }
+
+/// `--statistics`: a count per code, severity and status that adds up to
+/// the summary's failing, unknown and waived evaluations, most first.
+#[test]
+fn statistics_count_the_problems_per_code() {
+    let report: Value =
+        serde_json::from_slice(&upcheck(&["check", "fixtures/demo", "--format", "json"]).stdout)
+            .unwrap();
+    let by_status = &report["summary"]["by_status"];
+    let expected = ["fail", "unknown", "waived"]
+        .iter()
+        .map(|s| by_status[s].as_u64().unwrap())
+        .sum::<u64>();
+    let out = upcheck(&["check", "fixtures/demo", "--statistics"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (summary, rows) = lines.split_last().unwrap();
+    assert!(summary.contains("node(s)"), "{summary}");
+    let counts: Vec<u64> = rows
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(counts.iter().sum::<u64>(), expected);
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "not most first");
+}

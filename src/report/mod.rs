@@ -16,7 +16,7 @@ pub use json::{render_json, write_json};
 pub use junit::{KnownAs, render_junit};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
-pub use table::render_table;
+pub use table::{render_statistics, render_table};
 
 use crate::catalog::Catalog;
 use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};

@@ -12,6 +12,31 @@ use crate::quote::printable;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 
+/// `--statistics`: how many failing, unknown and waived evaluations per
+/// code, severity and status, most first (as ruff's `--statistics`), then
+/// the summary line: the size of a large fleet's problems at a glance.
+pub fn render_statistics(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<(u32, &str, &str, &str), usize> =
+        std::collections::BTreeMap::new();
+    for e in &report.evaluations {
+        if matches!(e.status, Status::Fail | Status::Unknown | Status::Waived) {
+            let key = (e.code, &*e.name, e.severity.as_str(), e.status.as_str());
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = String::new();
+    for ((code, name, severity, status), n) in rows {
+        out.push_str(&format!(
+            "{n:>7}  {code}  {name:<40} {severity:<8} {status}\n"
+        ));
+    }
+    out.push_str(&report.summary_line());
+    out.push('\n');
+    out
+}
+
 pub fn render_table(report: &Report, show_passing: bool) -> String {
     let shown = report.evaluations.iter().filter(|e| {
         show_passing || matches!(e.status, Status::Fail | Status::Unknown | Status::Waived)
