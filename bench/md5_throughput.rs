@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use md5::{Digest, Md5};
-use upcheck::file_digest::Md5Cache;
+use upcheck::facts::file_digest::Md5Cache;
 
 /// The md5 core alone: 256 MiB hashed from memory, no reading.
 fn in_memory() {

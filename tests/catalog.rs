@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use upcheck::catalog::Catalog;
-use upcheck::catalog_check;
+use upcheck::engine::fixture_check;
 
 #[test]
 fn rules_check_is_clean_with_warnings_as_errors() {
-    let result = catalog_check::check(Some(Path::new("rules")), Some(Path::new("fixtures/rules")));
+    let result = fixture_check::check(Some(Path::new("rules")), Some(Path::new("fixtures/rules")));
     let problems: Vec<String> = result.problems.iter().map(ToString::to_string).collect();
     assert!(
         problems.is_empty(),
@@ -53,7 +53,7 @@ fn codes_are_unique_and_name_their_files() {
         assert_eq!(&stem[5..6], "-", "{stem}");
         assert!(code / 10000 != 9, "9xxxx is reserved for the tool: {stem}");
     }
-    for tool in upcheck::tool_codes::TOOL_CODES {
+    for tool in upcheck::model::tool_codes::TOOL_CODES {
         assert!(codes.insert(tool.code), "tool code {} clashes", tool.code);
     }
 }
@@ -112,7 +112,7 @@ fn a_noisy_or_silent_rule_is_caught() {
         .replace("major_ms = 100.0", "major_ms = 100000.0")
         .replace("critical_ms = 1000.0", "critical_ms = 1000000.0");
     std::fs::write(rules.join("40004-ntp-offset-high.toml"), silent).unwrap();
-    let result = catalog_check::check(Some(&rules), Some(Path::new("fixtures/rules")));
+    let result = fixture_check::check(Some(&rules), Some(Path::new("fixtures/rules")));
     assert!(
         result
             .problems
@@ -123,7 +123,7 @@ fn a_noisy_or_silent_rule_is_caught() {
     );
     let noisy = text.replace("major_ms = 100.0", "major_ms = 0.0");
     std::fs::write(rules.join("40004-ntp-offset-high.toml"), noisy).unwrap();
-    let result = catalog_check::check(Some(&rules), Some(Path::new("fixtures/rules")));
+    let result = fixture_check::check(Some(&rules), Some(Path::new("fixtures/rules")));
     assert!(
         result
             .problems

@@ -2,7 +2,7 @@
 //! UPCHECK_UPDATE_DOCS=1 to rewrite them.
 
 use upcheck::catalog::Catalog;
-use upcheck::docs;
+use upcheck::catalog::docs;
 
 fn check_fresh(path: &str, expected: String) {
     if std::env::var_os("UPCHECK_UPDATE_DOCS").is_some() {

@@ -12,7 +12,7 @@ use upcheck::catalog::{Catalog, Rule};
 use upcheck::engine::{self, RunOptions, Selection};
 use upcheck::model::{Evaluation, Scope, Status};
 use upcheck::snapshot::{self, Layout, Node};
-use upcheck::{facts, sos};
+use upcheck::{facts, snapshot::sos};
 use walkdir::WalkDir;
 
 /// One way of taking an input away from one node of a fixture.

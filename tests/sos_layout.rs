@@ -163,7 +163,7 @@ fn the_docs_name_every_sos_path() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .expect("docs/snapshot-format.md has a sosreport layout section");
-    for (input, paths) in upcheck::sos::table() {
+    for (input, paths) in upcheck::snapshot::sos::table() {
         for path in *paths {
             assert!(
                 section.contains(&format!("`{path}`")),

@@ -75,7 +75,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
 fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Json> {
     let mut out = Vec::new();
     for (folder, kind) in KINDS {
-        let Ok(real) = crate::confined::resolve(node_dir, &dir.join(folder)) else {
+        let Ok(real) = crate::snapshot::confined::resolve(node_dir, &dir.join(folder)) else {
             continue;
         };
         let Ok(entries) = std::fs::read_dir(real) else {

@@ -145,7 +145,7 @@ pub fn build_alarms(facts: &mut NodeFacts) -> FactResult {
                 "raised_at": a.raised_at,
                 "raised_epoch": a.raised_epoch,
                 "source": source(&shown, a.line),
-                "expected_at": crate::procedure::expected_at(&a.id),
+                "expected_at": crate::facts::procedure::expected_at(&a.id),
             })
         })
         .collect();

@@ -9,7 +9,7 @@ use regex::Regex;
 use serde_json::{Value as Json, json};
 
 use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
-use crate::file_digest;
+use crate::facts::file_digest;
 use crate::parse::checksum_list::{self, ChecksumEntry};
 
 /// Where TPD servers keep the ISO of the release they upgrade to.
@@ -183,7 +183,7 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
             .filter(|(n, _)| is_iso(n))
             // Regular files only, links resolved inside the node's folder.
             .filter_map(|(n, p)| {
-                let real = crate::confined::resolve(&node.dir, &p).ok()?;
+                let real = crate::snapshot::confined::resolve(&node.dir, &p).ok()?;
                 let meta = real.symlink_metadata().ok()?;
                 meta.is_file().then_some((n, p, real))
             })

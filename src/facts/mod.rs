@@ -3,6 +3,11 @@
 //! them. Every record that came from a line of a file carries
 //! `source: {file, line}` so findings can point at it.
 
+pub mod file_digest;
+pub mod log_scan;
+pub mod procedure;
+pub mod shared_exports;
+
 mod backups;
 mod clock;
 mod cluster_patch;
@@ -303,7 +308,7 @@ impl<'a> NodeFacts<'a> {
                 self.unreadable.push(UnreadInput {
                     path: path.clone(),
                     reason: reason.clone(),
-                    code: crate::tool_codes::INPUT_UNREADABLE,
+                    code: crate::model::tool_codes::INPUT_UNREADABLE,
                 });
             }
             Err(FactProblem::Malformed { path, line, reason })
@@ -467,7 +472,7 @@ impl<'a> NodeFacts<'a> {
             return false;
         };
         read.key_blocks
-            .get_or_init(|| crate::redact::private_key_blocks(&read.text))
+            .get_or_init(|| crate::model::redact::private_key_blocks(&read.text))
             .iter()
             .any(|&(first, last)| (first..=last).contains(&line))
     }

@@ -1,12 +1,12 @@
-//! The rows of an export split by NE (see crate::shared_exports) that
+//! The rows of an export split by NE (see crate::facts::shared_exports) that
 //! belong to this node: those of its own file that name no NE or name it,
 //! and those of the fleet's other files that name it.
 
 use std::path::PathBuf;
 
 use super::{FactProblem, NodeFacts, parsed};
+use crate::facts::shared_exports::{ne_names, normal};
 use crate::parse::Outcome;
-use crate::shared_exports::{ne_names, normal};
 
 /// The node's rows of `input`, per file read: the shown path and the rows.
 /// Missing when no file holds a row for the node; a file that holds only

@@ -143,7 +143,7 @@ impl<T> Outcome<T> {
 /// the parser, which may be huge or hold a secret; every reason a parser
 /// gives goes through here, so no parser clips or redacts by hand.
 fn shown_reason(reason: String) -> String {
-    crate::redact::redact(&crate::quote::clip_quotes(&reason))
+    crate::model::redact::redact(&crate::model::quote::clip_quotes(&reason))
 }
 
 /// Lines of a file with their 1-based numbers, CR stripped.
@@ -154,10 +154,10 @@ pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// At most `max` characters of input text quoted in a message, as
-/// [`crate::quote::clip_to`] cuts it, for parsers that quote less than a
+/// [`crate::model::quote::clip_to`] cuts it, for parsers that quote less than a
 /// whole quote.
 pub fn clipped(s: &str, max: usize) -> String {
-    crate::quote::clip_to(s, max).into_owned()
+    crate::model::quote::clip_to(s, max).into_owned()
 }
 
 /// Recognises output that is a message from the collector or the shell rather
@@ -190,7 +190,7 @@ pub fn collector_message(text: &str) -> Option<NotApplicable> {
             kind: Absence::ToolMissing,
             reason: shown_reason(format!(
                 "the collector could not run the command: {}",
-                crate::quote::clip(first.trim())
+                crate::model::quote::clip(first.trim())
             )),
             line: Some(first_no),
         });

@@ -32,7 +32,7 @@
 use serde::Serialize;
 
 use super::{Absence, NotApplicable, Outcome, collector_message, numbered_lines};
-use crate::redact::REDACTED;
+use crate::model::redact::REDACTED;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShadowEntry {

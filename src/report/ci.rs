@@ -52,7 +52,7 @@ pub fn render_github(report: &Report) -> String {
 /// and control characters shown, so input text cannot start a command of
 /// its own on a new line.
 fn data(s: &str) -> String {
-    crate::quote::printable(s)
+    crate::model::quote::printable(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

@@ -3,7 +3,7 @@
 
 use crate::diff::{Alarm, Diff, Finding, NodeDiff, NodeStatus, PatchChange};
 use crate::model::Scope;
-use crate::quote::printable;
+use crate::model::quote::printable;
 
 pub fn render_diff_table(diff: &Diff) -> String {
     let mut out = String::new();

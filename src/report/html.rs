@@ -262,7 +262,7 @@ fn provenance(out: &mut String, report: &Report) {
 /// HTML forbids, are shown as in the other formats.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in crate::quote::xml_safe(s).chars() {
+    for c in crate::model::quote::xml_safe(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

@@ -56,7 +56,7 @@ pub fn render_junit(report: &Report) -> String {
     // The writer escapes markup but passes control characters through,
     // and XML 1.0 forbids most of them even as references. Only input text
     // can hold them, so replacing them in the whole document is exact.
-    let mut text = crate::quote::xml_safe(&text).into_owned();
+    let mut text = crate::model::quote::xml_safe(&text).into_owned();
     text.push('\n');
     text
 }

@@ -7,8 +7,8 @@
 //! fleet size: past the caps, a line says how many more and where.
 
 use super::{Report, by_subject, subject_heading};
+use crate::model::quote::printable;
 use crate::model::{Evaluation, Severity, Status};
-use crate::quote::printable;
 use std::fmt::Write;
 
 /// GitHub refuses a step summary above 1 MiB; the page stays below this,

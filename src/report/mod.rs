@@ -19,9 +19,9 @@ pub use sarif::render_sarif;
 pub use table::{render_statistics, render_table};
 
 use crate::catalog::Catalog;
+use crate::engine::shard::ShardData;
+use crate::model::tool_codes::TOOL_CODES;
 use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
-use crate::shard::ShardData;
-use crate::tool_codes::TOOL_CODES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -77,7 +77,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
             severity: r.severity,
             explanation: r.explanation.clone(),
             remediation: r.remediation.to_string(),
-            help: crate::docs::explain(catalog, r.code).unwrap_or_default(),
+            help: crate::catalog::docs::explain(catalog, r.code).unwrap_or_default(),
         })
         .chain(TOOL_CODES.iter().map(|t| RuleDescriptor {
             code: t.code,
@@ -86,7 +86,7 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
             severity: t.severity,
             explanation: t.explanation.to_string(),
             remediation: t.remediation.to_string(),
-            help: crate::docs::explain(catalog, t.code).unwrap_or_default(),
+            help: crate::catalog::docs::explain(catalog, t.code).unwrap_or_default(),
         }))
         .collect();
     all.sort_by_key(|r| r.code);

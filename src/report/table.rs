@@ -7,8 +7,8 @@
 //! same cause points back at it (`see above`).
 
 use super::Report;
+use crate::model::quote::printable;
 use crate::model::{Cause, Evaluation, Status};
-use crate::quote::printable;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 

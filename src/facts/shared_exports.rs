@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::confined::ReadError;
 use crate::parse::{Outcome, dc_tasks, ne_comm, ne_storage, patches};
+use crate::snapshot::confined::ReadError;
 use crate::snapshot::{Layout, Node, input_spec};
 
 /// The inputs split by NE, each with its parser reduced to `(line, NE)`.

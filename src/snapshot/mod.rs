@@ -1,9 +1,15 @@
 //! Finding node snapshots under the paths given, reading their identity, and
 //! resolving a logical input name to the first file of its candidate list.
 
-use crate::archive::{self, Archive};
-use crate::confined::{self, OverLimit, ReadError, ReadFailure};
-use crate::tool_codes::{INPUT_UNREADABLE, NODE_INPUT_LIMIT};
+pub mod archive;
+pub mod collect;
+pub mod confined;
+pub mod fuzz;
+pub mod sos;
+
+use crate::model::tool_codes::{INPUT_UNREADABLE, NODE_INPUT_LIMIT};
+use crate::snapshot::archive::Archive;
+use crate::snapshot::confined::{OverLimit, ReadError, ReadFailure};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +26,7 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     Native,
-    /// A sosreport (`sos_commands/` marks it), see crate::sos.
+    /// A sosreport (`sos_commands/` marks it), see crate::snapshot::sos.
     Sos,
 }
 
@@ -303,7 +309,7 @@ pub const INPUTS: &[InputSpec] = &[
 
 /// Whether `dir` is a node snapshot: it holds node.json or sos_commands/.
 pub fn is_node_dir(dir: &Path) -> bool {
-    dir.join(NODE_MARKER).is_file() || dir.join(crate::sos::MARKER).is_dir()
+    dir.join(NODE_MARKER).is_file() || dir.join(crate::snapshot::sos::MARKER).is_dir()
 }
 
 /// The plan.toml for the nodes under `checked`, which is the path `given`
@@ -386,7 +392,7 @@ pub struct Node {
     /// archive's path joined with the node's folder inside it.
     pub archive: Option<Arc<Archive>>,
     /// The fleet's exports that cover many NEs, split by NE.
-    pub shared: Arc<crate::shared_exports::SharedIndex>,
+    pub shared: Arc<crate::facts::shared_exports::SharedIndex>,
 }
 
 impl Node {
@@ -409,14 +415,14 @@ impl Node {
     pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
         let candidates = match self.layout {
             Layout::Native => input.native,
-            Layout::Sos => crate::sos::candidates(input.name),
+            Layout::Sos => crate::snapshot::sos::candidates(input.name),
         };
         if candidates.is_empty() {
             return Err(vec!["nothing: a sosreport never holds it".into()]);
         }
         let note = match self.layout {
             Layout::Native => None,
-            Layout::Sos => crate::sos::absence_note(input.name),
+            Layout::Sos => crate::snapshot::sos::absence_note(input.name),
         };
         candidates
             .iter()
@@ -632,7 +638,7 @@ impl WalkProblem {
         WalkProblem {
             path: path.to_path_buf(),
             message: message.into(),
-            code: crate::tool_codes::SNAPSHOT_UNREADABLE,
+            code: crate::model::tool_codes::SNAPSHOT_UNREADABLE,
         }
     }
 }
@@ -676,7 +682,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
                 continue;
             }
             let dir = entry.path();
-            if dir.join(crate::sos::MARKER).is_dir() {
+            if dir.join(crate::snapshot::sos::MARKER).is_dir() {
                 nodes.push(read_sos(dir, root));
                 walk.skip_current_dir();
             } else if dir.join(NODE_MARKER).is_file() {
@@ -685,7 +691,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
             }
         }
     }
-    crate::shared_exports::attach(&mut nodes);
+    crate::facts::shared_exports::attach(&mut nodes);
     (nodes, problems)
 }
 
@@ -707,7 +713,7 @@ fn link_not_followed(path: &Path) -> Option<WalkProblem> {
             "link to {what} ({}): discovery does not follow links; give the target on the command line to check it",
             target.display()
         ),
-        code: crate::tool_codes::LINK_REFUSED,
+        code: crate::model::tool_codes::LINK_REFUSED,
     })
 }
 
@@ -753,7 +759,7 @@ fn discover_archive(
                 format!("{folder}/{name}")
             }
         };
-        let layout = if archive.is_dir(&under(crate::sos::MARKER)) {
+        let layout = if archive.is_dir(&under(crate::snapshot::sos::MARKER)) {
             Layout::Sos
         } else if archive.is_file(&under(NODE_MARKER), &folder) {
             Layout::Native
@@ -773,7 +779,7 @@ fn discover_archive(
             path,
             format!(
                 "no node snapshot in the archive: no folder holds {NODE_MARKER} or {}/",
-                crate::sos::MARKER
+                crate::snapshot::sos::MARKER
             ),
         ));
     }
@@ -802,7 +808,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
     };
     if layout == Layout::Sos {
         let read = |rel: &str| node.read(&dir.join(rel)).ok();
-        let identity = crate::sos::identity(&read, &folder_name(dir));
+        let identity = crate::snapshot::sos::identity(&read, &folder_name(dir));
         node.identity = identity;
     }
     let marker = dir.join(NODE_MARKER);

@@ -7,7 +7,7 @@
 //! the shadow parser reports as malformed at the same line number.
 //!
 //! The POSIX-sh collector derives the same file (`derive_shadow` in
-//! src/collect/collect.sh); docs/snapshot-format.md gives the format, and
+//! src/snapshot/collect/collect.sh); docs/snapshot-format.md gives the format, and
 //! tests/collect_script.rs checks that both write the same bytes.
 
 use crate::parse::Outcome;

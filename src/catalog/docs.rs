@@ -3,8 +3,8 @@
 
 use crate::catalog::{Catalog, Rule};
 use crate::facts::{self, FACTS};
+use crate::model::tool_codes::TOOL_CODES;
 use crate::snapshot;
-use crate::tool_codes::TOOL_CODES;
 use std::fmt::Write;
 
 /// `upcheck explain CODE`.
@@ -12,7 +12,7 @@ pub fn explain(catalog: &Catalog, code: u32) -> Option<String> {
     if let Some(rule) = catalog.rules.get(&code) {
         return Some(explain_rule(rule));
     }
-    let tool = crate::tool_codes::tool_code(code)?;
+    let tool = crate::model::tool_codes::tool_code(code)?;
     Some(format!(
         "{} {}\n{}\n\nseverity: {} (always reported as unknown)\nphases: all\nscope: node or fleet\n\n{}\n\nRemediation:\n{}\n",
         tool.code, tool.name, tool.title, tool.severity, tool.explanation, tool.remediation

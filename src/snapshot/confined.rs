@@ -8,7 +8,7 @@
 //! named like an input would block `open()` forever; so nothing of a
 //! snapshot is ever followed or opened by the operating system's rules.
 
-use crate::tool_codes::{INPUT_NOT_REGULAR, INPUT_UNREADABLE, LINK_REFUSED};
+use crate::model::tool_codes::{INPUT_NOT_REGULAR, INPUT_UNREADABLE, LINK_REFUSED};
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fs::{File, Metadata};

@@ -1,6 +1,10 @@
 //! The vocabulary shared by the catalog, the engine and the reporters:
 //! severities, phases, scopes, statuses and the evaluation record.
 
+pub mod quote;
+pub mod redact;
+pub mod tool_codes;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;

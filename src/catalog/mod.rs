@@ -1,9 +1,12 @@
 //! The rule catalog: rule files (TOML, one rule each) loaded from the
 //! binary and from `--rules` folders, validated and compiled once.
 
-use crate::expr::{self, Template};
+pub mod docs;
+pub mod expr;
+
+use crate::catalog::expr::Template;
 use crate::facts;
-use crate::log_scan::{LogPattern, LogSection};
+use crate::facts::log_scan::{LogPattern, LogSection};
 use crate::model::{Phase, Scope, Severity};
 use cel::Program;
 use serde::Deserialize;

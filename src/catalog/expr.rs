@@ -33,9 +33,12 @@ pub fn root_context() -> Context<'static, 'static> {
         .expect("`holding` is not a standard CEL overload");
     ctx.add_function("version_cmp", version_cmp)
         .expect("`version_cmp` is not a standard CEL overload");
-    ctx.add_function("upgrade_progress", crate::procedure::upgrade_progress)
-        .expect("`upgrade_progress` is not a standard CEL overload");
-    ctx.add_function("upgrade_order", crate::procedure::upgrade_order)
+    ctx.add_function(
+        "upgrade_progress",
+        crate::facts::procedure::upgrade_progress,
+    )
+    .expect("`upgrade_progress` is not a standard CEL overload");
+    ctx.add_function("upgrade_order", crate::facts::procedure::upgrade_order)
         .expect("`upgrade_order` is not a standard CEL overload");
     ctx
 }
@@ -356,7 +359,7 @@ impl Template {
 /// and the whole bounded (a value may join a rule's own words with quoted
 /// lines), then its secrets redacted.
 fn shown_value(value: &str) -> String {
-    crate::redact::redact(&crate::quote::clip_quotes(value))
+    crate::model::redact::redact(&crate::model::quote::clip_quotes(value))
 }
 
 /// Variables a program reads, for checking them against `requires`.

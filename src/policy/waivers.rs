@@ -19,9 +19,9 @@
 //! ```
 
 use crate::engine::tool_evaluation;
+use crate::model::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED};
 use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
 use crate::policy::{line_at, toml_error};
-use crate::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -161,13 +161,14 @@ fn date(value: &toml::Value) -> Result<NaiveDate, String> {
         toml::Value::String(s) => s.clone(),
         other => return Err(format!("expected a date such as 2026-12-31, got {other}")),
     };
-    let shown = crate::quote::printable(crate::quote::clip(&text).as_ref()).into_owned();
+    let shown =
+        crate::model::quote::printable(crate::model::quote::clip(&text).as_ref()).into_owned();
     let (day, rest) = NaiveDate::parse_and_remainder(&text, "%Y-%m-%d")
         .map_err(|_| format!("`{shown}` is not a date such as 2026-12-31"))?;
     if !rest.is_empty() {
         return Err(format!(
             "`{shown}` has `{}` after the date; write the day alone, such as 2026-12-31",
-            crate::quote::printable(crate::quote::clip(rest).as_ref())
+            crate::model::quote::printable(crate::model::quote::clip(rest).as_ref())
         ));
     }
     Ok(day)

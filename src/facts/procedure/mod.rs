@@ -14,7 +14,7 @@ mod progress;
 pub use expected_alarms::expected_at;
 pub use progress::STAGES;
 
-use crate::expr::{to_cel, to_json};
+use crate::catalog::expr::{to_cel, to_json};
 use cel::Value;
 use std::sync::Arc;
 

@@ -62,7 +62,7 @@ pub fn expected_at(alarm_id: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::procedure::progress::STAGES;
+    use crate::facts::procedure::progress::STAGES;
 
     #[test]
     fn every_stage_of_the_table_is_one_upcheck_recognises() {

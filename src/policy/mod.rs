@@ -3,6 +3,9 @@
 //! over them: `--fail-on`, `--allow-unknown`, `--select`, `--ignore` and
 //! `--severity CODE=LEVEL|off`.
 
+pub mod baseline;
+pub mod waivers;
+
 use crate::model::{Evaluation, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -54,7 +54,7 @@ pub enum Input {
 impl Input {
     pub fn open(path: &Path) -> Result<Input, SideError> {
         // A snapshot archive is a tree, read in place as `check` reads it.
-        if path.is_dir() || crate::archive::is_archive(path) {
+        if path.is_dir() || crate::snapshot::archive::is_archive(path) {
             Ok(Input::Tree(path.to_path_buf()))
         } else if path.exists() {
             read_report(path).map(Input::Report)

@@ -5,7 +5,7 @@
 //!
 //! Entries whose path is absolute or holds `..` are refused: they are listed
 //! in `refused` and never read. Links are resolved as in a folder snapshot
-//! (crate::confined): inside the node's folder only, with the same messages
+//! (crate::snapshot::confined): inside the node's folder only, with the same messages
 //! for loops and dangling links; FIFOs and devices are never inputs.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::confined::{self, MAX_LINKS, OverLimit, ReadError, ReadFailure};
+use crate::snapshot::confined::{self, MAX_LINKS, OverLimit, ReadError, ReadFailure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Compression {
@@ -236,7 +236,7 @@ impl Archive {
             .filter(|k| k.starts_with(&prefix))
             .filter(|k| match self.resolve(k, dir) {
                 Ok((_, entry)) => matches!(entry, Entry::File { .. } | Entry::Special(_)),
-                Err(e) => e.code != crate::tool_codes::INPUT_UNREADABLE,
+                Err(e) => e.code != crate::model::tool_codes::INPUT_UNREADABLE,
             })
             .map(|k| k[prefix.len()..].to_string())
             .collect()

@@ -1,20 +1,22 @@
 //! Command line: argument definitions and one function per command. Results
 //! go to stdout, diagnostics to stderr.
 
-use crate::baseline;
+pub mod output;
+
 use crate::catalog::Catalog;
-use crate::catalog_check;
+use crate::cli::output::{print, write_atomically};
 use crate::diff;
+use crate::engine::fixture_check;
+use crate::engine::shard::{Shard, ShardData, ShardSelection};
 use crate::engine::{self, RunOptions, Selection};
+use crate::model::quote::printable_lines;
 use crate::model::{BaselineState, Evaluation, Phase, Severity, Status};
-use crate::output::{print, write_atomically};
 use crate::parse::kind::ParseKind;
+use crate::policy::baseline;
+use crate::policy::waivers;
 use crate::policy::{self, FleetConfig, SeverityOverrides};
-use crate::quote::printable_lines;
 use crate::report::{self, Report};
-use crate::shard::{Shard, ShardData, ShardSelection};
 use crate::snapshot;
-use crate::waivers;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -134,7 +136,7 @@ pub struct CollectArgs {
     pub archive: bool,
     /// The shadow file whose account names, hash schemes and ages are
     /// written (never a hash), e.g. that of a mounted system image.
-    #[arg(long, value_name = "FILE", default_value = crate::collect::SHADOW_FILE)]
+    #[arg(long, value_name = "FILE", default_value = crate::snapshot::collect::SHADOW_FILE)]
     pub shadow_file: PathBuf,
 }
 
@@ -620,7 +622,7 @@ fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, S
         ));
     }
     let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
-    codes.extend(crate::tool_codes::TOOL_CODES.iter().map(|t| t.code));
+    codes.extend(crate::model::tool_codes::TOOL_CODES.iter().map(|t| t.code));
     let unmatched = policy::unmatched_patterns(
         selection
             .select
@@ -840,7 +842,7 @@ fn merge(args: MergeArgs) -> u8 {
     // The shards chose what ran; `off` here hides more, before root causes
     // are linked, as in check.
     let off = policy.severity.off(catalog.rules.keys().copied());
-    let merged = match crate::merge::merge(&args.shard_reports, &catalog, &off) {
+    let merged = match crate::engine::merge::merge(&args.shard_reports, &catalog, &off) {
         Ok(m) => m,
         Err(message) => return fail(message),
     };
@@ -1003,7 +1005,7 @@ fn rules_list(format: Format, family: &[String], phase: Option<Phase>, dirs: &[P
 }
 
 fn rules_check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool) -> u8 {
-    let result = catalog_check::check(dir, fixtures);
+    let result = fixture_check::check(dir, fixtures);
     for p in &result.problems {
         eprintln!("{p}");
     }
@@ -1030,7 +1032,7 @@ fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
     };
     let by_name = || {
         let rules = catalog.rules.values().map(|r| (r.code, &*r.name));
-        let tools = crate::tool_codes::TOOL_CODES
+        let tools = crate::model::tool_codes::TOOL_CODES
             .iter()
             .map(|t| (t.code, t.name));
         rules
@@ -1039,7 +1041,7 @@ fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
             .map(|(code, _)| code)
     };
     let code = wanted.parse::<u32>().ok().or_else(by_name);
-    match code.and_then(|code| crate::docs::explain(&catalog, code)) {
+    match code.and_then(|code| crate::catalog::docs::explain(&catalog, code)) {
         Some(text) => match emit(&text, None) {
             Ok(()) => exit::CLEAN,
             Err(code) => code,
@@ -1077,7 +1079,7 @@ fn man_page() -> u8 {
 
 fn collect(args: CollectArgs) -> u8 {
     if args.print_script {
-        return match emit(&crate::collect::script(), None) {
+        return match emit(&crate::snapshot::collect::script(), None) {
             Ok(()) => exit::CLEAN,
             Err(code) => code,
         };
@@ -1097,7 +1099,7 @@ fn collect(args: CollectArgs) -> u8 {
         ("target_release", &args.target_release),
         ("collected_at", &args.collected_at),
     ];
-    let options = crate::collect::Options {
+    let options = crate::snapshot::collect::Options {
         out: out.clone(),
         identity: given
             .iter()
@@ -1106,16 +1108,16 @@ fn collect(args: CollectArgs) -> u8 {
         timeout: std::time::Duration::from_secs(args.timeout),
         hash_timeout: std::time::Duration::from_secs(args.hash_timeout),
         hash_iso: args.hash_iso,
-        upgrade_dir: PathBuf::from(crate::collect::UPGRADE_DIR),
+        upgrade_dir: PathBuf::from(crate::snapshot::collect::UPGRADE_DIR),
         shadow_file: args.shadow_file.clone(),
     };
-    let summary = match crate::collect::collect(&options) {
+    let summary = match crate::snapshot::collect::collect(&options) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
     let mut written = out.display().to_string();
     if args.archive {
-        match crate::collect::pack(&out) {
+        match crate::snapshot::collect::pack(&out) {
             Ok(path) => written = path.display().to_string(),
             Err(e) => return fail(e),
         }
@@ -1134,13 +1136,13 @@ fn collect(args: CollectArgs) -> u8 {
 
 fn facts(node_dir: &Path, plan_file: Option<&Path>) -> u8 {
     if !node_dir.join(snapshot::NODE_MARKER).is_file()
-        && !node_dir.join(crate::sos::MARKER).is_dir()
+        && !node_dir.join(crate::snapshot::sos::MARKER).is_dir()
     {
         return fail(format!(
             "{} is not a node snapshot: it has no {} and no {}/",
             node_dir.display(),
             snapshot::NODE_MARKER,
-            crate::sos::MARKER
+            crate::snapshot::sos::MARKER
         ));
     }
     let (nodes, problems) = snapshot::discover(&[node_dir.to_path_buf()]);

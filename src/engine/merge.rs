@@ -4,10 +4,10 @@
 //! by the engine's own group evaluation.
 
 use crate::catalog::Catalog;
+use crate::engine::shard::{ShardData, ShardRoot};
 use crate::engine::{self, GroupMember, Selection};
 use crate::model::{Evaluation, Phase};
 use crate::report::{Places, PolicyFiles};
-use crate::shard::{ShardData, ShardRoot};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

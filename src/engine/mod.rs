@@ -2,22 +2,26 @@
 //! cluster-, site- and fleet-scope rules over the nodes' facts, then root
 //! causes. The result is sorted, so it never depends on the thread count.
 
+pub mod fixture_check;
+pub mod merge;
+pub mod shard;
+
+use crate::catalog::expr::{self, Bound, Lent, to_bound, to_cel};
 use crate::catalog::{Catalog, Rule};
-use crate::expr::{self, Bound, Lent, to_bound, to_cel};
+use crate::engine::shard::{Shard, ShardRoot};
 use crate::facts::{self, FactProblem, NodeFacts, plan_fact};
+use crate::model::quote::{clip, clip_message};
+use crate::model::redact::{redact, redact_in};
+use crate::model::tool_codes::{
+    self, EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, INPUT_MALFORMED, RULE_ERROR,
+    SNAPSHOT_UNREADABLE,
+};
 use crate::model::{
     Cause, Chain, Evaluation, Evidence, Phase, Scope, Severity, Status, fingerprint,
 };
 use crate::policy::{code_matches, is_code_pattern};
-use crate::quote::{clip, clip_message};
-use crate::redact::{redact, redact_in};
 use crate::report::Places;
-use crate::shard::{self, Shard, ShardRoot};
 use crate::snapshot::{self, Node};
-use crate::tool_codes::{
-    self, EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, INPUT_MALFORMED, RULE_ERROR,
-    SNAPSHOT_UNREADABLE,
-};
 use cel::common::types::CelList;
 use cel::common::value::Val;
 use cel::{Context, Value};
@@ -488,7 +492,7 @@ fn digest_of<'a>(parts: impl Iterator<Item = [&'a str; 2]>) -> String {
 /// The rows of the fleet's many-NE exports that no node is judged on, one
 /// finding per file and NE; each fleet root's index once.
 fn unmatched_rows(nodes: &[Node]) -> Vec<Evaluation> {
-    let mut seen: Vec<&crate::shared_exports::SharedIndex> = Vec::new();
+    let mut seen: Vec<&crate::facts::shared_exports::SharedIndex> = Vec::new();
     let mut out = Vec::new();
     for node in nodes {
         if seen.iter().any(|s| std::ptr::eq(*s, &*node.shared)) {
@@ -781,7 +785,7 @@ fn member_facts(
 /// A short, redacted excerpt of line `line` of `path`.
 fn excerpt(facts: &NodeFacts, path: &str, line: usize) -> Option<String> {
     if facts.in_private_key(path, line) {
-        return Some(crate::redact::REDACTED.to_string());
+        return Some(crate::model::redact::REDACTED.to_string());
     }
     facts.line_text(path, line).map(|l| shown_line(path, l))
 }
