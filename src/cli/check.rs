@@ -1,0 +1,208 @@
+//! `upcheck check`: evaluate the catalog over node snapshots.
+
+use super::args::{MemoryArgs, OutputArgs, PhaseArg, PolicyArgs};
+use super::policy::{PolicyFlags, apply_policy, check_policy};
+use super::{emit_with, exit, exit_code, fail, load_catalog};
+use crate::engine::shard::{Shard, ShardData, ShardSelection};
+use crate::engine::{self, RunOptions};
+use crate::model::Phase;
+use crate::report::{self, Report};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Fleet folders, node snapshot folders, or both.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "pre")]
+    pub phase: PhaseArg,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Only these codes or families (40001, 4, 4xxxx), comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these codes or families, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Add or override rules (by code) from this folder.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The pre snapshot of the same fleet: post-phase rules compare with it
+    /// (nodes matched by hostname). A folder holding `pre/` and `post/`
+    /// needs no flag.
+    #[arg(long, value_name = "DIR")]
+    pub baseline_snapshot: Option<PathBuf>,
+    /// Check only shard K of N (1-based: 1/3, 2/3, 3/3), chosen by a hash of
+    /// each node's path relative to the path given; cluster-, site- and
+    /// fleet-scope rules are left to `upcheck merge` (docs/scale-out.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// The maintenance plan for every path given, instead of the plan.toml
+    /// in each (never one inside a node snapshot, never one above the path).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+}
+
+pub(super) fn check(args: CheckArgs) -> u8 {
+    if let Some(missing) = args
+        .paths
+        .iter()
+        .chain(&args.baseline_snapshot)
+        .find(|p| !p.exists())
+    {
+        return fail(format!("{}: no such file or directory", missing.display()));
+    }
+    let catalog = match load_catalog(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if args.shard.is_some()
+        && (args.policy.waivers.is_some()
+            || args.policy.baseline.is_some()
+            || !args.policy.severity.is_empty())
+    {
+        return fail(
+            "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
+             which applies them to the whole fleet",
+        );
+    }
+    let policy = match check_policy(&PolicyFlags::from(&args), &catalog) {
+        Ok(p) => p,
+        Err(message) => return fail(message),
+    };
+    let input_memory = match args.memory.input_memory() {
+        Ok(m) => m,
+        Err(message) => return fail(message),
+    };
+    let phase: Phase = args.phase.into();
+    let options = RunOptions {
+        phase: Some(phase),
+        selection: policy.selection.clone(),
+        jobs: args.jobs,
+        baseline: args.baseline_snapshot.clone(),
+        input_memory,
+        plan: args.plan.clone(),
+    };
+    let run = match args.shard {
+        Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
+        None => engine::run(&args.paths, &catalog, &options),
+    };
+    if run.nodes == 0 {
+        match args.shard {
+            Some(shard) => eprintln!("upcheck: note: shard {shard} holds no node"),
+            // Checking nothing is a mistake (a wrong path, an empty
+            // artifact), and a CI job must not pass on it.
+            None => {
+                return fail(format!(
+                    "no node snapshot under {}: a node is a folder holding node.json \
+                     (native layout) or sos_commands/ (a sosreport), or a .tar.gz/.tar.xz of one",
+                    args.paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    let generated_at = report::generated_at();
+    let mut evaluations = run.evaluations;
+    // A shard's failures are judged by merge, with the whole fleet's waivers.
+    if args.shard.is_none() {
+        apply_policy(&policy, &mut evaluations, &generated_at);
+    }
+    let provenance = report::Provenance {
+        rules_digest: catalog.digest(),
+        inputs_digest: run.inputs_digest,
+        generated_at,
+        command_line: command_line(),
+    };
+    let mut report = Report::new(
+        phase,
+        provenance,
+        report::rule_descriptors(&catalog),
+        run.nodes,
+        evaluations,
+    );
+    report.policy_files = report::PolicyFiles {
+        plans: run.plan_files,
+        ..policy.files.clone()
+    };
+    report.places = run.places;
+    report.junit_known = args.out.junit_known;
+    if let Some(shard) = args.shard {
+        report.shard = Some(ShardData {
+            index: shard.index,
+            count: shard.count,
+            fleet: policy.root.clone(),
+            selection: ShardSelection {
+                select: policy.selection.select.clone(),
+                ignore: policy.selection.ignore.clone(),
+            },
+            roots: run.roots,
+            nodes: run.members,
+            keys: report
+                .evaluations
+                .iter()
+                .map(|e| e.key.to_string())
+                .collect(),
+        });
+    }
+    if let Err(code) = write_reports(&report, &args.out) {
+        return code;
+    }
+    match args.shard {
+        // Exit 0 so that a CI matrix reaches the merge, which decides.
+        Some(_) => exit::CLEAN,
+        None => exit_code(&report, policy.fail_on, policy.allow_unknown),
+    }
+}
+
+/// Every `--report` file (each whole or not at all), then the main output:
+/// a failed write is reported even when stdout is a closed pipe.
+pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
+    for (format, file) in &out.reports {
+        emit_with(Some(file), |w| format.write(report, out.show_passing, w))?;
+    }
+    emit_with(out.output.as_deref(), |w| {
+        if out.statistics {
+            return w.write_all(report::render_statistics(report).as_bytes());
+        }
+        out.format.write(report, out.show_passing, w)
+    })
+}
+
+/// The command line stamped on reports: the program named by its file name
+/// (the stamp does not depend on where upcheck is installed), and without
+/// the thread count, which never changes a result, so that reports of
+/// `-j1` and `-j8` runs are byte-identical.
+pub(super) fn command_line() -> Vec<String> {
+    let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    let program = args
+        .next()
+        .map(|p| {
+            Path::new(&p)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or(p)
+        })
+        .unwrap_or_else(|| "upcheck".into());
+    let mut line = vec![program];
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-j" | "--jobs" => {
+                args.next();
+            }
+            a if a.starts_with("--jobs=") || (a.starts_with("-j") && a.len() > 2) => {}
+            _ => line.push(arg),
+        }
+    }
+    line
+}

@@ -1,0 +1,75 @@
+//! `upcheck merge`: the shard reports of one fleet into the report of one run.
+
+use super::args::{OutputArgs, PolicyArgs};
+use super::check::{command_line, write_reports};
+use super::policy::{PolicyFlags, apply_policy, check_policy};
+use super::{exit_code, fail, load_catalog};
+use crate::report::{self, Report};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The JSON reports of `check --shard K/N --format json`, one per shard.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub shard_reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The rule folders the shard runs were given.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// Shard reports in, the report of one run out; exit codes as for check.
+pub(super) fn merge(args: MergeArgs) -> u8 {
+    let catalog = match load_catalog(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let flags = PolicyFlags {
+        args: &args.policy,
+        paths: &[],
+        select: &[],
+        ignore: &[],
+    };
+    let mut policy = match check_policy(&flags, &catalog) {
+        Ok(p) => p,
+        Err(message) => return fail(message),
+    };
+    // The shards chose what ran; `off` here hides more, before root causes
+    // are linked, as in check.
+    let off = policy.severity.off(catalog.rules.keys().copied());
+    let merged = match crate::engine::merge::merge(&args.shard_reports, &catalog, &off) {
+        Ok(m) => m,
+        Err(message) => return fail(message),
+    };
+    policy.selection = merged.selection;
+    policy.root = merged.fleet;
+    let mut evaluations = merged.evaluations;
+    let generated_at = report::generated_at();
+    apply_policy(&policy, &mut evaluations, &generated_at);
+    let provenance = report::Provenance {
+        rules_digest: merged.rules_digest,
+        inputs_digest: merged.inputs_digest,
+        generated_at,
+        command_line: command_line(),
+    };
+    let mut report = Report::new(
+        merged.phase,
+        provenance,
+        report::rule_descriptors(&catalog),
+        merged.nodes,
+        evaluations,
+    );
+    report.policy_files = report::PolicyFiles {
+        plans: merged.plans,
+        ..policy.files.clone()
+    };
+    report.places = merged.places;
+    report.junit_known = args.out.junit_known;
+    if let Err(code) = write_reports(&report, &args.out) {
+        return code;
+    }
+    exit_code(&report, policy.fail_on, policy.allow_unknown)
+}

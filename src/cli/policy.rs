@@ -1,0 +1,166 @@
+//! The policy of `check` and `merge`: flags over upcheck.toml over the
+//! defaults, and its application to a run's evaluations.
+
+use super::args::{FailOn, PolicyArgs};
+use super::check::CheckArgs;
+use crate::catalog::Catalog;
+use crate::engine::Selection;
+use crate::model::Evaluation;
+use crate::policy::baseline;
+use crate::policy::waivers;
+use crate::policy::{self, FleetConfig, SeverityOverrides};
+use crate::report;
+use crate::snapshot;
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+
+/// What a check run counts and how: the flags, over upcheck.toml, over
+/// the defaults.
+pub(super) struct CheckPolicy {
+    pub(super) fail_on: FailOn,
+    pub(super) allow_unknown: bool,
+    pub(super) selection: Selection,
+    pub(super) severity: SeverityOverrides,
+    pub(super) waivers: Vec<waivers::Waiver>,
+    /// Fingerprints of the baseline report's failures.
+    pub(super) known: Option<baseline::Known>,
+    /// The fleet group waiver findings belong to.
+    pub(super) root: String,
+    /// The settings and waivers files loaded (plans are the run's).
+    pub(super) files: report::PolicyFiles,
+}
+
+/// The flags a policy is made of; `check` and `merge` share them.
+pub(super) struct PolicyFlags<'a> {
+    pub(super) args: &'a PolicyArgs,
+    pub(super) paths: &'a [PathBuf],
+    pub(super) select: &'a [String],
+    pub(super) ignore: &'a [String],
+}
+
+impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
+    fn from(args: &'a CheckArgs) -> Self {
+        PolicyFlags {
+            args: &args.policy,
+            paths: &args.paths,
+            select: &args.select,
+            ignore: &args.ignore,
+        }
+    }
+}
+
+pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
+    let args = flags.args;
+    let root = flags.paths.iter().find(|p| p.is_dir()).cloned();
+    // Policy is the operator's: files inside a node snapshot are the
+    // snapshot's and never loaded.
+    let policy_root = root.clone().filter(|r| !snapshot::is_node_dir(r));
+    let config = match (&args.config, &policy_root) {
+        (Some(file), _) => Some(FleetConfig::load(file)?),
+        (None, Some(root)) => FleetConfig::find(root)?,
+        (None, None) => None,
+    };
+    let config_file = config.as_ref().map(|c| c.path.display().to_string());
+    let config = config.unwrap_or_default();
+    let fail_on = match (args.fail_on, &config.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(text)) => FailOn::from_str(text, true).map_err(|_| {
+            format!(
+                "{}: fail_on = \"{text}\": use critical, major, minor, info or never",
+                config.path.display()
+            )
+        })?,
+        (None, None) => FailOn::Major,
+    };
+    // A list given on the command line replaces the file's.
+    let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();
+    let severity = SeverityOverrides::parse(&config.severity_args())
+        .map_err(|e| format!("{}: [severity] {e}", config.path.display()))?
+        .then(SeverityOverrides::parse(&args.severity)?);
+    let mut selection = Selection {
+        select: pick(flags.select, &config.select),
+        ignore: pick(flags.ignore, &config.ignore),
+    };
+    let invalid = selection.invalid();
+    if !invalid.is_empty() {
+        return Err(format!(
+            "not a code or family: {} (use 40001, 4 or 4xxxx)",
+            invalid.join(", ")
+        ));
+    }
+    let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
+    codes.extend(crate::model::tool_codes::TOOL_CODES.iter().map(|t| t.code));
+    let unmatched = policy::unmatched_patterns(
+        selection
+            .select
+            .iter()
+            .chain(&selection.ignore)
+            .chain(severity.patterns()),
+        &codes,
+    );
+    if !unmatched.is_empty() {
+        return Err(format!(
+            "no rule has the code {}; `upcheck rules list` shows the catalog",
+            unmatched.join(", ")
+        ));
+    }
+    selection
+        .ignore
+        .extend(severity.off(catalog.rules.keys().copied()));
+    let waivers_file = match (&args.waivers, &config.waivers) {
+        (Some(file), _) => Some(file.clone()),
+        (None, Some(file)) => Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
+        (None, None) => {
+            let beside = config
+                .path
+                .parent()
+                .filter(|_| !config.path.as_os_str().is_empty());
+            beside
+                .or(policy_root.as_deref())
+                .map(|dir| dir.join(waivers::WAIVERS_FILE))
+                .filter(|f| f.is_file())
+        }
+    };
+    let waivers = match &waivers_file {
+        Some(file) => waivers::load(file)?,
+        None => vec![],
+    };
+    let known = match &args.baseline {
+        Some(file) => Some(baseline::load(file)?),
+        None => None,
+    };
+    Ok(CheckPolicy {
+        fail_on,
+        allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
+        selection,
+        severity,
+        waivers,
+        known,
+        files: report::PolicyFiles {
+            config: config_file,
+            waivers: waivers_file.map(|f| f.display().to_string()),
+            plans: vec![],
+        },
+        root: root
+            .or_else(|| flags.paths.first().cloned())
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    })
+}
+
+/// Severity overrides, waivers and the baseline report, then report order.
+pub(super) fn apply_policy(
+    policy: &CheckPolicy,
+    evaluations: &mut Vec<Evaluation>,
+    generated_at: &str,
+) {
+    policy.severity.apply(evaluations);
+    let today = chrono::DateTime::parse_from_rfc3339(generated_at)
+        .map(|t| t.date_naive())
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+    waivers::apply(&policy.waivers, evaluations, today, &policy.root);
+    if let Some(known) = &policy.known {
+        baseline::mark(evaluations, known);
+    }
+    crate::model::sort_for_report(evaluations);
+}

@@ -1,0 +1,167 @@
+//! `upcheck rules list|check` and `upcheck explain`.
+
+use super::args::{Format, PhaseArg};
+use super::{emit, exit, fail, load_catalog};
+use crate::engine::fixture_check;
+use crate::model::Phase;
+use crate::policy;
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the rules.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Only these codes or families (`4`, `4xxxx`, `20002`), comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        family: Vec<String>,
+        /// Only the rules of this phase.
+        #[arg(long, value_enum)]
+        phase: Option<PhaseArg>,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Validate a rule folder (default: the built-in catalog) and run each
+    /// rule on its fires/passes fixtures.
+    Check {
+        /// Rule folder; its fixtures are looked for in DIR/../fixtures/rules.
+        dir: Option<PathBuf>,
+        /// Fixture folder (holding <code>-<name>/fires and passes).
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        /// Treat warnings (key order) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+pub(super) fn list(
+    format: Format,
+    family: &[String],
+    phase: Option<Phase>,
+    dirs: &[PathBuf],
+) -> u8 {
+    let catalog = match load_catalog(dirs) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(bad) = family.iter().find(|f| !policy::is_code_pattern(f)) {
+        return fail(format!(
+            "--family {bad}: not a code or family (use 40001, 4 or 4xxxx)"
+        ));
+    }
+    let rules: Vec<&crate::catalog::Rule> = catalog
+        .rules
+        .values()
+        .filter(|r| family.is_empty() || family.iter().any(|f| policy::code_matches(f, r.code)))
+        .filter(|r| phase.is_none_or(|p| r.phases.contains(&p)))
+        .collect();
+    let text = match format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code,
+                        "name": r.name,
+                        "title": r.title,
+                        "severity": r.severity,
+                        "phases": r.phases,
+                        "scope": r.scope,
+                        "requires": r.requires,
+                        "depends_on": r.depends_on,
+                        "origin": r.origin,
+                    })
+                })
+                .collect();
+            let mut t = serde_json::to_string_pretty(&list).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        Format::Table => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["code", "name", "severity", "phases", "scope", "title"]);
+            for r in &rules {
+                let phases: Vec<&str> = r.phases.iter().map(|p| p.as_str()).collect();
+                table.add_row([
+                    r.code.to_string(),
+                    r.name.to_string(),
+                    r.severity.to_string(),
+                    phases.join(", "),
+                    r.scope.as_str().to_string(),
+                    r.title.clone(),
+                ]);
+            }
+            format!("{table}\n{} rule(s)\n", rules.len())
+        }
+    };
+    match emit(&text, None) {
+        Ok(()) => exit::CLEAN,
+        Err(code) => code,
+    }
+}
+
+pub(super) fn check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool) -> u8 {
+    let result = fixture_check::check(dir, fixtures);
+    for p in &result.problems {
+        eprintln!("{p}");
+    }
+    let errors = result.problems.iter().filter(|p| !p.warning).count();
+    let warnings = result.problems.len() - errors;
+    let summary = format!(
+        "{} rule(s) checked, {} fixture run(s): {errors} error(s), {warnings} warning(s)\n",
+        result.rules, result.fixture_runs
+    );
+    if let Err(code) = emit(&summary, None) {
+        return code;
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        exit::TOOL_ERROR
+    } else {
+        exit::CLEAN
+    }
+}
+
+pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
+    let catalog = match load_catalog(dirs) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let by_name = || {
+        let rules = catalog.rules.values().map(|r| (r.code, &*r.name));
+        let tools = crate::model::tool_codes::TOOL_CODES
+            .iter()
+            .map(|t| (t.code, t.name));
+        rules
+            .chain(tools)
+            .find(|(_, name)| *name == wanted)
+            .map(|(code, _)| code)
+    };
+    let code = wanted.parse::<u32>().ok().or_else(by_name);
+    match code.and_then(|code| crate::catalog::docs::explain(&catalog, code)) {
+        Some(text) => match emit(&text, None) {
+            Ok(()) => exit::CLEAN,
+            Err(code) => code,
+        },
+        None => {
+            let mut near: Vec<(f64, &str)> = catalog
+                .rules
+                .values()
+                .map(|r| (strsim::jaro_winkler(&r.name, wanted), &*r.name))
+                .filter(|(score, _)| *score > 0.9)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let hint = match near.first() {
+                Some((_, name)) => format!(" (did you mean {name}?)"),
+                None => String::new(),
+            };
+            fail(format!(
+                "no rule or tool code `{wanted}`{hint}; `upcheck rules list` shows them"
+            ))
+        }
+    }
+}
