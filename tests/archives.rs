@@ -230,3 +230,49 @@ fn a_truncated_archive_is_unknown_and_the_run_goes_on() {
             .any(|e| e["node"] == "mpe-east-a" && e["status"] == "pass")
     );
 }
+
+/// A fleet of `nodes` copies of the demo's nodes, packed in one archive:
+/// the whole catalog reads every node's inputs from one decompression.
+#[test]
+fn an_archive_is_decompressed_once_per_run() {
+    use upcheck::catalog::Catalog;
+    use upcheck::engine::{self, RunOptions};
+    use upcheck::snapshot::archive::streams_of;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.tar.xz");
+    let mut builder =
+        tar::Builder::new(xz2::write::XzEncoder::new(File::create(&path).unwrap(), 1));
+    let site = Path::new(DEMO_SITE);
+    for copy in 0..4 {
+        for node in std::fs::read_dir(site).unwrap() {
+            let node = node.unwrap().path();
+            let name = node.file_name().unwrap().to_string_lossy().to_string();
+            let top = format!("fleet/c{copy}-{name}");
+            builder.append_dir_all(&top, &node).unwrap();
+            let json = std::fs::read_to_string(node.join("node.json")).unwrap();
+            let mut meta: Value = serde_json::from_str(&json).unwrap();
+            meta["hostname"] = format!("c{copy}-{name}").into();
+            let bytes = serde_json::to_vec(&meta).unwrap();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, format!("{top}/node.json"), &bytes[..])
+                .unwrap();
+        }
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+
+    let catalog = Catalog::load(&[]);
+    let options = RunOptions {
+        jobs: Some(2),
+        ..Default::default()
+    };
+    let run = engine::run(std::slice::from_ref(&path), &catalog, &options);
+    let nodes = 4 * std::fs::read_dir(site).unwrap().count();
+    assert_eq!(run.nodes, nodes);
+    assert!(run.evaluations.len() > 50 * nodes);
+    assert_eq!(streams_of(&path), 1, "one pass over the archive");
+}

@@ -1,7 +1,15 @@
 //! Snapshot and sosreport archives (.tar.xz, .tar.gz, .tgz, .tar) read in
-//! place. Opening an archive streams it once to list its entries; an
-//! entry's bytes are read only when a fact asks for the file, by streaming
-//! to it again. Nothing is extracted to disk.
+//! place, decompressed once: opening an archive streams it one time, lists
+//! its entries and copies every file small enough to be an input (at most
+//! [`MAX_INPUT_BYTES`]) into one unnamed temporary file, the spill, that
+//! the operating system removes when the archive is dropped (or the process
+//! ends). A fact's read is then a positioned read of the spill. Streaming
+//! to each entry again instead would decompress the archive once per input
+//! read: quadratic in its size.
+//!
+//! An archive may expand to at most [`MAX_EXPANDED_BYTES`] (a small
+//! archive can expand to many gigabytes); past it, it is not read and its
+//! node says so, and the run goes on.
 //!
 //! Entries whose path is absolute or holds `..` are refused: they are listed
 //! in `refused` and never read. Links are resolved as in a folder snapshot
@@ -10,10 +18,18 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::snapshot::confined::{self, MAX_LINKS, OverLimit, ReadError, ReadFailure};
+use crate::snapshot::MAX_INPUT_BYTES;
+use crate::snapshot::confined::{MAX_LINKS, OverLimit, ReadError, ReadFailure};
+
+/// The bytes one archive may expand to (its tar stream, decompressed),
+/// files not read included: 4 GiB, the default of the bytes of input a
+/// whole run may hold (`--max-input-mib`).
+pub const MAX_EXPANDED_BYTES: u64 = 4096 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Compression {
@@ -43,10 +59,11 @@ pub fn is_archive(path: &Path) -> bool {
 #[derive(Debug, Clone)]
 enum Entry {
     Dir,
-    /// The entry's position in the stream, and its size.
+    /// Its size, and where its bytes start in the spill (`None` for a
+    /// file larger than any input may be, which is not kept).
     File {
-        index: usize,
         size: u64,
+        at: Option<u64>,
     },
     /// A link: its target as written, and made relative to the archive
     /// root (`None` when it leads out of the archive).
@@ -66,24 +83,97 @@ pub struct Archive {
     entries: BTreeMap<String, Entry>,
     /// "entry: why" for every entry refused.
     pub refused: Vec<String>,
+    /// The bytes of the files kept, one after the other.
+    spill: File,
+}
+
+/// How many times each archive was streamed by this process: one pass
+/// each, which tests check.
+static STREAMS: Mutex<BTreeMap<PathBuf, usize>> = Mutex::new(BTreeMap::new());
+
+/// How many times the archive at `path` was decompressed (streamed) by
+/// this process.
+pub fn streams_of(path: &Path) -> usize {
+    let streams = STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+    streams.get(path).copied().unwrap_or(0)
+}
+
+/// A reader that fails once more than `limit` bytes came through it.
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+/// The error a [`Bounded`] reader fails with.
+#[derive(Debug)]
+struct PastLimit;
+
+impl std::fmt::Display for PastLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("past the limit on expanded bytes")
+    }
+}
+
+impl std::error::Error for PastLimit {}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(std::io::Error::other(PastLimit));
+        }
+        Ok(n)
+    }
 }
 
 impl Archive {
-    /// Lists the archive. A truncated or corrupt archive is an error that
-    /// names the archive and what broke.
+    /// Lists the archive and keeps its inputs, in one pass. A truncated or
+    /// corrupt archive, or one expanding past [`MAX_EXPANDED_BYTES`], is an
+    /// error that names the archive and what broke.
     pub fn open(path: &Path) -> Result<Archive, String> {
+        Archive::open_within(path, MAX_EXPANDED_BYTES)
+    }
+
+    /// [`Archive::open`], with at most `limit` bytes expanded.
+    pub fn open_within(path: &Path, limit: u64) -> Result<Archive, String> {
         let compression = compression_of(path)
             .ok_or_else(|| format!("{}: not a .tar, .tar.gz, .tgz or .tar.xz", path.display()))?;
+        let spill = tempfile::tempfile().map_err(|e| spill_error(path, &e))?;
         let mut archive = Archive {
             path: path.to_path_buf(),
             compression,
             entries: BTreeMap::new(),
             refused: Vec::new(),
+            spill,
         };
-        let fail =
-            |e: std::io::Error| format!("{}: corrupt or truncated archive: {e}", path.display());
-        let mut tar = tar::Archive::new(archive.stream().map_err(fail)?);
-        for (index, entry) in tar.entries().map_err(fail)?.enumerate() {
+        let fail = |e: std::io::Error| {
+            if e.get_ref().is_some_and(|inner| inner.is::<PastLimit>()) {
+                format!(
+                    "{}: expands to more than {limit} bytes, the limit for one archive: not read; \
+                     extract it, or split the fleet into several archives",
+                    path.display()
+                )
+            } else {
+                format!("{}: corrupt or truncated archive: {e}", path.display())
+            }
+        };
+        let stream = Bounded {
+            inner: archive.stream().map_err(fail)?,
+            read: 0,
+            limit,
+        };
+        let spill_file = archive
+            .spill
+            .try_clone()
+            .map_err(|e| spill_error(path, &e))?;
+        let mut spill = Spill {
+            out: BufWriter::with_capacity(256 * 1024, spill_file),
+            at: 0,
+        };
+        let mut tar = tar::Archive::new(stream);
+        for entry in tar.entries().map_err(fail)? {
             let entry = entry.map_err(fail)?;
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let Some(name) = clean(&raw) else {
@@ -92,32 +182,7 @@ impl Archive {
                     .push(format!("{raw}: absolute path or `..`: refused"));
                 continue;
             };
-            let kind = entry.header().entry_type();
-            let item = if kind.is_dir() {
-                Entry::Dir
-            } else if kind.is_symlink() || kind.is_hard_link() {
-                let target = entry
-                    .link_name_bytes()
-                    .map(|t| String::from_utf8_lossy(&t).into_owned())
-                    .unwrap_or_default();
-                // A hard link names its target from the archive root.
-                let base = if kind.is_hard_link() {
-                    ""
-                } else {
-                    parent(&name)
-                };
-                Entry::Link {
-                    target: join(base, &target),
-                    raw: target,
-                }
-            } else if kind.is_file() || kind == tar::EntryType::Continuous {
-                Entry::File {
-                    index,
-                    size: entry.size(),
-                }
-            } else if let Some(what) = special(kind) {
-                Entry::Special(what)
-            } else {
+            let Some(item) = archive.entry_of(&name, entry, &mut spill, &fail)? else {
                 continue;
             };
             archive.entries.insert(name, item);
@@ -126,7 +191,62 @@ impl Archive {
         // without an error from the listing; drain it to be sure.
         let mut rest = tar.into_inner();
         std::io::copy(&mut rest, &mut std::io::sink()).map_err(fail)?;
+        spill.out.flush().map_err(|e| spill_error(path, &e))?;
         Ok(archive)
+    }
+
+    /// What the listing keeps of one entry (a file's bytes go to the
+    /// spill); `None` for kinds that are never inputs.
+    fn entry_of(
+        &self,
+        name: &str,
+        mut entry: tar::Entry<impl Read>,
+        spill: &mut Spill,
+        fail: &impl Fn(std::io::Error) -> String,
+    ) -> Result<Option<Entry>, String> {
+        let kind = entry.header().entry_type();
+        Ok(Some(if kind.is_dir() {
+            Entry::Dir
+        } else if kind.is_symlink() || kind.is_hard_link() {
+            let target = entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
+                .unwrap_or_default();
+            // A hard link names its target from the archive root.
+            let base = if kind.is_hard_link() {
+                ""
+            } else {
+                parent(name)
+            };
+            Entry::Link {
+                target: join(base, &target),
+                raw: target,
+            }
+        } else if kind.is_file() || kind == tar::EntryType::Continuous {
+            let size = entry.size();
+            if size > MAX_INPUT_BYTES {
+                return Ok(Some(Entry::File { size, at: None }));
+            }
+            let at = spill.at;
+            // The entry's reader yields its bytes and no more; a short one
+            // is a truncated archive.
+            let copied = std::io::copy(&mut entry, &mut spill.out).map_err(|e| {
+                if is_write_error(&e) {
+                    spill_error(&self.path, &e)
+                } else {
+                    fail(e)
+                }
+            })?;
+            spill.at += copied;
+            Entry::File {
+                size: copied,
+                at: Some(at),
+            }
+        } else if let Some(what) = special(kind) {
+            Entry::Special(what)
+        } else {
+            return Ok(None);
+        }))
     }
 
     pub fn path(&self) -> &Path {
@@ -134,6 +254,9 @@ impl Archive {
     }
 
     fn stream(&self) -> std::io::Result<Box<dyn Read>> {
+        let mut streams = STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+        *streams.entry(self.path.clone()).or_default() += 1;
+        drop(streams);
         let file = BufReader::new(File::open(&self.path)?);
         Ok(match self.compression {
             Compression::None => Box::new(file),
@@ -243,33 +366,52 @@ impl Archive {
     }
 
     /// The bytes of the file `name`, links followed inside the folder
-    /// `within`, read by streaming to it; at most `limit` bytes, whatever
-    /// the entry's header claims.
+    /// `within`, from the spill; at most `limit` bytes.
     pub fn read(&self, name: &str, within: &str, limit: u64) -> Result<Vec<u8>, ReadFailure> {
-        let (index, size) = match *self.resolve(name, within)?.1 {
-            Entry::File { index, size } => (index, size),
+        let (size, at) = match *self.resolve(name, within)?.1 {
+            Entry::File { size, at } => (size, at),
             Entry::Dir => return Err(ReadError::unreadable("is a folder, not a file").into()),
             Entry::Special(what) => return Err(ReadError::not_regular(what).into()),
             Entry::Link { .. } => return Err(ReadError::link_loop().into()),
         };
-        if size > limit {
-            return Err(ReadFailure::Over(OverLimit {
-                claimed: Some(size),
-            }));
-        }
-        let fail =
-            |e: std::io::Error| ReadError::unreadable(format!("corrupt or truncated archive: {e}"));
-        let mut tar = tar::Archive::new(self.stream().map_err(fail)?);
-        let entry = tar
-            .entries()
-            .map_err(fail)?
-            .nth(index)
-            .ok_or_else(|| ReadError::unreadable("the archive changed since it was listed"))?
-            .map_err(fail)?;
-        confined::read_limited(entry, size, limit)
-            .map_err(fail)?
-            .map_err(ReadFailure::Over)
+        let at = match at {
+            Some(at) if size <= limit => at,
+            _ => {
+                return Err(ReadFailure::Over(OverLimit {
+                    claimed: Some(size),
+                }));
+            }
+        };
+        let mut bytes = vec![0; size as usize];
+        self.spill.read_exact_at(&mut bytes, at).map_err(|e| {
+            ReadError::unreadable(format!("the archive's temporary copy is unreadable: {e}"))
+        })?;
+        Ok(bytes)
     }
+}
+
+/// Where the files of an archive being listed are copied.
+struct Spill {
+    out: BufWriter<File>,
+    /// The bytes written so far: where the next file starts.
+    at: u64,
+}
+
+/// Whether an error of copying an entry came from writing the spill
+/// (reading the archive fails otherwise).
+fn is_write_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
+fn spill_error(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "{}: cannot keep the archive's files in a temporary file ({}): {e}",
+        path.display(),
+        std::env::temp_dir().display()
+    )
 }
 
 /// The kind of a FIFO or device entry.
@@ -324,6 +466,60 @@ fn join(base: &str, target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A .tar.gz of `files` (name, bytes).
+    fn tar_gz(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
+        let path = dir.join("t.tar.gz");
+        let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
+        let mut builder = tar::Builder::new(gz);
+        for (name, bytes) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder.append_data(&mut header, name, *bytes).unwrap();
+        }
+        builder.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn every_file_is_read_from_the_one_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<(String, Vec<u8>)> = (0..50)
+            .map(|i| (format!("n{i}/f"), format!("file {i}").into_bytes()))
+            .collect();
+        let listed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let path = tar_gz(dir.path(), &listed);
+        let archive = Archive::open(&path).unwrap();
+        for (name, bytes) in &files {
+            assert_eq!(&archive.read(name, "", 100).unwrap(), bytes);
+        }
+        assert_eq!(streams_of(&path), 1);
+        // A read past its limit is refused with the size the entry has.
+        assert!(matches!(
+            archive.read("n1/f", "", 3),
+            Err(ReadFailure::Over(OverLimit { claimed: Some(6) }))
+        ));
+    }
+
+    #[test]
+    fn an_archive_expanding_past_its_limit_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        // 1 MiB of zeros compresses to about a kilobyte.
+        let zeros = vec![0u8; 1024 * 1024];
+        let path = tar_gz(dir.path(), &[("n/node.json", b"{}"), ("n/big", &zeros)]);
+        assert!(std::fs::metadata(&path).unwrap().len() < 10_000);
+        let error = Archive::open_within(&path, 512 * 1024).unwrap_err();
+        assert!(
+            error.contains("expands to more than 524288 bytes, the limit for one archive"),
+            "{error}"
+        );
+        assert!(Archive::open_within(&path, 2 * 1024 * 1024).is_ok());
+    }
 
     #[test]
     fn names_are_cleaned_or_refused() {
