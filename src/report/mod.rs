@@ -1,6 +1,8 @@
 //! Reports: the stamped result of a run, and one renderer per format.
 
 mod ci;
+#[cfg(test)]
+mod complexity;
 mod diff;
 mod html;
 mod json;
@@ -21,7 +23,7 @@ pub use table::{render_statistics, render_table};
 use crate::catalog::Catalog;
 use crate::engine::shard::ShardData;
 use crate::model::tool_codes::TOOL_CODES;
-use crate::model::{BaselineState, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
+use crate::model::{BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -144,6 +146,42 @@ pub struct Report {
     /// How JUnit reports failures the baseline already had.
     #[serde(skip)]
     pub junit_known: KnownAs,
+    /// The first member's file of each group, found once for all the
+    /// group findings a format locates.
+    #[serde(skip)]
+    member_files: std::sync::OnceLock<MemberFiles>,
+    /// The positions of the failing evaluations per (code, subject), found
+    /// once for all the causes a format follows.
+    #[serde(skip)]
+    failures: std::sync::OnceLock<BTreeMap<Cause, Vec<usize>>>,
+}
+
+/// The node file of the first node (in report order) of each cluster and
+/// site, and of the whole fleet: where a group finding without evidence is
+/// located.
+#[derive(Debug, Default)]
+struct MemberFiles {
+    cluster: BTreeMap<String, String>,
+    site: BTreeMap<String, String>,
+    any: Option<String>,
+}
+
+impl MemberFiles {
+    fn of(report: &Report) -> MemberFiles {
+        let mut files = MemberFiles::default();
+        for e in report.evaluations.iter().filter(|e| e.scope == Scope::Node) {
+            let Some(file) = report.places.nodes.get(&*e.node) else {
+                continue;
+            };
+            for (group, by) in [(&e.cluster, &mut files.cluster), (&e.site, &mut files.site)] {
+                if let Some(group) = group {
+                    by.entry(group.to_string()).or_insert_with(|| file.clone());
+                }
+            }
+            files.any.get_or_insert_with(|| file.clone());
+        }
+        files
+    }
 }
 
 impl Report {
@@ -181,6 +219,8 @@ impl Report {
             rules,
             places: Places::default(),
             junit_known: KnownAs::default(),
+            member_files: Default::default(),
+            failures: Default::default(),
         }
     }
 
@@ -190,28 +230,37 @@ impl Report {
     /// first member (where membership is declared); the fleet's, the first
     /// plan file read, else the first node's node.json.
     pub fn subject_file(&self, e: &Evaluation) -> String {
-        let node_file = |name: &str| self.places.nodes.get(name).cloned();
-        let member = |group: &str| {
-            self.evaluations
-                .iter()
-                .filter(|m| m.scope == Scope::Node)
-                .filter(|m| match e.scope {
-                    Scope::Cluster => m.cluster.as_deref() == Some(group),
-                    Scope::Site => m.site.as_deref() == Some(group),
-                    _ => true,
-                })
-                .find_map(|m| node_file(&m.node))
-        };
+        let members = self.member_files.get_or_init(|| MemberFiles::of(self));
         let plan = || self.policy_files.plans.first().cloned();
         let place = match e.scope {
-            Scope::Node => node_file(&e.node),
-            Scope::Cluster | Scope::Site => member(&e.node).or_else(plan),
-            Scope::Fleet => plan().or_else(|| member(&e.node)),
+            Scope::Node => self.places.nodes.get(&*e.node).cloned(),
+            Scope::Cluster => members.cluster.get(&*e.node).cloned().or_else(plan),
+            Scope::Site => members.site.get(&*e.node).cloned().or_else(plan),
+            Scope::Fleet => plan().or_else(|| members.any.clone()),
         };
         // A report read back without its snapshots still names a file.
         place
             .or_else(|| self.places.nodes.values().next().cloned())
             .unwrap_or_else(|| crate::snapshot::NODE_MARKER.to_string())
+    }
+
+    /// The failing evaluations a cause names, in report order.
+    pub fn failures_of(&self, cause: &Cause) -> impl Iterator<Item = &Evaluation> {
+        let index = self.failures.get_or_init(|| {
+            let mut index: BTreeMap<Cause, Vec<usize>> = BTreeMap::new();
+            for (i, e) in self.evaluations.iter().enumerate() {
+                if e.status == Status::Fail {
+                    let cause = Cause {
+                        code: e.code,
+                        node: e.node.clone(),
+                    };
+                    index.entry(cause).or_default().push(i);
+                }
+            }
+            index
+        });
+        let found = index.get(cause).map_or(&[][..], Vec::as_slice);
+        found.iter().map(|&i| &self.evaluations[i])
     }
 
     /// The file and line an evaluation is shown at by formats that show
@@ -225,7 +274,11 @@ impl Report {
     }
 
     pub fn rule(&self, code: u32) -> Option<&RuleDescriptor> {
-        self.rules.iter().find(|r| r.code == code)
+        // rule_descriptors sorts them by code.
+        match self.rules.binary_search_by_key(&code, |r| r.code) {
+            Ok(i) => Some(&self.rules[i]),
+            Err(_) => self.rules.iter().find(|r| r.code == code),
+        }
     }
 
     pub fn count(&self, status: Status) -> usize {

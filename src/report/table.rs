@@ -129,11 +129,7 @@ fn push_causes(
         format!("← {} is caused by", e.code)
     };
     for cause in &e.caused_by {
-        let failures: Vec<&Evaluation> = report
-            .evaluations
-            .iter()
-            .filter(|c| c.status == Status::Fail && c.code == cause.code && c.node == cause.node)
-            .collect();
+        let failures: Vec<&Evaluation> = report.failures_of(cause).collect();
         let Some(first) = failures.first() else {
             continue;
         };
