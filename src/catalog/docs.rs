@@ -74,7 +74,7 @@ fn explain_rule(rule: &Rule) -> String {
 pub fn rules_markdown(catalog: &Catalog) -> String {
     let mut s = String::from(
         "# Rule catalog\n\nGenerated from `rules/` by the test suite \
-         (`UPCHECK_UPDATE_DOCS=1 cargo test --test docs_fresh` rewrites it); do not edit by hand.\n\n\
+         (`UPCHECK_UPDATE_DOCS=1 cargo test --test it docs_fresh` rewrites it); do not edit by hand.\n\n\
          | code | name | severity | phases | scope | title |\n|---|---|---|---|---|---|\n",
     );
     for r in catalog.rules.values() {
@@ -116,7 +116,7 @@ pub fn rules_markdown(catalog: &Catalog) -> String {
 pub fn facts_markdown() -> String {
     let mut s = String::from(
         "# Facts\n\nWhat rules see of a node. Generated from the fact specs in `src/facts/` by the \
-         test suite (`UPCHECK_UPDATE_DOCS=1 cargo test --test docs_fresh` rewrites it); do not edit \
+         test suite (`UPCHECK_UPDATE_DOCS=1 cargo test --test it docs_fresh` rewrites it); do not edit \
          by hand. `upcheck facts NODE_DIR` prints them for one node.\n\n\
          In cluster, site and fleet scope rules see `nodes` (a list of maps, each with `node` and \
          the facts the rule requires) and `group` (`name`, `scope`, `size`) instead of one node's facts.\n",

@@ -1,0 +1,27 @@
+//! The generated docs match the catalog and the fact specs. Run with
+//! UPCHECK_UPDATE_DOCS=1 to rewrite them.
+
+use upcheck::catalog::Catalog;
+use upcheck::catalog::docs;
+
+fn check_fresh(path: &str, expected: String) {
+    if std::env::var_os("UPCHECK_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+        return;
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "{path} is stale: run `UPCHECK_UPDATE_DOCS=1 cargo test --test it docs_fresh`"
+    );
+}
+
+#[test]
+fn rules_md_is_fresh() {
+    check_fresh("docs/rules.md", docs::rules_markdown(&Catalog::load(&[])));
+}
+
+#[test]
+fn facts_md_is_fresh() {
+    check_fresh("docs/facts.md", docs::facts_markdown());
+}

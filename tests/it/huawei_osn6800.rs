@@ -1,0 +1,260 @@
+//! The Huawei OSN 6800 load failure (fixtures/huawei-osn6800-load-failure):
+//! diagnosis names 80001 first on the failing NE, caused by 20002 for the
+//! upgrade-specific patch, with the remediation; the control NE is clean.
+
+use crate::common::run;
+use serde_json::{Value, json};
+
+const FLEET: &str = "fixtures/huawei-osn6800-load-failure";
+
+fn report() -> Value {
+    let out = run(&["check", FLEET, "--phase", "diagnose", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn failures<'a>(report: &'a Value, node: &str) -> Vec<&'a Value> {
+    report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"] == node && e["status"] == "fail")
+        .collect()
+}
+
+#[test]
+fn the_table_leads_with_80001_caused_by_20002_and_its_remediation() {
+    let out = run(&["check", FLEET, "--phase", "diagnose"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("│ 8") || l.starts_with("│ 2"))
+        .collect();
+    assert!(
+        rows[0].starts_with("│ 80001 ┆ load-failed-patch-not-running"),
+        "{text}"
+    );
+    let first_block: String = text.split("node ne-osn6800-02").next().unwrap().into();
+    // The table wraps the message column: compare without the frame.
+    let flat: String = first_block
+        .lines()
+        .filter_map(|l| l.rsplit('┆').next())
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "failed twice, at 90% and 64%",
+        "while patch V100R004C01SPH106 is activating",
+        "← caused by 20002 patch-not-running on ne-osn6800-01: patch V100R004C01SPH106",
+        "fix (20002): Uninstall the patch and load it again with the activation time set (`:patchpkg-set-time:3,1`), re-activate it until its state is `running`",
+        "then reload the software package",
+    ] {
+        assert!(flat.contains(needle), "missing {needle:?} in\n{flat}");
+    }
+    // 20002 is shown inside the chain, not as a row of its own.
+    assert!(!rows.iter().any(|r| r.starts_with("│ 20002")), "{text}");
+    // The control NE has nothing to show.
+    assert!(!text.contains("node ne-osn6800-02"), "{text}");
+}
+
+#[test]
+fn json_ranks_root_causes_first_and_links_consequences() {
+    let report = report();
+    let failing = failures(&report, "ne-osn6800-01");
+    let codes: Vec<u64> = failing
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, vec![20002, 20002, 80001, 80002, 80005], "{codes:?}");
+    let cause = json!([{"code": 20002, "node": "ne-osn6800-01"}]);
+    assert_eq!(failing[2]["caused_by"], cause);
+    assert_eq!(failing[3]["caused_by"], cause);
+    assert!(failing[0].get("caused_by").is_none());
+    assert!(
+        failing[3]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cause found: 20002 patch-not-running")
+    );
+    assert!(failures(&report, "ne-osn6800-02").is_empty());
+    let unknown = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "unknown")
+        .count();
+    assert_eq!(unknown, 0, "every diagnosis input is in the fixture");
+}
+
+#[test]
+fn the_log_failure_carries_its_context() {
+    let report = report();
+    let log = failures(&report, "ne-osn6800-01")
+        .into_iter()
+        .find(|e| e["code"] == 80005)
+        .unwrap();
+    let evidence = &log["evidence"][0];
+    assert_eq!(evidence["line"], 8);
+    let context: Vec<&str> = evidence["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(context.len(), 4, "three lines before, the line, none after");
+    assert!(
+        context[3].starts_with("8> 2012-07-20 15:29:52"),
+        "{context:?}"
+    );
+}
+
+#[test]
+fn the_pre_check_would_have_caught_it() {
+    let out = run(&[
+        "check", FLEET, "--phase", "pre", "--format", "json", "--select", "1,2,3",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<u64> = failures(&report, "ne-osn6800-01")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    // The old DC/NMS pair (10010) is the root of the patch that never ran.
+    assert_eq!(codes, vec![10010, 20002, 20002, 20005], "{codes:?}");
+    assert!(failures(&report, "ne-osn6800-02").is_empty());
+}
+
+/// One NMS export for many NEs (fixtures/osn6800-nms-export): the patch
+/// list at the fleet root and the NE list, task log and board storage in
+/// the management server's snapshot are split by NE and judged per NE.
+fn nms_report(phase: &str) -> Value {
+    let out = run(&[
+        "check",
+        "fixtures/osn6800-nms-export",
+        "--phase",
+        phase,
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_many_ne_export_is_judged_per_ne_wherever_it_sits() {
+    let report = nms_report("pre");
+    let codes = |node: &str| -> Vec<u64> {
+        failures(&report, node)
+            .iter()
+            .map(|e| e["code"].as_u64().unwrap())
+            .collect()
+    };
+    // ne-a: its rows of the root's patch list are activating (Patch State,
+    // not the NE's Status column); its CF cards have room, the full OFS1
+    // partitions do not count.
+    assert_eq!(codes("ne-a"), vec![20002, 20002, 20005]);
+    // ne-b is OSN-B-NMS / 9-102 in the exports: running, but disconnected
+    // in the NMS NE list; ne-a's Normal row is not its.
+    assert_eq!(codes("ne-b"), vec![10002]);
+    let b = failures(&report, "ne-b")[0];
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("OSN-B-NMS is unreachable")
+    );
+    assert!(failures(&report, "u2000-nms").is_empty());
+    let passed = |node: &str, code: u64| {
+        report["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"] == node && e["code"] == code && e["status"] == "pass")
+    };
+    assert!(passed("ne-a", 10002) && passed("ne-a", 30004) && passed("ne-b", 20002));
+    // The rows of ne-c, which has no snapshot, are reported with their lines.
+    let unmatched: Vec<(String, String)> = report["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == 90011)
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(unmatched.len(), 2, "{unmatched:?}");
+    for (status, message) in &unmatched {
+        assert_eq!(status, "unknown");
+        assert!(message.contains("name NE ne-c"), "{message}");
+    }
+    assert!(
+        unmatched
+            .iter()
+            .any(|(_, m)| m.contains("exports/patches.csv: 1 row(s)") && m.contains("line(s) 7"))
+    );
+}
+
+#[test]
+fn a_many_ne_task_log_diagnoses_each_ne() {
+    let report = nms_report("diagnose");
+    let a: Vec<u64> = failures(&report, "ne-a")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert!(a.contains(&80001) && a.contains(&80002), "{a:?}");
+    let b: Vec<u64> = failures(&report, "ne-b")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert!(!b.contains(&80001), "{b:?}");
+}
+
+#[test]
+fn an_unknown_patch_state_word_is_unknown_not_critical() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("ne-odd");
+    std::fs::create_dir_all(node.join("exports")).unwrap();
+    std::fs::write(
+        node.join("node.json"),
+        r#"{"hostname": "ne-odd", "platform": "osn6800"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        node.join("exports/patches.csv"),
+        "NE,Patch,Patch State,Board,Slot\nne-odd,SPH106,Rollbacking,SCC,9\nne-odd,SPH106,Running,SCC,10\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--select",
+        "20002,20004",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evals = report["evaluations"].as_array().unwrap();
+    let of = |code: u64, status: &str| {
+        evals
+            .iter()
+            .filter(|e| e["code"] == code && e["status"] == status)
+            .count()
+    };
+    assert_eq!(of(20002, "fail"), 0, "{evals:?}");
+    assert_eq!(of(20002, "unknown"), 1, "{evals:?}");
+    assert_eq!((of(20004, "unknown"), of(20004, "fail")), (1, 0));
+    let unknown = evals
+        .iter()
+        .find(|e| e["code"] == 20002 && e["status"] == "unknown")
+        .unwrap();
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Rollbacking'"),
+        "{unknown}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+}

@@ -1,0 +1,37 @@
+//! The integration tests, as one test binary: one build and one link of the
+//! library instead of one per file. Each module is one subject (`cli`,
+//! `diff`, a fixture fleet…); `common` holds what they share. Run one
+//! subject with `cargo test --test it cli::`, one test by its full name.
+
+mod common;
+
+mod ansible;
+mod archives;
+mod bad_input;
+mod catalog;
+mod cli;
+mod cluster_patch;
+mod collect;
+mod diff;
+mod dms_prsm;
+mod docs_fresh;
+mod fixture_readmes;
+mod fleet_time;
+mod hostile_output;
+mod hostile_snapshot;
+mod html_browser;
+mod huawei_osn6800;
+mod media;
+mod missing_inputs;
+mod openscape4000;
+mod oracle_pm;
+mod oracle_procedure;
+mod policy;
+mod portable;
+mod real_world_facts;
+mod report_formats;
+mod report_snapshots;
+mod secrets;
+mod shard_merge;
+mod sos_layout;
+mod sosreport;
