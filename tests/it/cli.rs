@@ -14,25 +14,11 @@ fn evals<'a>(report: &'a Value, code: u64, node: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The demo's table, exit code and all, is the file case tests/cmd/check-demo.
 #[test]
-fn demo_table_shows_failures_by_node_and_exits_1() {
+fn the_readme_quotes_the_demo_summary_and_passes_need_show_passing() {
     let out = run(&["check", "fixtures/demo"]);
-    assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    for needle in [
-        "node mpe-east-b (site-east / mpe-east)",
-        // The chain is shown once, under the failure at its end.
-        "40005 ┆ ntp-no-redundancy",
-        "← caused by 40001 ntp-unsynchronised on mpe-east-b",
-        "← 40001 is caused by 40002 ntp-peers-unreachable on mpe-east-b",
-        "fix (40002): Check the UDP 123 path",
-        "30001 ┆ upgrade-space-low",
-        "fleet fixtures/demo",
-        "20002 ┆ patch-not-running",
-        "← caused by 10010 management-version-mismatch on ne-osn6800-01",
-    ] {
-        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
-    }
     let last = text.lines().last().unwrap();
     assert!(last.starts_with("13 node(s), "), "{last}");
     // The README quotes the line the demo run ends with.

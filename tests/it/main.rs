@@ -10,6 +10,7 @@ mod archives;
 mod bad_input;
 mod catalog;
 mod cli;
+mod cli_cases;
 mod cluster_patch;
 mod collect;
 mod diff;
