@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use super::{FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::{backup_repository, ls_listing};
 use serde_json::{Value as Json, json};
 
@@ -15,6 +17,7 @@ const KINDS: [(&str, &str); 2] = [("serverbackup", "server"), ("systembackup", "
 pub const BACKUPS: FactSpec = FactSpec {
     name: "backups",
     always: false,
+    build: Build::Node(build),
     inputs: &["backup-dir", "backup-listing"],
     summary: "The backup archives of the node: the files of the snapshot's \
               var/camiant/backup/local_archive/{serverbackup,systembackup}/ when the collector \
@@ -117,6 +120,7 @@ const REPOSITORY_FILES: [&str; 2] = ["backup-repository.csv", "backup-repository
 pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
     name: "backup_repository",
     always: false,
+    build: Build::Node(build_repository),
     inputs: &["backup-repository"],
     summary: "The backups recorded off the servers (procedure 4.6.4 steps 3 and 4): the rows of \
               `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \

@@ -1,6 +1,8 @@
 //! System clock (`date`) and hardware clock (`hwclock`) facts.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::date::{self, ClockReading};
 use crate::parse::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Outcome, hwclock};
@@ -10,6 +12,7 @@ use serde_json::{Value as Json, json};
 pub const CLOCK: FactSpec = FactSpec {
     name: "clock",
     always: false,
+    build: Build::Node(build_clock),
     inputs: &["date", "timedatectl"],
     summary: "The system clock when the snapshot was taken, set against node.json \
               `collected_at` (the collector's own clock, unless `collected_at_clock` is \
@@ -63,6 +66,7 @@ pub const CLOCK: FactSpec = FactSpec {
 pub const RTC: FactSpec = FactSpec {
     name: "rtc",
     always: false,
+    build: Build::Node(build_rtc),
     inputs: &["hwclock", "date"],
     summary: "The hardware clock (RTC) against the system clock read in the same shell. \
               `Cannot access the Hardware Clock` (no RTC, as on many VMs) makes rules on it \

@@ -15,7 +15,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, parsed};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::ls_listing::{self, Listing};
 use crate::parse::patch_conf::{self, PatchConf};
 use crate::parse::patch_err;
@@ -31,6 +33,7 @@ const INSTALLED_FIELD: (&str, &str, &str) = (
 pub const CLUSTER_PATCH: FactSpec = FactSpec {
     name: "cluster_patch",
     always: false,
+    build: Build::Node(build_cluster_patch),
     inputs: &["patch-conf", "patch-history"],
     summary: "The cluster patch installer's settings and patch history: one history file per \
               installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
@@ -91,6 +94,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
 pub const PATCH_FILES: FactSpec = FactSpec {
     name: "patch_files",
     always: false,
+    build: Build::Node(build_patch_files),
     inputs: &["patch-conf", "patch-history", "patch-files"],
     summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
               exports/patch-files.txt) next to the size the history recorded.",
@@ -127,6 +131,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
 pub const PATCH_MANIFEST: FactSpec = FactSpec {
     name: "patch_manifest",
     always: false,
+    build: Build::Node(build_patch_manifest),
     inputs: &[
         "patch-conf",
         "patch-manifest",
@@ -190,6 +195,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
 pub const PATCH_RUN: FactSpec = FactSpec {
     name: "patch_run",
     always: false,
+    build: Build::Node(build_patch_run),
     inputs: &["patch-conf", "patch-log", "patch-err"],
     summary: "The installer's last run, from patch.log (the entries from its last `start install \
               patch` line on; the whole log when it has none) and patch.err.",

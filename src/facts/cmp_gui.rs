@@ -5,13 +5,16 @@
 //! snapshot only: the fact is present on every node, with `exported` false
 //! where there is no file, and the rules combine the nodes of the fleet.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::{audit_log, cluster_config};
 use serde_json::{Value as Json, json};
 
 pub const CLUSTER_CONFIG: FactSpec = FactSpec {
     name: "cluster_config",
     always: false,
+    build: Build::Node(build_cluster_config),
     inputs: &["cluster-config"],
     summary: "The configuration state of the MPE and MRA clusters (CMP GUI, cluster → System \
               tab), one entry per server row.",
@@ -91,6 +94,7 @@ pub fn build_cluster_config(facts: &mut NodeFacts) -> FactResult {
 pub const AUDIT_LOG: FactSpec = FactSpec {
     name: "audit_log",
     always: false,
+    build: Build::Node(build_audit_log),
     inputs: &["audit-log"],
     summary: "The CMP audit log: the operators' actions (CMP GUI, Audit Log, exported).",
     fields: &[

@@ -10,7 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, identity_fact, parsed, source};
+use super::node::identity_fact;
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, parsed};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::log_time;
 use crate::parse::prsm_autoproc;
 use crate::parse::prsm_dests::{self, Dest};
@@ -22,6 +25,7 @@ use crate::parse::prsm_spm301::{self, Spm301};
 pub const PRSM_DESTS: FactSpec = FactSpec {
     name: "prsm_dests",
     always: false,
+    build: Build::Node(build_dests),
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
     fields: &[
@@ -44,6 +48,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
 pub const PRSM_PRSUS: FactSpec = FactSpec {
     name: "prsm_prsus",
     always: false,
+    build: Build::Node(build_prsus),
     inputs: &["prsm-prsus", "prsm-dests"],
     summary: "PRSM's PRSU set (exports/prsm-prsus.txt or .csv): one map per PRSU and DEST, with \
               the DEST's type and loadname from the DEST set.",
@@ -96,6 +101,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
 pub const PRSM_AUDIT: FactSpec = FactSpec {
     name: "prsm_audit",
     always: false,
+    build: Build::Node(build_audit),
     inputs: &["prsm-prsus", "prsm-dests", "prsm-loads", "spm301-logs"],
     summary: "What PAL (XPM) or SPARTS (SPM) would find on each XPM and SPM DEST of the DEST \
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
@@ -157,6 +163,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
 pub const PRSM_IMAGES: FactSpec = FactSpec {
     name: "prsm_images",
     always: false,
+    build: Build::Node(build_images),
     inputs: &["prsm-images", "prsm-prsus"],
     summary: "Each DEST's image (exports/prsm-images.txt or .csv) against the last PRSU apply \
               or remove on that DEST in the PRSU set.",
@@ -190,6 +197,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
 pub const PRSM_AUTOPROC: FactSpec = FactSpec {
     name: "prsm_autoproc",
     always: false,
+    build: Build::Node(build_autoproc),
     inputs: &["prsm-autoproc"],
     summary: "The PRSM automated processes and their status as AUTOPROC reports it \
               (exports/prsm-autoproc.txt or .csv), one map per process.",

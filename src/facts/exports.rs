@@ -4,7 +4,9 @@
 //! present on every node, with `exported` false where there is no file, and
 //! the rules that read them combine the nodes of the fleet.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::{alarms, upgrade_log};
 use serde_json::{Value as Json, json};
 
@@ -54,6 +56,7 @@ const ALARM_FIELDS: &[(&str, &str, &str)] = &[
 pub const ALARMS: FactSpec = FactSpec {
     name: "alarms",
     always: false,
+    build: Build::Node(build_alarms),
     inputs: &["alarms"],
     summary: "The active alarms exported from the CMP GUI (Active Alarms, export to CSV).",
     fields: ALARM_FIELDS,
@@ -62,6 +65,7 @@ pub const ALARMS: FactSpec = FactSpec {
 pub const BASELINE_ALARMS: FactSpec = FactSpec {
     name: "baseline_alarms",
     always: false,
+    build: Build::Node(build_baseline_alarms),
     inputs: &["alarms"],
     summary: "`alarms` of the same node (by hostname) in the baseline (pre) snapshot: \
               `--baseline-snapshot DIR`, or the `pre/` beside a checked `post/`. Missing without \
@@ -72,6 +76,7 @@ pub const BASELINE_ALARMS: FactSpec = FactSpec {
 pub const UPGRADE_LOG: FactSpec = FactSpec {
     name: "upgrade_log",
     always: false,
+    build: Build::Node(build_upgrade_log),
     inputs: &["upgrade-log"],
     summary: "The Upgrade Manager's upgrade log (Upgrade Manager page, View Upgrade Log, \
               exported or copied as CSV or tab-separated text).",

@@ -1,12 +1,15 @@
 //! TPD platform health: the class verdicts of `syscheck`.
 
-use super::{FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::syscheck;
 use serde_json::{Value as Json, json};
 
 pub const SYSCHECK: FactSpec = FactSpec {
     name: "syscheck",
     always: false,
+    build: Build::Node(build),
     inputs: &["syscheck"],
     summary: "The classes `syscheck` ran (disk, hardware, net, proc, services, system, upgrade, …) \
               with their verdicts and failure lines.",

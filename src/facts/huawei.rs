@@ -10,7 +10,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, ne_rows, parsed, source};
+use super::ne_rows;
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, parsed};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::dc_tasks::{self, TaskEvent};
 use crate::parse::package_listing::{self, PackageFile};
 use crate::parse::{ne_comm, ne_storage, ping};
@@ -18,6 +21,7 @@ use crate::parse::{ne_comm, ne_storage, ping};
 pub const DC_TASKS: FactSpec = FactSpec {
     name: "dc_tasks",
     always: false,
+    build: Build::Node(build_dc_tasks),
     inputs: &["dc-tasks"],
     summary: "The DC(CMF)/NMS task log (exports/dc-tasks.csv or .txt): one map per task, its \
               events grouped by task name and NE in file order. Only this NE's rows: a log of \
@@ -92,6 +96,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
 pub const NE_STORAGE: FactSpec = FactSpec {
     name: "ne_storage",
     always: false,
+    build: Build::Node(build_ne_storage),
     inputs: &["ne-storage"],
     summary: "Free space per NE board and storage (CF, Flash, OFS partition), from the board \
               storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
@@ -120,6 +125,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
 pub const NE_REACHABILITY: FactSpec = FactSpec {
     name: "ne_reachability",
     always: false,
+    build: Build::Node(build_ne_reachability),
     inputs: &["ne-ping", "ne-communication"],
     summary: "Whether the DC/NMS server reaches the NE: one entry per ping run (commands/ping) \
               and one for the row of the NMS NE list (communication state export) that is this \
@@ -158,6 +164,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
 pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
     name: "package_repository",
     always: false,
+    build: Build::Node(build_package_repository),
     inputs: &["package-repository"],
     summary: "The regular files of the DC package folder, from its `ls -l` or `dir` listing \
               (exports/package-repository.txt). A listing that says the folder does not exist \
@@ -176,6 +183,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
 pub const LOAD_PACKAGES: FactSpec = FactSpec {
     name: "load_packages",
     always: false,
+    build: Build::Node(build_load_packages),
     inputs: &["dc-tasks", "package-repository"],
     summary: "The packages that package-upgrade tasks of the task log name, each once, in the \
               order the log first names them, looked up in the package repository listing. \

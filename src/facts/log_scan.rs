@@ -3,7 +3,8 @@
 //! that matches becomes an element of the rule's `matches` list, with its
 //! named captures, its time and the lines around it.
 
-use crate::facts::{FactProblem, NodeFacts};
+use super::node_facts::NodeFacts;
+use super::problem::FactProblem;
 use crate::parse::clipped;
 use crate::parse::log_time::{self, LineTime};
 use globset::{Glob, GlobSet, GlobSetBuilder};

@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::facts::file_digest;
 use crate::parse::checksum_list::{self, ChecksumEntry};
 
@@ -20,6 +22,7 @@ const MD5SUM_COMMAND_PREFIX: &str = "md5sum_";
 pub const STAGED_ISOS: FactSpec = FactSpec {
     name: "staged_isos",
     always: false,
+    build: Build::Node(build_staged_isos),
     inputs: &["upgrade-dir", "md5sum-on-node"],
     summary: "The ISO images staged in /var/TKLC/upgrade: the `*.iso` files of the snapshot's \
               var/TKLC/upgrade/, and those a `commands/md5sum_…` output names when the collector \
@@ -63,6 +66,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
 pub const CHECKSUM_FILE: FactSpec = FactSpec {
     name: "checksum_file",
     always: false,
+    build: Build::Node(build_checksum_file),
     inputs: &["checksum-file"],
     summary: "The vendor's md5sum.out as read: its entries and the lines in no known form.",
     fields: &[
@@ -83,6 +87,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
 pub const ISO_CHECKSUMS: FactSpec = FactSpec {
     name: "iso_checksums",
     always: false,
+    build: Build::Node(build_iso_checksums),
     inputs: &["checksum-file", "upgrade-dir", "md5sum-on-node"],
     summary: "Each staged ISO and each ISO md5sum.out lists, matched by path and then by file \
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \

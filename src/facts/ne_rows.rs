@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::{FactProblem, NodeFacts, parsed};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, parsed};
 use crate::facts::shared_exports::{ne_names, normal};
 use crate::parse::Outcome;
 

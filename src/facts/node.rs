@@ -1,12 +1,15 @@
 //! Identity (node.json), the maintenance plan and rule parameters.
 
-use super::FactSpec;
+use super::node_facts::NodeFacts;
+use super::problem::FactResult;
+use super::spec::{Build, FactSpec};
 use crate::snapshot::Node;
 use serde_json::{Value as Json, json};
 
 pub const NODE: FactSpec = FactSpec {
     name: "node",
     always: true,
+    build: Build::Node(build_identity),
     inputs: &[],
     summary: "The node's identity and state from node.json. Unknown fields are kept; \
               the documented ones are always present (null when node.json lacks them).",
@@ -96,6 +99,7 @@ pub const NODE: FactSpec = FactSpec {
 pub const PLAN: FactSpec = FactSpec {
     name: "plan",
     always: true,
+    build: Build::Plan,
     inputs: &[],
     summary: "plan.toml at the fleet root as a map (empty when there is none). \
               Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
@@ -148,6 +152,7 @@ pub const PLAN: FactSpec = FactSpec {
 pub const PARAMS: FactSpec = FactSpec {
     name: "params",
     always: true,
+    build: Build::RuleParams,
     inputs: &[],
     summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
               without touching the expression.",
@@ -171,6 +176,11 @@ const IDENTITY_FIELDS: [&str; 13] = [
 ];
 
 /// node.json with every documented field present, so that rules can test
+/// The `node` fact: identity needs no input beyond node.json.
+fn build_identity(facts: &mut NodeFacts) -> FactResult {
+    Ok(identity_fact(facts.node))
+}
+
 /// `node.platform in [...]` without guarding each field.
 pub fn identity_fact(node: &Node) -> Json {
     let mut map = node.identity.clone();

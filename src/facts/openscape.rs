@@ -5,7 +5,9 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, parsed};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
 use crate::parse::installed_aps::correction_key;
 use crate::parse::{amo_patch_catalog, amo_patch_file, installed_aps};
@@ -16,6 +18,7 @@ pub const PDS_DIR: &str = "pds";
 pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     name: "openscape_patches",
     always: false,
+    build: Build::Node(build_openscape_patches),
     inputs: &["amo-patch-catalog"],
     summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
               (exports/display-patch.txt): one map per catalogued patch.",
@@ -76,6 +79,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
 pub const AMO_PATCH_FILES: FactSpec = FactSpec {
     name: "amo_patch_files",
     always: false,
+    build: Build::Node(build_amo_patch_files),
     inputs: &["amo-patch-files"],
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
               (every file under pds/), one map per file in path order. Missing when the \
@@ -161,6 +165,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
 pub const INSTALLED_APS: FactSpec = FactSpec {
     name: "installed_aps",
     always: false,
+    build: Build::Node(build_installed_aps),
     inputs: &["installed-aps"],
     summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
               versions (exports/installed-aps.txt).",

@@ -1,12 +1,16 @@
 //! Patch state per NE (and per board) from the patch-state export.
 
-use super::{FactResult, FactSpec, NodeFacts, ne_rows, source};
+use super::ne_rows;
+use super::node_facts::NodeFacts;
+use super::problem::FactResult;
+use super::spec::{Build, FactSpec, source};
 use crate::parse::patches;
 use serde_json::{Value as Json, json};
 
 pub const PATCHES: FactSpec = FactSpec {
     name: "patches",
     always: false,
+    build: Build::Node(build),
     inputs: &["patches"],
     summary: "Installed patches as the NE patch query or the DC Patch View shows them \
               (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \

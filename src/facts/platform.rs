@@ -4,13 +4,16 @@
 //! `versions` (`tpd`, `pmac`, `tvoe`, `fup`) gives what no command prints
 //! (the firmware pack) or stands in where `appRev` was not collected.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::app_rev;
 use serde_json::{Map, Value as Json, json};
 
 pub const PLATFORM_LEVELS: FactSpec = FactSpec {
     name: "platform_levels",
     always: false,
+    build: Build::Node(build),
     inputs: &["app-rev"],
     summary: "The release of each platform component known on the node: from `appRev` \
               (product and base distro) and node.json `versions`.",

@@ -2,13 +2,16 @@
 //! (never the hash), and the hashing that login.defs, libuser and PAM give
 //! to passwords set later.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, parsed, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, parsed};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::{libuser, login_defs, pam, shadow};
 use serde_json::{Value as Json, json};
 
 pub const ACCOUNTS: FactSpec = FactSpec {
     name: "accounts",
     always: false,
+    build: Build::Node(build_accounts),
     inputs: &["shadow"],
     summary: "One entry per /etc/shadow line. Only the hash scheme leaves the parser, never the \
               hash, its salt or any part of it.",
@@ -54,6 +57,7 @@ pub const ACCOUNTS: FactSpec = FactSpec {
 pub const LOGIN_DEFS: FactSpec = FactSpec {
     name: "login_defs",
     always: false,
+    build: Build::Node(build_login_defs),
     inputs: &["login-defs"],
     summary: "The hashing /etc/login.defs gives to passwords set with passwd/chpasswd. The last \
               setting of a key wins, as in shadow-utils.",
@@ -84,6 +88,7 @@ pub const LOGIN_DEFS: FactSpec = FactSpec {
 pub const LIBUSER: FactSpec = FactSpec {
     name: "libuser",
     always: false,
+    build: Build::Node(build_libuser),
     inputs: &["libuser"],
     summary: "The hashing /etc/libuser.conf gives to passwords set through libuser (lpasswd, \
               luseradd, the TPD tools).",
@@ -100,6 +105,7 @@ pub const LIBUSER: FactSpec = FactSpec {
 pub const PAM_PASSWORD: FactSpec = FactSpec {
     name: "pam_password",
     always: false,
+    build: Build::Node(build_pam_password),
     inputs: &[
         "pam-system-auth",
         "pam-password-auth",

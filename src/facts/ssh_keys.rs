@@ -4,13 +4,16 @@
 //! present on every node, with `collected` false where there is no file, and
 //! the rule that reads it combines the nodes of the fleet.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::ssh_key_check;
 use serde_json::json;
 
 pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     name: "ssh_key_check",
     always: false,
+    build: Build::Node(build),
     inputs: &["ssh-key-check"],
     summary: "The output of `qpSSHKeyProv.pl --check`: the servers it reached and whether it \
               ended in `SSH keys are OK`.",

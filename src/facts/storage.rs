@@ -1,6 +1,8 @@
 //! Filesystem space and inode facts from any `df` variant.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::Outcome;
 use crate::parse::df::{self, DfKind, DfRow};
 use serde_json::{Value as Json, json};
@@ -8,6 +10,7 @@ use serde_json::{Value as Json, json};
 pub const FILESYSTEMS: FactSpec = FactSpec {
     name: "filesystems",
     always: false,
+    build: Build::Node(build_filesystems),
     inputs: &["df-space"],
     summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
               are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
@@ -36,6 +39,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
 pub const INODES: FactSpec = FactSpec {
     name: "inodes",
     always: false,
+    build: Build::Node(build_inodes),
     inputs: &["df-inodes"],
     summary: "One entry per filesystem of `df -Pi` / `df -i`.",
     fields: &[

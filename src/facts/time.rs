@@ -2,7 +2,9 @@
 //! (`ntpq -np`) or chronyd (`chronyc sources` + `chronyc tracking`); on a
 //! host with neither (systemd-timesyncd), what `timedatectl` says.
 
-use super::{FactProblem, FactResult, FactSpec, NodeFacts, outcome_problem, source};
+use super::node_facts::NodeFacts;
+use super::problem::{FactProblem, FactResult, outcome_problem};
+use super::spec::{Build, FactSpec, source};
 use crate::parse::chronyc::{self, ChronySource, ChronyTracking};
 use crate::parse::ntpq::{self, NtpPeer, NtpqReport};
 use crate::parse::timedatectl::{self, TimedatectlStatus};
@@ -12,6 +14,7 @@ use serde_json::{Value as Json, json};
 pub const TIME: FactSpec = FactSpec {
     name: "time",
     always: false,
+    build: Build::Node(build),
     inputs: &["ntpq", "chronyc-sources", "chronyc-tracking", "timedatectl"],
     summary: "The node's time synchronisation, normalised over ntpd, chronyd and \
               systemd-timesyncd. ntpq is used when it lists associations; chronyc otherwise; \

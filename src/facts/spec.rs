@@ -1,0 +1,34 @@
+//! How a fact is declared: its name, inputs, documentation and the
+//! function that builds it.
+
+use super::node_facts::NodeFacts;
+use super::problem::FactResult;
+use serde_json::{Value as Json, json};
+
+/// Where a fact's value comes from.
+#[derive(Clone, Copy)]
+pub enum Build {
+    /// Built from the node's inputs, once per node, on first use.
+    Node(fn(&mut NodeFacts<'_>) -> FactResult),
+    /// The fleet's plan.toml, which the run reads once and lends every node.
+    Plan,
+    /// The rule's own `[params]`: no node holds them.
+    RuleParams,
+}
+
+/// A fact rules can read, the inputs it is built from, and its fields.
+pub struct FactSpec {
+    pub name: &'static str,
+    /// Always present (identity, plan, parameters); never needs `requires`.
+    pub always: bool,
+    pub inputs: &'static [&'static str],
+    pub summary: &'static str,
+    /// (field, type, meaning)
+    pub fields: &'static [(&'static str, &'static str, &'static str)],
+    pub build: Build,
+}
+
+/// `{file, line}` for a record.
+pub fn source(file: &str, line: usize) -> Json {
+    json!({ "file": file, "line": line })
+}
