@@ -21,6 +21,7 @@ mod ne_rows;
 mod node;
 mod node_facts;
 mod openscape;
+mod patch_state;
 mod patches;
 mod platform;
 mod problem;
@@ -33,10 +34,11 @@ mod time;
 
 pub use node::{identity_fact, plan_fact, toml_to_json};
 pub use node_facts::{DEFAULT_NODE_INPUT_BYTES, InputRead, MalformedInput, NodeFacts, UnreadInput};
+pub use patch_state::{PatchState, PatchStateRow};
 pub(crate) use problem::parsed;
 pub use problem::{FactProblem, FactResult, outcome_problem};
 pub use registry::{FACTS, all_facts, names, spec};
-pub use spec::{Build, FactSpec, source};
+pub use spec::{Build, FactSpec, Source, source};
 
 /// Facts of a one-node snapshot written for a test.
 #[cfg(test)]

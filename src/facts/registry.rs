@@ -5,7 +5,7 @@ use super::problem::{FactProblem, FactResult};
 use super::spec::{Build, FactSpec};
 use super::{
     backups, clock, cluster_patch, cmp_gui, dms, exports, health, huawei, media, node, openscape,
-    patches, platform, security, ssh_keys, storage, time,
+    patch_state, patches, platform, security, ssh_keys, storage, time,
 };
 use crate::snapshot::Node;
 use serde_json::{Value as Json, json};
@@ -54,6 +54,7 @@ pub const FACTS: &[FactSpec] = &[
     cluster_patch::PATCH_FILES,
     cluster_patch::PATCH_MANIFEST,
     cluster_patch::PATCH_RUN,
+    patch_state::PATCH_STATE,
 ];
 
 pub fn spec(name: &str) -> Option<&'static FactSpec> {

@@ -3,6 +3,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
 /// Where a fact's value comes from.
@@ -31,4 +32,11 @@ pub struct FactSpec {
 /// `{file, line}` for a record.
 pub fn source(file: &str, line: usize) -> Json {
     json!({ "file": file, "line": line })
+}
+
+/// `{file, line}` of a record, for facts built as typed rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub file: String,
+    pub line: usize,
 }

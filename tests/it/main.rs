@@ -28,6 +28,7 @@ mod missing_inputs;
 mod openscape4000;
 mod oracle_pm;
 mod oracle_procedure;
+mod patch_state;
 mod policy;
 mod portable;
 mod real_world_facts;
