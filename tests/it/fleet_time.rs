@@ -2,7 +2,7 @@
 //! against the collector's and against every other server of the fleet,
 //! across clusters, and the whole-hour errors an inferred zone would hide.
 
-use crate::common::upcheck;
+use crate::common::{check_json, evaluations};
 use serde_json::Value;
 use std::path::Path;
 
@@ -36,16 +36,8 @@ fn epoch(name: &str, fleet: &Path, offset_s: i64) {
 
 /// The one 40009 evaluation of the fleet.
 fn judge(fleet: &Path) -> Value {
-    let out = upcheck()
-        .args(["check", "--format", "json", "--select", "40009"])
-        .arg(fleet)
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let evals: Vec<Value> = json["evaluations"]
-        .as_array()
-        .unwrap()
+    let (report, _) = check_json(&["--select", "40009", fleet.to_str().unwrap()]);
+    let evals: Vec<Value> = evaluations(&report)
         .iter()
         .filter(|e| e["code"] == 40009)
         .cloned()

@@ -1,7 +1,7 @@
 //! ISO verification end to end: the cases that leave 20008 unknown rather
 //! than failed or passed, which a fires/passes fixture cannot hold.
 
-use crate::common::upcheck;
+use crate::common::{check_json, evaluations};
 use md5::Digest;
 use serde_json::Value;
 
@@ -28,15 +28,8 @@ fn check_20008(files: &[(&str, Vec<u8>)]) -> Vec<Value> {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
-    let out = upcheck()
-        .args(["check", "--select", "20008", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["evaluations"]
-        .as_array()
-        .unwrap()
+    let (report, _) = check_json(&["--select", "20008", dir.path().to_str().unwrap()]);
+    evaluations(&report)
         .iter()
         .filter(|e| e["code"] == 20008)
         .cloned()

@@ -2,18 +2,13 @@
 //! (fixtures/oracle-pm-steps/): what the alarm and cluster rules make of a
 //! fleet in the middle of a step, after it, and with an input missing.
 
-use crate::common::upcheck;
-use serde_json::Value;
+use crate::common::check_json;
 
 /// (status, message) of each evaluation of `code` on the fleet `scenario`.
 fn evaluations(scenario: &str, code: u64) -> Vec<(String, String)> {
-    let out = upcheck()
-        .args(["check", &format!("fixtures/oracle-pm-steps/{scenario}")])
-        .args(["--phase", "post", "--select", &code.to_string()])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fleet = format!("fixtures/oracle-pm-steps/{scenario}");
+    let select = code.to_string();
+    let (report, _) = check_json(&[&fleet, "--phase", "post", "--select", &select]);
     report["evaluations"]
         .as_array()
         .unwrap()

@@ -3,8 +3,7 @@
 //! identity read from the report, every input the catalog uses found at its
 //! sos path, and the vendor rules not applicable.
 
-use crate::common::upcheck;
-use serde_json::Value;
+use crate::common::{check_json, evaluations};
 use std::path::{Path, PathBuf};
 use upcheck::facts::NodeFacts;
 use upcheck::snapshot::{self, Layout};
@@ -128,14 +127,8 @@ fn node_json_beside_the_report_adds_to_its_identity() {
 fn the_catalog_runs_on_a_sos_folder() {
     let dir = tempfile::tempdir().unwrap();
     let report = sos_tree(dir.path());
-    let out = upcheck()
-        .args(["check", "--format", "json"])
-        .arg(&report)
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let evaluations = json["evaluations"].as_array().unwrap();
+    let (json, _) = check_json(&[report.to_str().unwrap()]);
+    let evaluations = evaluations(&json);
     let status = |code: u64| {
         evaluations
             .iter()
@@ -195,19 +188,9 @@ fn a_sos_report_of_a_timesyncd_host_is_judged_by_timedatectl() {
 fn the_account_rules_on_a_sos_report_say_why_shadow_is_absent() {
     let dir = tempfile::tempdir().unwrap();
     let report = sos_tree(dir.path());
-    let out = upcheck()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "50001,50002,50003,50004",
-        ])
-        .arg(&report)
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let evaluations = json["evaluations"].as_array().unwrap();
+    let select = "50001,50002,50003,50004";
+    let (json, _) = check_json(&["--select", select, report.to_str().unwrap()]);
+    let evaluations = evaluations(&json);
     assert_eq!(evaluations.len(), 4);
     for e in evaluations {
         assert_eq!(e["status"], "unknown", "{e}");
