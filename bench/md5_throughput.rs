@@ -42,7 +42,7 @@ fn main() {
     let start = Instant::now();
     let digests = cache.md5_files(&paths);
     let seconds = start.elapsed().as_secs_f64();
-    for (path, digest) in paths.iter().zip(&digests) {
+    for (path, (digest, _)) in paths.iter().zip(&digests) {
         if let Err(reason) = digest {
             eprintln!("{}: {reason}", path.display());
             std::process::exit(1);

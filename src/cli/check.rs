@@ -48,6 +48,11 @@ pub struct CheckArgs {
     pub plan: Option<PathBuf>,
     #[command(flatten)]
     pub memory: MemoryArgs,
+    /// Keep the md5 of staged ISO images in this folder (created if
+    /// missing) and reuse it while a file's device, inode, size and time
+    /// are unchanged, so unchanged images are not hashed again.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
 }
 
 pub(super) fn check(args: CheckArgs) -> u8 {
@@ -81,6 +86,11 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         Ok(m) => m,
         Err(message) => return fail(message),
     };
+    if let Some(dir) = &args.cache
+        && let Err(message) = crate::facts::file_digest::use_cache_dir(dir)
+    {
+        return fail(format!("--cache: {message}"));
+    }
     let phase: Phase = args.phase.into();
     let options = RunOptions {
         phase: Some(phase),
@@ -94,6 +104,9 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
         None => engine::run(&args.paths, &catalog, &options),
     };
+    if let Err(message) = crate::facts::file_digest::save_cache() {
+        eprintln!("upcheck: warning: the digest cache was not saved: {message}");
+    }
     if run.nodes == 0 {
         match args.shard {
             Some(shard) => eprintln!("upcheck: note: shard {shard} holds no node"),
@@ -136,6 +149,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         ..policy.files.clone()
     };
     report.places = run.places;
+    report.digests = run.digests;
     report.junit_known = args.out.junit_known;
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {

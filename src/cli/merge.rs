@@ -67,6 +67,7 @@ pub(super) fn merge(args: MergeArgs) -> u8 {
         ..policy.files.clone()
     };
     report.places = merged.places;
+    report.digests = merged.digests;
     report.junit_known = args.out.junit_known;
     if let Err(code) = write_reports(&report, &args.out) {
         return code;

@@ -23,6 +23,9 @@ struct ShardReport {
     /// Absent from reports of older versions.
     #[serde(default)]
     policy_files: PolicyFiles,
+    /// Absent from reports of older versions, and when none was used.
+    #[serde(default)]
+    digests: crate::report::Digests,
 }
 
 /// One shard report, read and checked on its own.
@@ -47,6 +50,8 @@ pub struct Merged {
     pub plans: Vec<String>,
     /// Where findings without evidence are located.
     pub places: Places,
+    /// The ISO digests the shards used.
+    pub digests: crate::report::Digests,
 }
 
 fn read(file: &Path) -> Result<Part, String> {
@@ -220,7 +225,9 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
 
     let mut evaluations = Vec::new();
     let mut members: Vec<GroupMember> = Vec::new();
+    let mut digests = crate::report::Digests::default();
     for part in parts {
+        digests.unite(part.report.digests);
         for (mut e, key) in part.report.evaluations.into_iter().zip(part.shard.keys) {
             e.key = key.into();
             evaluations.push(e);
@@ -249,6 +256,7 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
         nodes: members.len(),
         inputs_digest: engine::inputs_digest(&members),
         places: engine::places(&members),
+        digests,
         selection,
         fleet,
         plans: plans.into_iter().collect(),

@@ -121,6 +121,8 @@ pub struct RunOutput {
     pub plan_files: Vec<String>,
     /// Where findings without evidence are located.
     pub places: Places,
+    /// The ISO digests the run used, by how they were had.
+    pub digests: crate::report::Digests,
 }
 
 /// The message of most passing evaluations, shared by all of them.
@@ -181,6 +183,8 @@ struct NodeOutcome {
     evaluations: Vec<Evaluation>,
     group_members: Membership,
     reads: Vec<(String, String)>,
+    /// The ISO digests used: (file, origin).
+    digests: Vec<(String, String)>,
 }
 
 pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
@@ -319,6 +323,7 @@ fn run_part(
     // evaluations are moved into one vector, so a large fleet never holds
     // its evaluations twice.
     let mut members = Vec::with_capacity(nodes.len());
+    let mut digests = crate::report::Digests::default();
     let mut evaluate = || {
         let batch_size = options.input_memory.nodes_at_once();
         for (done, batch) in nodes.chunks(batch_size).enumerate() {
@@ -337,6 +342,7 @@ fn run_part(
                 .collect();
             for (node, outcome) in batch.iter().zip(outcomes) {
                 evaluations.extend(outcome.evaluations);
+                digests.extend(outcome.digests);
                 members.push(GroupMember {
                     node: node.name(),
                     path: shard::relative_path(node),
@@ -371,6 +377,7 @@ fn run_part(
         nodes: nodes.len(),
         inputs_digest,
         places: places(&members),
+        digests,
         // Only a shard report carries them; a whole run is done with them.
         members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
@@ -636,6 +643,7 @@ fn evaluate_node(
         evaluations: vec![],
         group_members: BTreeMap::new(),
         reads: vec![],
+        digests: vec![],
     };
     if let Some(error) = &node.identity_error {
         out.evaluations.push(tool_evaluation(
@@ -748,6 +756,7 @@ fn evaluate_node(
         .values()
         .map(|r| (r.rel.clone(), r.digest.clone()))
         .collect();
+    out.digests = facts::digests_used(&facts);
     for e in &mut out.evaluations {
         for ev in &mut e.evidence {
             if ev.excerpt.is_none()

@@ -10,6 +10,10 @@
 //! - An ISO 9660 image states its own size in its primary volume descriptor;
 //!   a shorter file is an interrupted transfer and gets no digest.
 //! - A progress bar is drawn on stderr when stderr is a terminal.
+//! - With `--cache DIR`, digests outlive the run: a file whose device,
+//!   inode, size and modification time (to the nanosecond) are those of a
+//!   file hashed before is not read again ([`use_cache_dir`],
+//!   [`save_cache`]).
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
@@ -54,14 +58,58 @@ fn file_key(path: &Path, meta: &Metadata) -> FileKey {
     }
 }
 
-type Cell = Arc<OnceLock<DigestResult>>;
+impl FileKey {
+    /// `dev ino size mtime_ns`: how the digest cache file names a file.
+    #[cfg(unix)]
+    fn stored(&self) -> Option<String> {
+        let modified = self.modified?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let (dev, ino) = self.inode;
+        Some(format!("{dev} {ino} {} {}", self.len, modified.as_nanos()))
+    }
+
+    #[cfg(not(unix))]
+    fn stored(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Where a digest came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The file was read and hashed in this run.
+    Computed,
+    /// The digest cache (`--cache DIR`) had it from an earlier run.
+    Cached,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Computed => "computed",
+            Origin::Cached => "cached",
+        }
+    }
+}
+
+type Cell = Arc<OnceLock<(DigestResult, Origin)>>;
 
 /// Digests by file identity, and how many files were actually read.
 #[derive(Default)]
 pub struct Md5Cache {
     digests: Mutex<HashMap<FileKey, Cell>>,
     files_read: AtomicUsize,
+    /// The digest cache of earlier runs, when one is used.
+    stored: Mutex<Option<Stored>>,
 }
+
+/// The digest cache file: one `dev ino size mtime_ns md5` line per file.
+struct Stored {
+    file: PathBuf,
+    digests: HashMap<String, String>,
+}
+
+/// The file of the digest cache in `--cache DIR`.
+pub const CACHE_FILE: &str = "iso-md5.txt";
 
 /// The cache of this run: every node's facts share it.
 static RUN_CACHE: LazyLock<Md5Cache> = LazyLock::new(Md5Cache::default);
@@ -76,14 +124,73 @@ static BARS: LazyLock<MultiProgress> = LazyLock::new(|| {
     MultiProgress::with_draw_target(target)
 });
 
-/// md5 of every path, in the order given. Files are hashed in parallel,
-/// largest first; a file already hashed in this run is not read again.
-pub fn md5_files(paths: &[PathBuf]) -> Vec<DigestResult> {
+/// md5 of every path, in the order given, and where each came from. Files
+/// are hashed in parallel, largest first; a file already hashed in this
+/// run, or found in the digest cache, is not read again.
+pub fn md5_files(paths: &[PathBuf]) -> Vec<(DigestResult, Origin)> {
     RUN_CACHE.md5_files(paths)
 }
 
+/// Keeps digests across runs in `dir` (created if missing): those it
+/// holds are used, and [`save_cache`] writes this run's back. A cache file
+/// that cannot be read is started afresh (it only saves time); its lines
+/// in no known form are dropped.
+pub fn use_cache_dir(dir: &Path) -> Result<(), String> {
+    RUN_CACHE.use_cache_dir(dir)
+}
+
+/// Writes the digests of the cache and of this run to the cache file,
+/// when a cache is used.
+pub fn save_cache() -> Result<(), String> {
+    RUN_CACHE.save_cache()
+}
+
 impl Md5Cache {
-    pub fn md5_files(&self, paths: &[PathBuf]) -> Vec<DigestResult> {
+    pub fn use_cache_dir(&self, dir: &Path) -> Result<(), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let file = dir.join(CACHE_FILE);
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let digests = text
+            .lines()
+            .filter_map(|line| {
+                let (key, md5) = line.rsplit_once(' ')?;
+                let is_md5 = md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit());
+                (is_md5 && key.split(' ').count() == 4).then(|| (key.to_string(), md5.to_string()))
+            })
+            .collect();
+        *self.stored.lock().unwrap_or_else(|e| e.into_inner()) = Some(Stored { file, digests });
+        Ok(())
+    }
+
+    pub fn save_cache(&self) -> Result<(), String> {
+        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(stored) = stored.as_ref() else {
+            return Ok(());
+        };
+        let mut all = stored.digests.clone();
+        let digests = self.digests.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, cell) in digests.iter() {
+            if let (Some(key), Some((Ok(md5), _))) = (key.stored(), cell.get()) {
+                all.insert(key, md5.clone());
+            }
+        }
+        let mut lines: Vec<String> = all.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+        lines.sort();
+        let folder = stored.file.parent().unwrap_or(Path::new("."));
+        let fail = |e: std::io::Error| format!("{}: {e}", stored.file.display());
+        let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(fail)?;
+        io::Write::write_all(&mut tmp, lines.concat().as_bytes()).map_err(fail)?;
+        tmp.persist(&stored.file).map_err(|e| fail(e.error))?;
+        Ok(())
+    }
+
+    /// The digest the cache file holds for `key`.
+    fn stored_digest(&self, key: &FileKey) -> Option<String> {
+        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        stored.as_ref()?.digests.get(&key.stored()?).cloned()
+    }
+
+    pub fn md5_files(&self, paths: &[PathBuf]) -> Vec<(DigestResult, Origin)> {
         let metas: Vec<io::Result<Metadata>> = paths.iter().map(std::fs::metadata).collect();
         let mut order: Vec<usize> = (0..paths.len()).collect();
         let size = |i: &usize| metas[*i].as_ref().map_or(0, Metadata::len);
@@ -97,7 +204,8 @@ impl Md5Cache {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
 
-        let results: Vec<OnceLock<DigestResult>> = paths.iter().map(|_| OnceLock::new()).collect();
+        let results: Vec<OnceLock<(DigestResult, Origin)>> =
+            paths.iter().map(|_| OnceLock::new()).collect();
         // Each worker takes the largest file not yet started.
         let next = AtomicUsize::new(0);
         let workers = rayon::current_num_threads().min(paths.len()).max(1);
@@ -109,7 +217,7 @@ impl Md5Cache {
                         let Some(&i) = order.get(n) else { break };
                         let digest = match &metas[i] {
                             Ok(meta) => self.cached_md5(&paths[i], meta, &bar),
-                            Err(e) => Err(describe(e)),
+                            Err(e) => (Err(describe(e)), Origin::Computed),
                         };
                         let _ = results[i].set(digest);
                     }
@@ -122,24 +230,34 @@ impl Md5Cache {
             .into_iter()
             .map(|r| {
                 r.into_inner()
-                    .unwrap_or_else(|| Err("not hashed".to_string()))
+                    .unwrap_or_else(|| (Err("not hashed".to_string()), Origin::Computed))
             })
             .collect()
     }
 
-    fn cached_md5(&self, path: &Path, meta: &Metadata, bar: &ProgressBar) -> DigestResult {
+    fn cached_md5(
+        &self,
+        path: &Path,
+        meta: &Metadata,
+        bar: &ProgressBar,
+    ) -> (DigestResult, Origin) {
+        let key = file_key(path, meta);
         let cell: Cell = {
             let mut map = self.digests.lock().unwrap_or_else(|e| e.into_inner());
-            map.entry(file_key(path, meta)).or_default().clone()
+            map.entry(key.clone()).or_default().clone()
         };
         cell.get_or_init(|| {
+            if let Some(md5) = self.stored_digest(&key) {
+                bar.inc(meta.len());
+                return (Ok(md5), Origin::Cached);
+            }
             self.files_read.fetch_add(1, Ordering::Relaxed);
             bar.set_message(
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             );
-            md5_file(path, meta.len(), bar)
+            (md5_file(path, meta.len(), bar), Origin::Computed)
         })
         .clone()
     }
@@ -257,10 +375,10 @@ mod tests {
         }
         let got = md5_files(&paths);
         for (g, c) in got.iter().zip(&contents) {
-            assert_eq!(g.as_deref(), Ok(md5_hex(c).as_str()));
+            assert_eq!(g.0.as_deref(), Ok(md5_hex(c).as_str()));
         }
         assert_eq!(
-            md5_files(&[dir.path().join("f0")])[0].as_deref(),
+            md5_files(&[dir.path().join("f0")])[0].0.as_deref(),
             Ok("d41d8cd98f00b204e9800998ecf8427e")
         );
     }
@@ -269,7 +387,7 @@ mod tests {
     fn a_missing_file_has_a_reason_not_a_digest() {
         let dir = tempfile::tempdir().unwrap();
         let got = md5_files(&[dir.path().join("absent.iso")]);
-        let reason = got[0].clone().unwrap_err();
+        let reason = got[0].0.clone().unwrap_err();
         assert!(reason.starts_with("unreadable:"), "{reason}");
     }
 
@@ -283,8 +401,8 @@ mod tests {
         fs::write(&p_whole, &whole).unwrap();
         fs::write(&p_cut, cut).unwrap();
         let got = md5_files(&[p_whole, p_cut]);
-        assert_eq!(got[0].as_deref(), Ok(md5_hex(&whole).as_str()));
-        let reason = got[1].clone().unwrap_err();
+        assert_eq!(got[0].0.as_deref(), Ok(md5_hex(&whole).as_str()));
+        let reason = got[1].0.clone().unwrap_err();
         assert!(
             reason.contains("truncated: 73728 of the 81920 bytes"),
             "{reason}"
@@ -297,7 +415,10 @@ mod tests {
         let p = dir.path().join("notes.iso");
         let bytes = vec![7u8; 40_000];
         fs::write(&p, &bytes).unwrap();
-        assert_eq!(md5_files(&[p])[0].as_deref(), Ok(md5_hex(&bytes).as_str()));
+        assert_eq!(
+            md5_files(&[p])[0].0.as_deref(),
+            Ok(md5_hex(&bytes).as_str())
+        );
     }
 
     #[cfg(unix)]
@@ -315,5 +436,46 @@ mod tests {
         assert_eq!(cache.files_read(), 1);
         cache.md5_files(&[b]);
         assert_eq!(cache.files_read(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_second_run_with_the_cache_hashes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("cache");
+        let paths: Vec<PathBuf> = (0..3)
+            .map(|i| {
+                let p = dir.path().join(format!("{i}.iso"));
+                fs::write(&p, format!("image {i}")).unwrap();
+                p
+            })
+            .collect();
+        let first = Md5Cache::default();
+        first.use_cache_dir(&cache_dir).unwrap();
+        let computed = first.md5_files(&paths);
+        assert!(computed.iter().all(|(_, o)| *o == Origin::Computed));
+        assert_eq!(first.files_read(), 3);
+        first.save_cache().unwrap();
+
+        let second = Md5Cache::default();
+        second.use_cache_dir(&cache_dir).unwrap();
+        let reused = second.md5_files(&paths);
+        assert_eq!(second.files_read(), 0, "nothing hashed again");
+        for ((d1, _), (d2, o)) in computed.iter().zip(&reused) {
+            assert_eq!(d1, d2);
+            assert_eq!(*o, Origin::Cached);
+        }
+        // A file changed since (another size and time) is hashed again.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::write(&paths[1], "image 1, copied again").unwrap();
+        let third = Md5Cache::default();
+        third.use_cache_dir(&cache_dir).unwrap();
+        let got = third.md5_files(&paths);
+        assert_eq!(third.files_read(), 1);
+        assert_eq!(got[1].1, Origin::Computed);
+        assert_eq!(
+            got[1].0.as_deref(),
+            Ok(md5_hex(b"image 1, copied again").as_str())
+        );
     }
 }

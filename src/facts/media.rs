@@ -91,7 +91,8 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
     inputs: &["checksum-file", "upgrade-dir", "md5sum-on-node"],
     summary: "Each staged ISO and each ISO md5sum.out lists, matched by path and then by file \
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \
-              of the image (computed here, or recorded on the node).",
+              of the image: recorded on the node when the collector hashed it there, else \
+              computed here (or taken from the digest cache).",
     fields: &[
         ("name", "string", "file name"),
         (
@@ -120,6 +121,11 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
             "computed_from",
             "string|null",
             "the image file, or the commands/md5sum_… output it came from (relative to the node folder)",
+        ),
+        (
+            "digest_origin",
+            "string|null",
+            "computed (the image hashed in this run), cached (the digest cache of `--cache DIR` had it) or recorded (the md5 the collector recorded on the node, preferred to hashing the copy)",
         ),
         (
             "error",
@@ -309,6 +315,10 @@ fn listing_for<'e>(entries: &'e [ChecksumEntry], staged: &Staged) -> Option<&'e 
     })
 }
 
+/// An image's md5 (or why there is none), the file it came from, and its
+/// origin (computed, cached, recorded).
+type Digest = (Result<String, String>, String, &'static str);
+
 pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = facts.parse("checksum-file", checksum_list::parse)?;
     let Some(list) = outcome.records() else {
@@ -317,20 +327,23 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     let entries = list.entries.clone();
     let staged = staged(facts)?;
 
-    // Hash, in one parallel batch, the shipped images listed with an md5.
+    // Hash, in one parallel batch, the shipped images listed with an md5
+    // whose md5 the collector did not record on the node: that one was
+    // taken from the image in place, and spares reading the copy.
     let to_hash: Vec<(usize, PathBuf)> = staged
         .iter()
         .enumerate()
         .filter(|(_, s)| listing_for(&entries, s).is_some_and(|e| e.algorithm == "md5"))
+        .filter(|(_, s)| s.recorded.is_none())
         .filter_map(|(i, s)| s.file.clone().map(|f| (i, f)))
         .collect();
     let paths: Vec<PathBuf> = to_hash.iter().map(|(_, p)| p.clone()).collect();
     let digests = file_digest::md5_files(&paths);
-    // Per staged image: its md5 (or why there is none) and where it came from.
-    let mut computed: Vec<Option<(Result<String, String>, String)>> =
-        staged.iter().map(|_| None).collect();
-    for ((i, path), digest) in to_hash.iter().zip(digests) {
-        computed[*i] = Some((digest, path.display().to_string()));
+    // Per staged image: its md5 (or why there is none), where it came
+    // from, and how it was had.
+    let mut computed: Vec<Option<Digest>> = staged.iter().map(|_| None).collect();
+    for ((i, path), (digest, origin)) in to_hash.iter().zip(digests) {
+        computed[*i] = Some((digest, path.display().to_string(), origin.as_str()));
     }
 
     let mut items = Vec::new();
@@ -339,13 +352,14 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
         let digest = match (computed, &s.recorded, entry) {
             (Some(found), _, _) => Some(found),
             (None, Some((d, out, _)), Some(e)) if e.algorithm == "md5" => {
-                Some((Ok(d.clone()), out.clone()))
+                Some((Ok(d.clone()), out.clone(), "recorded"))
             }
             _ => None,
         };
         let (kind, _) = kind_and_release(&s.name);
-        let from = digest.as_ref().map(|(_, f)| facts.node_relative(f));
-        let digest = digest.map(|(d, _)| d);
+        let from = digest.as_ref().map(|(_, f, _)| facts.node_relative(f));
+        let origin = digest.as_ref().map(|(_, _, o)| *o);
+        let digest = digest.map(|(d, _, _)| d);
         items.push(json!({
             "name": s.name,
             "kind": kind,
@@ -355,6 +369,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             "expected": entry.map(|e| e.digest.clone()),
             "computed": digest.as_ref().and_then(|d| d.as_ref().ok()),
             "computed_from": from,
+            "digest_origin": origin,
             "error": digest.as_ref().and_then(|d| d.as_ref().err()),
             "source": entry.map_or_else(|| s.source.clone(), |e| source(&shown, e.line)),
         }));
@@ -375,9 +390,27 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             "expected": e.digest,
             "computed": null,
             "computed_from": null,
+            "digest_origin": null,
             "error": null,
             "source": source(&shown, e.line),
         }));
     }
     Ok(Json::Array(items))
+}
+
+/// The ISO digests a node's `iso_checksums` used, when a rule read it:
+/// (the file the digest came from, as shown in findings; its origin).
+pub fn digests_used(facts: &NodeFacts) -> Vec<(String, String)> {
+    let Some(Ok(Json::Array(items))) = facts.cache.get(ISO_CHECKSUMS.name) else {
+        return vec![];
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let from = item["computed_from"].as_str()?;
+            let origin = item["digest_origin"].as_str()?;
+            let shown = facts.node.dir.join(from).display().to_string();
+            Some((shown, origin.to_string()))
+        })
+        .collect()
 }

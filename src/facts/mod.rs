@@ -17,6 +17,7 @@ mod exports;
 mod health;
 mod huawei;
 mod media;
+pub use media::digests_used;
 mod ne_rows;
 mod node;
 mod node_facts;

@@ -25,11 +25,11 @@ use crate::engine::shard::ShardData;
 use crate::model::tool_codes::TOOL_CODES;
 use crate::model::{BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the JSON report's shape (docs/report.schema.json).
 /// Changes are additive: a new minor version adds fields, never removes one.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -122,6 +122,45 @@ pub struct Places {
     pub nodes: BTreeMap<String, String>,
 }
 
+/// The digests of staged ISO images a run used (rule 20008), by how each
+/// was had: the files listed, sorted. Absent from the JSON report when the
+/// run used none.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Digests {
+    /// Images read and hashed by this run.
+    pub computed: BTreeSet<String>,
+    /// Images whose digest the digest cache (`--cache DIR`) had.
+    pub cached: BTreeSet<String>,
+    /// The `commands/md5sum_…` outputs whose md5, recorded on the node,
+    /// was used instead of hashing a copy.
+    pub recorded: BTreeSet<String>,
+}
+
+impl Digests {
+    pub fn is_empty(&self) -> bool {
+        self.computed.is_empty() && self.cached.is_empty() && self.recorded.is_empty()
+    }
+
+    /// Adds the digests of another part of the fleet (a shard).
+    pub fn unite(&mut self, other: Digests) {
+        self.computed.extend(other.computed);
+        self.cached.extend(other.cached);
+        self.recorded.extend(other.recorded);
+    }
+
+    /// Adds (file, origin) pairs; nodes may share a file.
+    pub fn extend(&mut self, used: impl IntoIterator<Item = (String, String)>) {
+        for (file, origin) in used {
+            let list = match origin.as_str() {
+                "computed" => &mut self.computed,
+                "cached" => &mut self.cached,
+                _ => &mut self.recorded,
+            };
+            list.insert(file);
+        }
+    }
+}
+
 /// Everything a run produced, stamped so an auditor can tell what was checked.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -133,6 +172,9 @@ pub struct Report {
     /// The operator's files the run loaded.
     pub policy_files: PolicyFiles,
     pub summary: Summary,
+    /// The ISO digests computed and reused (since schema 1.3.0).
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub digests: Digests,
     pub evaluations: Vec<Evaluation>,
     /// Only in the report of `check --shard K/N`: what `merge` needs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +256,7 @@ impl Report {
                 by_status,
                 failing_by_severity,
             },
+            digests: Digests::default(),
             evaluations,
             shard: None,
             rules,

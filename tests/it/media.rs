@@ -85,3 +85,63 @@ fn without_a_checksum_file_the_check_is_unknown_not_passed() {
     assert_eq!(evals[0]["status"], "unknown");
     assert!(evals[0]["message"].as_str().unwrap().contains("md5sum.out"));
 }
+
+/// The `digests` of the JSON report of `check --select 20008 DIR ARGS`.
+fn digests_of_a_run(dir: &std::path::Path, args: &[&str]) -> Value {
+    let dir = dir.to_str().unwrap();
+    let (report, _) = check_json(&[&["--select", "20008"], args, &[dir]].concat());
+    report["digests"].clone()
+}
+
+#[test]
+fn a_second_run_with_the_digest_cache_hashes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    let image = iso_image(40, 40 * 2048);
+    let md5 = upcheck::model::hex(&md5::Md5::digest(&image));
+    for node in ["cmp1", "cmp2"] {
+        let folder = fleet.join(node);
+        std::fs::create_dir_all(folder.join("var/TKLC/upgrade")).unwrap();
+        std::fs::create_dir_all(folder.join("var/camiant/tmp")).unwrap();
+        std::fs::write(folder.join("node.json"), NODE_JSON.replace("cmp1", node)).unwrap();
+        std::fs::write(
+            folder.join("var/camiant/tmp/md5sum.out"),
+            format!("{md5}  {ISO}\n"),
+        )
+        .unwrap();
+        std::fs::write(folder.join("var/TKLC/upgrade").join(ISO), &image).unwrap();
+    }
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let image_of = |node: &str| {
+        fleet
+            .join(node)
+            .join("var/TKLC/upgrade")
+            .join(ISO)
+            .display()
+            .to_string()
+    };
+    let both = serde_json::json!([image_of("cmp1"), image_of("cmp2")]);
+
+    let first = digests_of_a_run(&fleet, &["--cache", cache_arg]);
+    assert_eq!(first["computed"], both, "{first}");
+    assert_eq!(first["cached"], serde_json::json!([]));
+    let second = digests_of_a_run(&fleet, &["--cache", cache_arg]);
+    assert_eq!(
+        second["computed"],
+        serde_json::json!([]),
+        "nothing hashed: {second}"
+    );
+    assert_eq!(second["cached"], both);
+
+    // The md5 recorded on the node is preferred to hashing the copy.
+    std::fs::create_dir_all(fleet.join("cmp1/commands")).unwrap();
+    let output = fleet.join("cmp1/commands/md5sum_.var.TKLC.upgrade.iso");
+    std::fs::write(&output, format!("{md5}  /var/TKLC/upgrade/{ISO}\n")).unwrap();
+    let third = digests_of_a_run(&fleet, &[]);
+    assert_eq!(
+        third["recorded"],
+        serde_json::json!([output.display().to_string()])
+    );
+    assert_eq!(third["computed"], serde_json::json!([image_of("cmp2")]));
+}
