@@ -100,7 +100,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         input_memory,
         plan: args.plan.clone(),
     };
-    let run = match args.shard {
+    let mut run = match args.shard {
         Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
         None => engine::run(&args.paths, &catalog, &options),
     };
@@ -169,9 +169,12 @@ pub(super) fn check(args: CheckArgs) -> u8 {
                 .collect(),
         });
     }
+    run.timings.mark("policy and report assembly");
     if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }
+    run.timings.mark("rendering and writing");
+    run.timings.print_if_asked();
     match args.shard {
         // Exit 0 so that a CI matrix reaches the merge, which decides.
         Some(_) => exit::CLEAN,

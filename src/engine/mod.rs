@@ -123,6 +123,43 @@ pub struct RunOutput {
     pub places: Places,
     /// The ISO digests the run used, by how they were had.
     pub digests: crate::report::Digests,
+    /// How long each step took.
+    pub timings: Timings,
+}
+
+/// The wall time of each step of a run, for `UPCHECK_TIMINGS=1`
+/// (docs/performance.md): which steps run on one thread and what they
+/// cost.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    last: std::time::Instant,
+    pub steps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    pub fn start() -> Timings {
+        Timings {
+            last: std::time::Instant::now(),
+            steps: vec![],
+        }
+    }
+
+    /// Ends the step `name`, begun at the previous mark.
+    pub fn mark(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps.push((name, now - self.last));
+        self.last = now;
+    }
+
+    /// `upcheck: timing: STEP SECONDS s` per step on stderr, when the
+    /// environment sets UPCHECK_TIMINGS.
+    pub fn print_if_asked(&self) {
+        if std::env::var_os("UPCHECK_TIMINGS").is_some() {
+            for (name, took) in &self.steps {
+                eprintln!("upcheck: timing: {name} {:.3} s", took.as_secs_f64());
+            }
+        }
+    }
 }
 
 /// The message of most passing evaluations, shared by all of them.
@@ -216,6 +253,7 @@ fn run_part(
         Some(b) => vec![b.clone()],
         None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
     };
+    let mut timings = Timings::start();
     let (all_nodes, mut walk_problems) = snapshot::discover(&paths);
     let nodes: Vec<&Node> = match shard {
         Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
@@ -318,6 +356,7 @@ fn run_part(
         .collect();
     let group_rules = group_rules(catalog, options.phase, &options.selection);
 
+    timings.mark("discovery");
     let root = root_context(options.phase);
     // Nodes are evaluated in parallel a batch at a time, and each batch's
     // evaluations are moved into one vector, so a large fleet never holds
@@ -355,22 +394,28 @@ fn run_part(
             }
         }
     };
-    match options.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => pool.install(evaluate),
-            Err(_) => evaluate(),
-        },
-        None => evaluate(),
-    }
+    let pool = options
+        .jobs
+        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
+    let in_pool = |work: &mut (dyn FnMut() + Send)| match &pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    };
+    in_pool(&mut evaluate);
+    timings.mark("nodes");
     if shard.is_none() {
-        evaluations.extend(evaluate_group_rules(
-            &group_rules,
-            &members,
-            &shard_roots,
-            &root,
-        ));
+        in_pool(&mut || {
+            evaluations.extend(evaluate_group_rules(
+                &group_rules,
+                &members,
+                &shard_roots,
+                &root,
+            ))
+        });
     }
+    timings.mark("group rules");
     finish(&mut evaluations, catalog, &options.selection);
+    timings.mark("root causes and sorting");
     let inputs_digest = inputs_digest(&members);
     RunOutput {
         evaluations,
@@ -378,6 +423,7 @@ fn run_part(
         inputs_digest,
         places: places(&members),
         digests,
+        timings,
         // Only a shard report carries them; a whole run is done with them.
         members: if shard.is_some() { members } else { vec![] },
         roots: shard_roots,
@@ -449,9 +495,11 @@ pub fn evaluate_group_rules(
         .iter()
         .map(|r| (r.path.as_str(), to_bound(&r.plan)))
         .collect();
+    // Rules, and the groups of each, are evaluated in parallel; the report
+    // order comes from the sort in `finish`.
     rules
-        .iter()
-        .flat_map(|rule| evaluate_groups(rule, members, &plans, root))
+        .par_iter()
+        .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
         .collect()
 }
 
@@ -1182,69 +1230,81 @@ fn evaluate_groups(
             MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }
-    let mut out = Vec::new();
-    for (name, group) in groups {
-        let Group {
-            root: fleet_root,
-            with,
-            without,
-        } = group;
-        let name: Arc<str> = name.into();
-        let subject = Subject {
-            name: name.clone(),
-            scope: rule.scope,
-            site: (rule.scope == Scope::Site).then(|| name.clone()),
-            cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
-        };
-        let no_plan = to_bound(&json!({}));
-        let plan = plans.get(fleet_root).unwrap_or(&no_plan);
-        let vars = Lent(vec![("plan", &**plan), ("params", &*rule.params_bound)]);
-        let root: &Context = root;
-        let mut scope = root.new_inner_scope();
-        scope.set_variable_resolver(&vars);
-        let size = with.len() + without.len();
-        let with_data = !with.is_empty();
-        // Converted one group at a time, lending the members' strings: a
-        // fleet-scope rule sees every node of the fleet at once.
-        let nodes: Vec<_> = with.into_iter().map(expr::lend_map).collect();
-        scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
-        scope.add_variable_as_val(
-            "group",
-            to_bound(&json!({"name": name, "scope": rule.scope.as_str(), "size": size})),
-        );
-        let eval = RuleRun {
-            rule,
-            subject: &subject,
-            node: None,
-        };
-        let mut evals = if !with_data {
-            vec![]
-        } else {
-            eval.conditions(&scope)
-        };
-        let failed = evals.iter().any(|e| e.status == Status::Fail);
-        if !without.is_empty() {
-            let missing = without.join("; ");
-            if failed {
-                for e in &mut evals {
-                    e.message = format!("{} (not counted, no data: {missing})", e.message).into();
-                }
-            } else {
-                evals = vec![subject.evaluation(
-                    rule,
-                    Status::Unknown,
-                    rule.severity,
-                    "",
-                    format!(
-                        "cannot judge the {} without data from: {missing}",
-                        rule.scope.as_str()
-                    ),
-                )];
+    let groups: Vec<(String, Group)> = groups.into_iter().collect();
+    groups
+        .into_par_iter()
+        .flat_map_iter(|(name, group)| evaluate_group(rule, name, group, plans, root))
+        .collect()
+}
+
+/// One group rule over one cluster, site or fleet.
+fn evaluate_group(
+    rule: &Rule,
+    name: String,
+    group: Group,
+    plans: &BTreeMap<&str, Bound>,
+    root: &Context,
+) -> Vec<Evaluation> {
+    let Group {
+        root: fleet_root,
+        with,
+        without,
+    } = group;
+    let name: Arc<str> = name.into();
+    let subject = Subject {
+        name: name.clone(),
+        scope: rule.scope,
+        site: (rule.scope == Scope::Site).then(|| name.clone()),
+        cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
+    };
+    let no_plan = to_bound(&json!({}));
+    let plan = plans.get(fleet_root).unwrap_or(&no_plan);
+    let vars = Lent(vec![("plan", &**plan), ("params", &*rule.params_bound)]);
+    // The scope lends values that live only for this call.
+    let root: &Context = root;
+    let mut scope = root.new_inner_scope();
+    scope.set_variable_resolver(&vars);
+    let size = with.len() + without.len();
+    let with_data = !with.is_empty();
+    // Converted one group at a time, lending the members' strings: a
+    // fleet-scope rule sees every node of the fleet at once.
+    let nodes: Vec<_> = with.into_iter().map(expr::lend_map).collect();
+    scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
+    scope.add_variable_as_val(
+        "group",
+        to_bound(&json!({"name": name, "scope": rule.scope.as_str(), "size": size})),
+    );
+    let eval = RuleRun {
+        rule,
+        subject: &subject,
+        node: None,
+    };
+    let mut evals = if !with_data {
+        vec![]
+    } else {
+        eval.conditions(&scope)
+    };
+    let failed = evals.iter().any(|e| e.status == Status::Fail);
+    if !without.is_empty() {
+        let missing = without.join("; ");
+        if failed {
+            for e in &mut evals {
+                e.message = format!("{} (not counted, no data: {missing})", e.message).into();
             }
+        } else {
+            evals = vec![subject.evaluation(
+                rule,
+                Status::Unknown,
+                rule.severity,
+                "",
+                format!(
+                    "cannot judge the {} without data from: {missing}",
+                    rule.scope.as_str()
+                ),
+            )];
         }
-        out.extend(evals);
     }
-    out
+    evals
 }
 
 /// Marks failures whose `depends_on` codes also failed on the same node, so
