@@ -1,12 +1,20 @@
-//! Embeds every rule file of `rules/` in the binary, so an installed upcheck
-//! carries its catalog with it.
+//! Embeds every rule file of `rules/` and every input file of `inputs/` in
+//! the binary, so an installed upcheck carries its catalog and its input
+//! table with it.
 
 use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    embed("rules", "EMBEDDED_RULES", "embedded_rules.rs");
+    embed("inputs", "EMBEDDED_INPUTS", "embedded_inputs.rs");
+}
+
+/// Writes `target` in OUT_DIR: a static `(file name, text)` slice of the
+/// `.toml` files of `folder`, sorted by name.
+fn embed(folder: &str, name: &str, target: &str) {
+    println!("cargo:rerun-if-changed={folder}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
@@ -16,17 +24,17 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("pub static EMBEDDED_RULES: &[(&str, &str)] = &[\n");
+    let mut out = format!("pub static {name}: &[(&str, &str)] = &[\n");
     for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
         writeln!(
             out,
-            "    ({name:?}, include_str!({:?})),",
+            "    ({file:?}, include_str!({:?})),",
             path.display().to_string()
         )
         .unwrap();
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join(target);
     std::fs::write(target, out).unwrap();
 }

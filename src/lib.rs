@@ -14,6 +14,7 @@ pub mod cli;
 pub mod diff;
 pub mod engine;
 pub mod facts;
+pub mod inputs;
 pub mod model;
 pub mod parse;
 pub mod policy;

@@ -26,7 +26,7 @@ fn inputs_of(rule: &Rule) -> Vec<String> {
         .flat_map(|f| {
             f.inputs.iter().map(move |i| {
                 let files = snapshot::input_spec(i)
-                    .map(|s| s.native.join(" | "))
+                    .map(|s| s.paths.native.join(" | "))
                     .unwrap_or_default();
                 format!("{} ← {i}: {files}", f.name)
             })
@@ -127,7 +127,8 @@ pub fn facts_markdown() -> String {
             let _ = writeln!(s, "\nInputs (first existing file wins):\n");
             for i in f.inputs {
                 if let Some(spec) = snapshot::input_spec(i) {
-                    let files: Vec<String> = spec.native.iter().map(|c| format!("`{c}`")).collect();
+                    let files: Vec<String> =
+                        spec.paths.native.iter().map(|c| format!("`{c}`")).collect();
                     let _ = writeln!(s, "- `{i}`: {}", files.join(", "));
                 }
             }

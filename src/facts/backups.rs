@@ -42,7 +42,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
             // Their times would be the tar headers', not the node's.
             return Err(crate::facts::FactProblem::Unreadable {
                 path: dir.display().to_string(),
-                reason: "copied backups are not read inside an archive: extract it, or collect the backup-listing instead".into(),
+                reason: crate::snapshot::archive_note("backup-dir"),
             });
         }
         return Ok(Json::Array(copied_archives(&facts.node.dir, &dir)));

@@ -98,6 +98,12 @@ impl LogPattern {
         })
     }
 
+    /// Whether `rel`, a path relative to the node folder, is one of the
+    /// logs the rule reads.
+    pub fn reads(&self, rel: &str) -> bool {
+        self.globs.is_match(rel)
+    }
+
     /// Scans the node's logs. No file matching `files` is a Missing problem;
     /// an unreadable file is skipped (it becomes a tool finding) unless no
     /// file could be read.

@@ -179,7 +179,7 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         // recorded on the node (collect --hash-iso) is the way to ship it.
         return Err(FactProblem::Unreadable {
             path: dir.display().to_string(),
-            reason: "ISO images are not hashed inside an archive: extract it, or record their md5 on the node (commands/md5sum_*)".into(),
+            reason: crate::snapshot::archive_note("upgrade-dir"),
         });
     }
     if dir_present {

@@ -1,5 +1,6 @@
 //! Finding node snapshots under the paths given, reading their identity, and
-//! resolving a logical input name to the first file of its candidate list.
+//! resolving a logical input name to the first file of its candidate list
+//! (the candidates per layout come from the input table, [`crate::inputs`]).
 
 pub mod archive;
 pub mod collect;
@@ -7,6 +8,7 @@ pub mod confined;
 pub mod fuzz;
 pub mod sos;
 
+use crate::inputs::Input;
 use crate::model::tool_codes::{INPUT_UNREADABLE, NODE_INPUT_LIMIT};
 use crate::snapshot::archive::Archive;
 use crate::snapshot::confined::{OverLimit, ReadError, ReadFailure};
@@ -29,283 +31,6 @@ pub enum Layout {
     /// A sosreport (`sos_commands/` marks it), see crate::snapshot::sos.
     Sos,
 }
-
-/// A logical input: a name the facts ask for, and where each layout keeps it.
-pub struct InputSpec {
-    pub name: &'static str,
-    /// Paths relative to the node folder, best first.
-    pub native: &'static [&'static str],
-    /// What collects it, for docs/snapshot-format.md.
-    pub collect: &'static str,
-}
-
-/// Every input the facts can read, with the candidate files per layout.
-pub const INPUTS: &[InputSpec] = &[
-    InputSpec {
-        name: "ntpq",
-        native: &["commands/ntpq_-np", "commands/ntpq_-pn", "commands/ntpq_-p"],
-        collect: "ntpq -np",
-    },
-    InputSpec {
-        name: "chronyc-sources",
-        native: &[
-            "commands/chronyc_-n_sources",
-            "commands/chronyc_sources",
-            "commands/chronyc_-n_sources_-v",
-            "commands/chronyc_sources_-v",
-        ],
-        collect: "chronyc -n sources",
-    },
-    InputSpec {
-        name: "chronyc-tracking",
-        native: &["commands/chronyc_tracking"],
-        collect: "chronyc tracking",
-    },
-    InputSpec {
-        name: "timedatectl",
-        native: &["commands/timedatectl", "commands/timedatectl_status"],
-        collect: "timedatectl",
-    },
-    InputSpec {
-        name: "df-space",
-        native: &[
-            "commands/df_-Pk",
-            "commands/df_-P",
-            "commands/df_-k",
-            "commands/df_-alP",
-            "commands/df_-al",
-            "commands/df_-h",
-        ],
-        collect: "df -Pk",
-    },
-    InputSpec {
-        name: "df-inodes",
-        native: &["commands/df_-Pi", "commands/df_-i"],
-        collect: "df -Pi",
-    },
-    InputSpec {
-        name: "date",
-        native: &[
-            "commands/date_-u_+%s",
-            "commands/date_-u_+%s.%N",
-            "commands/date_-u",
-            "commands/date_--utc",
-            "commands/date",
-        ],
-        collect: "date -u +%s (in the same shell as hwclock)",
-    },
-    InputSpec {
-        name: "hwclock",
-        native: &["commands/hwclock", "commands/hwclock_--show"],
-        collect: "hwclock --show",
-    },
-    InputSpec {
-        name: "patches",
-        native: &["exports/patches.csv", "exports/patches.txt"],
-        collect: "the NE patch state export (DC Patch View, or LST PATCH per board)",
-    },
-    InputSpec {
-        name: "shadow",
-        native: &["etc/shadow"],
-        collect: "cp /etc/shadow (only the hash scheme is ever read from it)",
-    },
-    InputSpec {
-        name: "login-defs",
-        native: &["etc/login.defs"],
-        collect: "cp /etc/login.defs",
-    },
-    InputSpec {
-        name: "libuser",
-        native: &["etc/libuser.conf"],
-        collect: "cp /etc/libuser.conf",
-    },
-    InputSpec {
-        name: "pam-system-auth",
-        native: &["etc/pam.d/system-auth"],
-        collect: "cp -L /etc/pam.d/system-auth (a symlink to system-auth-ac on RHEL)",
-    },
-    InputSpec {
-        name: "pam-password-auth",
-        native: &["etc/pam.d/password-auth"],
-        collect: "cp -L /etc/pam.d/password-auth",
-    },
-    InputSpec {
-        name: "pam-common-password",
-        native: &["etc/pam.d/common-password"],
-        collect: "cp /etc/pam.d/common-password (Debian, Ubuntu)",
-    },
-    InputSpec {
-        name: "checksum-file",
-        native: &["var/TKLC/upgrade/md5sum.out", "var/camiant/tmp/md5sum.out"],
-        collect: "cp the md5sum.out delivered with the ISOs (the procedure puts it in /var/camiant/tmp)",
-    },
-    InputSpec {
-        name: "upgrade-dir",
-        native: &["var/TKLC/upgrade/*.iso"],
-        collect: "cp -p /var/TKLC/upgrade/*.iso (every image, not the first match)",
-    },
-    InputSpec {
-        name: "md5sum-on-node",
-        native: &["commands/md5sum_<path>"],
-        collect: "md5sum /var/TKLC/upgrade/*.iso on the node, one output file per image or one for all, when the images are not copied",
-    },
-    InputSpec {
-        name: "backup-dir",
-        native: &["var/camiant/backup/local_archive/{serverbackup,systembackup}/*"],
-        collect: "cp -p the archives (keeps their times), or collect backup-listing instead",
-    },
-    InputSpec {
-        name: "backup-listing",
-        native: &["commands/ls_-lR_--time-style=+%s_.var.camiant.backup.local_archive"],
-        collect: "LC_ALL=C ls -lR --time-style=+%s /var/camiant/backup/local_archive",
-    },
-    InputSpec {
-        name: "backup-repository",
-        native: &[
-            "<fleet>/backup-repository.csv",
-            "<fleet>/backup-repository.txt",
-        ],
-        collect: "the listing of the backup repository the backups were copied to (server, file, size, time), beside plan.toml; or plan.toml [[backups]]",
-    },
-    InputSpec {
-        name: "syscheck",
-        native: &["commands/syscheck", "commands/syscheck_-v"],
-        collect: "syscheck (as admusr: sudo syscheck); syscheck -v gives the module lines too",
-    },
-    InputSpec {
-        name: "alarms",
-        native: &["exports/alarms.csv", "exports/alarms.txt"],
-        collect: "CMP GUI: Active Alarms, export to CSV (system-wide: one file, in the snapshot of the node it was taken on)",
-    },
-    InputSpec {
-        name: "upgrade-log",
-        native: &["exports/upgrade-log.csv", "exports/upgrade-log.txt"],
-        collect: "CMP GUI: Upgrade Manager, View Upgrade Log, exported or copied as text",
-    },
-    InputSpec {
-        name: "ssh-key-check",
-        native: &["commands/qpSSHKeyProv.pl_--check"],
-        collect: "sudo qpSSHKeyProv.pl --check on the primary active CMP, after the key exchange and before the CMP upgrade",
-    },
-    InputSpec {
-        name: "cluster-config",
-        native: &["exports/cluster-config.csv", "exports/cluster-config.txt"],
-        collect: "CMP GUI: Policy Server (MPE) and MRA, Configuration, each cluster's System tab, one row per server, exported or copied as text",
-    },
-    InputSpec {
-        name: "app-rev",
-        native: &["commands/appRev"],
-        collect: "appRev (TPD: the product and base distro releases of the server, PM&C or TVOE host)",
-    },
-    InputSpec {
-        name: "audit-log",
-        native: &["exports/audit-log.csv", "exports/audit-log.txt"],
-        collect: "CMP GUI: System Administration, Reports, Audit Log, exported or copied as text, covering the window (and the backout, if any)",
-    },
-    InputSpec {
-        name: "dc-tasks",
-        native: &["exports/dc-tasks.csv", "exports/dc-tasks.txt"],
-        collect: "the DC(CMF)/NMS task log (Patch Update and Package Upgrade tasks) exported per NE",
-    },
-    InputSpec {
-        name: "ne-storage",
-        native: &["exports/ne-storage.csv", "exports/ne-storage.txt"],
-        collect: "the free space of the NE's boards (CF, flash, OFS partitions) as the NMS, the DC or the board storage query shows it",
-    },
-    InputSpec {
-        name: "ne-ping",
-        native: &["commands/ping"],
-        collect: "ping -c 4 <NE IP> from the DC/NMS server (ping -n 4 on Windows); several runs may follow each other in the file",
-    },
-    InputSpec {
-        name: "ne-communication",
-        native: &[
-            "exports/ne-communication.csv",
-            "exports/ne-communication.txt",
-        ],
-        collect: "the NE communication state of the NMS NE list (or the DC's NE view)",
-    },
-    InputSpec {
-        name: "package-repository",
-        native: &["exports/package-repository.txt"],
-        collect: "`ls -l` (or `dir` on Windows) of the DC package folder",
-    },
-    InputSpec {
-        name: "amo-patch-catalog",
-        native: &["exports/display-patch.txt"],
-        collect: "AMO PATCH: DISPLAY-PATCH:SYS; (the patch catalog), the terminal output saved as text",
-    },
-    InputSpec {
-        name: "amo-patch-files",
-        native: &["pds/**"],
-        collect: "the patch files (E-file format) of the :PDS: area of the hard disk, copied with their folder names, e.g. pds/PATCH/PA10001.E",
-    },
-    InputSpec {
-        name: "installed-aps",
-        native: &["exports/installed-aps.txt"],
-        collect: "the installed APS and its subsystems with correction versions (AMO APS), one `APS-NAME SUBSYSTEM` per line",
-    },
-    InputSpec {
-        name: "prsm-prsus",
-        native: &["exports/prsm-prsus.txt", "exports/prsm-prsus.csv"],
-        collect: "PRSM; SELECT PRSUID CATEGORY DEST PRSUSTATUS AOR ONHOLD DATE FROM PRSUSET (MAP terminal, on the CM)",
-    },
-    InputSpec {
-        name: "prsm-dests",
-        native: &["exports/prsm-dests.txt", "exports/prsm-dests.csv"],
-        collect: "PRSM; SELECT DEST DESTTYPE LOADNAME HOLD FROM DESTSET",
-    },
-    InputSpec {
-        name: "prsm-loads",
-        native: &["exports/prsm-loads.txt", "exports/prsm-loads.csv"],
-        collect: "PRSM; SELECT LOADNAME PRSUID FROM PRSUSET WHERE LOADNAME = <load>, for each loadname of the DEST set",
-    },
-    InputSpec {
-        name: "prsm-images",
-        native: &["exports/prsm-images.txt", "exports/prsm-images.csv"],
-        collect: "the dump time of each DEST's image (SPM flash image, XPM image file, CM office image) from the image file listing or dump reports",
-    },
-    InputSpec {
-        name: "prsm-autoproc",
-        native: &["exports/prsm-autoproc.txt", "exports/prsm-autoproc.csv"],
-        collect: "PRSM; AUTOPROC QUERY ALL: the status of the automated processes (SPARTS, PAL, …)",
-    },
-    InputSpec {
-        name: "spm301-logs",
-        native: &["logs/spm301.log", "logs/logutil-spm.txt"],
-        collect: "LOGUTIL; OPEN SPM; BACK ALL (MAP terminal), or the SPM logs copied from the log device",
-    },
-    InputSpec {
-        name: "patch-conf",
-        native: &["opt/patch/patch.conf"],
-        collect: "cp -p /opt/patch/patch.conf (the cluster patch installer's settings)",
-    },
-    InputSpec {
-        name: "patch-history",
-        native: &["<PATCH_HISTORY_DIR>/*"],
-        collect: "cp -rp the folder that PATCH_HISTORY_DIR of patch.conf names, to the same path under the node folder",
-    },
-    InputSpec {
-        name: "patch-files",
-        native: &["exports/patch-files.txt"],
-        collect: "LC_ALL=C ls -l --time-style=+%s of every file the patch history and the manifest name, stderr kept",
-    },
-    InputSpec {
-        name: "patch-log",
-        native: &["opt/patch/patch.log"],
-        collect: "cp -p /opt/patch/patch.log (the installer's log of its last run)",
-    },
-    InputSpec {
-        name: "patch-err",
-        native: &["opt/patch/patch.err"],
-        collect: "cp -p /opt/patch/patch.err (the errors of the installer's last run)",
-    },
-    InputSpec {
-        name: "patch-manifest",
-        native: &["exports/patch-manifest.txt"],
-        collect: "cp the manifest of the patch about to be installed (pre) or last installed (post, diagnose)",
-    },
-];
 
 /// Whether `dir` is a node snapshot: it holds node.json or sos_commands/.
 pub fn is_node_dir(dir: &Path) -> bool {
@@ -373,8 +98,17 @@ pub fn checked_roots(paths: &[PathBuf], pre_phase: bool) -> Vec<CheckedRoot> {
         .collect()
 }
 
-pub fn input_spec(name: &str) -> Option<&'static InputSpec> {
-    INPUTS.iter().find(|s| s.name == name)
+/// The input `name` of this run's input table (built-in and site inputs).
+pub fn input_spec(name: &str) -> Option<&'static Input> {
+    crate::inputs::active().get(name)
+}
+
+/// Why the input `name` is not read inside an archive, as its input file
+/// says (`paths.archive_note`).
+pub fn archive_note(name: &str) -> String {
+    input_spec(name)
+        .and_then(|i| i.paths.archive_note.clone())
+        .unwrap_or_else(|| format!("{name} is not read inside an archive: extract it"))
 }
 
 /// One node snapshot found on disk.
@@ -412,18 +146,14 @@ impl Node {
     /// dangling, looping or escaping link) is taken too, so that reading it
     /// reports why instead of the input passing for missing; folders and
     /// archives alike.
-    pub fn resolve(&self, input: &InputSpec) -> Result<PathBuf, Vec<String>> {
-        let candidates = match self.layout {
-            Layout::Native => input.native,
-            Layout::Sos => crate::snapshot::sos::candidates(input.name),
+    pub fn resolve(&self, input: &Input) -> Result<PathBuf, Vec<String>> {
+        let (candidates, note) = match self.layout {
+            Layout::Native => (&input.paths.native, None),
+            Layout::Sos => (&input.paths.sos, input.paths.sos_note.as_deref()),
         };
         if candidates.is_empty() {
             return Err(vec!["nothing: a sosreport never holds it".into()]);
         }
-        let note = match self.layout {
-            Layout::Native => None,
-            Layout::Sos => crate::snapshot::sos::absence_note(input.name),
-        };
         candidates
             .iter()
             .map(|c| self.dir.join(c))

@@ -1,5 +1,6 @@
-//! The sosreport layout: where `sos report` keeps each input, and the node
-//! identity read from the report itself (sos writes no node.json).
+//! The sosreport layout: the node identity read from the report itself
+//! (sos writes no node.json). Where sos keeps each input is the `sos` list
+//! of its input file (`inputs/<name>.toml`).
 //!
 //! sos saves a command's output as `sos_commands/<plugin>/<command line>`
 //! (spaces → `_`, `/` → `.`) and copies files at their absolute path, so a
@@ -11,85 +12,6 @@ use serde_json::{Map, Value, json};
 
 /// The folder that marks a sosreport.
 pub const MARKER: &str = "sos_commands";
-
-/// Candidate paths per input, best first. Inputs not listed are never in a
-/// sosreport (vendor exports, TPD files): they resolve to nothing.
-const PATHS: &[(&str, &[&str])] = &[
-    // sos 4 runs `ntpq -pn`; sos 3 ran `ntpq -p`.
-    (
-        "ntpq",
-        &["sos_commands/ntp/ntpq_-pn", "sos_commands/ntp/ntpq_-p"],
-    ),
-    (
-        "chronyc-sources",
-        &[
-            "sos_commands/chrony/chronyc_-n_sources",
-            "sos_commands/chrony/chronyc_sources",
-        ],
-    ),
-    (
-        "chronyc-tracking",
-        &["sos_commands/chrony/chronyc_tracking"],
-    ),
-    // The systemd plugin runs `timedatectl`.
-    ("timedatectl", &["sos_commands/systemd/timedatectl"]),
-    (
-        "df-space",
-        &[
-            "sos_commands/filesys/df_-al_-x_autofs",
-            "sos_commands/filesys/df_-al",
-        ],
-    ),
-    (
-        "df-inodes",
-        &[
-            "sos_commands/filesys/df_-ali_-x_autofs",
-            "sos_commands/filesys/df_-ali",
-        ],
-    ),
-    // `date --utc` names its zone; sos 3 kept date and hwclock in `general`.
-    (
-        "date",
-        &[
-            "sos_commands/date/date_--utc",
-            "sos_commands/date/date",
-            "sos_commands/general/date",
-        ],
-    ),
-    (
-        "hwclock",
-        &["sos_commands/date/hwclock", "sos_commands/general/hwclock"],
-    ),
-    // sos never copies /etc/shadow; an operator may add it by hand.
-    ("shadow", &["etc/shadow"]),
-    ("login-defs", &["etc/login.defs"]),
-    ("libuser", &["etc/libuser.conf"]),
-    ("pam-system-auth", &["etc/pam.d/system-auth"]),
-    ("pam-password-auth", &["etc/pam.d/password-auth"]),
-    ("pam-common-password", &["etc/pam.d/common-password"]),
-];
-
-/// Where a sosreport keeps `input`, best first; empty when it never does.
-pub fn candidates(input: &str) -> &'static [&'static str] {
-    PATHS
-        .iter()
-        .find(|(name, _)| *name == input)
-        .map_or(&[], |(_, paths)| paths)
-}
-
-/// Why a sosreport lacks `input` when it does by design, and what to do
-/// instead; said in the unknown of every rule that needs it.
-pub fn absence_note(input: &str) -> Option<&'static str> {
-    (input == "shadow").then_some(
-        "a sosreport has no /etc/shadow by design: sos never copies it. Run `upcheck collect` \
-         on the node for the account rules; it keeps only each hash's scheme",
-    )
-}
-
-/// Every input with its sosreport paths, for docs/snapshot-format.md.
-pub fn table() -> &'static [(&'static str, &'static [&'static str])] {
-    PATHS
-}
 
 /// The identity of a sosreport node. `read` returns the text of a file of
 /// the report by its relative path; `folder` is the report's folder name.
@@ -242,17 +164,5 @@ mod tests {
         let id = identity(&read, "report");
         assert!(id.get("collected_at").is_none());
         assert!(id.get("hostname").is_none());
-    }
-
-    #[test]
-    fn vendor_inputs_are_never_in_a_sosreport() {
-        assert!(candidates("patches").is_empty());
-        assert_eq!(candidates("ntpq")[0], "sos_commands/ntp/ntpq_-pn");
-        for (input, _) in table() {
-            assert!(
-                crate::snapshot::input_spec(input).is_some(),
-                "unknown input {input}"
-            );
-        }
     }
 }

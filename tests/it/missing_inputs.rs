@@ -10,9 +10,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use upcheck::catalog::{Catalog, Rule};
 use upcheck::engine::{self, RunOptions, Selection};
+use upcheck::facts;
 use upcheck::model::{Evaluation, Scope, Status};
 use upcheck::snapshot::{self, Layout, Node};
-use upcheck::{facts, snapshot::sos};
 use walkdir::WalkDir;
 
 /// One way of taking an input away from one node of a fixture.
@@ -50,12 +50,14 @@ fn matching(case: &Path, node: &Node, patterns: &[&str]) -> Vec<PathBuf> {
 }
 
 fn input_candidates(node: &Node, input: &str) -> Vec<&'static str> {
-    match node.layout {
-        Layout::Native => snapshot::input_spec(input)
-            .map(|s| s.native.to_vec())
-            .unwrap_or_default(),
-        Layout::Sos => sos::candidates(input).to_vec(),
-    }
+    let Some(spec) = snapshot::input_spec(input) else {
+        return vec![];
+    };
+    let paths = match node.layout {
+        Layout::Native => &spec.paths.native,
+        Layout::Sos => &spec.paths.sos,
+    };
+    paths.iter().map(String::as_str).collect()
 }
 
 /// Fields that say what a node is and where it belongs: without them a node

@@ -156,11 +156,12 @@ fn the_docs_name_every_sos_path() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .expect("docs/snapshot-format.md has a sosreport layout section");
-    for (input, paths) in upcheck::snapshot::sos::table() {
-        for path in *paths {
+    for input in upcheck::inputs::builtin().iter() {
+        for path in &input.paths.sos {
             assert!(
                 section.contains(&format!("`{path}`")),
-                "{input}: {path} is not in the docs"
+                "{}: {path} is not in the docs",
+                input.name
             );
         }
     }

@@ -1,6 +1,6 @@
 //! `upcheck collect`: a native snapshot of the Linux host it runs on. Runs
-//! the commands the catalog reads (those installed), each with a timeout,
-//! copies the configuration files, and writes node.json. Password hashes
+//! the commands of the input table (those installed), each with a timeout,
+//! copies the table's files, and writes node.json. Password hashes
 //! never leave the host: /etc/shadow is written as a derived file that
 //! holds each account's name, hash scheme and ages ([`shadow`]).
 
@@ -17,142 +17,6 @@ pub use script::script;
 
 use crate::snapshot::{MAX_INPUT_BYTES, NODE_MARKER};
 
-/// A command line and the file of `commands/` it is saved as.
-struct Collected {
-    argv: &'static [&'static str],
-    file: &'static str,
-    /// Extra environment, e.g. LC_ALL=C for `ls`.
-    env: &'static [(&'static str, &'static str)],
-    /// Run only where this path exists (the Policy servers' folders).
-    only_if: Option<&'static str>,
-}
-
-/// In this order: `hwclock` right before `date`, so that the two readings
-/// are seconds apart, and both first, right after collected_at is taken, so
-/// that a slow command cannot pass for clock skew (40009).
-const COMMANDS: &[Collected] = &[
-    Collected {
-        argv: &["hwclock", "--show"],
-        file: "hwclock_--show",
-        env: &[("LC_ALL", "C")],
-        only_if: None,
-    },
-    Collected {
-        argv: &["date", "-u", "+%s"],
-        file: "date_-u_+%s",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["ntpq", "-np"],
-        file: "ntpq_-np",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["chronyc", "-n", "sources"],
-        file: "chronyc_-n_sources",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["chronyc", "tracking"],
-        file: "chronyc_tracking",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["timedatectl"],
-        file: "timedatectl",
-        env: &[("LC_ALL", "C")],
-        only_if: None,
-    },
-    Collected {
-        argv: &["df", "-Pk"],
-        file: "df_-Pk",
-        env: &[("LC_ALL", "C")],
-        only_if: None,
-    },
-    Collected {
-        argv: &["df", "-Pi"],
-        file: "df_-Pi",
-        env: &[("LC_ALL", "C")],
-        only_if: None,
-    },
-    Collected {
-        argv: &["syscheck"],
-        file: "syscheck",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &[
-            "ls",
-            "-lR",
-            "--time-style=+%s",
-            "/var/camiant/backup/local_archive",
-        ],
-        file: "ls_-lR_--time-style=+%s_.var.camiant.backup.local_archive",
-        env: &[("LC_ALL", "C")],
-        only_if: Some("/var/camiant"),
-    },
-    // The SSH key check of the Policy topology, where the procedure copied
-    // the script (the primary active CMP, before the CMP upgrade).
-    Collected {
-        argv: &["/opt/camiant/bin/qpSSHKeyProv.pl", "--check"],
-        file: "qpSSHKeyProv.pl_--check",
-        env: &[],
-        only_if: Some("/opt/camiant/bin/qpSSHKeyProv.pl"),
-    },
-    // TPD and Policy Management tools, where installed.
-    Collected {
-        argv: &["alarmMgr", "--alarmStatus"],
-        file: "alarmMgr_--alarmStatus",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["ha.mystate"],
-        file: "ha.mystate",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["irepstat"],
-        file: "irepstat",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["appRev"],
-        file: "appRev",
-        env: &[],
-        only_if: None,
-    },
-    Collected {
-        argv: &["getPlatRev"],
-        file: "getPlatRev",
-        env: &[],
-        only_if: None,
-    },
-];
-
-/// Files copied as they are (links followed), at their path under the node.
-const FILES: &[&str] = &[
-    "/etc/login.defs",
-    "/etc/libuser.conf",
-    "/etc/pam.d/system-auth",
-    "/etc/pam.d/password-auth",
-    "/etc/pam.d/common-password",
-    "/var/TKLC/upgrade/md5sum.out",
-    "/var/camiant/tmp/md5sum.out",
-    "/opt/patch/patch.conf",
-    "/opt/patch/patch.log",
-    "/opt/patch/patch.err",
-    "/var/log/messages",
-    "/var/log/syslog",
-];
-
 /// The host's shadow file.
 pub const SHADOW_FILE: &str = "/etc/shadow";
 
@@ -163,7 +27,7 @@ pub const UPGRADE_DIR: &str = "/var/TKLC/upgrade";
 struct Planned {
     file: String,
     argv: Vec<String>,
-    env: &'static [(&'static str, &'static str)],
+    env: Vec<(String, String)>,
     timeout: Duration,
 }
 
@@ -215,13 +79,16 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
     let mut summary = Summary::default();
     let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
-    let mut runs: Vec<Planned> = COMMANDS
-        .iter()
-        .filter(|c| c.only_if.is_none_or(|p| Path::new(p).exists()))
+    let table = crate::inputs::builtin();
+    let mut runs: Vec<Planned> = table
+        .commands()
+        .into_iter()
+        .map(|input| &input.collect)
+        .filter(|c| c.only_if.as_deref().is_none_or(|p| Path::new(p).exists()))
         .map(|c| Planned {
-            file: c.file.to_string(),
-            argv: c.argv.iter().map(|a| a.to_string()).collect(),
-            env: c.env,
+            file: c.command_file().unwrap_or_default(),
+            argv: c.argv.clone(),
+            env: c.env.clone().into_iter().collect(),
             timeout: options.timeout,
         })
         .collect();
@@ -230,7 +97,7 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
             runs.push(Planned {
                 file: format!("md5sum_{}", iso.replace('/', ".")),
                 argv: vec!["md5sum".into(), iso],
-                env: &[],
+                env: vec![],
                 timeout: options.hash_timeout,
             });
         }
@@ -246,7 +113,7 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
             summary.commands_absent.push(argv.join(" "));
             continue;
         }
-        let ran = run(&argv, env, timeout);
+        let ran = run(&argv, &env, timeout);
         summary.commands_run += 1;
         if ran.status != Some(0) {
             summary.commands_failed.push(argv.join(" "));
@@ -272,7 +139,7 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
         )?;
     }
 
-    for path in FILES {
+    for path in table.copied_files() {
         if let Some(bytes) = read_small(Path::new(path)) {
             write(path.trim_start_matches('/'), &bytes)?;
             summary.files_copied += 1;
@@ -402,12 +269,12 @@ struct Ran {
 }
 
 /// Runs a command with no input, killing it at the timeout.
-fn run(argv: &[String], env: &[(&str, &str)], timeout: Duration) -> Ran {
+fn run(argv: &[String], env: &[(String, String)], timeout: Duration) -> Ran {
     let start = Instant::now();
     let program = find_program(&argv[0]).unwrap_or_else(|| PathBuf::from(&argv[0]));
     let child = Command::new(program)
         .args(&argv[1..])
-        .envs(env.iter().copied())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -542,7 +409,7 @@ mod tests {
     fn exit_status_and_stderr_are_kept() {
         let ran = run(
             &["ls".into(), "/no/such/folder".into()],
-            &[("LC_ALL", "C")],
+            &[("LC_ALL".into(), "C".into())],
             Duration::from_secs(10),
         );
         assert_ne!(ran.status, Some(0));

@@ -1,9 +1,10 @@
 //! `upcheck collect --print-script`: the POSIX-sh collector for nodes where
-//! no upcheck binary can run. collect.sh holds the runner; the commands,
-//! files and search folders come from the tables `collect` itself uses, so
-//! both collectors collect the same things.
+//! no upcheck binary can run. collect.sh holds the runner; the commands and
+//! files come from the input table and the search folders from the list
+//! `collect` itself uses, so both collectors collect the same things.
 
-use super::{COMMANDS, EXTRA_PATH, FILES, UPGRADE_DIR};
+use super::{EXTRA_PATH, UPGRADE_DIR};
+use crate::inputs;
 use crate::snapshot::MAX_INPUT_BYTES;
 
 const TEMPLATE: &str = include_str!("collect.sh");
@@ -20,13 +21,16 @@ pub fn script() -> String {
 
 /// The shell functions that run the table's commands and copy its files.
 fn table() -> String {
+    let table = inputs::builtin();
     let mut text = String::from("collect_commands() {\n");
-    for c in COMMANDS {
+    for input in table.commands() {
+        let c = &input.collect;
         let env: Vec<String> = c.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let env = env.join(" ");
-        let words = [c.file, c.only_if.unwrap_or(""), &env]
+        let file = c.command_file().unwrap_or_default();
+        let words = [file.as_str(), c.only_if.as_deref().unwrap_or(""), &env]
             .into_iter()
-            .chain(c.argv.iter().copied());
+            .chain(c.argv.iter().map(String::as_str));
         text.push_str("    run_command");
         for word in words {
             text.push(' ');
@@ -35,7 +39,7 @@ fn table() -> String {
         text.push('\n');
     }
     text.push_str("}\n\ncopy_files() {\n");
-    for file in FILES {
+    for file in table.copied_files() {
         text.push_str(&format!("    copy_file {}\n", quote(file)));
     }
     text.push('}');
@@ -63,32 +67,19 @@ mod tests {
         ] {
             assert!(!script.contains(marker), "{marker}");
         }
-        for c in COMMANDS {
-            let start = format!("run_command {}", quote(c.file));
+        let table = inputs::builtin();
+        for input in table.commands() {
+            let file = input.collect.command_file().unwrap();
+            let start = format!("run_command {}", quote(&file));
             let line = script
                 .lines()
                 .find(|l| l.trim_start().starts_with(&start))
-                .unwrap_or_else(|| panic!("{} is not run", c.file));
-            let argv: Vec<String> = c.argv.iter().map(|a| quote(a)).collect();
+                .unwrap_or_else(|| panic!("{file} is not run"));
+            let argv: Vec<String> = input.collect.argv.iter().map(|a| quote(a)).collect();
             assert!(line.ends_with(&argv.join(" ")), "{line}");
         }
-        for f in FILES {
+        for f in table.copied_files() {
             assert!(script.contains(&format!("copy_file {}\n", quote(f))), "{f}");
-        }
-    }
-
-    #[test]
-    fn environment_settings_are_single_shell_words() {
-        // The script passes them to `env` split on spaces.
-        for c in COMMANDS {
-            for (k, v) in c.env {
-                assert!(
-                    !format!("{k}{v}")
-                        .contains(|ch: char| ch.is_whitespace() || "'\"\\$`".contains(ch)),
-                    "{}",
-                    c.file
-                );
-            }
         }
     }
 
