@@ -4,7 +4,7 @@
 
 use crate::catalog::Catalog;
 use crate::engine::{self, RunOptions, Selection};
-use crate::facts::{FactProblem, FactResult, NodeFacts};
+use crate::facts::{DiffAs, FACTS, FactProblem, FactResult, NodeFacts};
 use crate::model::{Evaluation, Phase, Scope, Severity, Status};
 use crate::report::{TOOL, Tool};
 use crate::snapshot::{self, Node};
@@ -150,33 +150,88 @@ struct NodeState {
 }
 
 impl NodeState {
+    /// The release, and every fact whose spec says how to compare it.
     fn read(node: &Node) -> NodeState {
         let mut facts = NodeFacts::new(node);
-        NodeState {
+        let mut state = NodeState {
             release: node.field("running_release").map(str::to_string),
-            patches: Fact::from_result(facts.get("patches"), |v| Some(patches_of(v))),
-            alarms: Fact::from_result(facts.get("alarms"), alarms_of),
+            patches: Fact::Absent,
+            alarms: Fact::Absent,
+        };
+        for spec in FACTS {
+            match spec.diff {
+                None => {}
+                Some(DiffAs::States {
+                    place,
+                    name,
+                    state: field,
+                }) => {
+                    let read = |v: &Json| Some(states_of(v, place, name, field));
+                    let more = Fact::from_result(facts.get(spec.name), read);
+                    state.patches =
+                        combine(std::mem::replace(&mut state.patches, Fact::Absent), more);
+                }
+                Some(DiffAs::Raised { list, exported }) => {
+                    let read = |v: &Json| alarms_of(v, list, exported);
+                    let more = Fact::from_result(facts.get(spec.name), read);
+                    state.alarms =
+                        combine(std::mem::replace(&mut state.alarms, Fact::Absent), more);
+                }
+            }
+        }
+        state
+    }
+}
+
+/// Two facts compared as one: a problem in either is the problem, the rows
+/// of both are the rows (the first fact's row wins a key both hold).
+fn combine<T: Merge>(a: Fact<T>, b: Fact<T>) -> Fact<T> {
+    match (a, b) {
+        (Fact::Problem(p), Fact::Problem(q)) => Fact::Problem(format!("{p}; {q}")),
+        (Fact::Problem(p), _) | (_, Fact::Problem(p)) => Fact::Problem(p),
+        (Fact::Absent, other) | (other, Fact::Absent) => other,
+        (Fact::Present(mut x), Fact::Present(y)) => {
+            x.merge(y);
+            Fact::Present(x)
         }
     }
 }
 
-/// The first row of each (where, patch) wins.
-fn patches_of(fact: &Json) -> Patches {
+trait Merge {
+    fn merge(&mut self, other: Self);
+}
+
+impl Merge for Patches {
+    fn merge(&mut self, other: Self) {
+        for (k, v) in other {
+            self.entry(k).or_insert(v);
+        }
+    }
+}
+
+impl Merge for Vec<Alarm> {
+    fn merge(&mut self, mut other: Self) {
+        self.append(&mut other);
+    }
+}
+
+/// The first row of each (place, name) wins.
+fn states_of(fact: &Json, place: &str, name: &str, state: &str) -> Patches {
     let mut out = Patches::new();
     for p in fact.as_array().into_iter().flatten() {
         let text = |k: &str| p.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-        out.entry((text("where"), text("patch")))
-            .or_insert_with(|| text("state"));
+        out.entry((text(place), text(name)))
+            .or_insert_with(|| text(state));
     }
     out
 }
 
 /// None when the snapshot holds no alarm export.
-fn alarms_of(fact: &Json) -> Option<Vec<Alarm>> {
-    if fact.get("exported").and_then(Json::as_bool) != Some(true) {
+fn alarms_of(fact: &Json, list: &str, exported: &str) -> Option<Vec<Alarm>> {
+    if fact.get(exported).and_then(Json::as_bool) != Some(true) {
         return None;
     }
-    let list = fact.get("alarms").and_then(Json::as_array)?;
+    let list = fact.get(list).and_then(Json::as_array)?;
     let text = |a: &Json, k: &str| a.get(k).and_then(Json::as_str).map(str::to_string);
     Some(
         list.iter()

@@ -18,6 +18,7 @@ pub const BACKUPS: FactSpec = FactSpec {
     name: "backups",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["backup-dir", "backup-listing"],
     summary: "The backup archives of the node: the files of the snapshot's \
               var/camiant/backup/local_archive/{serverbackup,systembackup}/ when the collector \
@@ -121,6 +122,7 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
     name: "backup_repository",
     always: false,
     build: Build::Node(build_repository),
+    diff: None,
     inputs: &["backup-repository"],
     summary: "The backups recorded off the servers (procedure 4.6.4 steps 3 and 4): the rows of \
               `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \

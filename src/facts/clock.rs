@@ -13,6 +13,7 @@ pub const CLOCK: FactSpec = FactSpec {
     name: "clock",
     always: false,
     build: Build::Node(build_clock),
+    diff: None,
     inputs: &["date", "timedatectl"],
     summary: "The system clock when the snapshot was taken, set against node.json \
               `collected_at` (the collector's own clock, unless `collected_at_clock` is \
@@ -67,6 +68,7 @@ pub const RTC: FactSpec = FactSpec {
     name: "rtc",
     always: false,
     build: Build::Node(build_rtc),
+    diff: None,
     inputs: &["hwclock", "date"],
     summary: "The hardware clock (RTC) against the system clock read in the same shell. \
               `Cannot access the Hardware Clock` (no RTC, as on many VMs) makes rules on it \

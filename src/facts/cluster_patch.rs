@@ -34,6 +34,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
     name: "cluster_patch",
     always: false,
     build: Build::Node(build_cluster_patch),
+    diff: None,
     inputs: &["patch-conf", "patch-history"],
     summary: "The cluster patch installer's settings and patch history: one history file per \
               installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
@@ -95,6 +96,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
     name: "patch_files",
     always: false,
     build: Build::Node(build_patch_files),
+    diff: None,
     inputs: &["patch-conf", "patch-history", "patch-files"],
     summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
               exports/patch-files.txt) next to the size the history recorded.",
@@ -132,6 +134,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
     name: "patch_manifest",
     always: false,
     build: Build::Node(build_patch_manifest),
+    diff: None,
     inputs: &[
         "patch-conf",
         "patch-manifest",
@@ -196,6 +199,7 @@ pub const PATCH_RUN: FactSpec = FactSpec {
     name: "patch_run",
     always: false,
     build: Build::Node(build_patch_run),
+    diff: None,
     inputs: &["patch-conf", "patch-log", "patch-err"],
     summary: "The installer's last run, from patch.log (the entries from its last `start install \
               patch` line on; the whole log when it has none) and patch.err.",

@@ -15,6 +15,7 @@ pub const CLUSTER_CONFIG: FactSpec = FactSpec {
     name: "cluster_config",
     always: false,
     build: Build::Node(build_cluster_config),
+    diff: None,
     inputs: &["cluster-config"],
     summary: "The configuration state of the MPE and MRA clusters (CMP GUI, cluster → System \
               tab), one entry per server row.",
@@ -95,6 +96,7 @@ pub const AUDIT_LOG: FactSpec = FactSpec {
     name: "audit_log",
     always: false,
     build: Build::Node(build_audit_log),
+    diff: None,
     inputs: &["audit-log"],
     summary: "The CMP audit log: the operators' actions (CMP GUI, Audit Log, exported).",
     fields: &[

@@ -26,6 +26,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
     name: "prsm_dests",
     always: false,
     build: Build::Node(build_dests),
+    diff: None,
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
     fields: &[
@@ -49,6 +50,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
     name: "prsm_prsus",
     always: false,
     build: Build::Node(build_prsus),
+    diff: None,
     inputs: &["prsm-prsus", "prsm-dests"],
     summary: "PRSM's PRSU set (exports/prsm-prsus.txt or .csv): one map per PRSU and DEST, with \
               the DEST's type and loadname from the DEST set.",
@@ -102,6 +104,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
     name: "prsm_audit",
     always: false,
     build: Build::Node(build_audit),
+    diff: None,
     inputs: &["prsm-prsus", "prsm-dests", "prsm-loads", "spm301-logs"],
     summary: "What PAL (XPM) or SPARTS (SPM) would find on each XPM and SPM DEST of the DEST \
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
@@ -164,6 +167,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
     name: "prsm_images",
     always: false,
     build: Build::Node(build_images),
+    diff: None,
     inputs: &["prsm-images", "prsm-prsus"],
     summary: "Each DEST's image (exports/prsm-images.txt or .csv) against the last PRSU apply \
               or remove on that DEST in the PRSU set.",
@@ -198,6 +202,7 @@ pub const PRSM_AUTOPROC: FactSpec = FactSpec {
     name: "prsm_autoproc",
     always: false,
     build: Build::Node(build_autoproc),
+    diff: None,
     inputs: &["prsm-autoproc"],
     summary: "The PRSM automated processes and their status as AUTOPROC reports it \
               (exports/prsm-autoproc.txt or .csv), one map per process.",

@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, DiffAs, FactSpec, source};
 use crate::parse::{alarms, upgrade_log};
 use serde_json::{Value as Json, json};
 
@@ -57,6 +57,10 @@ pub const ALARMS: FactSpec = FactSpec {
     name: "alarms",
     always: false,
     build: Build::Node(build_alarms),
+    diff: Some(DiffAs::Raised {
+        list: "alarms",
+        exported: "exported",
+    }),
     inputs: &["alarms"],
     summary: "The active alarms exported from the CMP GUI (Active Alarms, export to CSV).",
     fields: ALARM_FIELDS,
@@ -66,6 +70,7 @@ pub const BASELINE_ALARMS: FactSpec = FactSpec {
     name: "baseline_alarms",
     always: false,
     build: Build::Node(build_baseline_alarms),
+    diff: None,
     inputs: &["alarms"],
     summary: "`alarms` of the same node (by hostname) in the baseline (pre) snapshot: \
               `--baseline-snapshot DIR`, or the `pre/` beside a checked `post/`. Missing without \
@@ -77,6 +82,7 @@ pub const UPGRADE_LOG: FactSpec = FactSpec {
     name: "upgrade_log",
     always: false,
     build: Build::Node(build_upgrade_log),
+    diff: None,
     inputs: &["upgrade-log"],
     summary: "The Upgrade Manager's upgrade log (Upgrade Manager page, View Upgrade Log, \
               exported or copied as CSV or tab-separated text).",

@@ -10,6 +10,7 @@ pub const SYSCHECK: FactSpec = FactSpec {
     name: "syscheck",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["syscheck"],
     summary: "The classes `syscheck` ran (disk, hardware, net, proc, services, system, upgrade, …) \
               with their verdicts and failure lines.",

@@ -22,6 +22,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
     name: "dc_tasks",
     always: false,
     build: Build::Node(build_dc_tasks),
+    diff: None,
     inputs: &["dc-tasks"],
     summary: "The DC(CMF)/NMS task log (exports/dc-tasks.csv or .txt): one map per task, its \
               events grouped by task name and NE in file order. Only this NE's rows: a log of \
@@ -97,6 +98,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
     name: "ne_storage",
     always: false,
     build: Build::Node(build_ne_storage),
+    diff: None,
     inputs: &["ne-storage"],
     summary: "Free space per NE board and storage (CF, Flash, OFS partition), from the board \
               storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
@@ -126,6 +128,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
     name: "ne_reachability",
     always: false,
     build: Build::Node(build_ne_reachability),
+    diff: None,
     inputs: &["ne-ping", "ne-communication"],
     summary: "Whether the DC/NMS server reaches the NE: one entry per ping run (commands/ping) \
               and one for the row of the NMS NE list (communication state export) that is this \
@@ -165,6 +168,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
     name: "package_repository",
     always: false,
     build: Build::Node(build_package_repository),
+    diff: None,
     inputs: &["package-repository"],
     summary: "The regular files of the DC package folder, from its `ls -l` or `dir` listing \
               (exports/package-repository.txt). A listing that says the folder does not exist \
@@ -184,6 +188,7 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
     name: "load_packages",
     always: false,
     build: Build::Node(build_load_packages),
+    diff: None,
     inputs: &["dc-tasks", "package-repository"],
     summary: "The packages that package-upgrade tasks of the task log name, each once, in the \
               order the log first names them, looked up in the package repository listing. \

@@ -23,6 +23,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
     name: "staged_isos",
     always: false,
     build: Build::Node(build_staged_isos),
+    diff: None,
     inputs: &["upgrade-dir", "md5sum-on-node"],
     summary: "The ISO images staged in /var/TKLC/upgrade: the `*.iso` files of the snapshot's \
               var/TKLC/upgrade/, and those a `commands/md5sum_…` output names when the collector \
@@ -67,6 +68,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
     name: "checksum_file",
     always: false,
     build: Build::Node(build_checksum_file),
+    diff: None,
     inputs: &["checksum-file"],
     summary: "The vendor's md5sum.out as read: its entries and the lines in no known form.",
     fields: &[
@@ -88,6 +90,7 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
     name: "iso_checksums",
     always: false,
     build: Build::Node(build_iso_checksums),
+    diff: None,
     inputs: &["checksum-file", "upgrade-dir", "md5sum-on-node"],
     summary: "Each staged ISO and each ISO md5sum.out lists, matched by path and then by file \
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \

@@ -39,7 +39,7 @@ pub use patch_state::{PatchState, PatchStateRow};
 pub(crate) use problem::parsed;
 pub use problem::{FactProblem, FactResult, outcome_problem};
 pub use registry::{FACTS, all_facts, names, spec};
-pub use spec::{Build, FactSpec, Source, source};
+pub use spec::{Build, DiffAs, FactSpec, Source, source};
 
 /// Facts of a one-node snapshot written for a test.
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub const NODE: FactSpec = FactSpec {
     name: "node",
     always: true,
     build: Build::Node(build_identity),
+    diff: None,
     inputs: &[],
     summary: "The node's identity and state from node.json. Unknown fields are kept; \
               the documented ones are always present (null when node.json lacks them).",
@@ -100,6 +101,7 @@ pub const PLAN: FactSpec = FactSpec {
     name: "plan",
     always: true,
     build: Build::Plan,
+    diff: None,
     inputs: &[],
     summary: "plan.toml at the fleet root as a map (empty when there is none). \
               Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
@@ -153,6 +155,7 @@ pub const PARAMS: FactSpec = FactSpec {
     name: "params",
     always: true,
     build: Build::RuleParams,
+    diff: None,
     inputs: &[],
     summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
               without touching the expression.",

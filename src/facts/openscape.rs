@@ -19,6 +19,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     name: "openscape_patches",
     always: false,
     build: Build::Node(build_openscape_patches),
+    diff: None,
     inputs: &["amo-patch-catalog"],
     summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
               (exports/display-patch.txt): one map per catalogued patch.",
@@ -80,6 +81,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
     name: "amo_patch_files",
     always: false,
     build: Build::Node(build_amo_patch_files),
+    diff: None,
     inputs: &["amo-patch-files"],
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
               (every file under pds/), one map per file in path order. Missing when the \
@@ -166,6 +168,7 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
     name: "installed_aps",
     always: false,
     build: Build::Node(build_installed_aps),
+    diff: None,
     inputs: &["installed-aps"],
     summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
               versions (exports/installed-aps.txt).",

@@ -9,12 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult};
-use super::spec::{Build, FactSpec, Source};
+use super::spec::{Build, DiffAs, FactSpec, Source};
 
 pub const PATCH_STATE: FactSpec = FactSpec {
     name: "patch_state",
     always: false,
     build: Build::Node(build),
+    diff: Some(DiffAs::States {
+        place: "where",
+        name: "name",
+        state: "state",
+    }),
     inputs: &[
         "patches",
         "amo-patch-catalog",

@@ -11,6 +11,7 @@ pub const PATCHES: FactSpec = FactSpec {
     name: "patches",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["patches"],
     summary: "Installed patches as the NE patch query or the DC Patch View shows them \
               (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \

@@ -14,6 +14,7 @@ pub const PLATFORM_LEVELS: FactSpec = FactSpec {
     name: "platform_levels",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["app-rev"],
     summary: "The release of each platform component known on the node: from `appRev` \
               (product and base distro) and node.json `versions`.",

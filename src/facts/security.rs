@@ -12,6 +12,7 @@ pub const ACCOUNTS: FactSpec = FactSpec {
     name: "accounts",
     always: false,
     build: Build::Node(build_accounts),
+    diff: None,
     inputs: &["shadow"],
     summary: "One entry per /etc/shadow line. Only the hash scheme leaves the parser, never the \
               hash, its salt or any part of it.",
@@ -58,6 +59,7 @@ pub const LOGIN_DEFS: FactSpec = FactSpec {
     name: "login_defs",
     always: false,
     build: Build::Node(build_login_defs),
+    diff: None,
     inputs: &["login-defs"],
     summary: "The hashing /etc/login.defs gives to passwords set with passwd/chpasswd. The last \
               setting of a key wins, as in shadow-utils.",
@@ -89,6 +91,7 @@ pub const LIBUSER: FactSpec = FactSpec {
     name: "libuser",
     always: false,
     build: Build::Node(build_libuser),
+    diff: None,
     inputs: &["libuser"],
     summary: "The hashing /etc/libuser.conf gives to passwords set through libuser (lpasswd, \
               luseradd, the TPD tools).",
@@ -106,6 +109,7 @@ pub const PAM_PASSWORD: FactSpec = FactSpec {
     name: "pam_password",
     always: false,
     build: Build::Node(build_pam_password),
+    diff: None,
     inputs: &[
         "pam-system-auth",
         "pam-password-auth",

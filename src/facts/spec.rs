@@ -27,6 +27,29 @@ pub struct FactSpec {
     /// (field, type, meaning)
     pub fields: &'static [(&'static str, &'static str, &'static str)],
     pub build: Build,
+    /// How `upcheck diff` compares the fact between two snapshots of a
+    /// node; None: it does not.
+    pub diff: Option<DiffAs>,
+}
+
+/// How `upcheck diff` reads a fact: the fields that match a row on the two
+/// sides and the field whose change it reports.
+#[derive(Clone, Copy)]
+pub enum DiffAs {
+    /// A list of rows, each in a state: matched by (`place`, `name`), a
+    /// change of `state` is a change; listed under `patches`.
+    States {
+        place: &'static str,
+        name: &'static str,
+        state: &'static str,
+    },
+    /// Rows that are there or not (alarms), in the list field `list`,
+    /// compared only when the boolean field `exported` is true: a row only
+    /// after is raised, only before cleared; listed under `alarms`.
+    Raised {
+        list: &'static str,
+        exported: &'static str,
+    },
 }
 
 /// `{file, line}` for a record.

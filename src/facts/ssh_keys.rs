@@ -14,6 +14,7 @@ pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     name: "ssh_key_check",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["ssh-key-check"],
     summary: "The output of `qpSSHKeyProv.pl --check`: the servers it reached and whether it \
               ended in `SSH keys are OK`.",

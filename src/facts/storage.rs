@@ -11,6 +11,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
     name: "filesystems",
     always: false,
     build: Build::Node(build_filesystems),
+    diff: None,
     inputs: &["df-space"],
     summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
               are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
@@ -40,6 +41,7 @@ pub const INODES: FactSpec = FactSpec {
     name: "inodes",
     always: false,
     build: Build::Node(build_inodes),
+    diff: None,
     inputs: &["df-inodes"],
     summary: "One entry per filesystem of `df -Pi` / `df -i`.",
     fields: &[

@@ -15,6 +15,7 @@ pub const TIME: FactSpec = FactSpec {
     name: "time",
     always: false,
     build: Build::Node(build),
+    diff: None,
     inputs: &["ntpq", "chronyc-sources", "chronyc-tracking", "timedatectl"],
     summary: "The node's time synchronisation, normalised over ntpd, chronyd and \
               systemd-timesyncd. ntpq is used when it lists associations; chronyc otherwise; \

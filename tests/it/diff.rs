@@ -262,3 +262,119 @@ fn bad_inputs_exit_2_naming_the_file() {
         }
     }
 }
+
+/// (where, patch, before, after, worse) of each patch change of `node`.
+fn patch_changes(diff: &Value, name: &str) -> Vec<(String, String, Value, Value, bool)> {
+    node(diff, name)["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["where"].as_str().unwrap().to_string(),
+                p["patch"].as_str().unwrap().to_string(),
+                p["before"].clone(),
+                p["after"].clone(),
+                p["worse"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Two copies of the node folder `node`, before and after; `change` edits
+/// the after copy (the node folder given).
+fn before_after(node: &str, change: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let name = Path::new(node).file_name().unwrap();
+    crate::common::copy_tree(Path::new(node), &dir.path().join("before").join(name));
+    let after = dir.path().join("after").join(name);
+    crate::common::copy_tree(Path::new(node), &after);
+    change(&after);
+    dir
+}
+
+fn sides(dir: &tempfile::TempDir) -> (String, String) {
+    let side = |s: &str| dir.path().join(s).display().to_string();
+    (side("before"), side("after"))
+}
+
+#[test]
+fn an_openscape_patch_left_in_main_memory_only_is_worse() {
+    let dir = before_after("fixtures/openscape4000/site-munich/os4k-muc-a", |after| {
+        let file = after.join("exports/display-patch.txt");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.replace("| PA10001     |X|X|", "| PA10001     |-|X|");
+        std::fs::write(file, text).unwrap();
+    });
+    let (before, after) = sides(&dir);
+    let (diff, _) = diff_json(&before, &after, &[]);
+    assert_eq!(
+        patch_changes(&diff, "os4k-muc-a"),
+        [(
+            "ZMIPTCH0.D.10.031".to_string(),
+            "PA10001".to_string(),
+            "running".into(),
+            "temporary".into(),
+            true
+        )]
+    );
+    assert_eq!(diff["worse"], true);
+}
+
+#[test]
+fn prsm_prsus_removed_or_applied_on_a_dest_are_patch_changes() {
+    let (diff, code) = diff_json("fixtures/dms-prsm/pre", "fixtures/dms-prsm/post", &[]);
+    assert_eq!(code, 1, "{diff:#}");
+    let changes = patch_changes(&diff, "dms-east-cm");
+    let change = |place: &str, patch: &str| {
+        changes
+            .iter()
+            .find(|c| c.0 == place && c.1 == patch)
+            .unwrap_or_else(|| panic!("no change of {patch} on {place}: {changes:#?}"))
+            .clone()
+    };
+    let (_, _, b, a, worse) = change("SPM 2 CEM 0", "PQR21S03");
+    assert_eq!(
+        (b, a, worse),
+        ("running".into(), "not-running".into(), true)
+    );
+    let (_, _, b, a, worse) = change("SPM 1 CEM 1", "DEF09S0P");
+    assert_eq!(
+        (b, a, worse),
+        ("not-running".into(), "running".into(), false)
+    );
+    let (_, _, b, a, worse) = change("LTC 1", "VWX03L09");
+    assert_eq!((b, a, worse), (Value::Null, "running".into(), false));
+    assert!(
+        node(&diff, "dms-west-cm")["patches"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_cluster_patch_install_that_was_rolled_back_is_a_failed_patch() {
+    let dir = before_after("fixtures/cluster-patch/west/west-a", |after| {
+        let file = after.join("opt/patch/patch.log");
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(
+            "2026-11-20 22:05:11 INFO  start install patch APP-7.2.0-F2 (fix)\n\
+             2026-11-20 22:05:15 ERROR cannot replace /opt/app/lib/libnet.so: Permission denied\n\
+             2026-11-20 22:05:16 INFO  rollback complete: cluster remains in same state\n",
+        );
+        std::fs::write(file, text).unwrap();
+    });
+    let (before, after) = sides(&dir);
+    let (diff, _) = diff_json(&before, &after, &[]);
+    assert_eq!(
+        patch_changes(&diff, "west-a"),
+        [(
+            "west-a".to_string(),
+            "APP-7.2.0-F2".to_string(),
+            "running".into(),
+            "failed".into(),
+            true
+        )]
+    );
+}
