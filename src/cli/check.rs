@@ -68,6 +68,13 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // Site inputs (DIR/inputs/) join the table discovery reads.
+    match super::inputs::load_inputs(&args.rules) {
+        Ok(table) => {
+            let _ = crate::inputs::activate(table);
+        }
+        Err(code) => return code,
+    }
     if args.shard.is_some()
         && (args.policy.waivers.is_some()
             || args.policy.baseline.is_some()

@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod collect;
 pub mod diff;
+pub mod inputs;
 pub mod inspect;
 pub mod merge;
 pub mod output;
@@ -66,6 +67,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// List or check the input table (docs/inputs.md).
+    Inputs {
+        #[command(subcommand)]
+        command: inputs::InputsCommand,
+    },
     /// Print a rule's title, severity, phases, inputs, explanation and remediation.
     Explain {
         /// Five-digit code (20002) or name (patch-not-running).
@@ -120,6 +126,7 @@ pub fn main() -> ExitCode {
                 deny_warnings,
             } => rules::check(dir.as_deref(), fixtures.as_deref(), deny_warnings),
         },
+        Command::Inputs { command } => inputs::run(command),
         Command::Explain { code, rules } => rules::explain(&code, &rules),
         Command::Completions { shell } => {
             let mut command = Cli::command();
