@@ -128,3 +128,89 @@ pub fn all_facts(node: &Node, plan: &Json, plan_file: Option<&std::path::Path>) 
     }
     Json::Object(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The fields a spec declares at `prefix` (`""` for the fact's own
+    /// fields or its rows', `"events[]."` for the maps of its `events` list).
+    fn declared(spec: &FactSpec, prefix: &str) -> BTreeSet<String> {
+        spec.fields
+            .iter()
+            .filter_map(|(name, _, _)| name.strip_prefix(prefix))
+            .filter(|rest| !rest.contains('.'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Compares the keys of `value` (a map, or a list of maps) with the
+    /// fields declared at `prefix`, then each list field that has fields of
+    /// its own; pushes what differs.
+    fn compare(spec: &FactSpec, prefix: &str, value: &Json, out: &mut Vec<String>) {
+        let maps: Vec<&serde_json::Map<String, Json>> = match value {
+            Json::Array(items) => items.iter().filter_map(Json::as_object).collect(),
+            Json::Object(map) => vec![map],
+            _ => return,
+        };
+        let want = declared(spec, prefix);
+        for map in maps {
+            let got: BTreeSet<String> = map.keys().cloned().collect();
+            let undeclared: Vec<_> = got.difference(&want).collect();
+            let absent: Vec<_> = want.difference(&got).collect();
+            // node.json's unknown fields are kept.
+            if (!undeclared.is_empty() && spec.name != "node") || !absent.is_empty() {
+                out.push(format!(
+                    "{} {prefix}: undeclared {undeclared:?}, declared but absent {absent:?}",
+                    spec.name
+                ));
+            }
+            for key in &want {
+                let nested = format!("{prefix}{key}[].");
+                if !declared(spec, &nested).is_empty()
+                    && let Some(list) = map.get(key)
+                {
+                    compare(spec, &nested, list, out);
+                }
+            }
+        }
+    }
+
+    /// docs/facts.md is written from the declared fields: every fact built
+    /// on every fixture node has exactly those keys, so the docs cannot
+    /// drift from what rules see.
+    #[test]
+    fn every_fact_has_the_fields_its_spec_declares() {
+        let (nodes, _) = crate::snapshot::discover(&[std::path::PathBuf::from("fixtures")]);
+        assert!(nodes.len() > 100, "{} fixture nodes", nodes.len());
+        // What differs, and the first node it differs on.
+        let mut drift = std::collections::BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for node in &nodes {
+            let mut facts = NodeFacts::new(node);
+            for spec in FACTS.iter().filter(|s| matches!(s.build, Build::Node(_))) {
+                let Ok(value) = facts.get(spec.name) else {
+                    continue;
+                };
+                seen.insert(spec.name);
+                let mut out = Vec::new();
+                compare(spec, "", &value, &mut out);
+                for what in out {
+                    drift.entry(what).or_insert_with(|| node.dir.clone());
+                }
+            }
+        }
+        assert!(drift.is_empty(), "{drift:#?}");
+        // Built only beside a baseline snapshot or the fleet's plan file,
+        // which a node read on its own does not have.
+        let needs_more = ["baseline_alarms", "backup_repository"];
+        let never: Vec<&str> = FACTS
+            .iter()
+            .filter(|s| matches!(s.build, Build::Node(_)) && !seen.contains(s.name))
+            .filter(|s| !needs_more.contains(&s.name))
+            .map(|s| s.name)
+            .collect();
+        assert!(never.is_empty(), "no fixture node has {never:?}");
+    }
+}
