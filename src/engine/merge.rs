@@ -4,8 +4,9 @@
 //! by the engine's own group evaluation.
 
 use crate::catalog::Catalog;
-use crate::engine::shard::{ShardData, ShardRoot};
-use crate::engine::{self, GroupMember, Selection};
+use crate::engine::group::{self, GroupMember, ShardRoot};
+use crate::engine::shard::ShardData;
+use crate::engine::{self, Selection};
 use crate::model::{Evaluation, Phase};
 use crate::report::{Places, PolicyFiles};
 use serde::Deserialize;
@@ -242,7 +243,7 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
     });
     let group_rules = engine::group_rules(catalog, Some(phase), &selection);
     let root = engine::root_context(Some(phase));
-    evaluations.extend(engine::evaluate_group_rules(
+    evaluations.extend(group::evaluate_group_rules(
         &group_rules,
         &members,
         &roots,

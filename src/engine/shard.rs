@@ -2,10 +2,9 @@
 //! shard K of N, and carries what group-scope rules need so that `merge`
 //! can evaluate them over the whole fleet.
 
-use crate::engine::GroupMember;
+use crate::engine::group::{GroupMember, ShardRoot};
 use crate::snapshot::Node;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 use std::path::Path;
 
 /// Shard `index` (1-based) of `count`.
@@ -97,13 +96,6 @@ pub struct ShardData {
 pub struct ShardSelection {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ShardRoot {
-    pub path: String,
-    /// The maintenance plan (plan.toml) as rules see it, `{}` without one.
-    pub plan: Json,
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! checked, and says why); those about waivers fail, so a waiver cannot
 //! outlive its purpose unseen.
 
-use crate::model::Severity;
+use crate::model::quote::clip_message;
+use crate::model::redact::redact;
+use crate::model::{Chain, Evaluation, Evidence, Scope, Severity, Status, fingerprint};
 
 pub struct ToolCode {
     pub code: u32,
@@ -160,4 +162,37 @@ pub const TOOL_CODES: &[ToolCode] = &[
 
 pub fn tool_code(code: u32) -> Option<&'static ToolCode> {
     TOOL_CODES.iter().find(|t| t.code == code)
+}
+
+/// An `unknown` evaluation of tool code `code`, with the code's name,
+/// severity and remediation.
+pub fn tool_evaluation(
+    code: u32,
+    node: &str,
+    scope: Scope,
+    key: &str,
+    message: String,
+    evidence: Vec<Evidence>,
+) -> Evaluation {
+    let tool = tool_code(code).expect("tool codes are defined");
+    Evaluation {
+        code,
+        name: tool.name.into(),
+        severity: tool.severity,
+        status: Status::Unknown,
+        node: node.into(),
+        scope,
+        site: None,
+        cluster: None,
+        // Tool messages quote paths, parser reasons and run-time errors.
+        message: redact(&clip_message(&message)).into(),
+        evidence,
+        remediation: tool.remediation.into(),
+        caused_by: vec![],
+        fingerprint: fingerprint(code, node, key),
+        waiver: None,
+        baseline: None,
+        key: key.into(),
+        chain: Chain::Unlinked,
+    }
 }

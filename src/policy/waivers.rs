@@ -18,8 +18,7 @@
 //! expires = 2026-12-31        # the last day it applies
 //! ```
 
-use crate::engine::tool_evaluation;
-use crate::model::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED};
+use crate::model::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED, tool_evaluation};
 use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
 use crate::policy::{line_at, toml_error};
 use chrono::NaiveDate;

@@ -1,0 +1,191 @@
+//! Cluster, site and fleet scope: what each node gives group rules, and the
+//! rules once per group of nodes.
+
+use super::conditions::RuleRun;
+use super::subject::Subject;
+use crate::catalog::Rule;
+use crate::catalog::expr::{self, Bound, Lent, to_bound};
+use crate::model::{Evaluation, Scope, Status};
+use cel::Context;
+use cel::common::types::CelList;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Per group rule code: the member's facts, or why it has none; absent when
+/// the rule does not apply to the node.
+pub(super) type Membership = BTreeMap<u32, MemberFacts>;
+
+/// What one node gives one group rule.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberFacts {
+    /// `node` (identity) and each fact the rule `requires`, each shared by
+    /// every group rule of the node that reads it.
+    Facts(Arc<BTreeMap<String, Arc<Json>>>),
+    /// Why the node has no data for the rule.
+    NoData(Arc<str>),
+}
+
+/// A node as group rules see it (JSON: an entry of `shard.nodes`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupMember {
+    /// The name reports use (hostname).
+    pub node: String,
+    /// The node folder relative to `root`, `/`-separated.
+    pub path: String,
+    /// The path given that the node was found under.
+    pub root: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// sha256 over the (file, content digest) pairs the node's rules read.
+    pub inputs_digest: String,
+    /// Per group-scope rule code the node takes part in.
+    pub group_facts: Membership,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardRoot {
+    pub path: String,
+    /// The maintenance plan (plan.toml) as rules see it, `{}` without one.
+    pub plan: Json,
+}
+
+/// The nodes of one cluster, site or fleet for one rule.
+pub(super) struct Group<'a> {
+    pub(super) root: &'a str,
+    /// Facts of members with data.
+    pub(super) with: Vec<&'a BTreeMap<String, Arc<Json>>>,
+    /// "hostname (why)" of members without.
+    pub(super) without: Vec<String>,
+}
+
+/// Every group rule over `members` (in the order nodes were found), each
+/// group seeing the plan of its root.
+pub fn evaluate_group_rules(
+    rules: &[&Rule],
+    members: &[GroupMember],
+    roots: &[ShardRoot],
+    root: &Context,
+) -> Vec<Evaluation> {
+    let plans: BTreeMap<&str, Bound> = roots
+        .iter()
+        .map(|r| (r.path.as_str(), to_bound(&r.plan)))
+        .collect();
+    // Rules, and the groups of each, are evaluated in parallel; the report
+    // order comes from the sort in `finish`.
+    rules
+        .par_iter()
+        .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
+        .collect()
+}
+
+/// Cluster, site and fleet scope: the rule once per group of nodes.
+pub(super) fn evaluate_groups(
+    rule: &Rule,
+    members: &[GroupMember],
+    plans: &BTreeMap<&str, Bound>,
+    root: &Context,
+) -> Vec<Evaluation> {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for member in members {
+        let Some(entry) = member.group_facts.get(&rule.code) else {
+            continue;
+        };
+        let name = match rule.scope {
+            Scope::Cluster => member.cluster.clone(),
+            Scope::Site => member.site.clone(),
+            Scope::Fleet => Some(member.root.clone()),
+            Scope::Node => None,
+        };
+        let Some(name) = name else { continue };
+        let group = groups.entry(name).or_insert_with(|| Group {
+            root: &member.root,
+            with: vec![],
+            without: vec![],
+        });
+        match entry {
+            MemberFacts::Facts(facts) => group.with.push(facts),
+            MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
+        }
+    }
+    let groups: Vec<(String, Group)> = groups.into_iter().collect();
+    groups
+        .into_par_iter()
+        .flat_map_iter(|(name, group)| evaluate_group(rule, name, group, plans, root))
+        .collect()
+}
+
+/// One group rule over one cluster, site or fleet.
+fn evaluate_group(
+    rule: &Rule,
+    name: String,
+    group: Group,
+    plans: &BTreeMap<&str, Bound>,
+    root: &Context,
+) -> Vec<Evaluation> {
+    let Group {
+        root: fleet_root,
+        with,
+        without,
+    } = group;
+    let name: Arc<str> = name.into();
+    let subject = Subject {
+        name: name.clone(),
+        scope: rule.scope,
+        site: (rule.scope == Scope::Site).then(|| name.clone()),
+        cluster: (rule.scope == Scope::Cluster).then(|| name.clone()),
+    };
+    let no_plan = to_bound(&json!({}));
+    let plan = plans.get(fleet_root).unwrap_or(&no_plan);
+    let vars = Lent(vec![("plan", &**plan), ("params", &*rule.params_bound)]);
+    // The scope lends values that live only for this call.
+    let root: &Context = root;
+    let mut scope = root.new_inner_scope();
+    scope.set_variable_resolver(&vars);
+    let size = with.len() + without.len();
+    let with_data = !with.is_empty();
+    // Converted one group at a time, lending the members' strings: a
+    // fleet-scope rule sees every node of the fleet at once.
+    let nodes: Vec<_> = with.into_iter().map(expr::lend_map).collect();
+    scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
+    scope.add_variable_as_val(
+        "group",
+        to_bound(&json!({"name": name, "scope": rule.scope.as_str(), "size": size})),
+    );
+    let eval = RuleRun {
+        rule,
+        subject: &subject,
+        node: None,
+    };
+    let mut evals = if !with_data {
+        vec![]
+    } else {
+        eval.conditions(&scope)
+    };
+    let failed = evals.iter().any(|e| e.status == Status::Fail);
+    if !without.is_empty() {
+        let missing = without.join("; ");
+        if failed {
+            for e in &mut evals {
+                e.message = format!("{} (not counted, no data: {missing})", e.message).into();
+            }
+        } else {
+            evals = vec![subject.evaluation(
+                rule,
+                Status::Unknown,
+                rule.severity,
+                "",
+                format!(
+                    "cannot judge the {} without data from: {missing}",
+                    rule.scope.as_str()
+                ),
+            )];
+        }
+    }
+    evals
+}

@@ -1,0 +1,336 @@
+//! Node scope: every node rule on one node, and what group rules get of it.
+
+use super::conditions::RuleRun;
+use super::evidence::{evidence_path, excerpt, problem_evidence};
+use super::group::{MemberFacts, Membership};
+use super::subject::{Subject, rule_error};
+use crate::catalog::Rule;
+use crate::catalog::expr::{self, Bound, Lent, to_bound, to_cel};
+use crate::facts::{self, FactProblem, NodeFacts};
+use crate::model::tool_codes::tool_evaluation;
+use crate::model::tool_codes::{INPUT_MALFORMED, SNAPSHOT_UNREADABLE};
+use crate::model::{Evaluation, Evidence, Scope, Status};
+use crate::snapshot;
+use cel::Context;
+use cel::common::value::Val;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// What one node contributes: its evaluations, the facts group rules need,
+/// and the digests of the files read.
+pub(super) struct NodeOutcome {
+    pub(super) evaluations: Vec<Evaluation>,
+    pub(super) group_members: Membership,
+    pub(super) reads: Vec<(String, String)>,
+    /// The ISO digests used: (file, origin).
+    pub(super) digests: Vec<(String, String)>,
+}
+
+pub(super) fn evaluate_node(
+    mut facts: NodeFacts,
+    plan: &dyn Val,
+    node_rules: &[&Rule],
+    group_rules: &[&Rule],
+    root: &Context,
+) -> NodeOutcome {
+    let node = facts.node;
+    let subject = Subject {
+        name: node.name().into(),
+        scope: Scope::Node,
+        site: node.field("site").map(Arc::from),
+        cluster: node.field("cluster").map(Arc::from),
+    };
+    if let Some(error) = &node.identity_error {
+        return unreadable_identity(&facts, &subject, error, node_rules);
+    }
+    let identity = facts::identity_fact(node);
+    let identity_bound = to_bound(&identity);
+    let node_vars = Lent(vec![("node", &*identity_bound), ("plan", plan)]);
+    // The scopes below lend values that live only for this call.
+    let root: &Context = root;
+    let mut node_scope = root.new_inner_scope();
+    node_scope.set_variable_resolver(&node_vars);
+    let mut evaluations = evaluate_rules(node_rules, &subject, &mut node_scope, &mut facts);
+    let group_members = group_membership(group_rules, &node_scope, identity, &mut facts);
+    evaluations.extend(input_findings(&facts, &subject));
+    fill_excerpts(&mut evaluations, &facts);
+    NodeOutcome {
+        evaluations,
+        group_members,
+        digests: facts::digests_used(&facts),
+        reads: facts
+            .reads
+            .values()
+            .map(|r| (r.rel.clone(), r.digest.clone()))
+            .collect(),
+    }
+}
+
+/// A node whose node.json cannot be read: a finding, and every rule unknown.
+fn unreadable_identity(
+    facts: &NodeFacts,
+    subject: &Subject,
+    error: &str,
+    node_rules: &[&Rule],
+) -> NodeOutcome {
+    let mut evaluations = vec![tool_evaluation(
+        SNAPSHOT_UNREADABLE,
+        &subject.name,
+        Scope::Node,
+        "node.json",
+        error.to_string(),
+        vec![evidence_path(
+            facts
+                .node
+                .dir
+                .join(snapshot::NODE_MARKER)
+                .display()
+                .to_string(),
+        )],
+    )];
+    for rule in node_rules {
+        evaluations.push(subject.evaluation(
+            rule,
+            Status::Unknown,
+            rule.severity,
+            "",
+            format!("not checked: {error}"),
+        ));
+    }
+    NodeOutcome {
+        evaluations,
+        group_members: BTreeMap::new(),
+        reads: vec![],
+        digests: vec![],
+    }
+}
+
+/// Every node rule; rules that read `findings` run last and see the
+/// failures of the node's other rules.
+fn evaluate_rules(
+    node_rules: &[&Rule],
+    subject: &Subject,
+    node_scope: &mut Context,
+    facts: &mut NodeFacts,
+) -> Vec<Evaluation> {
+    let mut cel_facts: HashMap<String, Bound> = HashMap::new();
+    let (late, early): (Vec<&Rule>, Vec<&Rule>) =
+        node_rules.iter().copied().partition(|r| r.reads_findings);
+    let mut out = Vec::new();
+    for rule in early {
+        out.extend(evaluate_rule(
+            rule,
+            subject,
+            node_scope,
+            facts,
+            &mut cel_facts,
+        ));
+    }
+    if !late.is_empty() {
+        let findings: Vec<Json> = out
+            .iter()
+            .filter(|e| e.status == Status::Fail)
+            .map(|e| {
+                json!({"code": e.code, "name": e.name, "severity": e.severity.as_str(),
+                       "key": e.key, "message": e.message})
+            })
+            .collect();
+        node_scope.add_variable_from_value("findings", to_cel(&Json::Array(findings)));
+        for rule in late {
+            out.extend(evaluate_rule(
+                rule,
+                subject,
+                node_scope,
+                facts,
+                &mut cel_facts,
+            ));
+        }
+    }
+    out
+}
+
+/// What group rules get of the node: one copy of each fact, and one
+/// member entry per set of facts, however many rules read them.
+fn group_membership(
+    group_rules: &[&Rule],
+    node_scope: &Context,
+    identity: Json,
+    facts: &mut NodeFacts,
+) -> Membership {
+    let identity = Arc::new(identity);
+    let mut shared_facts: HashMap<String, Arc<Json>> = HashMap::new();
+    let mut by_requires: HashMap<&[String], MemberFacts> = HashMap::new();
+    let mut members = BTreeMap::new();
+    for rule in group_rules {
+        let params = Lent(vec![("params", &*rule.params_bound)]);
+        let mut scope = node_scope.new_inner_scope();
+        scope.set_variable_resolver(&params);
+        match applies(rule, &scope) {
+            Ok(false) => continue,
+            Err(e) => {
+                members.insert(
+                    rule.code,
+                    MemberFacts::NoData(format!("applies_to failed: {e}").into()),
+                );
+                continue;
+            }
+            Ok(true) => {}
+        }
+        let entry = by_requires
+            .entry(&rule.requires)
+            .or_insert_with(|| member_facts(&rule.requires, &identity, facts, &mut shared_facts));
+        members.insert(rule.code, entry.clone());
+    }
+    members
+}
+
+/// A finding for each input that was malformed or could not be read.
+fn input_findings(facts: &NodeFacts, subject: &Subject) -> Vec<Evaluation> {
+    let malformed = facts.malformed.iter().map(|m| {
+        tool_evaluation(
+            INPUT_MALFORMED,
+            &subject.name,
+            Scope::Node,
+            &facts.node_relative(&m.path),
+            format!("{} is malformed at line {}: {}", m.path, m.line, m.reason),
+            vec![Evidence {
+                path: m.path.clone(),
+                line: Some(m.line),
+                excerpt: excerpt(facts, &m.path, m.line),
+                context: vec![],
+            }],
+        )
+    });
+    let unreadable = facts.unreadable.iter().map(|u| {
+        tool_evaluation(
+            u.code,
+            &subject.name,
+            Scope::Node,
+            &facts.node_relative(&u.path),
+            format!("{} is unreadable: {}", u.path, u.reason),
+            vec![evidence_path(u.path.clone())],
+        )
+    });
+    malformed.chain(unreadable).collect()
+}
+
+/// The excerpt of every evidence line that has none yet.
+fn fill_excerpts(evaluations: &mut [Evaluation], facts: &NodeFacts) {
+    for e in evaluations {
+        for ev in &mut e.evidence {
+            if ev.excerpt.is_none()
+                && let Some(line) = ev.line
+            {
+                ev.excerpt = excerpt(facts, &ev.path, line);
+            }
+        }
+    }
+}
+
+/// The node's identity and the facts `requires` names, or why it has none.
+pub(super) fn member_facts(
+    requires: &[String],
+    identity: &Arc<Json>,
+    facts: &mut NodeFacts,
+    shared: &mut HashMap<String, Arc<Json>>,
+) -> MemberFacts {
+    let mut member = BTreeMap::from([("node".to_string(), identity.clone())]);
+    for req in requires {
+        let fact = match shared.get(req) {
+            Some(fact) => fact.clone(),
+            None => match facts.get(req) {
+                Ok(json) => Arc::new(json),
+                Err(problem) => return MemberFacts::NoData(problem.describe().into()),
+            },
+        };
+        shared.insert(req.clone(), fact.clone());
+        member.insert(req.clone(), fact);
+    }
+    MemberFacts::Facts(Arc::new(member))
+}
+
+pub(super) fn applies(rule: &Rule, scope: &Context) -> Result<bool, String> {
+    match &rule.applies_to {
+        None => Ok(true),
+        Some(p) => expr::eval_bool(p, scope),
+    }
+}
+
+/// One rule on one node.
+pub(super) fn evaluate_rule(
+    rule: &Rule,
+    subject: &Subject,
+    node_scope: &Context,
+    facts: &mut NodeFacts,
+    cel_facts: &mut HashMap<String, Bound>,
+) -> Vec<Evaluation> {
+    let params = Lent(vec![("params", &*rule.params_bound)]);
+    let mut scope = node_scope.new_inner_scope();
+    scope.set_variable_resolver(&params);
+    match applies(rule, &scope) {
+        Ok(true) => {}
+        Ok(false) => {
+            return vec![subject.evaluation(
+                rule,
+                Status::NotApplicable,
+                rule.severity,
+                "",
+                rule.does_not_apply.clone(),
+            )];
+        }
+        Err(e) => return rule_error(rule, subject, "applies_to", rule.applies_to_line, e),
+    }
+    for req in &rule.requires {
+        // Each fact is converted for CEL once per node and lent to every
+        // rule that reads it: copying it per rule was most of a rule's cost.
+        if cel_facts.contains_key(req) {
+            continue;
+        }
+        match facts.get(req) {
+            Ok(json) => {
+                cel_facts.insert(req.clone(), to_bound(&json));
+            }
+            Err(problem) => {
+                let status = match problem {
+                    FactProblem::NotApplicable { .. } => Status::NotApplicable,
+                    _ => Status::Unknown,
+                };
+                let mut e = subject.evaluation(rule, status, rule.severity, "", problem.describe());
+                e.evidence = problem_evidence(&problem);
+                return vec![e];
+            }
+        }
+    }
+    drop(scope);
+    let mut vars = params.0;
+    vars.extend(rule.requires.iter().map(|r| (r.as_str(), &*cel_facts[r])));
+    let vars = Lent(vars);
+    let mut scope = node_scope.new_inner_scope();
+    scope.set_variable_resolver(&vars);
+    if let Some(log) = &rule.log {
+        match log.scan(facts) {
+            Ok(scan) => {
+                scope.add_variable_as_val("matches", to_bound(&Json::Array(scan.matches)));
+                scope.add_variable_as_val("logs", to_bound(&json!(scan.files)));
+            }
+            Err(problem) => {
+                let mut e = subject.evaluation(
+                    rule,
+                    Status::Unknown,
+                    rule.severity,
+                    "",
+                    problem.describe(),
+                );
+                e.evidence = problem_evidence(&problem);
+                return vec![e];
+            }
+        }
+    }
+    let group = RuleRun {
+        rule,
+        subject,
+        node: Some(facts.node),
+    };
+    group.conditions(&scope)
+}
