@@ -6,6 +6,14 @@ installer nodes), renamed and regrouped into sites and two-node clusters,
 with a chosen share of them copied from a node that has planted faults.
 
     python3 bench/gen_fleet.py --nodes 1000 --faults 0.2 --out /tmp/fleet-1k
+    python3 bench/gen_fleet.py --nodes 2000 --template FLEET_DIR --out /tmp/fleet-t
+
+With --template, any fleet folder is the model instead: its node folders
+(those holding node.json or sos_commands/) are copied as they are, the
+whole fleet over and over, each copy's hostnames, sites and clusters
+suffixed with the copy's number (-k0001), so that its clusters and sites
+keep their members, until N nodes are written; the files at the template's
+top (plan.toml, backup-repository.csv) are copied to the top once.
 
 Every file is a real fixture file, so every parser and rule does its real
 work; only node.json (hostname, site, cluster) differs per node. Servers
@@ -137,14 +145,67 @@ def generate(nodes: int, faults: float, out: Path, seed: int) -> dict:
     return {"nodes": nodes, "faulty": faulty, "bytes": size, "bytes_per_node": size // max(nodes, 1)}
 
 
+def template_nodes(template: Path) -> list:
+    """The node folders of a fleet folder, sorted, not descending into one."""
+    found = []
+
+    def walk(folder: Path) -> None:
+        if (folder / "node.json").is_file() or (folder / "sos_commands").is_dir():
+            found.append(folder)
+            return
+        for child in sorted(folder.iterdir()):
+            if child.is_dir() and not child.is_symlink():
+                walk(child)
+
+    walk(template)
+    return found
+
+
+def from_template(template: Path, nodes: int, out: Path) -> dict:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for top in template.iterdir():
+        if top.is_file():
+            shutil.copy2(top, out / top.name)
+    models = template_nodes(template)
+    if not models:
+        raise SystemExit(f"{template}: no node folder (node.json or sos_commands/) in it")
+    written = 0
+    copy = 0
+    while written < nodes:
+        suffix = f"-k{copy:04d}"
+        for model in models:
+            if written == nodes:
+                break
+            target = out / f"k{copy:04d}" / model.relative_to(template)
+            shutil.copytree(model, target, symlinks=True)
+            marker = model / "node.json"
+            meta = json.loads(marker.read_text()) if marker.is_file() else {}
+            meta["hostname"] = meta.get("hostname", model.name) + suffix
+            for field in ("site", "cluster"):
+                if meta.get(field):
+                    meta[field] += suffix
+            (target / "node.json").write_text(json.dumps(meta, indent=2) + "\n")
+            written += 1
+        copy += 1
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    return {"nodes": nodes, "template": str(template), "template_nodes": len(models),
+            "faulty": None, "bytes": size, "bytes_per_node": size // max(nodes, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nodes", type=int, required=True)
     parser.add_argument("--faults", type=float, default=0.2, help="share of nodes copied from a faulty node")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--template", type=Path, help="a fleet folder to copy instead of the built-in mix")
     args = parser.parse_args()
-    print(json.dumps(generate(args.nodes, args.faults, args.out, args.seed)))
+    if args.template:
+        print(json.dumps(from_template(args.template, args.nodes, args.out)))
+    else:
+        print(json.dumps(generate(args.nodes, args.faults, args.out, args.seed)))
 
 
 if __name__ == "__main__":

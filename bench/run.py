@@ -1,20 +1,32 @@
 #!/usr/bin/env python3
-"""upcheck's benchmark: one command, every ratio side by side in one run.
+"""upcheck's benchmark: one command, every goal a ratio of two things measured
+side by side in the same run (interleaved rounds, medians), so that a loaded
+machine slows both sides of each ratio alike.
 
-    python3 bench/run.py [--only fleet,parse,md5] [--rounds 3] [--nodes 1000,10000]
+    python3 bench/run.py [--only fleet,archive,digest,parse,md5] [--rounds 3]
+                         [--nodes 2000,20000] [--template FLEET_DIR]
 
-- fleet: synthetic fleets (bench/gen_fleet.py, ~40 KB a node, 20% faulty) of
-  each size; per round, `upcheck check FLEET` (the whole default catalog,
-  phase pre, JSON to a file) and the I/O floor (bench/io_floor.rs: walk the
-  tree and read every file in parallel) run back to back on a warm cache.
-  Reports the medians, upcheck / floor per size, the growth from the
-  smallest to the largest fleet against the growth in nodes, and upcheck's
-  peak RSS.
+- fleet: synthetic fleets of each size, from the built-in mix
+  (bench/gen_fleet.py, ~40 KB a node, 20% faulty) and, with --template, from
+  that fleet folder copied over and over. Per round, one after the other:
+  the I/O floor (bench/io_floor.rs: walk the tree and read every file in
+  parallel), `upcheck check FLEET --format json` (the whole default
+  catalog, phase pre), the same with --format table, junit, sarif,
+  markdown and html, and JSON with -j1 and -j2. Reports JSON / floor,
+  each format / JSON, -j1 / -j2 and the peak RSS of each run
+  (ru_maxrss of the child), and the phase times upcheck reports with
+  UPCHECK_TIMINGS=1 (what runs on one thread).
+- archive: the smallest fleet packed as one .tar.xz; per round, the check
+  of the folder and of the archive. Reports archive / folder.
+- digest: a fleet of 8 nodes, each with a 64 MiB staged ISO of random
+  bytes listed in md5sum.out; per round, `check --select 20008 --cache DIR`
+  with the cache emptied (every image hashed) and with the cache of the
+  previous run (none hashed). Reports cold / warm.
 - parse: parsing alone, per file, of every real ntpq and df sample in
   ../shared/real-world: upcheck's parsers (bench/parse_cost.rs) against
   insights-core's NtpqPn and DiskFree parsers (installed into
-  target/bench/venv from PyPI when missing), one after the other in each
-  round; medians per file over the rounds, then over the files.
+  target/bench/venv from PyPI when missing); medians per file over the
+  rounds, then over the files.
 - md5: bench/md5.py (GNU md5sum against upcheck on 1 GiB; 4 x 512 MiB on 1
   and 2 threads).
 
@@ -25,9 +37,11 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -35,6 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "target" / "bench"
 REAL = ROOT.parent / "shared" / "real-world"
 RELEASE = ROOT / "target" / "release"
+UPCHECK = RELEASE / "upcheck"
+ENV = dict(os.environ, SOURCE_DATE_EPOCH="1795219200")
+FORMATS = ["table", "junit", "sarif", "markdown", "html"]
 
 
 def build():
@@ -44,51 +61,145 @@ def build():
         cwd=ROOT, check=True)
 
 
-def timed(cmd, env=None):
-    """Wall seconds and peak RSS (MiB) of one run of cmd."""
+def timed(cmd, env=ENV):
+    """Wall seconds, peak RSS (MiB) and stderr of one run of cmd."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1, 3):
-        sys.exit(f"{' '.join(map(str, cmd))} exited {code}: {proc.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+        sys.exit(f"{' '.join(map(str, cmd))} exited {code}: {err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, err
 
 
-def fleet(sizes, rounds):
-    results = {}
-    for n in sizes:
-        path = OUT / f"fleet-{n}"
-        meta = path / "generated.json"
-        if not meta.exists():
-            out = subprocess.run([sys.executable, str(ROOT / "bench" / "gen_fleet.py"),
-                                  "--nodes", str(n), "--out", str(path)],
-                                 check=True, capture_output=True, text=True).stdout
-            meta.write_text(out)
-        info = json.loads(meta.read_text())
-        report = OUT / f"report-{n}.json"
-        env = dict(os.environ, SOURCE_DATE_EPOCH="1795219200")
-        check = [str(RELEASE / "upcheck"), "check", str(path), "--format", "json", "--output", str(report)]
-        floor = [str(RELEASE / "examples" / "io_floor"), str(path)]
-        timed(floor)  # warm the page cache
-        up, fl, rss = [], [], []
-        for r in range(rounds):
-            s, m = timed(check, env)
-            up.append(s)
-            rss.append(m)
-            fl.append(timed(floor)[0])
-            print(f"  {n} nodes, round {r + 1}: upcheck {s:.2f} s ({m:.0f} MiB), floor {fl[-1]:.2f} s",
-                  file=sys.stderr)
-        summary = json.loads(report.read_text())["summary"]
-        results[n] = {
-            "nodes": n, "bytes_per_node": info["bytes_per_node"], "faulty": info["faulty"],
-            "evaluations": summary["evaluations"],
-            "upcheck_s": statistics.median(up), "floor_s": statistics.median(fl),
-            "ratio": statistics.median(up) / statistics.median(fl),
-            "peak_rss_mib": max(rss),
-        }
+def generate(path, n, template=None):
+    meta = path / "generated.json"
+    if meta.exists() and json.loads(meta.read_text())["nodes"] == n:
+        return json.loads(meta.read_text())
+    cmd = [sys.executable, str(ROOT / "bench" / "gen_fleet.py"), "--nodes", str(n), "--out", str(path)]
+    if template:
+        cmd += ["--template", str(template)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    meta.write_text(out)
+    return json.loads(out)
+
+
+def phase_times(stderr):
+    """The `upcheck: timing: PHASE SECONDS s` lines of UPCHECK_TIMINGS=1."""
+    times = {}
+    for line in stderr.splitlines():
+        if line.startswith("upcheck: timing: "):
+            name, seconds, _ = line[len("upcheck: timing: "):].rsplit(" ", 2)
+            times[name] = float(seconds)
+    return times
+
+
+def fleet_point(path, info, rounds):
+    """Every measurement of one fleet, interleaved round after round."""
+    floor = [str(RELEASE / "examples" / "io_floor"), str(path)]
+    report = OUT / "report.out"
+
+    def check(fmt, *extra, out=report):
+        return [str(UPCHECK), "check", str(path), "--format", fmt, "--output", str(out), *extra]
+
+    runs = {"floor": floor, "json": check("json", out=OUT / "report.json"),
+            "j1": check("json", "-j1"), "j2": check("json", "-j2")}
+    runs.update({f: check(f) for f in FORMATS})
+    timed(floor)  # warm the page cache
+    seconds = {k: [] for k in runs}
+    rss = {k: [] for k in runs}
+    phases = []
+    for r in range(rounds):
+        for name, cmd in runs.items():
+            env = dict(ENV, UPCHECK_TIMINGS="1") if name == "json" else ENV
+            s, m, err = timed(cmd, env)
+            seconds[name].append(s)
+            rss[name].append(m)
+            if name == "json":
+                phases.append(phase_times(err))
+        print(f"  {path.name}, round {r + 1}: " + ", ".join(
+            f"{k} {v[-1]:.2f} s" for k, v in seconds.items()), file=sys.stderr)
+    summary = json.loads((OUT / "report.json").read_text())["summary"]
+    med = {k: statistics.median(v) for k, v in seconds.items()}
+    return {
+        "nodes": info["nodes"], "bytes_per_node": info["bytes_per_node"],
+        "template": info.get("template"), "evaluations": summary["evaluations"],
+        "seconds": med, "peak_rss_mib": {k: max(v) for k, v in rss.items()},
+        "json_over_floor": med["json"] / med["floor"],
+        "format_over_json": {f: med[f] / med["json"] for f in FORMATS},
+        "j1_over_j2": med["j1"] / med["j2"],
+        "phases": {k: statistics.median(p.get(k, 0) for p in phases) for k in phases[0]} if phases else {},
+    }
+
+
+def fleet(sizes, rounds, template):
+    results = []
+    kinds = [("mix", None)] + ([(Path(template).name, Path(template))] if template else [])
+    for kind, model in kinds:
+        for n in sizes:
+            path = OUT / f"fleet-{kind}-{n}"
+            info = generate(path, n, model)
+            results.append(dict(fleet_point(path, info, rounds), fleet=kind))
     return results
+
+
+def archive(n, rounds):
+    """The mix fleet of n nodes as a folder and as one .tar.xz."""
+    folder = OUT / f"fleet-mix-{n}"
+    generate(folder, n)
+    packed = OUT / f"fleet-mix-{n}.tar.xz"
+    if not packed.exists() or packed.stat().st_mtime < (folder / "generated.json").stat().st_mtime:
+        with tarfile.open(packed, "w:xz", preset=1) as tar:
+            tar.add(folder, arcname=folder.name)
+    report = str(OUT / "report.out")
+    cmds = {p: [str(UPCHECK), "check", str(p), "--format", "json", "--output", report]
+            for p in (folder, packed)}
+    times = {p: [] for p in cmds}
+    for _ in range(rounds):
+        for p, cmd in cmds.items():
+            times[p].append(timed(cmd)[0])
+    f, a = statistics.median(times[folder]), statistics.median(times[packed])
+    return {"nodes": n, "archive_bytes": packed.stat().st_size, "folder_s": f, "archive_s": a,
+            "ratio": a / f}
+
+
+def digest(rounds, nodes=8, mib=64):
+    """Cold and warm digest cache over `nodes` staged images of `mib` MiB."""
+    fleet = OUT / "fleet-iso"
+    iso = "cmp-12.1.2.0.0_22.1.0-x86_64.iso"
+    lines = {}
+    for i in range(nodes):
+        node = fleet / f"cmp{i}"
+        image = node / "var/TKLC/upgrade" / iso
+        if not image.exists() or image.stat().st_size != mib << 20:
+            image.parent.mkdir(parents=True, exist_ok=True)
+            with open(image, "wb") as out:
+                out.write(os.urandom(mib << 20))
+        (node / "node.json").write_text(json.dumps(
+            {"hostname": f"cmp{i}", "role": "cmp", "platform": "tpd"}))
+        listing = node / "var/camiant/tmp/md5sum.out"
+        listing.parent.mkdir(parents=True, exist_ok=True)
+        if not listing.exists():
+            md5 = subprocess.run(["md5sum", str(image)], check=True, capture_output=True,
+                                 text=True).stdout.split()[0]
+            listing.write_text(f"{md5}  {iso}\n")
+        lines[i] = listing
+    cache = OUT / "digest-cache"
+    cmd = [str(UPCHECK), "check", str(fleet), "--select", "20008", "--format", "json",
+           "--output", str(OUT / "report-iso.json"), "--cache", str(cache)]
+    timed(cmd)  # warm the page cache
+    cold, warm = [], []
+    for _ in range(rounds):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed(cmd)[0])
+        computed = len(json.loads((OUT / "report-iso.json").read_text())["digests"]["computed"])
+        warm.append(timed(cmd)[0])
+        cached = len(json.loads((OUT / "report-iso.json").read_text())["digests"]["cached"])
+    c, w = statistics.median(cold), statistics.median(warm)
+    return {"images": nodes, "mib_each": mib, "cold_s": c, "warm_s": w, "ratio": c / w,
+            "computed_cold": computed, "cached_warm": cached}
 
 
 def venv_python():
@@ -133,32 +244,61 @@ def md5(rounds):
     return json.loads(out.splitlines()[-1])
 
 
+def print_fleet(points):
+    print("| fleet | nodes | KB/node | evaluations | floor | JSON | JSON / floor (goal ≤ 3×) "
+          "| -j1 / -j2 (goal ≥ 1.8×) | peak RSS JSON, table (goal ≤ 300 MB) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in points:
+        s, m = r["seconds"], r["peak_rss_mib"]
+        print(f"| {r['fleet']} | {r['nodes']} | {r['bytes_per_node'] / 1000:.0f} | {r['evaluations']} | "
+              f"{s['floor']:.2f} s | {s['json']:.2f} s | {r['json_over_floor']:.2f}× | "
+              f"{r['j1_over_j2']:.2f}× | {m['json'] * 1.048576:.0f} MB, {m['table'] * 1.048576:.0f} MB |")
+    print("\n| fleet | nodes | " + " | ".join(f"{f} / JSON" for f in FORMATS) + " | (goal ≤ 1.5×) |")
+    print("|---|---|" + "---|" * (len(FORMATS) + 1))
+    for r in points:
+        print(f"| {r['fleet']} | {r['nodes']} | " + " | ".join(
+            f"{r['format_over_json'][f]:.2f}× ({r['seconds'][f]:.2f} s)" for f in FORMATS) + " | |")
+    print("\n| fleet | nodes | " + " | ".join(points[0]["phases"]) + " |")
+    print("|---|---|" + "---|" * len(points[0]["phases"]))
+    for r in points:
+        print(f"| {r['fleet']} | {r['nodes']} | " + " | ".join(
+            f"{v:.2f} s" for v in r["phases"].values()) + " |")
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="fleet,parse,md5")
+    ap.add_argument("--only", default="fleet,archive,digest,parse,md5")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--nodes", default="1000,10000")
+    ap.add_argument("--nodes", default="2000,20000")
+    ap.add_argument("--archive-nodes", type=int, default=2000)
+    ap.add_argument("--template", help="a fleet folder the generator copies (e.g. fixtures/oracle-pm/healthy-pre)")
     args = ap.parse_args()
     parts = set(args.only.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
     build()
-    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-               "date": time.strftime("%Y-%m-%d")}
-    print(f"# upcheck benchmark, {results['date']}, {os.cpu_count()} CPUs, {platform.platform()}\n")
+    load = os.getloadavg()
+    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                           "load_at_start": load},
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+               "command": " ".join(["python3", "bench/run.py", *sys.argv[1:]])}
+    print(f"# upcheck benchmark, {results['date']}, {os.cpu_count()} CPUs, {platform.platform()}, "
+          f"load average {load[0]:.1f} at the start\n")
+    print(f"`{results['command']}`\n")
     if "fleet" in parts:
         sizes = [int(n) for n in args.nodes.split(",")]
-        f = results["fleet"] = fleet(sizes, args.rounds)
-        print("| nodes | KB/node | evaluations | upcheck check | I/O floor | ratio (goal ≤ 3×) | peak RSS (goal ≤ 300 MB at 10k) |")
-        print("|---|---|---|---|---|---|---|")
-        for n in sizes:
-            r = f[n]
-            print(f"| {n} | {r['bytes_per_node'] / 1000:.0f} | {r['evaluations']} | {r['upcheck_s']:.2f} s | "
-                  f"{r['floor_s']:.2f} s | {r['ratio']:.2f}× | {r['peak_rss_mib']:.0f} MiB |")
-        if len(sizes) > 1:
-            lo, hi = f[sizes[0]], f[sizes[-1]]
-            growth = hi["upcheck_s"] / lo["upcheck_s"]
-            print(f"\nwall time grows {growth:.1f}× from {sizes[0]} to {sizes[-1]} nodes "
-                  f"({sizes[-1] / sizes[0]:.0f}× the nodes; linear is {sizes[-1] / sizes[0]:.0f}×)\n")
+        results["fleet"] = fleet(sizes, args.rounds, args.template)
+        print_fleet(results["fleet"])
+    if "archive" in parts:
+        a = results["archive"] = archive(args.archive_nodes, args.rounds)
+        print(f"| one .tar.xz of {a['nodes']} nodes ({a['archive_bytes'] / 1e6:.0f} MB) | folder | archive "
+              f"| archive / folder (goal ≤ 2×) |\n|---|---|---|---|\n"
+              f"| | {a['folder_s']:.2f} s | {a['archive_s']:.2f} s | {a['ratio']:.2f}× |\n")
+    if "digest" in parts:
+        d = results["digest"] = digest(args.rounds)
+        print(f"| digest cache, {d['images']} × {d['mib_each']} MiB images | cold (hashed {d['computed_cold']}) "
+              f"| warm (cached {d['cached_warm']}) | cold / warm |\n|---|---|---|---|\n"
+              f"| `--select 20008 --cache DIR` | {d['cold_s']:.2f} s | {d['warm_s']:.2f} s | {d['ratio']:.1f}× |\n")
     if "parse" in parts:
         p = results["parse"] = parse(args.rounds)
         print("| parser | files compared | upcheck, µs/file | insights-core, µs/file | upcheck faster by (goal ≥ 10×) |")
