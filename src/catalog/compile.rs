@@ -133,7 +133,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
         return Err(c.errors);
     }
     let rule = assemble(file, programs, texts, log, origin, text)?;
-    let unbound = lint::bound_variables(origin, &rule);
+    let unbound = bound_variables(origin, &rule);
     if !unbound.is_empty() {
         return Err(unbound);
     }
@@ -343,6 +343,33 @@ fn assemble(
     };
     rule.reads_findings = rule.reads("findings");
     Ok(rule)
+}
+
+/// Variables the engine binds only in some rules, checked once the rule
+/// is compiled.
+fn bound_variables(origin: &str, rule: &Rule) -> Vec<Problem> {
+    let err = |message: String| Problem::error(origin, None, message);
+    let mut errors = Vec::new();
+    if rule.reads_findings && rule.scope != Scope::Node {
+        errors.push(err("`findings` exists only in node scope".into()));
+    }
+    for var in ["matches", "logs"] {
+        if rule.reads(var) && rule.log.is_none() {
+            errors.push(err(format!(
+                "reads `{var}`, which only a rule with a [log] table has"
+            )));
+        }
+    }
+    if rule.not_applicable_when.iter().any(|c| {
+        super::expr::variables(&c.program)
+            .iter()
+            .any(|v| v == "item")
+    }) {
+        errors.push(err(
+            "not_applicable_when is judged once per rule and cannot read `item`".into(),
+        ));
+    }
+    errors
 }
 
 /// `not_applicable_when` or `unknown_when` entries with their reasons.

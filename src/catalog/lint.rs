@@ -1,11 +1,9 @@
 //! What a rule file must be beyond its TOML shape: names, codes, facts it
 //! may read, and the variables each part of a rule sees.
 
-use super::compile::Rule;
 use super::problem::Problem;
 use super::rule_file::{KEY_ORDER, RuleFile, line_of};
 use crate::facts;
-use crate::model::Scope;
 use cel::Program;
 use toml::Spanned;
 
@@ -132,33 +130,6 @@ pub fn fail_severity(origin: &str, text: &str, file: &RuleFile) -> Vec<Problem> 
             )
         })
         .collect()
-}
-
-/// Variables the engine binds only in some rules, checked once the rule
-/// is compiled.
-pub fn bound_variables(origin: &str, rule: &Rule) -> Vec<Problem> {
-    let err = |message: String| Problem::error(origin, None, message);
-    let mut errors = Vec::new();
-    if rule.reads_findings && rule.scope != Scope::Node {
-        errors.push(err("`findings` exists only in node scope".into()));
-    }
-    for var in ["matches", "logs"] {
-        if rule.reads(var) && rule.log.is_none() {
-            errors.push(err(format!(
-                "reads `{var}`, which only a rule with a [log] table has"
-            )));
-        }
-    }
-    if rule.not_applicable_when.iter().any(|c| {
-        super::expr::variables(&c.program)
-            .iter()
-            .any(|v| v == "item")
-    }) {
-        errors.push(err(
-            "not_applicable_when is judged once per rule and cannot read `item`".into(),
-        ));
-    }
-    errors
 }
 
 pub fn check_requires(

@@ -230,3 +230,14 @@ pub(super) fn command_line() -> Vec<String> {
     }
     line
 }
+
+impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
+    fn from(args: &'a CheckArgs) -> Self {
+        PolicyFlags {
+            args: &args.policy,
+            paths: &args.paths,
+            select: &args.select,
+            ignore: &args.ignore,
+        }
+    }
+}

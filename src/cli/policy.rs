@@ -2,7 +2,6 @@
 //! defaults, and its application to a run's evaluations.
 
 use super::args::{FailOn, PolicyArgs};
-use super::check::CheckArgs;
 use crate::catalog::Catalog;
 use crate::engine::Selection;
 use crate::model::Evaluation;
@@ -36,17 +35,6 @@ pub(super) struct PolicyFlags<'a> {
     pub(super) paths: &'a [PathBuf],
     pub(super) select: &'a [String],
     pub(super) ignore: &'a [String],
-}
-
-impl<'a> From<&'a CheckArgs> for PolicyFlags<'a> {
-    fn from(args: &'a CheckArgs) -> Self {
-        PolicyFlags {
-            args: &args.policy,
-            paths: &args.paths,
-            select: &args.select,
-            ignore: &args.ignore,
-        }
-    }
 }
 
 pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {

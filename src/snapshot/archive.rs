@@ -23,8 +23,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::snapshot::MAX_INPUT_BYTES;
-use crate::snapshot::confined::{MAX_LINKS, OverLimit, ReadError, ReadFailure};
+use crate::snapshot::confined::{MAX_INPUT_BYTES, MAX_LINKS, OverLimit, ReadError, ReadFailure};
 
 /// The bytes one archive may expand to (its tar stream, decompressed),
 /// files not read included: 4 GiB, the default of the bytes of input a

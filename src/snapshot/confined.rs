@@ -15,6 +15,9 @@ use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+/// Inputs larger than this are refused rather than read into memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Links followed in one resolution before it is called a loop (Linux's
 /// own limit).
 pub const MAX_LINKS: usize = 40;

@@ -21,8 +21,7 @@ use walkdir::WalkDir;
 pub const NODE_MARKER: &str = "node.json";
 /// The optional maintenance plan at a fleet root.
 pub const PLAN_FILE: &str = "plan.toml";
-/// Inputs larger than this are refused rather than read into memory.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::snapshot::confined::MAX_INPUT_BYTES;
 
 /// How a snapshot folder is organised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,3 +40,4 @@ mod secrets;
 mod shard_merge;
 mod sos_layout;
 mod sosreport;
+mod structure;
