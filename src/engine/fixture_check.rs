@@ -1,6 +1,7 @@
 //! `upcheck rules check`: a catalog is sound when every file compiles, codes
 //! are unique, and every rule fires on its `fires` fixture and stays quiet
-//! on its `passes` fixture.
+//! on its `passes` fixture (and, where it has one, answers unknown on its
+//! `unknown` fixture).
 
 use crate::catalog::{Catalog, Problem, Rule};
 use crate::engine::{self, RunOptions, Selection};
@@ -60,8 +61,13 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
     };
     let mut problems = Vec::new();
     let mut runs = 0;
-    for case in ["fires", "passes"] {
+    for case in ["fires", "passes", "unknown"] {
         let dir = base.join(case);
+        // `unknown` is optional: the inputs missing or incomplete, and the
+        // rule saying so instead of passing.
+        if case == "unknown" && !dir.exists() {
+            continue;
+        }
         if !dir.is_dir() {
             problems.push(problem(format!("missing fixture {}", dir.display())));
             continue;
@@ -113,6 +119,17 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             if case == "passes" && !clean {
                 problems.push(problem(format!(
                     "noisy: does not pass on {} {subject} ({})",
+                    dir.display(),
+                    describe()
+                )));
+            }
+            let unknown = evals.iter().any(|e| e.status == Status::Unknown)
+                && evals
+                    .iter()
+                    .all(|e| matches!(e.status, Status::Unknown | Status::NotApplicable));
+            if case == "unknown" && !unknown {
+                problems.push(problem(format!(
+                    "not unknown on {} {subject} ({})",
                     dir.display(),
                     describe()
                 )));

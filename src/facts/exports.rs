@@ -49,7 +49,7 @@ const ALARM_FIELDS: &[(&str, &str, &str)] = &[
     (
         "alarms[].expected_at",
         "list",
-        "the stages of the Policy Management 12.1.2 procedure whose steps name the alarm as expected: `[{stage, sections}]`, empty when no step does (see writing-rules.md, `upgrade_progress`)",
+        "the stages of the Policy Management 12.1.2 procedure whose steps name the alarm as expected: `[{stage, severity, sections}]`, `severity` the highest the steps of that stage give it (critical, major or minor), empty when no step names it (see writing-rules.md, `upgrade_progress`)",
     ),
 ];
 

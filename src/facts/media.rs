@@ -28,7 +28,9 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
     summary: "The ISO images staged in /var/TKLC/upgrade: the `*.iso` files of the snapshot's \
               var/TKLC/upgrade/, and those a `commands/md5sum_…` output names when the collector \
               hashed on the node instead of copying the image. Missing when the snapshot has \
-              neither.",
+              neither: a var/TKLC/upgrade/ without any image (md5sum.out alone) does not show \
+              that none is staged, a `md5sum /var/TKLC/upgrade/*.iso` output saying \
+              `No such file or directory` does.",
     fields: &[
         (
             "name",
@@ -224,7 +226,10 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         .map(|f| commands.join(&f["commands/".len()..]))
         .collect();
     outputs.sort();
-    if !dir_present && outputs.is_empty() {
+    // A folder without any image (md5sum.out alone) does not show that none
+    // is staged: images are large and often left out of a copy. The md5sum
+    // output ("No such file or directory") does.
+    if found.is_empty() && outputs.is_empty() {
         return Err(FactProblem::Missing {
             input: "staged ISOs".into(),
             looked_for: vec![

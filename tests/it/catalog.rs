@@ -16,10 +16,16 @@ fn rules_check_is_clean_with_warnings_as_errors() {
         problems.join("\n")
     );
     assert!(result.rules >= 12, "only {} rules", result.rules);
+    let unknown_cases = std::fs::read_dir("fixtures/rules")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("unknown").is_dir())
+        .count();
+    assert!(unknown_cases > 0, "no rule has an unknown fixture");
     assert_eq!(
         result.fixture_runs,
-        2 * result.rules,
-        "every rule runs fires and passes"
+        2 * result.rules + unknown_cases,
+        "every rule runs fires and passes, and unknown where it has one"
     );
 }
 
@@ -131,5 +137,46 @@ fn a_noisy_or_silent_rule_is_caught() {
             .any(|p| p.message.starts_with("noisy:")),
         "{:?}",
         result.problems
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_unknown_fixture_that_passes_is_caught() {
+    // 70003's passing cluster given as its `unknown` case: every input is
+    // there, so the rule passes, and rules check must say it is not unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let stem = "70003-forced-standby-left";
+    std::fs::copy(
+        format!("rules/{stem}.toml"),
+        rules.join(format!("{stem}.toml")),
+    )
+    .unwrap();
+    let fixtures = dir.path().join("fixtures").join("rules").join(stem);
+    let source = Path::new("fixtures/rules").join(stem);
+    copy_tree(&source.join("fires"), &fixtures.join("fires"));
+    copy_tree(&source.join("passes"), &fixtures.join("passes"));
+    copy_tree(&source.join("passes"), &fixtures.join("unknown"));
+    let result = fixture_check::check(Some(&rules), None);
+    let problems: Vec<String> = result.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(result.fixture_runs, 3, "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("not unknown on")),
+        "{problems:?}"
     );
 }

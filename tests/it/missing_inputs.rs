@@ -309,91 +309,65 @@ fn gap_matches(problem: &str, code: u32, what: &str) -> bool {
     problem.starts_with(&format!("{code} ")) && problem.contains(&format!("without {what}"))
 }
 
-/// Rules that still pass with an input taken away, each with why it is
-/// open. Group rules judge the members that have the input and say nothing
-/// of a member that lacks it, and some read a node.json field only on the
-/// servers whose state needs it; each is to be made unknown (or shown
-/// normal by the procedure) and then removed from this list.
+/// Rules that still pass with an input taken away, each with why the pass
+/// stands: the procedure calls the state normal without that input (its
+/// section quoted), or another input gives the same. A gap that is a real
+/// blind spot is closed in the rule (unknown naming what is missing), not
+/// listed here.
 const KNOWN_GAPS: &[(u32, &str, &str)] = &[
     (
         10012,
         "node.json field `running_release`",
-        "judges TPD only on servers known to run the target release",
+        "appRev's Policy release stands in, and a TPD at 7.0.2 or above meets the baseline \
+         whatever the server runs (2.6: \"TPD is upgraded to version 7.0.2 as part of this \
+         procedure\"); a lower TPD with no release known is unknown",
     ),
     (
         10012,
         "node.json field `target_release`",
-        "judges TPD only on servers known to run the target release",
+        "the target is the procedure's own release when node.json and plan.toml name none \
+         (1.4: \"Policy Management release 12.1.2.0.0_22.1.0\")",
     ),
     (
         20006,
         "node.json field `target_release`",
-        "falls back to plan.toml's target per role",
-    ),
-    (
-        20006,
-        "the inputs of fact `staged_isos`",
-        "before ISO Maintenance a server without the ISO is normal (4.6.3.1); 20031 judges per type",
+        "the target is the procedure's own release when node.json and plan.toml name none \
+         (2.9.1 Upgrade Media: cmp-12.1.2.0.0_22.1.0-x86_64.iso and its siblings)",
     ),
     (
         20031,
         "node.json field `target_release`",
-        "a server without a target release joins no type",
-    ),
-    (
-        20031,
-        "every `cmp` node",
-        "judges the types present in the fleet",
+        "the target is the procedure's own release when node.json and plan.toml name none \
+         (2.9.1 Upgrade Media: cmp-12.1.2.0.0_22.1.0-x86_64.iso and its siblings)",
     ),
     (
         30005,
         "node.json field `ha_role`",
-        "the active CMP's system backup is asked of a server known to be active",
-    ),
-    (
-        60003,
-        "the inputs of fact `alarms`",
-        "fleet scope: members without an alarm export are not named",
-    ),
-    (
-        60003,
-        "the inputs of fact `upgrade_log`",
-        "fleet scope: members without an upgrade log are not named",
-    ),
-    (
-        60004,
-        "the inputs of fact `upgrade_log`",
-        "fleet scope: members without an upgrade log are not named",
+        "4.6.4 asks a server backup of \"each CMP, MPE/MPE-Li, and MRA server— active and \
+         standby\", whatever the role, and \"System Backup is done on active CMP servers \
+         ONLY\": a CMP with its system backup needs no role; one without it and without a \
+         role is unknown",
     ),
     (
         70002,
         "node.json field `running_release`",
-        "the release is read only for Forced Standby and OOS servers",
-    ),
-    (
-        70003,
-        "node.json field `ha_role`",
-        "a server without a role is not judged",
-    ),
-    (
-        70008,
-        "the inputs of fact `alarms`",
-        "fleet scope: members without an alarm export are not named",
+        "Active, Standby and Spare are normal roles whatever the release (2.1), and OOS is \
+         judged by the server's upgrade in progress; only Forced Standby depends on the \
+         release (3.1.4.6) and is unknown without it",
     ),
     (
         70013,
         "node.json field `running_release`",
-        "the mixed-version period is read from the servers that give a release",
+        "a server without a release keeps the mixed-version period open, the widest reading \
+         of 4.4 (\"Policy changes or configuration changes should NOT be made while the \
+         system is in a mixed-version operation\"): a pass without it holds with it",
     ),
     (
         70013,
         "node.json field `target_release`",
-        "the mixed-version period is read from the servers that give a release",
-    ),
-    (
-        70016,
-        "node.json field `ha_role`",
-        "a server without a role is not judged",
+        "a server without a target keeps the mixed-version period open, the widest reading \
+         of 4.4 (\"Policy changes or configuration changes should NOT be made while the \
+         system is in a mixed-version operation\"): a pass without it holds with it",
     ),
 ];
 

@@ -90,3 +90,34 @@ fn the_upgrade_order_needs_the_primary_site() {
         "{why}"
     );
 }
+
+#[test]
+fn an_expected_alarm_raised_above_the_steps_severity_is_not_expected() {
+    // 10.2 step 3 expects 31283 Critical, 70004 Major and 78001 Minor while
+    // the standby MPE is upgraded; 78001 raised as Major is not that alarm.
+    let scenario = "alarm-above-expected-severity/post";
+    assert_eq!(status(scenario, 60002), "fail");
+    let unexpected = message(scenario, 60002);
+    assert!(
+        unexpected.contains("78001")
+            && unexpected.contains("is major, above what the procedure expects")
+            && unexpected.contains("minor during mpe-mra-upgrade (10.2 step 3"),
+        "{unexpected}"
+    );
+    assert!(
+        !unexpected.contains("31283") && !unexpected.contains("70004"),
+        "{unexpected}"
+    );
+    let listed = message(scenario, 60003);
+    assert!(
+        listed.contains("31283") && listed.contains("70004") && !listed.contains("78001"),
+        "{listed}"
+    );
+    // Against the pre snapshot beside it, 78001 is the one new alarm.
+    let new = message(scenario, 60005);
+    assert!(
+        new.contains("78001") && !new.contains("31283") && !new.contains("70004"),
+        "{new}"
+    );
+    assert_eq!(status(scenario, 60004), "pass");
+}

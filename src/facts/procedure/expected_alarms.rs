@@ -1,7 +1,8 @@
 //! The alarms the Policy Management 12.1.2 procedure names as expected at a
-//! step, kept as data in `expected_alarms.toml` (embedded in the binary) and
-//! turned around: for an alarm number, the stages during which some step
-//! expects it and the sections that say so.
+//! step, with the severity the step gives each, kept as data in
+//! `expected_alarms.toml` (embedded in the binary) and turned around: for an
+//! alarm number, the stages during which some step expects it, the highest
+//! severity expected then, and the sections that say so.
 
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -21,41 +22,86 @@ struct Table {
 struct Step {
     section: String,
     stages: Vec<String>,
-    alarms: Vec<String>,
+    #[serde(default)]
+    critical: Vec<String>,
+    #[serde(default)]
+    major: Vec<String>,
+    #[serde(default)]
+    minor: Vec<String>,
 }
 
-/// Alarm number → stage → sections naming the alarm during that stage.
-type ByAlarm = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+impl Step {
+    /// Each alarm of the step with the severity the step gives it.
+    fn alarms(&self) -> impl Iterator<Item = (&String, Severity)> {
+        let at = |list: &'static str| move |id| (id, Severity(list));
+        (self.critical.iter().map(at("critical")))
+            .chain(self.major.iter().map(at("major")))
+            .chain(self.minor.iter().map(at("minor")))
+    }
+}
+
+/// A severity the procedure names, ordered minor < major < critical.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Severity(&'static str);
+
+impl Severity {
+    fn rank(self) -> u8 {
+        match self.0 {
+            "critical" => 3,
+            "major" => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What the steps of one stage expect of one alarm.
+struct Expected {
+    severity: Severity,
+    sections: Vec<String>,
+}
+
+/// Alarm number → stage → what the steps of that stage expect of it.
+type ByAlarm = BTreeMap<String, BTreeMap<String, Expected>>;
 
 static BY_ALARM: LazyLock<ByAlarm> = LazyLock::new(|| {
     // The table is compiled in and checked by the tests below: a parse error
     // here is a bug in the shipped file, not bad input.
     let table: Table = toml::from_str(TABLE).expect("expected_alarms.toml is valid");
     let mut by_alarm = ByAlarm::new();
-    for step in table.step {
-        for alarm in &step.alarms {
+    for step in &table.step {
+        for (alarm, severity) in step.alarms() {
             for stage in &step.stages {
-                by_alarm
+                let expected = by_alarm
                     .entry(alarm.clone())
                     .or_default()
                     .entry(stage.clone())
-                    .or_default()
-                    .push(step.section.clone());
+                    .or_insert(Expected {
+                        severity,
+                        sections: vec![],
+                    });
+                // Steps of one stage cannot be told apart: the highest
+                // severity any of them names is the one expected.
+                if severity.rank() > expected.severity.rank() {
+                    expected.severity = severity;
+                }
+                expected.sections.push(step.section.clone());
             }
         }
     }
     by_alarm
 });
 
-/// `[{stage, sections}]` for an alarm number; empty when no step of the
-/// procedure names it.
+/// `[{stage, severity, sections}]` for an alarm number; empty when no step
+/// of the procedure names it.
 pub fn expected_at(alarm_id: &str) -> Json {
     let Some(stages) = BY_ALARM.get(alarm_id.trim()) else {
         return json!([]);
     };
     stages
         .iter()
-        .map(|(stage, sections)| json!({"stage": stage, "sections": sections.join("; ")}))
+        .map(|(stage, e)| {
+            json!({"stage": stage, "severity": e.severity.0, "sections": e.sections.join("; ")})
+        })
         .collect()
 }
 
@@ -94,6 +140,25 @@ mod tests {
         assert!(!stages("78001").contains(&"cmp-upgrade".to_string()));
         assert!(stages("31236").iter().all(|s| s == "cmp-backout"));
         assert_eq!(expected_at("32509"), json!([]));
+        let severity = |id: &str, stage: &str| -> String {
+            expected_at(id)
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["stage"] == stage)
+                .map(|e| e["severity"].as_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        // 70021 is a Major alarm of 6.1.1/7.1.1 step 10.
+        assert_eq!(severity("70021", "cmp-legacy-upgrade"), "major");
+        // 10.2 step 6: "Expected Critical Alarm None", 78001 Minor.
+        assert_eq!(severity("78001", "mpe-mra-mixed"), "minor");
+        assert_eq!(severity("31101", "cmp-mixed"), "minor");
+        // 31236 is Critical in 12.3.5 step 2 and Major in step 6: the
+        // highest of one stage is expected.
+        assert_eq!(severity("31236", "cmp-backout"), "critical");
+        assert_eq!(severity("70025", "cmp-upgrade"), "critical");
+        assert_eq!(severity("31126", "mpe-mra-backout"), "major");
         let sections = expected_at("70021")[0]["sections"]
             .as_str()
             .unwrap()
