@@ -140,20 +140,6 @@ fn a_noisy_or_silent_rule_is_caught() {
     );
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn an_unknown_fixture_that_passes_is_caught() {
     // 70003's passing cluster given as its `unknown` case: every input is
@@ -169,9 +155,9 @@ fn an_unknown_fixture_that_passes_is_caught() {
     .unwrap();
     let fixtures = dir.path().join("fixtures").join("rules").join(stem);
     let source = Path::new("fixtures/rules").join(stem);
-    copy_tree(&source.join("fires"), &fixtures.join("fires"));
-    copy_tree(&source.join("passes"), &fixtures.join("passes"));
-    copy_tree(&source.join("passes"), &fixtures.join("unknown"));
+    crate::common::copy_tree(&source.join("fires"), &fixtures.join("fires"));
+    crate::common::copy_tree(&source.join("passes"), &fixtures.join("passes"));
+    crate::common::copy_tree(&source.join("passes"), &fixtures.join("unknown"));
     let result = fixture_check::check(Some(&rules), None);
     let problems: Vec<String> = result.problems.iter().map(ToString::to_string).collect();
     assert_eq!(result.fixture_runs, 3, "{problems:?}");

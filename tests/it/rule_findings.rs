@@ -67,11 +67,15 @@ fn every_rule_finds_on_its_fixtures_what_its_snapshot_says() {
     let mut changed = Vec::new();
     for rule in catalog.rules.values() {
         let stem = rule.file_stem();
-        let text = format!(
+        let mut text = format!(
             "{}\n{}",
             findings(&catalog, rule, "fires"),
             findings(&catalog, rule, "passes")
         );
+        // The optional `unknown` case: inputs missing, the rule saying so.
+        if PathBuf::from(format!("fixtures/rules/{stem}/unknown")).is_dir() {
+            text = format!("{text}\n{}", findings(&catalog, rule, "unknown"));
+        }
         // Every rule is compared (and its .snap.new written) before failing.
         let same = std::panic::catch_unwind(AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_snapshot!(stem.as_str(), text));
