@@ -50,12 +50,14 @@ pub fn file_errors(origin: &str, file: &RuleFile) -> Vec<Problem> {
         ));
     }
     for req in &file.requires {
-        if facts::spec(req).is_none() {
+        if facts::spec(req).is_none() && facts::tables::find(req).is_none() {
+            let mut known = facts::names();
+            known.extend(facts::tables::fact_names());
             errors.push(err(
                 None,
                 format!(
                     "requires names `{req}`, which is no fact (known: {})",
-                    facts::names().join(", ")
+                    known.join(", ")
                 ),
             ));
         }
@@ -141,7 +143,9 @@ pub fn check_requires(
     errors: &mut Vec<Problem>,
 ) {
     for var in used {
-        if facts::spec(var).is_some_and(|s| !s.always) && !requires.iter().any(|r| r == var) {
+        let is_fact =
+            facts::spec(var).is_some_and(|s| !s.always) || facts::tables::find(var).is_some();
+        if is_fact && !requires.iter().any(|r| r == var) {
             errors.push(Problem {
                 origin: origin.to_string(),
                 line: Some(line),

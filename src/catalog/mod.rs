@@ -10,6 +10,7 @@ pub mod rule_file;
 
 pub use compile::{Condition, Rule, compile_rule};
 pub use problem::Problem;
+use crate::facts::tables;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +32,9 @@ impl Catalog {
             .map(|(name, text)| (format!("embedded:rules/{name}"), text.to_string()))
             .collect();
         let mut catalog = Catalog::default();
+        catalog.load_table_inputs(extra_dirs, false);
         for dir in extra_dirs {
-            match read_rule_dir(dir) {
+            match read_rule_dir(&rules_folder(dir)) {
                 Ok(mut more) => files.append(&mut more),
                 Err(p) => catalog.problems.push(p),
             }
@@ -49,11 +51,31 @@ impl Catalog {
             .filter_map(|(name, _)| name.get(..5)?.parse().ok())
             .collect();
         let mut catalog = Catalog::default();
-        match read_rule_dir(dir) {
+        catalog.load_table_inputs(&[dir.to_path_buf()], true);
+        match read_rule_dir(&rules_folder(dir)) {
             Ok(files) => catalog.add_files(files, false, &built_in),
             Err(p) => catalog.problems.push(p),
         }
         catalog
+    }
+
+    /// Reads the table inputs of each site folder's `inputs/` and makes
+    /// them the facts' (see `facts::tables`); with `examples`, also checks
+    /// that each spec's examples parse to their rows.
+    fn load_table_inputs(&mut self, dirs: &[PathBuf], examples: bool) {
+        let mut inputs = Vec::new();
+        for dir in dirs {
+            let (mut found, errors) = tables::load_site_folder(dir);
+            self.problems.extend(errors.iter().map(input_problem));
+            if examples {
+                for input in &found {
+                    let errors = tables::example_errors(input);
+                    self.problems.extend(errors.iter().map(input_problem));
+                }
+            }
+            inputs.append(&mut found);
+        }
+        tables::activate(inputs);
     }
 
     fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool, also_known: &[u32]) {
@@ -115,6 +137,37 @@ impl Catalog {
             h.update([0]);
         }
         format!("sha256:{}", crate::model::hex(&h.finalize()))
+    }
+}
+
+/// The folder of a `--rules DIR` that holds its rules: `DIR/rules/` in a
+/// site folder that has one (beside `DIR/inputs/` and `DIR/fixtures/`),
+/// else DIR itself.
+pub fn rules_folder(dir: &Path) -> PathBuf {
+    let nested = dir.join("rules");
+    if nested.is_dir() {
+        nested
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+fn input_problem(e: &tables::TableInputError) -> Problem {
+    let (origin, line, message) = match e {
+        tables::TableInputError::Unreadable { path, reason } => {
+            (path.clone(), None, format!("cannot read: {reason}"))
+        }
+        tables::TableInputError::Invalid {
+            origin,
+            line,
+            message,
+        } => (origin.clone(), Some(*line), message.clone()),
+    };
+    Problem {
+        origin,
+        line,
+        message,
+        warning: false,
     }
 }
 

@@ -122,9 +122,10 @@ pub fn main() -> ExitCode {
             ),
             RulesCommand::Check {
                 dir,
+                rules,
                 fixtures,
                 deny_warnings,
-            } => rules::check(dir.as_deref(), fixtures.as_deref(), deny_warnings),
+            } => rules::check(dir.or(rules).as_deref(), fixtures.as_deref(), deny_warnings),
         },
         Command::Inputs { command } => inputs::run(command),
         Command::Explain { code, rules } => rules::explain(&code, &rules),

@@ -27,7 +27,12 @@ pub enum RulesCommand {
     /// rule on its fires/passes fixtures.
     Check {
         /// Rule folder; its fixtures are looked for in DIR/../fixtures/rules.
+        /// A site folder (with `rules/`, `inputs/` and `fixtures/rules/`
+        /// inside) is checked whole, the examples of its table inputs too.
         dir: Option<PathBuf>,
+        /// The same as DIR, as `check --rules DIR` names it.
+        #[arg(long = "rules", value_name = "DIR", conflicts_with = "dir")]
+        rules: Option<PathBuf>,
         /// Fixture folder (holding <code>-<name>/fires and passes).
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,

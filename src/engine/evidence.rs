@@ -35,7 +35,11 @@ pub(super) fn shown_line(path: &str, line: &str) -> String {
 /// Files that a fact was read from, for evidence when no line is known.
 pub(super) fn input_files(node: &Node, fact: &str) -> Vec<Evidence> {
     let Some(spec) = facts::spec(fact) else {
-        return vec![];
+        return facts::tables::find(fact)
+            .and_then(|input| facts::tables::resolve(node, input).ok())
+            .map(|p| evidence_path(p.display().to_string()))
+            .into_iter()
+            .collect();
     };
     spec.inputs
         .iter()

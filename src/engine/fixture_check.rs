@@ -15,9 +15,12 @@ pub struct CheckResult {
     pub problems: Vec<Problem>,
 }
 
-/// The built-in catalog's fixtures, when run from a source checkout.
+/// Where a rule folder's fixtures are: `DIR/fixtures/rules` in a site
+/// folder (one with `rules/` inside), else `DIR/../fixtures/rules`; the
+/// built-in catalog's, when run from a source checkout.
 pub fn default_fixtures(dir: Option<&Path>) -> PathBuf {
     match dir {
+        Some(d) if d.join("rules").is_dir() => d.join("fixtures").join("rules"),
         Some(d) => d.join("..").join("fixtures").join("rules"),
         None => PathBuf::from("fixtures").join("rules"),
     }

@@ -31,6 +31,7 @@ mod security;
 mod spec;
 mod ssh_keys;
 mod storage;
+pub mod tables;
 mod time;
 
 pub use node::{identity_fact, plan_fact, toml_to_json};

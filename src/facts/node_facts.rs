@@ -153,7 +153,7 @@ impl<'a> NodeFacts<'a> {
     pub fn parse_file<T>(
         &mut self,
         path: &std::path::Path,
-        parser: fn(&str) -> Outcome<T>,
+        parser: impl FnOnce(&str) -> Outcome<T>,
     ) -> Result<(String, Outcome<T>), FactProblem> {
         let rel = self.read_file(path)?;
         let text = &self.reads[&rel].text;

@@ -71,16 +71,20 @@ impl NodeFacts<'_> {
         if let Some(r) = self.cache.get(name) {
             return r.clone();
         }
-        let Some(spec) = spec(name) else {
+        let (key, result) = if let Some(spec) = spec(name) {
+            let result = match spec.build {
+                Build::Node(build) => build(self),
+                // The plan and the rule's parameters are lent by the engine.
+                Build::Plan | Build::RuleParams => Ok(json!({})),
+            };
+            (spec.name, result)
+        } else if let Some(input) = super::tables::find(name) {
+            (input.fact, super::tables::build(self, input))
+        } else {
             return Err(FactProblem::Missing {
                 input: name.to_string(),
                 looked_for: vec![],
             });
-        };
-        let result = match spec.build {
-            Build::Node(build) => build(self),
-            // The plan and the rule's parameters are lent by the engine.
-            Build::Plan | Build::RuleParams => Ok(json!({})),
         };
         // The file that left the fact without data becomes a tool finding,
         // once; a file a better source replaced does not.
@@ -105,7 +109,7 @@ impl NodeFacts<'_> {
             }
             _ => {}
         }
-        self.cache.insert(spec.name, result.clone());
+        self.cache.insert(key, result.clone());
         result
     }
 }

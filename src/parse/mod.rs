@@ -54,6 +54,7 @@ pub(crate) mod prsm_table;
 pub mod shadow;
 pub mod ssh_key_check;
 pub mod syscheck;
+pub mod table;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod timedatectl;

@@ -166,7 +166,7 @@ const SPEC: Spec<'static, Field> = Spec {
 };
 
 /// Bytes in one unit, for the units above; `None` for another word.
-fn unit_bytes(unit: &str) -> Option<u64> {
+pub(crate) fn unit_bytes(unit: &str) -> Option<u64> {
     let power = match unit.to_ascii_lowercase().as_str() {
         "b" | "byte" | "bytes" => 0,
         "k" | "kb" | "kib" => 1,
@@ -207,7 +207,7 @@ fn whole_number(s: &str) -> Option<u128> {
 
 /// KiB of a printed size, rounded down; `default_unit` bytes per unit when
 /// the value names none.
-fn size_kib(raw: &str, default_unit: u64) -> Result<u64, String> {
+pub(crate) fn size_kib(raw: &str, default_unit: u64) -> Result<u64, String> {
     let bad = || format!("'{}' is not a size", clipped(raw, 40));
     let end = raw
         .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))

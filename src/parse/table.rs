@@ -1,0 +1,648 @@
+//! Header-named vendor tables described as data: the `[table]` section of
+//! an input file (`inputs/<name>.toml`, built in or in a site folder) names
+//! each column's field, its header names, its type, whether it is required
+//! and, for an enum, the vocabulary that normalises what vendors print.
+//! [`TableSpec::parse`] reads a file with the shared reader of
+//! `export_table` (CSV through the `csv` crate, or a text table aligned on
+//! two or more spaces) and gives one JSON row per data row, each with the
+//! `line` it starts on. docs/writing-rules.md documents the format field
+//! by field.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+
+use super::export_table::{self, Row, Spec, words};
+use super::ne_storage::{size_kib, unit_bytes};
+use super::{Outcome, clipped, gui_time};
+
+/// One row as read: `line` and a value (or `null`) per field.
+pub type TableRow = Map<String, Json>;
+
+/// The `[table]` section of an input file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// The export as messages name it: `no {what} header`.
+    pub what: String,
+    /// Values that mean "none" in any column (`-`, `--`), as if blank.
+    #[serde(default)]
+    pub blank: Vec<String>,
+    /// Regular expressions of lines to pass over (command echoes, prompts),
+    /// blanked so the line numbers of the rest stay those of the file.
+    #[serde(default)]
+    pub skip_lines: Vec<String>,
+    /// A template naming where a row's thing is, from its fields:
+    /// `{ne}/{board}` gives each row a `where` field.
+    #[serde(default, rename = "where")]
+    pub where_template: Option<String>,
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(skip)]
+    compiled: OnceLock<Vec<Regex>>,
+}
+
+/// One column: a field of the rows and the header names it goes by.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub field: String,
+    /// Header names, most specific first: when two columns of one file
+    /// mean this field, the one whose name comes first here wins.
+    pub names: Vec<String>,
+    #[serde(default, rename = "type")]
+    pub kind: ColumnType,
+    /// The header must name the column and every row must give a value.
+    #[serde(default)]
+    pub required: bool,
+    /// For `enum`: each normalised value and the printed words that mean it.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// For `enum`: the value of printed words that are in no list; without
+    /// it such a word makes the file malformed.
+    #[serde(default)]
+    pub other: Option<String>,
+    /// For `enum`: a field that keeps the value as printed.
+    #[serde(default)]
+    pub raw: Option<String>,
+}
+
+/// How a column's text becomes a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// The trimmed text.
+    #[default]
+    String,
+    /// A whole number.
+    Int,
+    /// A number, with or without a `%` after it.
+    Percent,
+    /// A size (`1.8 GB`, `152,043,520`) in KiB, rounded down; a number
+    /// without a unit is in the unit its header names (`Free (MB)`), else
+    /// in bytes.
+    Kib,
+    /// A time as vendor GUIs print it: the text, and `<field>_epoch`
+    /// (seconds since 1970, UTC unless the time says otherwise).
+    Time,
+    /// One of the `values`, matched without regard to case, spaces, `_`
+    /// and `-`.
+    Enum,
+}
+
+/// A text the spec must read, and the rows it must give.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub text: String,
+    /// Each row's fields; `line` and absent (`null`) fields may be left out.
+    #[serde(default)]
+    pub rows: Vec<toml::Table>,
+}
+
+impl TableSpec {
+    /// What is wrong with the spec itself, each with a text of the input
+    /// file to find the line by (the field's name; empty for the table).
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.columns.is_empty() {
+            out.push((String::new(), "[table] has no columns".into()));
+        }
+        if !self.columns.iter().any(|c| c.required) {
+            out.push((
+                String::new(),
+                "[table] has no required column: one must tell the export from other files".into(),
+            ));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for column in &self.columns {
+            let field = column.field.as_str();
+            let at = format!("\"{field}\"");
+            if !is_field_name(field) {
+                out.push((
+                    at.clone(),
+                    format!("field `{field}` is not lower_snake_case"),
+                ));
+            }
+            if seen.contains(&field) || column.raw.as_deref().is_some_and(|r| seen.contains(&r)) {
+                out.push((at.clone(), format!("field `{field}` is given twice")));
+            }
+            seen.push(field);
+            seen.extend(column.raw.as_deref());
+            if column.names.iter().all(|n| words(n).is_empty()) {
+                out.push((at.clone(), format!("field `{field}` has no header names")));
+            }
+            let is_enum = column.kind == ColumnType::Enum;
+            if is_enum && column.values.is_empty() {
+                out.push((at.clone(), format!("enum field `{field}` has no `values`")));
+            }
+            if !is_enum && (!column.values.is_empty() || column.other.is_some()) {
+                out.push((
+                    at.clone(),
+                    format!("field `{field}` has `values` or `other` but is not an enum"),
+                ));
+            }
+        }
+        for pattern in &self.skip_lines {
+            if let Err(e) = Regex::new(pattern) {
+                out.push((
+                    pattern.clone(),
+                    format!("skip_lines `{pattern}` is no regular expression: {e}"),
+                ));
+            }
+        }
+        if let Some(template) = &self.where_template {
+            for name in placeholders(template) {
+                if !seen.contains(&name) {
+                    out.push((
+                        template.clone(),
+                        format!("where names `{name}`, which is no field"),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads an export: one row per data row, or why the file is not one.
+    pub fn parse(&self, text: &str) -> Outcome<Vec<TableRow>> {
+        let kept;
+        let text = if self.skip_lines.is_empty() {
+            text
+        } else {
+            let skip = self.compiled.get_or_init(|| {
+                self.skip_lines
+                    .iter()
+                    .filter_map(|p| Regex::new(p).ok())
+                    .collect()
+            });
+            kept = text
+                .split('\n')
+                .map(|l| {
+                    let bare = l.trim_start_matches('\u{feff}').trim();
+                    if skip.iter().any(|r| r.is_match(bare)) {
+                        ""
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            &kept
+        };
+        let names: Vec<Vec<&str>> = self
+            .columns
+            .iter()
+            .map(|c| c.names.iter().map(String::as_str).collect())
+            .collect();
+        let columns: Vec<(usize, &[&str])> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i, n.as_slice()))
+            .collect();
+        let required: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].required)
+            .collect();
+        let noted: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].kind == ColumnType::Kib)
+            .collect();
+        let spec = Spec {
+            what: &self.what,
+            columns: &columns,
+            required: &required,
+            noted: &noted,
+        };
+        export_table::read(text, &spec, |row| self.row(row))
+    }
+
+    /// The fields of one data row.
+    fn row(&self, row: &Row<'_, usize>) -> Result<TableRow, String> {
+        let mut out = Map::new();
+        out.insert("line".into(), Json::from(row.line));
+        for (i, column) in self.columns.iter().enumerate() {
+            let field = &column.field;
+            let text = row.get(i).filter(|v| !self.blank.iter().any(|b| b == v));
+            let Some(text) = text else {
+                if column.required {
+                    return Err(format!("the row has no {field}"));
+                }
+                out.insert(field.clone(), Json::Null);
+                if let Some(raw) = &column.raw {
+                    out.insert(raw.clone(), Json::Null);
+                }
+                if column.kind == ColumnType::Time {
+                    out.insert(format!("{field}_epoch"), Json::Null);
+                }
+                continue;
+            };
+            let value = column
+                .value(text, row.note(i))
+                .map_err(|why| format!("{field} {why}"))?;
+            out.insert(field.clone(), value);
+            if let Some(raw) = &column.raw {
+                out.insert(raw.clone(), Json::from(text));
+            }
+            if column.kind == ColumnType::Time {
+                out.insert(format!("{field}_epoch"), gui_time::epoch(text).into());
+            }
+        }
+        if let Some(template) = &self.where_template {
+            out.insert("where".into(), Json::from(render(template, &out)));
+        }
+        Ok(out)
+    }
+
+    /// Every example's problem: a text that does not parse, or rows other
+    /// than those it must give. Each with the example's number (1-based).
+    pub fn example_problems(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (n, example) in self.examples.iter().enumerate() {
+            let at = n + 1;
+            let got = match self.parse(&example.text) {
+                Outcome::Parsed { records } => records,
+                Outcome::Malformed(m) => {
+                    out.push((
+                        at,
+                        format!(
+                            "example {at} is malformed at its line {}: {}",
+                            m.line, m.reason
+                        ),
+                    ));
+                    continue;
+                }
+                Outcome::NotApplicable(na) => {
+                    out.push((at, format!("example {at} is not an export: {}", na.reason)));
+                    continue;
+                }
+            };
+            let want: Vec<TableRow> = example.rows.iter().map(toml_row).collect();
+            let got: Vec<TableRow> = got.into_iter().map(comparable).collect();
+            if let Some(why) = rows_differ(&got, &want) {
+                out.push((at, format!("example {at}: {why}")));
+            }
+        }
+        out
+    }
+}
+
+impl Column {
+    /// The value of a cell's non-blank text; `note` is the note ending the
+    /// column's header name (`MB` of `Free (MB)`).
+    fn value(&self, text: &str, note: Option<&str>) -> Result<Json, String> {
+        let shown = || clipped(text, 40);
+        match self.kind {
+            ColumnType::String | ColumnType::Time => Ok(Json::from(text)),
+            ColumnType::Int => text
+                .parse::<i64>()
+                .map(Json::from)
+                .map_err(|_| format!("'{}' is not a whole number", shown())),
+            ColumnType::Percent => text
+                .strip_suffix('%')
+                .unwrap_or(text)
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| p.is_finite())
+                .map(Json::from)
+                .ok_or_else(|| format!("'{}' is not a percentage", shown())),
+            ColumnType::Kib => {
+                let unit = match note {
+                    None => 1,
+                    Some(note) => unit_bytes(note).ok_or_else(|| {
+                        format!(
+                            "column's header names '{}', which is not a size unit",
+                            clipped(note, 20)
+                        )
+                    })?,
+                };
+                size_kib(text, unit).map(Json::from)
+            }
+            ColumnType::Enum => self.vocabulary_value(text),
+        }
+    }
+
+    fn vocabulary_value(&self, text: &str) -> Result<Json, String> {
+        let key = vocabulary_key(text);
+        let known = self
+            .values
+            .iter()
+            .find(|(_, printed)| printed.iter().any(|p| vocabulary_key(p) == key));
+        match (known, &self.other) {
+            (Some((value, _)), _) => Ok(Json::from(value.as_str())),
+            (None, Some(other)) => Ok(Json::from(other.as_str())),
+            (None, None) => Err(format!(
+                "'{}' is none of {}",
+                clipped(text, 40),
+                self.values.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+}
+
+/// Printed words as vocabularies compare them: lowercase, `_` and `-` as
+/// spaces, runs of spaces as one, none inside parentheses.
+fn vocabulary_key(text: &str) -> String {
+    words(&text.replace('-', " "))
+        .replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+}
+
+fn is_field_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The `{name}` placeholders of a template.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name.trim()))
+}
+
+/// A template with each `{field}` replaced by the row's value; an absent
+/// value leaves nothing, and separators around it are dropped.
+fn render(template: &str, row: &TableRow) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let Some((name, tail)) = after.split_once('}') else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        match row.get(name.trim()) {
+            Some(Json::String(s)) => out.push_str(s),
+            Some(Json::Null) | None => {}
+            Some(other) => out.push_str(&other.to_string()),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out.trim_matches(|c: char| c == '/' || c == ' ' || c == ',')
+        .to_string()
+}
+
+/// An expected row of an example, as JSON.
+fn toml_row(row: &toml::Table) -> TableRow {
+    match serde_json::to_value(row) {
+        Ok(Json::Object(map)) => map,
+        _ => TableRow::new(),
+    }
+}
+
+/// A row as examples state it: without `line` and absent fields.
+fn comparable(mut row: TableRow) -> TableRow {
+    row.remove("line");
+    row.retain(|_, v| !v.is_null());
+    row
+}
+
+/// The first difference between the rows read and those an example
+/// states, said for a person.
+fn rows_differ(got: &[TableRow], want: &[TableRow]) -> Option<String> {
+    if got.len() != want.len() {
+        return Some(format!(
+            "gives {} rows, the example states {}",
+            got.len(),
+            want.len()
+        ));
+    }
+    for (n, (got, want)) in got.iter().zip(want).enumerate() {
+        let fields = got.keys().chain(want.keys());
+        for field in fields {
+            let shown = |v: Option<&Json>| v.map_or("absent".to_string(), Json::to_string);
+            if got.get(field) != want.get(field) {
+                return Some(format!(
+                    "row {}: {field} is {}, the example states {}",
+                    n + 1,
+                    shown(got.get(field)),
+                    shown(want.get(field))
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{self, junk, parse_every_prefix, parsed};
+    use super::*;
+    use serde_json::json;
+
+    const SPEC: &str = r#"
+what = "test export"
+blank = ["-"]
+skip_lines = ["^>"]
+where = "{ne}/{board}"
+
+[[columns]]
+field = "ne"
+names = ["NE", "NE Name"]
+
+[[columns]]
+field = "board"
+names = ["Board"]
+required = true
+
+[[columns]]
+field = "count"
+names = ["Count"]
+type = "int"
+
+[[columns]]
+field = "used"
+names = ["Used"]
+type = "percent"
+
+[[columns]]
+field = "free_kib"
+names = ["Free"]
+type = "kib"
+
+[[columns]]
+field = "at"
+names = ["Time"]
+type = "time"
+
+[[columns]]
+field = "state"
+names = ["State", "Status"]
+type = "enum"
+raw = "raw_state"
+values = { running = ["Running", "run"], activating = ["activating", "activing"] }
+"#;
+
+    fn spec(text: &str) -> TableSpec {
+        toml::from_str(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn rows(text: &str) -> Vec<TableRow> {
+        parsed(&spec(SPEC).parse(text), text)
+    }
+
+    #[test]
+    fn each_type_reads_its_values() {
+        let got = rows(
+            ">report boards\n\
+             NE,Board,Count,Used,Free (MB),Time,State\n\
+             ne-1,MPU,3,93%,1.5,2/9/2015 9:21:36,ACTIVING\n\
+             -,SCC,-,7, ,,run\n",
+        );
+        assert_eq!(
+            Json::Object(got[0].clone()),
+            json!({"line": 3, "ne": "ne-1", "board": "MPU", "count": 3, "used": 93.0,
+                   "free_kib": 1536, "at": "2/9/2015 9:21:36", "at_epoch": 1423473696,
+                   "state": "activating", "raw_state": "ACTIVING", "where": "ne-1/MPU"})
+        );
+        assert_eq!(
+            Json::Object(got[1].clone()),
+            json!({"line": 4, "ne": null, "board": "SCC", "count": null, "used": 7.0,
+                   "free_kib": null, "at": null, "at_epoch": null,
+                   "state": "running", "raw_state": "run", "where": "SCC"})
+        );
+    }
+
+    #[test]
+    fn bad_values_and_missing_required_values_are_malformed_at_the_row() {
+        let s = spec(SPEC);
+        for (row, why) in [
+            ("ne,MPU,x,,,,", "count 'x' is not a whole number"),
+            ("ne,MPU,,lots,,,", "used 'lots' is not a percentage"),
+            ("ne,MPU,,,full,,", "free_kib 'full' is not a size"),
+            (
+                "ne,MPU,,,,,paused",
+                "state 'paused' is none of activating, running",
+            ),
+            ("ne,-,,,,,", "the row has no board"),
+        ] {
+            let text = format!("NE,Board,Count,Used,Free,Time,State\n{row}\n");
+            let m = testing::malformed(&s.parse(&text), &text);
+            assert_eq!((m.line, m.reason.as_str()), (2, why), "{row}");
+        }
+        let text = "NE,Board,Free (parsecs)\nne,MPU,1\n";
+        let m = testing::malformed(&s.parse(text), text);
+        assert!(
+            m.reason.contains("'parsecs', which is not a size unit"),
+            "{}",
+            m.reason
+        );
+    }
+
+    #[test]
+    fn other_names_the_words_no_list_holds() {
+        let s = spec(&SPEC.replace(
+            "raw = \"raw_state\"",
+            "raw = \"raw_state\"\nother = \"unknown\"",
+        ));
+        let text = "Board,State\nMPU,paused\n";
+        let got = parsed(&s.parse(text), text);
+        assert_eq!(got[0]["state"], "unknown");
+        assert_eq!(got[0]["raw_state"], "paused");
+    }
+
+    #[test]
+    fn spec_problems_name_their_field() {
+        assert_eq!(spec(SPEC).problems(), vec![]);
+        let bad = spec(
+            r#"
+what = "x"
+skip_lines = ["("]
+where = "{nowhere}"
+[[columns]]
+field = "Board"
+names = [" "]
+values = { a = ["b"] }
+[[columns]]
+field = "Board"
+names = ["B"]
+type = "enum"
+"#,
+        );
+        let got: Vec<String> = bad.problems().into_iter().map(|(_, m)| m).collect();
+        for want in [
+            "[table] has no required column",
+            "field `Board` is not lower_snake_case",
+            "field `Board` is given twice",
+            "field `Board` has no header names",
+            "enum field `Board` has no `values`",
+            "field `Board` has `values` or `other` but is not an enum",
+            "where names `nowhere`, which is no field",
+        ] {
+            assert!(got.iter().any(|m| m.starts_with(want)), "{want}: {got:?}");
+        }
+        assert!(
+            got.iter().any(|m| m.starts_with("skip_lines `(`")),
+            "{got:?}"
+        );
+        let unknown: Result<TableSpec, _> =
+            toml::from_str("what = \"x\"\ncolumns = []\nsort = 1\n");
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `sort`")
+        );
+    }
+
+    #[test]
+    fn examples_must_give_their_rows() {
+        let with = |rows: &str| {
+            spec(&format!(
+                "{SPEC}\n[[examples]]\ntext = \"Board,State\\nMPU,run\\n\"\n{rows}"
+            ))
+            .example_problems()
+        };
+        let good = "[[examples.rows]]\nboard = \"MPU\"\nstate = \"running\"\nraw_state = \"run\"\nwhere = \"MPU\"\n";
+        assert_eq!(with(good), vec![]);
+        assert_eq!(
+            with(&good.replace("\"running\"", "\"idle\"")),
+            vec![(
+                1,
+                "example 1: row 1: state is \"running\", the example states \"idle\"".to_string()
+            )]
+        );
+        assert_eq!(
+            with(""),
+            vec![(
+                1,
+                "example 1: gives 1 rows, the example states 0".to_string()
+            )]
+        );
+        let broken = spec(&format!(
+            "{SPEC}\n[[examples]]\ntext = \"Board,State\\n,run\\n\"\n"
+        ));
+        assert_eq!(
+            broken.example_problems(),
+            vec![(
+                1,
+                "example 1 is malformed at its line 2: the row has no board".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn never_panics() {
+        let s = spec(SPEC);
+        let mut inputs: Vec<String> = vec![
+            "NE,Board,Free (MB),State\nne,MPU,1.5,run\n".into(),
+            "Board  Used  Free  Time\nMPU   93%   1 GB  2/9/2015 9:21:36\n".into(),
+        ];
+        for seed in 1..=16 {
+            inputs.push(format!(
+                "Board,Count,Used,Free,State\n{}",
+                String::from_utf8_lossy(&junk(seed, 128))
+            ));
+        }
+        parse_every_prefix(&inputs, |t| s.parse(t));
+    }
+}
