@@ -189,7 +189,12 @@ pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<T
             format!("`{name}` is no input name: name the file <name>.toml, with lower-case letters, digits and `-`"),
         ));
     }
-    if super::spec(&fact).is_some() {
+    if crate::snapshot::input_spec(&name).is_some() {
+        problems.push(invalid(
+            1,
+            format!("`{name}` is the name of a built-in input: give the site's another name"),
+        ));
+    } else if super::spec(&fact).is_some() {
         problems.push(invalid(
             1,
             format!("the input would make fact `{fact}`, which is built in: give it another name"),

@@ -166,3 +166,16 @@ fn an_unknown_fixture_that_passes_is_caught() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn the_built_in_catalog_leaves_the_site_codes_free() {
+    // docs/writing-rules.md promises sites the codes x5000-x5999 of each family.
+    let catalog = Catalog::load(&[]);
+    let taken: Vec<u32> = catalog
+        .rules
+        .keys()
+        .copied()
+        .filter(|code| code / 1000 % 10 == 5)
+        .collect();
+    assert!(taken.is_empty(), "built-in rules in the site range: {taken:?}");
+}
