@@ -18,7 +18,9 @@
 //! A row without either value is Malformed. Both are kept upper case with
 //! single spaces. Command echoes (`>SELECT …`) and bare prompts are
 //! skipped, as are blank lines, `#` comments and rule lines; a header
-//! without rows means no load has PRSUs.
+//! without rows means no load has PRSUs. The columns are declared in
+//! `inputs/prsm-loads.toml` and read by the generic table parser
+//! (`parse::table`).
 //!
 //! # Example
 //!
@@ -31,14 +33,15 @@
 //! SPM23AJ   GHI12Q07
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{Row, Spec};
-use super::prsm_table::{self, normal_name};
+use super::table::TableSpec;
 
 /// One PRSU of one load.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadPrsu {
     /// 1-based line of the row.
     pub line: usize,
@@ -46,37 +49,13 @@ pub struct LoadPrsu {
     pub prsu: String,
 }
 
+/// The columns, as `inputs/prsm-loads.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/prsm-loads.toml")));
+
 /// Parses a PRSM load PRSU set table, text or CSV.
 pub fn parse(text: &str) -> Outcome<Vec<LoadPrsu>> {
-    prsm_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Loadname,
-    Prsu,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "PRSM load PRSU set",
-    columns: &[
-        (Field::Loadname, &["LOADNAME", "Load Name", "LOAD"]),
-        (Field::Prsu, &["PRSUID", "PRSU", "PRSU ID", "PRSU Name"]),
-    ],
-    required: &[Field::Loadname, Field::Prsu],
-    noted: &[],
-};
-
-fn record(row: &Row<'_, Field>) -> Result<LoadPrsu, String> {
-    let loadname = row
-        .value(Field::Loadname)
-        .ok_or("the row has no loadname")?;
-    let prsu = row.value(Field::Prsu).ok_or("the row has no PRSU")?;
-    Ok(LoadPrsu {
-        line: row.line,
-        loadname: normal_name(loadname),
-        prsu: normal_name(prsu),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
 use super::export_table::{self, Row, Spec, words};
@@ -21,6 +22,11 @@ use super::{Outcome, clipped, gui_time};
 
 /// One row as read: `line` and a value (or `null`) per field.
 pub type TableRow = Map<String, Json>;
+
+/// The built-in input files with a `[table]`, by input name.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
+];
 
 /// The `[table]` section of an input file.
 #[derive(Debug, Deserialize)]
@@ -69,6 +75,14 @@ pub struct Column {
     /// For `enum`: a field that keeps the value as printed.
     #[serde(default)]
     pub raw: Option<String>,
+    /// Kept upper case with single spaces, as names compared without
+    /// regard to case or spacing are (`spm 3  cem 1` = `SPM 3 CEM 1`).
+    #[serde(default)]
+    pub upper: bool,
+    /// What messages call the column: `the row has no {label}`. Default:
+    /// the field.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// How a column's text becomes a value.
@@ -86,12 +100,15 @@ pub enum ColumnType {
     /// without a unit is in the unit its header names (`Free (MB)`), else
     /// in bytes.
     Kib,
-    /// A time as vendor GUIs print it: the text, and `<field>_epoch`
-    /// (seconds since 1970, UTC unless the time says otherwise).
+    /// A time as vendor GUIs print it (see `gui_time`): the text, and
+    /// `<field>_epoch` (seconds since 1970, UTC unless the time says
+    /// otherwise). Another text makes the file malformed.
     Time,
     /// One of the `values`, matched without regard to case, spaces, `_`
     /// and `-`.
     Enum,
+    /// `Y` or `N` (also `YES`, `NO`, any case): `true` or `false`.
+    Flag,
 }
 
 /// A text the spec must read, and the rows it must give.
@@ -139,6 +156,9 @@ impl TableSpec {
             let is_enum = column.kind == ColumnType::Enum;
             if is_enum && column.values.is_empty() {
                 out.push((at.clone(), format!("enum field `{field}` has no `values`")));
+            }
+            if column.upper && column.kind != ColumnType::String {
+                out.push((at.clone(), format!("field `{field}` is `upper` but not a string")));
             }
             if !is_enum && (!column.values.is_empty() || column.other.is_some()) {
                 out.push((
@@ -228,7 +248,7 @@ impl TableSpec {
             let text = row.get(i).filter(|v| !self.blank.iter().any(|b| b == v));
             let Some(text) = text else {
                 if column.required {
-                    return Err(format!("the row has no {field}"));
+                    return Err(format!("the row has no {}", column.label()));
                 }
                 out.insert(field.clone(), Json::Null);
                 if let Some(raw) = &column.raw {
@@ -241,7 +261,7 @@ impl TableSpec {
             };
             let value = column
                 .value(text, row.note(i))
-                .map_err(|why| format!("{field} {why}"))?;
+                .map_err(|why| format!("{} {why}", column.label()))?;
             out.insert(field.clone(), value);
             if let Some(raw) = &column.raw {
                 out.insert(raw.clone(), Json::from(text));
@@ -254,6 +274,41 @@ impl TableSpec {
             out.insert("where".into(), Json::from(render(template, &out)));
         }
         Ok(out)
+    }
+
+    /// Reads an export into records of a parser's own type, whose fields
+    /// are the spec's (and `line`).
+    pub fn parse_as<T: DeserializeOwned>(&self, text: &str) -> Outcome<Vec<T>> {
+        let rows = match self.parse(text) {
+            Outcome::Parsed { records } => records,
+            Outcome::Malformed(m) => return Outcome::Malformed(m),
+            Outcome::NotApplicable(na) => return Outcome::NotApplicable(na),
+        };
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let line = row.get("line").and_then(Json::as_u64).unwrap_or(0);
+            match serde_json::from_value(Json::Object(row)) {
+                Ok(record) => records.push(record),
+                // Only a spec out of step with its record type gets here.
+                Err(e) => {
+                    return Outcome::malformed(usize::try_from(line).unwrap_or(0), e.to_string());
+                }
+            }
+        }
+        Outcome::parsed(records)
+    }
+
+    /// The `[table]` of a built-in input file (`inputs/<name>.toml`,
+    /// embedded). The files are tested (`built_in_specs_load_and_their_examples_hold`),
+    /// so they always load.
+    pub fn built_in(input_file: &str) -> TableSpec {
+        #[derive(Deserialize)]
+        struct File {
+            table: TableSpec,
+        }
+        toml::from_str::<File>(input_file)
+            .map(|f| f.table)
+            .unwrap_or_else(|e| panic!("a built-in table spec is broken: {e}"))
     }
 
     /// Every example's problem: a text that does not parse, or rows other
@@ -290,12 +345,28 @@ impl TableSpec {
 }
 
 impl Column {
+    fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.field)
+    }
+
     /// The value of a cell's non-blank text; `note` is the note ending the
     /// column's header name (`MB` of `Free (MB)`).
     fn value(&self, text: &str, note: Option<&str>) -> Result<Json, String> {
         let shown = || clipped(text, 40);
         match self.kind {
-            ColumnType::String | ColumnType::Time => Ok(Json::from(text)),
+            ColumnType::String if self.upper => Ok(Json::from(
+                text.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_uppercase(),
+            )),
+            ColumnType::String => Ok(Json::from(text)),
+            // A time whose instant cannot be read is no time: a rule could
+            // not judge an age from it.
+            ColumnType::Time => match gui_time::epoch(text) {
+                Some(_) => Ok(Json::from(text)),
+                None => Err(format!("'{}' is not a time", shown())),
+            },
             ColumnType::Int => text
                 .parse::<i64>()
                 .map(Json::from)
@@ -322,6 +393,11 @@ impl Column {
                 size_kib(text, unit).map(Json::from)
             }
             ColumnType::Enum => self.vocabulary_value(text),
+            ColumnType::Flag => match text.to_ascii_uppercase().as_str() {
+                "Y" | "YES" => Ok(Json::Bool(true)),
+                "N" | "NO" => Ok(Json::Bool(false)),
+                _ => Err(format!("'{}' is not Y or N", shown())),
+            },
         }
     }
 
@@ -475,6 +551,11 @@ names = ["Time"]
 type = "time"
 
 [[columns]]
+field = "held"
+names = ["Held"]
+type = "flag"
+
+[[columns]]
 field = "state"
 names = ["State", "Status"]
 type = "enum"
@@ -494,21 +575,21 @@ values = { running = ["Running", "run"], activating = ["activating", "activing"]
     fn each_type_reads_its_values() {
         let got = rows(
             ">report boards\n\
-             NE,Board,Count,Used,Free (MB),Time,State\n\
-             ne-1,MPU,3,93%,1.5,2/9/2015 9:21:36,ACTIVING\n\
+             NE,Board,Count,Used,Free (MB),Time,State,Held\n\
+             ne-1,MPU,3,93%,1.5,2/9/2015 9:21:36,ACTIVING,yes\n\
              -,SCC,-,7, ,,run\n",
         );
         assert_eq!(
             Json::Object(got[0].clone()),
             json!({"line": 3, "ne": "ne-1", "board": "MPU", "count": 3, "used": 93.0,
                    "free_kib": 1536, "at": "2/9/2015 9:21:36", "at_epoch": 1423473696,
-                   "state": "activating", "raw_state": "ACTIVING", "where": "ne-1/MPU"})
+                   "held": true, "state": "activating", "raw_state": "ACTIVING", "where": "ne-1/MPU"})
         );
         assert_eq!(
             Json::Object(got[1].clone()),
             json!({"line": 4, "ne": null, "board": "SCC", "count": null, "used": 7.0,
                    "free_kib": null, "at": null, "at_epoch": null,
-                   "state": "running", "raw_state": "run", "where": "SCC"})
+                   "held": null, "state": "running", "raw_state": "run", "where": "SCC"})
         );
     }
 
@@ -524,8 +605,10 @@ values = { running = ["Running", "run"], activating = ["activating", "activing"]
                 "state 'paused' is none of activating, running",
             ),
             ("ne,-,,,,,", "the row has no board"),
+            ("ne,MPU,,,,yesterday,", "at 'yesterday' is not a time"),
+            ("ne,MPU,,,,,,maybe", "held 'maybe' is not Y or N"),
         ] {
-            let text = format!("NE,Board,Count,Used,Free,Time,State\n{row}\n");
+            let text = format!("NE,Board,Count,Used,Free,Time,State,Held\n{row}\n");
             let m = testing::malformed(&s.parse(&text), &text);
             assert_eq!((m.line, m.reason.as_str()), (2, why), "{row}");
         }
@@ -628,6 +711,16 @@ type = "enum"
                 "example 1 is malformed at its line 2: the row has no board".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn built_in_specs_load_and_their_examples_hold() {
+        for (name, file) in BUILT_IN {
+            let spec = TableSpec::built_in(file);
+            assert_eq!(spec.problems(), vec![], "{name}");
+            assert!(!spec.examples.is_empty(), "{name} has no examples");
+            assert_eq!(spec.example_problems(), vec![], "{name}");
+        }
     }
 
     #[test]
