@@ -21,7 +21,9 @@
 //! DEST or a dump time, is Malformed: an image whose age cannot be read
 //! cannot be called fresh. DEST is kept upper case with single spaces.
 //! Command echoes and bare prompts are skipped, as are blank lines, `#`
-//! comments and rule lines.
+//! comments and rule lines. The columns are declared in
+//! `inputs/prsm-images.toml` and read by the generic table parser
+//! (`parse::table`).
 //!
 //! # Example
 //!
@@ -33,14 +35,15 @@
 //! LTC 0        XLT23BK_LTC0          11/16/2026 04:00:00
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use super::export_table::{Row, Spec};
-use super::prsm_table::{self, normal_name};
-use super::{Outcome, clipped, gui_time};
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
+use super::table::TableSpec;
 
 /// The image of one DEST.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     /// 1-based line of the row.
     pub line: usize,
@@ -51,44 +54,13 @@ pub struct Image {
     pub dumped_epoch: i64,
 }
 
+/// The columns, as `inputs/prsm-images.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/prsm-images.toml")));
+
 /// Parses a table of image dump times, text or CSV.
 pub fn parse(text: &str) -> Outcome<Vec<Image>> {
-    prsm_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Dest,
-    Image,
-    Dumped,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "image dump",
-    columns: &[
-        (Field::Dest, &["DEST", "Destination"]),
-        (Field::Image, &["IMAGE", "Image Name", "FILE", "File Name"]),
-        (
-            Field::Dumped,
-            &["DUMPED", "Dump Time", "Dumped At", "Image Date"],
-        ),
-    ],
-    required: &[Field::Dest, Field::Dumped],
-    noted: &[],
-};
-
-fn record(row: &Row<'_, Field>) -> Result<Image, String> {
-    let dest = row.value(Field::Dest).ok_or("the row has no DEST")?;
-    let dumped = row.value(Field::Dumped).ok_or("the row has no dump time")?;
-    let dumped_epoch = gui_time::epoch(dumped)
-        .ok_or_else(|| format!("dump time '{}' is not a time", clipped(dumped, 40)))?;
-    Ok(Image {
-        line: row.line,
-        dest: normal_name(dest),
-        image: row.value(Field::Image).map(str::to_string),
-        dumped: dumped.to_string(),
-        dumped_epoch,
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
