@@ -29,7 +29,9 @@
 //! - DEST and loadname are kept upper case with single spaces.
 //!
 //! Command echoes (`>SELECT …`) and bare prompts are skipped, as are blank
-//! lines, `#` comments and rule lines.
+//! lines, `#` comments and rule lines. The columns are declared in
+//! `inputs/prsm-dests.toml` and read by the generic table parser
+//! (`parse::table`); the type from the name is worked out here.
 //!
 //! # Example
 //!
@@ -51,11 +53,12 @@
 //! SPM 4 CEM 0,SPM23AJ,N
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{Row, Spec};
-use super::prsm_table::{self, flag_value, normal_name};
+use super::table::TableSpec;
 
 /// One DEST of the DEST set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,30 +72,39 @@ pub struct Dest {
     pub held: bool,
 }
 
+/// A row as `inputs/prsm-dests.toml` reads it.
+#[derive(Deserialize)]
+struct Row {
+    line: usize,
+    dest: String,
+    kind: Option<String>,
+    loadname: String,
+    held: Option<bool>,
+}
+
+/// The columns, as `inputs/prsm-dests.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/prsm-dests.toml")));
+
 /// Parses a PRSM DEST set table, text or CSV.
 pub fn parse(text: &str) -> Outcome<Vec<Dest>> {
-    prsm_table::read(text, &SPEC, record)
+    match SPEC.parse_as::<Row>(text) {
+        Outcome::Parsed { records } => Outcome::parsed(
+            records
+                .into_iter()
+                .map(|row| Dest {
+                    line: row.line,
+                    kind: row.kind.unwrap_or_else(|| kind_of(&row.dest)),
+                    dest: row.dest,
+                    loadname: row.loadname,
+                    held: row.held.unwrap_or(false),
+                })
+                .collect(),
+        ),
+        Outcome::Malformed(m) => Outcome::Malformed(m),
+        Outcome::NotApplicable(na) => Outcome::NotApplicable(na),
+    }
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Dest,
-    Kind,
-    Loadname,
-    Held,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "PRSM DEST set",
-    columns: &[
-        (Field::Dest, &["DEST", "Destination"]),
-        (Field::Kind, &["DESTTYPE", "DEST Type", "TYPE"]),
-        (Field::Loadname, &["LOADNAME", "Load Name", "LOAD"]),
-        (Field::Held, &["HOLD", "HELD"]),
-    ],
-    required: &[Field::Dest, Field::Loadname],
-    noted: &[],
-};
 
 /// First words of the XPM peripherals' DEST names.
 const XPM_NAMES: [&str; 17] = [
@@ -112,28 +124,6 @@ pub fn kind_of(dest: &str) -> String {
     } else {
         first
     }
-}
-
-fn record(row: &Row<'_, Field>) -> Result<Dest, String> {
-    let dest = normal_name(row.value(Field::Dest).ok_or("the row has no DEST")?);
-    let loadname = row
-        .value(Field::Loadname)
-        .ok_or("the row has no loadname")?;
-    let held = match row.value(Field::Held) {
-        None => false,
-        Some(v) => flag_value(v, "HOLD")?,
-    };
-    let kind = row
-        .value(Field::Kind)
-        .map(normal_name)
-        .unwrap_or_else(|| kind_of(&dest));
-    Ok(Dest {
-        line: row.line,
-        dest,
-        kind,
-        loadname: normal_name(loadname),
-        held,
-    })
 }
 
 #[cfg(test)]
