@@ -50,7 +50,15 @@ pub fn file_errors(origin: &str, file: &RuleFile) -> Vec<Problem> {
         ));
     }
     for req in &file.requires {
-        if facts::spec(req).is_none() && facts::tables::find(req).is_none() {
+        if facts::spec(req).is_some() || facts::tables::find(req).is_some() {
+            continue;
+        }
+        if facts::tables::is_declared(req) {
+            errors.push(err(
+                None,
+                format!("requires `{req}`, whose site input file has errors"),
+            ));
+        } else {
             let mut known = facts::names();
             known.extend(facts::tables::fact_names());
             errors.push(err(

@@ -64,9 +64,11 @@ impl Catalog {
     /// that each spec's examples parse to their rows.
     fn load_table_inputs(&mut self, dirs: &[PathBuf], examples: bool) {
         let mut inputs = Vec::new();
+        let mut failed = Vec::new();
         for dir in dirs {
-            let (mut found, errors) = tables::load_site_folder(dir);
+            let (mut found, mut errors) = tables::load_site_folder(dir);
             self.problems.extend(errors.iter().map(input_problem));
+            failed.append(&mut errors);
             if examples {
                 for input in &found {
                     let errors = tables::example_errors(input);
@@ -76,6 +78,7 @@ impl Catalog {
             inputs.append(&mut found);
         }
         tables::activate(inputs);
+        tables::note_broken(&failed);
     }
 
     fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool, also_known: &[u32]) {

@@ -99,6 +99,28 @@ pub fn activate(inputs: Vec<TableInput>) {
     }
 }
 
+/// The facts of site input files that did not load: their errors are
+/// reported, and a rule that requires one is not an error of its own.
+static BROKEN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Notes the input files that did not load (see [`BROKEN`]).
+pub fn note_broken(errors: &[TableInputError]) {
+    if let Ok(mut broken) = BROKEN.write() {
+        broken.clear();
+        for e in errors {
+            if let TableInputError::Invalid { origin, .. } = e {
+                let file = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+                broken.push(file.trim_end_matches(".toml").replace('-', "_"));
+            }
+        }
+    }
+}
+
+/// Whether a site input file declares fact `fact`, loaded or not.
+pub fn is_declared(fact: &str) -> bool {
+    find(fact).is_some() || BROKEN.read().is_ok_and(|b| b.iter().any(|f| f == fact))
+}
+
 /// The table input that makes fact `fact`, if any.
 pub fn find(fact: &str) -> Option<&'static TableInput> {
     ACTIVE.read().ok()?.iter().copied().find(|i| i.fact == fact)
@@ -161,13 +183,19 @@ pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<T
     let Some(table) = file.table else {
         return Ok(None);
     };
+    drop(table);
+    // Read again from the text, so that a mistake is found at its line.
+    #[derive(Deserialize)]
+    struct WithTable {
+        table: TableSpec,
+    }
+    let spec = toml::from_str::<WithTable>(text)
+        .map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            vec![invalid(line, format!("[table]: {}", e.message().trim()))]
+        })?
+        .table;
     let table_line = line_near(text, "[table", 1);
-    let spec: TableSpec = table.try_into().map_err(|e: toml::de::Error| {
-        vec![invalid(
-            table_line,
-            format!("[table]: {}", e.message().trim()),
-        )]
-    })?;
     let file_name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
     let name = file_name
         .strip_suffix(".toml")

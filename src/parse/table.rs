@@ -160,7 +160,10 @@ impl TableSpec {
                 out.push((at.clone(), format!("enum field `{field}` has no `values`")));
             }
             if column.upper && column.kind != ColumnType::String {
-                out.push((at.clone(), format!("field `{field}` is `upper` but not a string")));
+                out.push((
+                    at.clone(),
+                    format!("field `{field}` is `upper` but not a string"),
+                ));
             }
             if !is_enum && (!column.values.is_empty() || column.other.is_some()) {
                 out.push((

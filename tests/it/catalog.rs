@@ -177,5 +177,8 @@ fn the_built_in_catalog_leaves_the_site_codes_free() {
         .copied()
         .filter(|code| code / 1000 % 10 == 5)
         .collect();
-    assert!(taken.is_empty(), "built-in rules in the site range: {taken:?}");
+    assert!(
+        taken.is_empty(),
+        "built-in rules in the site range: {taken:?}"
+    );
 }

@@ -38,6 +38,7 @@ mod report_snapshots;
 mod rule_findings;
 mod secrets;
 mod shard_merge;
+mod site_rules;
 mod sos_layout;
 mod sosreport;
 mod structure;

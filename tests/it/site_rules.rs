@@ -3,19 +3,12 @@
 //! by one site rule, with no rebuild. Both commands of the walk-through run
 //! here as an operator runs them.
 
-use std::process::Command;
+use crate::common::{check_json, run, stderr, stdout};
 
+/// `upcheck ARGS`: exit code, stdout, stderr.
 fn upcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_upcheck"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("upcheck runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = run(args);
+    (out.status.code().unwrap_or(-1), stdout(&out), stderr(&out))
 }
 
 #[test]
@@ -36,18 +29,14 @@ fn rules_check_proves_the_site_rule_and_its_input_examples() {
 
 #[test]
 fn check_reads_the_site_export_as_a_fact() {
-    let (code, out, err) = upcheck(&[
-        "check",
+    let (report, code) = check_json(&[
         "examples/site-rules/fixtures/fleet-north",
         "--rules",
         "examples/site-rules",
         "--select",
         "25001",
-        "--format",
-        "json",
     ]);
-    assert_eq!(code, 1, "a major failure fails the run: {err}");
-    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(code, 1, "a major failure fails the run");
     let mut got: Vec<(String, String, String, String)> = report["evaluations"]
         .as_array()
         .expect("evaluations")
