@@ -8,9 +8,9 @@ mod lint;
 mod problem;
 pub mod rule_file;
 
+use crate::facts::tables;
 pub use compile::{Condition, Rule, compile_rule};
 pub use problem::Problem;
-use crate::facts::tables;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
