@@ -8,7 +8,7 @@
 //!
 //! The POSIX-sh collector derives the same file (`derive_shadow` in
 //! src/snapshot/collect/collect.sh); docs/snapshot-format.md gives the format, and
-//! tests/collect_script.rs checks that both write the same bytes.
+//! tests/it/collect.rs checks that both write the same bytes.
 
 use crate::parse::Outcome;
 use crate::parse::shadow::{self, ShadowEntry};
