@@ -143,18 +143,18 @@ impl ReportFormat {
     pub(super) fn write(
         self,
         report: &Report,
-        show_passing: bool,
+        table: report::TableOptions,
         out: &mut dyn Write,
     ) -> std::io::Result<()> {
         match self {
             ReportFormat::Json => report::write_json(report, out),
-            other => out.write_all(other.render(report, show_passing).as_bytes()),
+            other => out.write_all(other.render(report, table).as_bytes()),
         }
     }
 
-    fn render(self, report: &Report, show_passing: bool) -> String {
+    fn render(self, report: &Report, table: report::TableOptions) -> String {
         match self {
-            ReportFormat::Table => report::render_table(report, show_passing),
+            ReportFormat::Table => report::render_table(report, table),
             ReportFormat::Json => report::render_json(report),
             ReportFormat::Junit => report::render_junit(report),
             ReportFormat::Sarif => report::render_sarif(report),

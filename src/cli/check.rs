@@ -192,14 +192,18 @@ pub(super) fn check(args: CheckArgs) -> u8 {
 /// Every `--report` file (each whole or not at all), then the main output:
 /// a failed write is reported even when stdout is a closed pipe.
 pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
+    let table = |to_stdout: bool| report::TableOptions {
+        width: super::output::table_width(to_stdout),
+        show_passing: out.show_passing,
+    };
     for (format, file) in &out.reports {
-        emit_with(Some(file), |w| format.write(report, out.show_passing, w))?;
+        emit_with(Some(file), |w| format.write(report, table(false), w))?;
     }
     emit_with(out.output.as_deref(), |w| {
         if out.statistics {
             return w.write_all(report::render_statistics(report).as_bytes());
         }
-        out.format.write(report, out.show_passing, w)
+        out.format.write(report, table(out.output.is_none()), w)
     })
 }
 

@@ -103,3 +103,23 @@ pub fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::
         other => other,
     }
 }
+
+/// Columns a terminal table may take: `COLUMNS` when set to a number (as
+/// shells export it, and as a test or a narrow CI log asks), else the
+/// width of the terminal when the table goes to stdout and stdout is one,
+/// else [`crate::report::DEFAULT_WIDTH`].
+pub fn table_width(to_stdout: bool) -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    let terminal = || {
+        to_stdout
+            .then(|| comfy_table::Table::new().width())
+            .flatten()
+            .map(usize::from)
+    };
+    columns
+        .or_else(terminal)
+        .unwrap_or(crate::report::DEFAULT_WIDTH)
+}

@@ -86,22 +86,7 @@ pub(super) fn list(
             t
         }
         Format::Table => {
-            let mut table = comfy_table::Table::new();
-            table
-                .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-                .set_header(["code", "name", "severity", "phases", "scope", "title"]);
-            for r in &rules {
-                let phases: Vec<&str> = r.phases.iter().map(|p| p.as_str()).collect();
-                table.add_row([
-                    r.code.to_string(),
-                    r.name.to_string(),
-                    r.severity.to_string(),
-                    phases.join(", "),
-                    r.scope.as_str().to_string(),
-                    r.title.clone(),
-                ]);
-            }
-            format!("{table}\n{} rule(s)\n", rules.len())
+            crate::report::render_rules(&rules, super::output::table_width(true))
         }
     };
     match emit(&text, None) {

@@ -18,7 +18,7 @@ pub use json::{render_json, write_json};
 pub use junit::{KnownAs, render_junit};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
-pub use table::{render_statistics, render_table};
+pub use table::{DEFAULT_WIDTH, TableOptions, render_rules, render_statistics, render_table};
 
 use crate::catalog::Catalog;
 use crate::engine::shard::ShardData;

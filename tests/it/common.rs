@@ -9,10 +9,11 @@ use std::process::{Command, Output};
 /// so reports (and waiver expiry) do not change with the day.
 pub const EPOCH: &str = "1795161600";
 
-/// The upcheck binary of this build, with the report time fixed.
+/// The upcheck binary of this build, with the report time fixed and the
+/// table at the width of a pipe (unless a test sets `COLUMNS`).
 pub fn upcheck() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_upcheck"));
-    cmd.env("SOURCE_DATE_EPOCH", EPOCH);
+    cmd.env("SOURCE_DATE_EPOCH", EPOCH).env_remove("COLUMNS");
     cmd
 }
 

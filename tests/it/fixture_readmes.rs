@@ -58,7 +58,9 @@ fn every_quoted_fleet_run_prints_the_quoted_summary() {
         }
         let out = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let last = stdout.lines().last().unwrap_or_default();
-        assert_eq!(last, expected, "{readme}: upcheck {}", args.join(" "));
+        // The table wraps the summary to its width: compare it as one line.
+        let summary: Vec<&str> = stdout.lines().rev().take_while(|l| !l.is_empty()).collect();
+        let summary = summary.into_iter().rev().collect::<Vec<_>>().join(" ");
+        assert_eq!(summary, expected, "{readme}: upcheck {}", args.join(" "));
     }
 }

@@ -42,3 +42,4 @@ mod site_rules;
 mod sos_layout;
 mod sosreport;
 mod structure;
+mod table;
