@@ -85,9 +85,7 @@ pub(super) fn list(
             t.push('\n');
             t
         }
-        Format::Table => {
-            crate::report::render_rules(&rules, super::output::table_width(true))
-        }
+        Format::Table => crate::report::render_rules(&rules, super::output::table_width(true)),
     };
     match emit(&text, None) {
         Ok(()) => exit::CLEAN,

@@ -91,7 +91,13 @@ fn report(nodes: usize) -> Report {
 type Render = fn(&Report) -> String;
 
 const FORMATS: &[(&str, Render)] = &[
-    ("table", |r| render_table(r, false)),
+    ("table", |r| {
+        let options = TableOptions {
+            width: DEFAULT_WIDTH,
+            show_passing: false,
+        };
+        render_table(r, options)
+    }),
     ("json", |r| render_json(r)),
     ("junit", render_junit),
     ("sarif", render_sarif),

@@ -21,7 +21,10 @@ fn the_readme_quotes_the_demo_summary_and_passes_need_show_passing() {
     let text = stdout(&out);
     // The table wraps the summary to its width.
     let summary: Vec<&str> = text.lines().rev().take_while(|l| !l.is_empty()).collect();
-    assert!(summary.last().unwrap().starts_with("13 node(s), "), "{text}");
+    assert!(
+        summary.last().unwrap().starts_with("13 node(s), "),
+        "{text}"
+    );
     // The README quotes the table (at the width of a pipe) and the summary
     // it ends with.
     let readme = std::fs::read_to_string("README.md").unwrap();
