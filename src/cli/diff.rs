@@ -56,7 +56,9 @@ pub(super) fn diff(args: DiffArgs) -> u8 {
     }
     let result = diff::compare(&before, &after, args.fail_on.threshold());
     let text = match args.format {
-        Format::Table => report::render_diff_table(&result),
+        Format::Table => {
+            report::render_diff_table(&result, super::output::table_width(args.output.is_none()))
+        }
         Format::Json => report::render_json(&result),
     };
     if let Err(code) = emit(&text, args.output.as_deref()) {

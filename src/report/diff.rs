@@ -1,11 +1,14 @@
 //! The terminal form of a diff: one block per node that changed, a count of
 //! the nodes that did not, and a summary line.
 
+use super::table::{MIN_WIDTH, push_wrapped, push_wrapped_after};
 use crate::diff::{Alarm, Diff, Finding, NodeDiff, NodeStatus, PatchChange};
 use crate::model::Scope;
-use crate::model::quote::printable;
 
-pub fn render_diff_table(diff: &Diff) -> String {
+/// The diff at `width` columns (the table's width rule): every line wraps
+/// at spaces, a node's lines indented under its heading.
+pub fn render_diff_table(diff: &Diff, width: usize) -> String {
+    let width = width.max(MIN_WIDTH);
     let mut out = String::new();
     let mut quiet = Vec::new();
     for node in &diff.nodes {
@@ -13,22 +16,23 @@ pub fn render_diff_table(diff: &Diff) -> String {
             quiet.push(node);
             continue;
         }
-        // A line holds names and messages from snapshots: a control
-        // character or a line break in one is shown, not sent.
-        out.push_str(&printable(&heading(node)));
-        out.push('\n');
+        // A line holds names and messages from snapshots: wrapping shows a
+        // control character or a line break in one, it does not send it.
+        push_wrapped(&mut out, &heading(node), "", width);
         for line in lines(node) {
-            out.push_str("  ");
-            out.push_str(&printable(&line));
-            out.push('\n');
+            push_wrapped_after(&mut out, "  ", &line, "    ", width);
         }
         out.push('\n');
     }
     if !quiet.is_empty() {
-        out.push_str(&format!("{} unchanged\n", counted(&quiet)));
+        push_wrapped(
+            &mut out,
+            &format!("{} unchanged", counted(&quiet)),
+            "",
+            width,
+        );
     }
-    out.push_str(&summary_line(diff));
-    out.push('\n');
+    push_wrapped(&mut out, &summary_line(diff), "", width);
     out
 }
 

@@ -63,3 +63,27 @@ fn the_table_fits_the_width_and_never_splits_a_location() {
         }
     }
 }
+
+/// `diff` follows the same width rule as the table of `check`.
+#[test]
+fn the_diff_fits_the_width() {
+    let pair = [
+        "fixtures/osn6800-upgrade/pre",
+        "fixtures/osn6800-upgrade/post",
+    ];
+    for width in [80usize, 200] {
+        let out = upcheck()
+            .arg("diff")
+            .args(pair)
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        assert!(text.contains("got worse"), "{text}");
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "diff, {width}: {line}");
+        }
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest > 120 || width == 80, "the width is used: {widest}");
+    }
+}
