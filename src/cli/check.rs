@@ -3,7 +3,7 @@
 use super::args::{MemoryArgs, OutputArgs, PhaseArg, PolicyArgs};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
 use super::{emit_with, exit, exit_code, fail, load_catalog};
-use crate::engine::shard::{Shard, ShardData, ShardSelection};
+use crate::engine::shard::{Shard, ShardData};
 use crate::engine::{self, RunOptions};
 use crate::model::Phase;
 use crate::report::{self, Report};
@@ -163,10 +163,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
             index: shard.index,
             count: shard.count,
             fleet: policy.root.clone(),
-            selection: ShardSelection {
-                select: policy.selection.select.clone(),
-                ignore: policy.selection.ignore.clone(),
-            },
+            selection: policy.selection.clone(),
             roots: run.roots,
             nodes: run.members,
             keys: report

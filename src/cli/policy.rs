@@ -3,11 +3,10 @@
 
 use super::args::{FailOn, PolicyArgs};
 use crate::catalog::Catalog;
-use crate::engine::Selection;
 use crate::model::Evaluation;
 use crate::policy::baseline;
 use crate::policy::waivers;
-use crate::policy::{self, FleetConfig, SeverityOverrides};
+use crate::policy::{self, FleetConfig, Selection, SeverityOverrides};
 use crate::report;
 use crate::snapshot;
 use clap::ValueEnum;

@@ -3,10 +3,10 @@
 //! whether anything got worse. Rendering lives in `report::diff`.
 
 use crate::catalog::Catalog;
-use crate::engine::{self, RunOptions, Selection};
+use crate::engine::{self, RunOptions};
 use crate::facts::{DiffAs, FACTS, FactProblem, FactResult, NodeFacts};
-use crate::model::{Evaluation, Phase, Scope, Severity, Status};
-use crate::report::{TOOL, Tool};
+use crate::model::{Evaluation, Phase, Scope, Severity, Status, TOOL, Tool};
+use crate::policy::Selection;
 use crate::snapshot::{self, Node};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

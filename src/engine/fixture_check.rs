@@ -4,8 +4,9 @@
 //! `unknown` fixture).
 
 use crate::catalog::{Catalog, Problem, Rule};
-use crate::engine::{self, RunOptions, Selection};
+use crate::engine::{self, RunOptions};
 use crate::model::{Evaluation, Status};
+use crate::policy::Selection;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

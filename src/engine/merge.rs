@@ -4,10 +4,11 @@
 //! by the engine's own group evaluation.
 
 use crate::catalog::Catalog;
+use crate::engine;
 use crate::engine::group::{self, GroupMember, ShardRoot};
 use crate::engine::shard::ShardData;
-use crate::engine::{self, Selection};
 use crate::model::{Evaluation, Phase};
+use crate::policy::Selection;
 use crate::report::{Places, PolicyFiles};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -218,10 +219,8 @@ pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<
         .flat_map(|p| p.report.policy_files.plans.iter().cloned())
         .collect();
     let roots: Vec<ShardRoot> = first.roots.clone();
-    let selection = Selection {
-        select: first.selection.select.clone(),
-        ignore: [first.selection.ignore.as_slice(), ignore].concat(),
-    };
+    let mut selection = first.selection.clone();
+    selection.ignore.extend_from_slice(ignore);
     let fleet = first.fleet.clone();
 
     let mut evaluations = Vec::new();

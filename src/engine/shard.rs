@@ -3,6 +3,7 @@
 //! can evaluate them over the whole fleet.
 
 use crate::engine::group::{GroupMember, ShardRoot};
+use crate::policy::Selection;
 use crate::snapshot::Node;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -82,7 +83,7 @@ pub struct ShardData {
     /// The fleet group waiver findings belong to: the first folder given.
     pub fleet: String,
     /// The codes the run kept (`--select`, `--ignore`, severity `off`).
-    pub selection: ShardSelection,
+    pub selection: Selection,
     /// The paths checked, in order, with the plan each one's nodes see.
     pub roots: Vec<ShardRoot>,
     /// Every node of the shard, with the facts group-scope rules need.
@@ -90,12 +91,6 @@ pub struct ShardData {
     /// The stable locator of each evaluation (the item a rule failed on),
     /// in the order of `evaluations`: it orders and fingerprints them.
     pub keys: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub struct ShardSelection {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 //! `--severity CODE=LEVEL|off`.
 
 pub mod baseline;
+mod selection;
 pub mod waivers;
+
+pub use selection::Selection;
 
 use crate::model::{Evaluation, Severity};
 use serde::Deserialize;

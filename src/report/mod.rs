@@ -23,24 +23,15 @@ pub use table::{DEFAULT_WIDTH, TableOptions, render_rules, render_statistics, re
 use crate::catalog::Catalog;
 use crate::engine::shard::ShardData;
 use crate::model::tool_codes::TOOL_CODES;
-use crate::model::{BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, WaiverNote};
+use crate::model::{
+    BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, TOOL, Tool, WaiverNote,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the JSON report's shape (docs/report.schema.json).
 /// Changes are additive: a new minor version adds fields, never removes one.
 pub const SCHEMA_VERSION: &str = "1.3.0";
-
-#[derive(Debug, Serialize)]
-pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-pub const TOOL: Tool = Tool {
-    name: env!("CARGO_PKG_NAME"),
-    version: env!("CARGO_PKG_VERSION"),
-};
 
 /// Counts for summaries.
 #[derive(Debug, Serialize)]

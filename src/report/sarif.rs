@@ -12,8 +12,8 @@
 //! node.json), every URI is relative to `%SRCROOT%` (the folder upcheck
 //! runs in), and every rule has an absolute `helpUri`.
 
-use super::{Report, RuleDescriptor, TOOL};
-use crate::model::{BaselineState, Evaluation, Severity, Status};
+use super::{Report, RuleDescriptor};
+use crate::model::{BaselineState, Evaluation, Severity, Status, TOOL};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,

@@ -9,9 +9,10 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use upcheck::catalog::{Catalog, Rule};
-use upcheck::engine::{self, RunOptions, Selection};
+use upcheck::engine::{self, RunOptions};
 use upcheck::facts;
 use upcheck::model::{Evaluation, Scope, Status};
+use upcheck::policy::Selection;
 use upcheck::snapshot::{self, Layout, Node};
 use walkdir::WalkDir;
 

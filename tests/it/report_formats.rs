@@ -8,8 +8,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use upcheck::catalog::Catalog;
-use upcheck::engine::{self, RunOptions, Selection};
+use upcheck::engine::{self, RunOptions};
 use upcheck::model::Phase;
+use upcheck::policy::Selection;
 use upcheck::report::{self, Report};
 
 /// The day of these runs, which the reports' stamps are checked against.

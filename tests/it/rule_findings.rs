@@ -11,7 +11,8 @@ use std::fmt::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use upcheck::catalog::{Catalog, Rule};
-use upcheck::engine::{self, RunOptions, Selection};
+use upcheck::engine::{self, RunOptions};
+use upcheck::policy::Selection;
 
 /// One evaluation as the snapshot shows it: what the rule said, and where.
 fn describe(e: &Value) -> String {

@@ -262,6 +262,50 @@ fn no_import_loop_between_source_files() {
     );
 }
 
+/// Arrows that would run back up the pipeline: (from folder, to folder, why not).
+const BACKWARD_ARROWS: &[(&str, &str, &str)] = &[
+    (
+        "src/diff/",
+        "src/report/",
+        "report renders diffs; the tool stamp is model's",
+    ),
+    (
+        "src/engine/",
+        "src/cli/",
+        "the engine runs without a command line",
+    ),
+    (
+        "src/policy/",
+        "src/engine/",
+        "the engine applies the selection policy holds",
+    ),
+    (
+        "src/model/",
+        "src/",
+        "model is the shared vocabulary: it uses only itself",
+    ),
+];
+
+#[test]
+fn no_arrow_runs_back_up_the_pipeline() {
+    let graph = import_graph(&sources());
+    let backward: Vec<String> = graph
+        .iter()
+        .flat_map(|(from, targets)| targets.iter().map(move |to| (from, to)))
+        .filter(|(from, to)| {
+            BACKWARD_ARROWS
+                .iter()
+                .any(|(f, t, _)| from.starts_with(f) && to.starts_with(t) && !to.starts_with(f))
+        })
+        .map(|(from, to)| format!("{from} → {to}"))
+        .collect();
+    assert!(
+        backward.is_empty(),
+        "arrows against the pipeline:\n{}",
+        backward.join("\n")
+    );
+}
+
 #[test]
 fn the_loop_check_sees_loops() {
     let source = |file: &str, module: &[&str], uses: &[&str]| Source {
