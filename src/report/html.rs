@@ -1,19 +1,84 @@
 //! One self-contained HTML page (inline CSS and script, nothing fetched):
-//! a grid of nodes per site and cluster coloured by the worst failing
-//! severity, filters by severity, status and code, every evaluation with
-//! its evidence and remediation, and the provenance of the run. The rows
-//! are rendered here, so the page reads without script; the script only
-//! filters them.
+//! a legend, filters by site, cluster, node, severity, status and code, a
+//! grid of tiles (one per node and per cluster, site or fleet group,
+//! coloured by the worst failing severity, the problems first and worst
+//! first, the clean ones folded), every evaluation with its evidence and
+//! remediation, and the provenance of the run. Tiles and rows are rendered
+//! here, so the page reads without script; the script only filters them.
 
 use super::{Report, by_subject, subject_heading};
 use crate::model::{Evaluation, Scope, Severity, Status};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
+/// The tile classes from worst to best: what orders the grid and the rows.
+const CLASSES: [&str; 6] = ["critical", "major", "minor", "info", "unknown", "ok"];
+
+/// One node, or one cluster, site or fleet group, with its evaluations.
+struct Subject<'a> {
+    /// Its position in report order: the id of its rows (`subject-3`).
+    index: usize,
+    evaluations: Vec<&'a Evaluation>,
+    class: &'static str,
+    site: Option<&'a str>,
+    cluster: Option<&'a str>,
+}
+
+impl Subject<'_> {
+    fn head(&self) -> &Evaluation {
+        self.evaluations[0]
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.evaluations
+            .iter()
+            .filter(|e| e.status == status)
+            .count()
+    }
+}
+
+/// The subjects, problems first and worst first, then report order. A
+/// cluster group is placed in its members' site, so that the site filter
+/// keeps it.
+fn subjects(report: &Report) -> Vec<Subject<'_>> {
+    let site_of_cluster: BTreeMap<&str, &str> = report
+        .evaluations
+        .iter()
+        .filter(|e| e.scope == Scope::Node)
+        .filter_map(|e| Some((e.cluster.as_deref()?, e.site.as_deref()?)))
+        .collect();
+    let mut subjects: Vec<Subject> = by_subject(&report.evaluations)
+        .into_iter()
+        .enumerate()
+        .map(|(index, evaluations)| {
+            let head = evaluations[0];
+            let cluster = head.cluster.as_deref();
+            let site = head
+                .site
+                .as_deref()
+                .or_else(|| cluster.and_then(|c| site_of_cluster.get(c).copied()));
+            Subject {
+                index,
+                class: worst_class(&evaluations),
+                evaluations,
+                site,
+                cluster,
+            }
+        })
+        .collect();
+    subjects.sort_by_key(|s| rank(s.class));
+    subjects
+}
+
+fn rank(class: &str) -> usize {
+    CLASSES.iter().position(|c| *c == class).unwrap_or(0)
+}
+
 pub fn render_html(report: &Report) -> String {
+    let subjects = subjects(report);
     let mut out = String::new();
     let title = format!("upcheck {} check", report.phase);
     let _ = write!(
@@ -29,9 +94,10 @@ pub fn render_html(report: &Report) -> String {
         esc(&title),
         esc(&report.summary_line())
     );
-    grid(&mut out, report);
-    filters(&mut out, report);
-    evaluations(&mut out, report);
+    legend(&mut out, &subjects);
+    filters(&mut out, report, &subjects);
+    grid(&mut out, &subjects);
+    evaluations(&mut out, &subjects);
     provenance(&mut out, report);
     let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     out
@@ -56,79 +122,99 @@ fn subject_id(index: usize) -> String {
     format!("subject-{index}")
 }
 
-fn grid(out: &mut String, report: &Report) {
-    // site → cluster → tiles; groups (cluster, site, fleet scope) apart.
-    let mut places: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let mut groups: Vec<String> = Vec::new();
-    for (i, subject) in by_subject(&report.evaluations).iter().enumerate() {
-        let head = subject[0];
-        let fails = subject.iter().filter(|e| e.status == Status::Fail).count();
-        let unknown = subject
-            .iter()
-            .filter(|e| e.status == Status::Unknown)
-            .count();
-        let class = worst_class(subject);
-        // A group's tile names its scope: `cluster mra-east`, `fleet fixtures/demo`.
-        let label = match head.scope {
-            Scope::Node => head.node.to_string(),
-            scope => format!("{} {}", scope.as_str(), head.node),
+/// What each tile colour means, with how many tiles have it.
+fn legend(out: &mut String, subjects: &[Subject]) {
+    out.push_str("<ul id=\"legend\"><li>tiles by worst failure:</li>");
+    for class in CLASSES {
+        let tiles = subjects.iter().filter(|s| s.class == class).count();
+        let meaning = match class {
+            "unknown" => " (no failure, a check undecided)",
+            "ok" => " (no failure, no unknown)",
+            _ => "",
         };
-        let tile = format!(
-            "<a class=\"tile sev-{class}\" href=\"#{}\" data-worst=\"{class}\" data-subject=\"{}\">\
-             <span class=\"name\">{}</span><span class=\"counts\">{fails} failed, {unknown} unknown</span></a>",
-            subject_id(i),
-            esc(&head.node),
-            esc(&label),
-        );
-        if head.scope == Scope::Node {
-            let site = head.site.as_deref().unwrap_or("(no site)").to_string();
-            let cluster = head
-                .cluster
-                .as_deref()
-                .unwrap_or("(no cluster)")
-                .to_string();
-            places.entry((site, cluster)).or_default().push(tile);
-        } else {
-            groups.push(tile);
-        }
-    }
-    out.push_str("<section id=\"grid\">\n<h2>Nodes</h2>\n");
-    let mut current_site: Option<&str> = None;
-    for ((site, cluster), tiles) in &places {
-        if current_site != Some(site.as_str()) {
-            if current_site.is_some() {
-                out.push_str("</div>\n");
-            }
-            let _ = writeln!(out, "<div class=\"site\"><h3>site {}</h3>", esc(site));
-            current_site = Some(site);
-        }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<div class=\"cluster\"><h4>cluster {}</h4><div class=\"tiles\">{}</div></div>",
-            esc(cluster),
-            tiles.join("")
+            "<li data-class=\"{class}\"><span class=\"swatch sev-{class}\"></span>\
+             <strong>{class}</strong>{meaning} <span class=\"n\">{tiles}</span></li>"
         );
     }
-    if current_site.is_some() {
-        out.push_str("</div>\n");
-    }
-    if !groups.is_empty() {
-        let _ = writeln!(
-            out,
-            "<div class=\"site\"><h3>groups</h3><div class=\"tiles\">{}</div></div>",
-            groups.join("")
-        );
-    }
-    out.push_str("</section>\n");
+    out.push_str("</ul>\n");
 }
 
-fn filters(out: &mut String, report: &Report) {
-    out.push_str("<section id=\"filters\">\n<h2>Evaluations</h2>\n");
-    out.push_str("<label>severity <select id=\"filter-severity\"><option value=\"\">any</option>");
-    for s in Severity::ALL {
-        let _ = write!(out, "<option value=\"{s}\">{s}</option>");
+/// The tiles of the subjects with a problem, then the clean ones folded.
+fn grid(out: &mut String, subjects: &[Subject]) {
+    let (clean, problems): (Vec<&Subject>, Vec<&Subject>) =
+        subjects.iter().partition(|s| s.class == "ok");
+    let _ = writeln!(
+        out,
+        "<section id=\"grid\">\n<h2>Nodes and groups</h2>\n<div class=\"tiles\" id=\"problem-tiles\">{}</div>",
+        problems.iter().map(|s| tile(s)).collect::<String>()
+    );
+    let _ = writeln!(
+        out,
+        "<details id=\"clean\"><summary><span id=\"clean-shown\">{n}</span> of {n} with no failure \
+         and no unknown</summary><div class=\"tiles\">{}</div></details>\n</section>",
+        clean.iter().map(|s| tile(s)).collect::<String>(),
+        n = clean.len(),
+    );
+}
+
+fn tile(s: &Subject) -> String {
+    let head = s.head();
+    // A group's tile names its scope: `cluster mra-east`, `fleet fixtures/demo`.
+    let (label, place) = match head.scope {
+        Scope::Node => (
+            head.node.to_string(),
+            [s.site, s.cluster]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" / "),
+        ),
+        scope => (format!("{} {}", scope.as_str(), head.node), String::new()),
+    };
+    format!(
+        "<a class=\"tile sev-{class}\" href=\"#{id}\" data-worst=\"{class}\" data-subject=\"{}\" \
+         data-rows=\"{id}\"><span class=\"name\">{}</span><span class=\"place\">{}</span>\
+         <span class=\"counts\">{} failed, {} unknown</span></a>",
+        esc(&head.node),
+        esc(&label),
+        esc(&place),
+        s.count(Status::Fail),
+        s.count(Status::Unknown),
+        class = s.class,
+        id = subject_id(s.index),
+    )
+}
+
+/// A `<select>` of `id` offering "any" and each value.
+fn select<'a>(out: &mut String, label: &str, id: &str, values: impl Iterator<Item = &'a str>) {
+    let _ = write!(
+        out,
+        "<label>{label} <select id=\"{id}\"><option value=\"\">any</option>"
+    );
+    for v in values {
+        let _ = write!(out, "<option value=\"{0}\">{0}</option>", esc(v));
     }
     out.push_str("</select></label>\n");
+}
+
+fn filters(out: &mut String, report: &Report, subjects: &[Subject]) {
+    out.push_str("<section id=\"filters\">\n<h2>Filters</h2>\n<p>");
+    let sites: BTreeSet<&str> = subjects.iter().filter_map(|s| s.site).collect();
+    let clusters: BTreeSet<&str> = subjects.iter().filter_map(|s| s.cluster).collect();
+    select(out, "site", "filter-site", sites.into_iter());
+    select(out, "cluster", "filter-cluster", clusters.into_iter());
+    out.push_str(
+        "<label>node or group <input id=\"filter-node\" type=\"search\" \
+         placeholder=\"part of a name\"></label></p>\n<p>",
+    );
+    select(
+        out,
+        "severity",
+        "filter-severity",
+        Severity::ALL.iter().map(|s| s.as_str()),
+    );
     out.push_str(
         "<label>status <select id=\"filter-status\">\
          <option value=\"problems\" selected>fail, unknown, waived</option>\
@@ -140,7 +226,7 @@ fn filters(out: &mut String, report: &Report) {
     out.push_str("</select></label>\n");
     out.push_str(
         "<label>code or name <input id=\"filter-code\" type=\"search\" \
-         placeholder=\"20002, 2xxxx, patch\"></label>\n",
+         placeholder=\"20002, 2xxxx, patch\"></label></p>\n",
     );
     let _ = writeln!(
         out,
@@ -154,24 +240,29 @@ fn filters(out: &mut String, report: &Report) {
     );
 }
 
-fn evaluations(out: &mut String, report: &Report) {
+fn evaluations(out: &mut String, subjects: &[Subject]) {
     out.push_str(
-        "<table id=\"evaluations\">\n<thead><tr><th>subject</th><th>code</th><th>name</th>\
+        "<section id=\"rows\">\n<h2>Evaluations</h2>\n\
+         <table id=\"evaluations\">\n<thead><tr><th>subject</th><th>code</th><th>name</th>\
          <th>severity</th><th>status</th><th>finding</th></tr></thead>\n",
     );
-    for (i, subject) in by_subject(&report.evaluations).iter().enumerate() {
+    for s in subjects {
         let _ = writeln!(
             out,
-            "<tbody id=\"{}\"><tr class=\"subject\"><th colspan=\"6\">{}</th></tr>",
-            subject_id(i),
-            esc(&subject_heading(subject[0]))
+            "<tbody id=\"{}\" data-subject=\"{}\" data-site=\"{}\" data-cluster=\"{}\">\
+             <tr class=\"subject\"><th colspan=\"6\">{}</th></tr>",
+            subject_id(s.index),
+            esc(&s.head().node),
+            esc(s.site.unwrap_or_default()),
+            esc(s.cluster.unwrap_or_default()),
+            esc(&subject_heading(s.head()))
         );
-        for e in subject {
+        for e in &s.evaluations {
             row(out, e);
         }
         out.push_str("</tbody>\n");
     }
-    out.push_str("</table>\n");
+    out.push_str("</table>\n</section>\n");
 }
 
 fn row(out: &mut String, e: &Evaluation) {
@@ -184,7 +275,7 @@ fn row(out: &mut String, e: &Evaluation) {
         out,
         "<tr class=\"evaluation status-{status}\" data-severity=\"{sev}\" data-status=\"{status}\" \
          data-code=\"{code}\" data-name=\"{name}\"{hidden}><td>{node}</td><td>{code}</td><td>{name}</td>\
-         <td class=\"sev sev-{sev}\">{sev}</td><td>{status}</td><td>{tag}{message}",
+         <td class=\"sev\"><span class=\"sev-{sev}\">{sev}</span></td><td>{status}</td><td>{tag}{message}",
         status = e.status,
         sev = e.severity,
         code = e.code,

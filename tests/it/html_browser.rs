@@ -1,7 +1,9 @@
 //! The HTML report in a real browser: headless chromium loads the demo
 //! fleet's page, runs its script, and the DOM it renders is checked against
-//! the JSON report of the same run (tiles, rows, the filters and the URL
-//! hash that carries them); a screenshot goes to target/html-report.png.
+//! the JSON report of the same run (tiles, their order and legend, rows,
+//! the filters, the tiles that follow them and the URL hash that carries
+//! them); a screenshot goes to target/html-report.png, and with
+//! `UPCHECK_UPDATE_DOCS=1` to docs/html-report.png, which the README shows.
 //!
 //! Needs chromium: `UPCHECK_CHROMIUM`, else `chromium` or `chromium-browser`
 //! on PATH (scripts/test installs Debian's). Without one the tests fail,
@@ -200,6 +202,58 @@ fn attr<'a>(row: &ElementRef<'a>, name: &str) -> &'a str {
     row.value().attr(name).unwrap_or_default()
 }
 
+/// The tile classes from worst to best, as the page orders them.
+const CLASSES: [&str; 6] = ["critical", "major", "minor", "info", "unknown", "ok"];
+
+fn is_problem(e: &Value) -> bool {
+    matches!(str_of(e, "status"), "fail" | "unknown" | "waived")
+}
+
+/// The site the page places an evaluation in: its own, else (a cluster
+/// group's) that of its cluster's nodes.
+fn site_of<'a>(report: &'a DemoReport, e: &'a Value) -> &'a str {
+    if let Some(site) = e["site"].as_str() {
+        return site;
+    }
+    let cluster = str_of(e, "cluster");
+    report
+        .evaluations()
+        .iter()
+        .find(|n| {
+            str_of(n, "scope") == "node" && str_of(n, "cluster") == cluster && !cluster.is_empty()
+        })
+        .map(|n| str_of(n, "site"))
+        .unwrap_or_default()
+}
+
+/// The subjects (tile names) of the evaluations `keep` holds.
+fn subjects_of(report: &DemoReport, keep: impl Fn(&Value) -> bool) -> BTreeSet<&str> {
+    report
+        .evaluations()
+        .iter()
+        .filter(|e| keep(e))
+        .map(|e| str_of(e, "node"))
+        .collect()
+}
+
+fn visible_tiles(dom: &Html) -> BTreeSet<&str> {
+    select(dom, "a.tile:not([hidden])")
+        .iter()
+        .map(|t| attr(t, "data-subject"))
+        .collect()
+}
+
+/// The page with `script` run after its own (as a user acting on it, or
+/// to read what the browser computed into `body`'s data attributes).
+fn rendered_with(browser: &Path, report: &DemoReport, script: &str, fragment: &str) -> Html {
+    let page = report.dir.path().join("acted-on.html");
+    let html = std::fs::read_to_string(&report.html).unwrap();
+    assert!(html.contains("</body>"));
+    let script = format!("<script>\n{script}\n</script>\n</body>");
+    std::fs::write(&page, html.replacen("</body>", &script, 1)).unwrap();
+    rendered_dom(browser, &page, fragment)
+}
+
 #[test]
 fn the_rendered_page_has_a_tile_per_subject_and_a_row_per_evaluation() {
     let Some(browser) = browser() else { return };
@@ -311,7 +365,7 @@ fn changing_a_filter_writes_the_hash_and_a_new_hash_is_applied() {
     let report = DemoReport::write();
     // Acts as a user would after the page's own script ran: change two
     // controls, note the hash, then follow a shared link's hash.
-    let user = r#"<script>
+    let user = r#"
 var severity = document.getElementById("filter-severity");
 severity.value = "major";
 severity.dispatchEvent(new Event("change"));
@@ -319,15 +373,8 @@ var code = document.getElementById("filter-code");
 code.value = "2xxxx";
 code.dispatchEvent(new Event("input"));
 document.body.dataset.hashAfterChange = location.hash;
-location.hash = "status=unknown";
-</script>
-</body>"#;
-    let page = report.dir.path().join("acted-on.html");
-    let html = std::fs::read_to_string(&report.html).unwrap();
-    assert!(html.contains("</body>"));
-    std::fs::write(&page, html.replacen("</body>", user, 1)).unwrap();
-
-    let dom = rendered_dom(&browser, &page, "");
+location.hash = "status=unknown";"#;
+    let dom = rendered_with(&browser, &report, user, "");
     let body = select(&dom, "body");
     assert_eq!(
         attr(&body[0], "data-hash-after-change"),
@@ -342,6 +389,152 @@ location.hash = "status=unknown";
 }
 
 #[test]
+fn problems_come_first_worst_first_under_a_legend_of_the_tiles() {
+    let Some(browser) = browser() else { return };
+    let report = DemoReport::write();
+    let dom = rendered_dom(&browser, &report.html, "");
+
+    let tiles = select(&dom, "a.tile");
+    let rank = |tile: &ElementRef| {
+        let class = attr(tile, "data-worst");
+        CLASSES.iter().position(|c| *c == class).unwrap()
+    };
+    let ranks: Vec<usize> = tiles.iter().map(rank).collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "worst first: {ranks:?}"
+    );
+    assert!(ranks.contains(&0) && ranks.contains(&5), "{ranks:?}");
+    // The clean tiles are folded away from the problems.
+    let clean = select(&dom, "#clean a.tile");
+    assert_eq!(clean.len(), ranks.iter().filter(|r| **r == 5).count());
+    assert!(clean.iter().all(|t| attr(t, "data-worst") == "ok"));
+    assert!(
+        select(&dom, "#problem-tiles a.tile")
+            .iter()
+            .all(|t| attr(t, "data-worst") != "ok")
+    );
+    assert_eq!(select(&dom, "details#clean[open]").len(), 0);
+    // The rows follow the tiles' order.
+    let bodies: Vec<&str> = select(&dom, "#evaluations tbody")
+        .iter()
+        .map(|b| attr(b, "id"))
+        .collect();
+    let rows_of_tiles: Vec<&str> = tiles.iter().map(|t| attr(t, "data-rows")).collect();
+    assert_eq!(bodies, rows_of_tiles);
+
+    for class in CLASSES {
+        let legend = text_of(&dom, &format!("#legend li[data-class=\"{class}\"] .n"));
+        let of_class = tiles
+            .iter()
+            .filter(|t| attr(t, "data-worst") == class)
+            .count();
+        assert_eq!(legend, of_class.to_string(), "legend of {class}");
+    }
+    let critical = subjects_of(&report, |e| {
+        str_of(e, "status") == "fail" && str_of(e, "severity") == "critical"
+    });
+    assert_eq!(
+        text_of(&dom, "#legend li[data-class=\"critical\"] .n"),
+        critical.len().to_string()
+    );
+}
+
+#[test]
+fn the_place_filter_keeps_a_site_a_node_and_the_tiles_follow_every_filter() {
+    let Some(browser) = browser() else { return };
+    let report = DemoReport::write();
+    let site = report
+        .evaluations()
+        .iter()
+        .find(|e| str_of(e, "status") == "fail" && str_of(e, "severity") == "critical")
+        .map(|e| site_of(&report, e))
+        .expect("a critical failure");
+    assert!(!site.is_empty());
+
+    let dom = rendered_dom(&browser, &report.html, &format!("site={site}"));
+    let in_site = report.count(|e| is_problem(e) && site_of(&report, e) == site);
+    let elsewhere = report.count(|e| is_problem(e) && site_of(&report, e) != site);
+    assert!(
+        in_site > 0 && elsewhere > 0,
+        "the demo has problems at two sites"
+    );
+    assert_eq!(visible_rows(&dom).len(), in_site);
+    assert_eq!(shown_count(&dom), in_site);
+    assert_eq!(
+        visible_tiles(&dom),
+        subjects_of(&report, |e| site_of(&report, e) == site)
+    );
+
+    // With a severity too, only the tiles with a row shown remain.
+    let dom = rendered_dom(
+        &browser,
+        &report.html,
+        &format!("site={site}&severity=critical&status=fail"),
+    );
+    let critical_here = subjects_of(&report, |e| {
+        site_of(&report, e) == site
+            && str_of(e, "status") == "fail"
+            && str_of(e, "severity") == "critical"
+    });
+    assert!(!critical_here.is_empty());
+    assert_eq!(visible_tiles(&dom), critical_here);
+
+    // A clean node asked for by name: its tile shows, its fold opens.
+    let clean = select(&dom, "#clean a.tile")
+        .iter()
+        .map(|t| attr(t, "data-subject").to_string())
+        .find(|name| !name.contains('/'))
+        .expect("a clean subject");
+    let dom = rendered_dom(&browser, &report.html, &format!("node={clean}"));
+    let named = subjects_of(&report, |e| str_of(e, "node").contains(clean.as_str()));
+    assert!(named.contains(clean.as_str()));
+    assert_eq!(visible_tiles(&dom), named);
+    assert_eq!(select(&dom, "details#clean[open]").len(), 1);
+    let clean_shown = select(&dom, "#clean a.tile:not([hidden])").len();
+    assert!(clean_shown >= 1);
+    assert_eq!(text_of(&dom, "#clean-shown"), clean_shown.to_string());
+}
+
+#[test]
+fn failing_severities_are_coloured_and_hidden_tiles_take_no_room() {
+    let Some(browser) = browser() else { return };
+    let report = DemoReport::write();
+    let probe = r#"
+var colour = function (css) {
+  var found = document.querySelector(css);
+  return found ? getComputedStyle(found).backgroundColor : "missing";
+};
+var data = document.body.dataset;
+data.criticalFail = colour('tr.status-fail[data-severity="critical"] td.sev span');
+data.criticalPass = colour('tr.status-pass[data-severity="critical"] td.sev span');
+data.legendCritical = colour('#legend li[data-class="critical"] .swatch');
+var hidden = document.querySelector("a.tile[hidden]");
+data.hiddenTile = hidden ? getComputedStyle(hidden).display : "missing";
+"#;
+    let dom = rendered_with(&browser, &report, probe, "severity=critical&status=fail");
+    let body = &select(&dom, "body")[0];
+    let red = "rgb(215, 38, 61)";
+    assert_eq!(attr(body, "data-critical-fail"), red);
+    assert_eq!(attr(body, "data-legend-critical"), red);
+    assert_eq!(attr(body, "data-critical-pass"), "rgba(0, 0, 0, 0)");
+    assert_eq!(attr(body, "data-hidden-tile"), "none");
+}
+
+/// The screenshot's size: the legend, filters, tiles and the first rows.
+const SCREENSHOT: (u32, u32) = (1200, 900);
+/// The copy the README shows, refreshed with UPCHECK_UPDATE_DOCS=1.
+const DOCS_SCREENSHOT: &str = "docs/html-report.png";
+
+/// The PNG's width and height, after checking it is one.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let dimension = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (dimension(16), dimension(20))
+}
+
+#[test]
 fn a_screenshot_of_the_page_is_saved() {
     let Some(browser) = browser() else { return };
     let report = DemoReport::write();
@@ -352,20 +545,41 @@ fn a_screenshot_of_the_page_is_saved() {
     let _ = std::fs::remove_file(&screenshot);
     let args = [
         format!("--screenshot={}", screenshot.display()),
-        "--window-size=1280,1800".to_string(),
+        format!("--window-size={},{}", SCREENSHOT.0, SCREENSHOT.1),
         "--virtual-time-budget=5000".to_string(),
+        "--hide-scrollbars".to_string(),
     ];
     run_browser(&browser, &args, &file_url(&report.html, ""));
 
     let png = std::fs::read(&screenshot)
         .unwrap_or_else(|e| panic!("no screenshot at {}: {e}", screenshot.display()));
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    let dimension = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
-    assert_eq!(&png[12..16], b"IHDR");
-    assert_eq!((dimension(16), dimension(20)), (1280, 1800));
+    assert_eq!(png_size(&png), SCREENSHOT);
     assert!(
         (20_000..20_000_000).contains(&png.len()),
         "{} bytes: a blank or broken page?",
         png.len()
+    );
+    if std::env::var_os("UPCHECK_UPDATE_DOCS").is_some() {
+        std::fs::write(DOCS_SCREENSHOT, &png).unwrap();
+    }
+}
+
+/// The README shows the browser test's screenshot, kept small (fonts
+/// differ between machines, so it is refreshed on request, not compared).
+#[test]
+fn the_readme_shows_the_screenshot() {
+    let png = std::fs::read(DOCS_SCREENSHOT).expect(
+        "docs/html-report.png: run UPCHECK_UPDATE_DOCS=1 cargo test --test it html_browser::",
+    );
+    assert_eq!(png_size(&png), SCREENSHOT);
+    assert!(
+        png.len() < 400_000,
+        "{} bytes: keep the README light",
+        png.len()
+    );
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains("](docs/html-report.png)"),
+        "README links the screenshot"
     );
 }
