@@ -457,7 +457,7 @@ pub fn build_images(facts: &mut NodeFacts) -> FactResult {
                     "last_change": last.and_then(|r| r.changed.clone()),
                     "last_change_epoch": last.and_then(|r| r.changed_epoch),
                     "last_change_prsu": last.map(|r| r.prsu.clone()),
-                    "last_change_status": last.map(|r| r.status),
+                    "last_change_status": last.map(|r| &r.status),
                     "stale": stale,
                     "source": source(&rel, image.line),
                 })

@@ -44,7 +44,9 @@
 //!
 //! The MAP session around the table may be saved with it: command echoes
 //! (`>SELECT …`) and bare prompts (`PRSM:`) are skipped. Blank lines, `#`
-//! comments and rule lines (`-----`) are skipped too.
+//! comments and rule lines (`-----`) are skipped too. The columns are
+//! declared in `inputs/prsm-prsus.toml` and read by the generic table
+//! parser (`parse::table`).
 //!
 //! # Example
 //!
@@ -67,14 +69,15 @@
 //! DEF09S0P,ACT,SPM 3 CEM 1,applied,Y,Y,
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use super::export_table::{Row, Spec};
-use super::prsm_table::{self, flag_value, normal_name};
-use super::{Outcome, clipped, gui_time};
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
+use super::table::TableSpec;
 
 /// One PRSU on one DEST.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrsuRow {
     /// 1-based line of the row.
     pub line: usize,
@@ -82,7 +85,7 @@ pub struct PrsuRow {
     pub category: Option<String>,
     pub dest: String,
     /// `applied`, `removed` or `validated`.
-    pub status: &'static str,
+    pub status: String,
     pub raw_status: String,
     /// The Apply On Reload flag on this DEST.
     pub aor: Option<bool>,
@@ -92,87 +95,13 @@ pub struct PrsuRow {
     pub changed_epoch: Option<i64>,
 }
 
+/// The columns, as `inputs/prsm-prsus.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/prsm-prsus.toml")));
+
 /// Parses a PRSM PRSU status table, text or CSV.
 pub fn parse(text: &str) -> Outcome<Vec<PrsuRow>> {
-    prsm_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Prsu,
-    Category,
-    Dest,
-    Status,
-    Aor,
-    Onhold,
-    Changed,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "PRSM PRSU status",
-    columns: &[
-        (Field::Prsu, &["PRSUID", "PRSU", "PRSU ID", "PRSU Name"]),
-        (Field::Category, &["CATEGORY", "CAT", "PRSU Category"]),
-        (Field::Dest, &["DEST", "Destination"]),
-        (Field::Status, &["PRSUSTATUS", "PRSU Status", "STATUS"]),
-        (Field::Aor, &["AOR", "Apply On Reload"]),
-        (Field::Onhold, &["ONHOLD", "On Hold", "HOLD"]),
-        (
-            Field::Changed,
-            &["DATE", "STATUS DATE", "CHANGED", "Last Change"],
-        ),
-    ],
-    required: &[Field::Prsu, Field::Dest, Field::Status],
-    noted: &[],
-};
-
-/// The normalised status of a printed PRSU status.
-fn status(raw: &str) -> Option<&'static str> {
-    match raw.trim().to_ascii_uppercase().as_str() {
-        "APPLIED" => Some("applied"),
-        "REMOVED" => Some("removed"),
-        "VA" | "VALIDATED" => Some("validated"),
-        _ => None,
-    }
-}
-
-fn record(row: &Row<'_, Field>) -> Result<PrsuRow, String> {
-    let prsu = row.value(Field::Prsu).ok_or("the row has no PRSU")?;
-    let dest = row.value(Field::Dest).ok_or("the row has no DEST")?;
-    let raw_status = row.value(Field::Status).ok_or("the row has no status")?;
-    let status = status(raw_status).ok_or_else(|| {
-        format!(
-            "status '{}' is not a PRSU status (APPLIED, REMOVED or VA)",
-            clipped(raw_status, 40)
-        )
-    })?;
-    let aor = row
-        .value(Field::Aor)
-        .map(|v| flag_value(v, "AOR"))
-        .transpose()?;
-    let onhold = row
-        .value(Field::Onhold)
-        .map(|v| flag_value(v, "ONHOLD"))
-        .transpose()?;
-    let changed = row.value(Field::Changed).map(str::to_string);
-    let changed_epoch = match &changed {
-        None => None,
-        Some(t) => Some(
-            gui_time::epoch(t).ok_or_else(|| format!("date '{}' is not a time", clipped(t, 40)))?,
-        ),
-    };
-    Ok(PrsuRow {
-        line: row.line,
-        prsu: normal_name(prsu),
-        category: row.value(Field::Category).map(normal_name),
-        dest: normal_name(dest),
-        status,
-        raw_status: raw_status.to_string(),
-        aor,
-        onhold,
-        changed,
-        changed_epoch,
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
@@ -207,7 +136,7 @@ mod tests {
                 prsu: "ABC04X17".into(),
                 category: Some("GEN".into()),
                 dest: "LTC 0".into(),
-                status: "applied",
+                status: "applied".into(),
                 raw_status: "APPLIED".into(),
                 aor: Some(false),
                 onhold: Some(false),
@@ -215,17 +144,20 @@ mod tests {
                 changed_epoch: Some(1_794_881_444),
             }
         );
-        assert_eq!((table[1].status, table[1].aor), ("removed", Some(false)));
+        assert_eq!(
+            (table[1].status.as_str(), table[1].aor),
+            ("removed", Some(false))
+        );
         assert_eq!(table[2].dest, "SPM 3 CEM 1");
         assert_eq!(table[2].onhold, Some(true));
         assert_eq!(table[3].category.as_deref(), Some("???"));
         assert_eq!((table[3].aor, table[3].changed_epoch), (None, None));
-        assert_eq!((table[4].status, table[4].line), ("validated", 8));
+        assert_eq!((table[4].status.as_str(), table[4].line), ("validated", 8));
         let csv = rows(&blocks[1]);
         assert_eq!(csv.len(), 2);
         assert_eq!(csv[0].changed_epoch, table[0].changed_epoch);
         assert_eq!(
-            (csv[1].status, csv[1].raw_status.as_str()),
+            (csv[1].status.as_str(), csv[1].raw_status.as_str()),
             ("applied", "applied")
         );
         assert_eq!(csv[1].changed, None);

@@ -1,5 +1,5 @@
-//! What the DMS-100 PRSM table parsers share: the MAP session lines around
-//! a PRSM table, and the `Y`/`N` flags of its columns.
+//! What the DMS-100 PRSM table parsers written in Rust share: the MAP
+//! session lines around a PRSM table.
 //!
 //! A PRSM query is run from a MAP terminal (`PRSM` at the CI level, then
 //! the query), and a capture of the session holds the command lines as
@@ -11,7 +11,6 @@
 //! or more spaces, with the header row first.
 
 use super::Outcome;
-use super::clipped;
 use super::export_table::{self, Row, Spec};
 
 /// Reads a PRSM table with the MAP session lines blanked out, so that the
@@ -40,21 +39,6 @@ fn is_session_line(line: &str) -> bool {
             .any(|p| t.eq_ignore_ascii_case(p))
 }
 
-/// A `Y`/`N` flag as PRSM prints it (`Y`, `N`, also `YES`, `NO`, any
-/// case); `None` for any other text.
-pub(crate) fn flag(raw: &str) -> Option<bool> {
-    match raw.trim().to_ascii_uppercase().as_str() {
-        "Y" | "YES" => Some(true),
-        "N" | "NO" => Some(false),
-        _ => None,
-    }
-}
-
-/// A flag column's value, or why it cannot be one.
-pub(crate) fn flag_value(raw: &str, column: &str) -> Result<bool, String> {
-    flag(raw).ok_or_else(|| format!("{column} '{}' is not Y or N", clipped(raw, 40)))
-}
-
 /// A name PRSM compares without regard to case or spacing: upper case,
 /// runs of spaces as one (`spm 3  cem 1` = `SPM 3 CEM 1`).
 pub(crate) fn normal_name(raw: &str) -> String {
@@ -69,20 +53,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_lines_and_flags() {
+    fn session_lines_and_names() {
         assert!(is_session_line(">SELECT PRSUID FROM PRSUSET"));
         assert!(is_session_line("  > report destset"));
         assert!(is_session_line("PRSM:"));
         assert!(is_session_line("ci"));
         assert!(!is_session_line("PRSUID  DEST"));
-        assert_eq!(flag(" y "), Some(true));
-        assert_eq!(flag("No"), Some(false));
-        assert_eq!(flag("?"), None);
-        assert!(
-            flag_value("maybe", "AOR")
-                .unwrap_err()
-                .contains("AOR 'maybe'")
-        );
         assert_eq!(normal_name(" spm 3  cem 1 "), "SPM 3 CEM 1");
     }
 }

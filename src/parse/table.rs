@@ -28,6 +28,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("prsm-dests", include_str!("../../inputs/prsm-dests.toml")),
     ("prsm-images", include_str!("../../inputs/prsm-images.toml")),
     ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
+    ("prsm-prsus", include_str!("../../inputs/prsm-prsus.toml")),
 ];
 
 /// The `[table]` section of an input file.
