@@ -405,7 +405,7 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
 
 /// The NMS NE list's row of this NE as a reachability entry.
 fn nms_entry(ne: &ne_comm::NeCommState, rel: &str) -> Json {
-    let state = match ne.state {
+    let state = match ne.state.as_str() {
         "normal" => "reachable",
         "disconnected" => "unreachable",
         _ => "unknown",

@@ -73,100 +73,38 @@
 //! ```
 //!
 //! In both forms blank lines and lines starting with `#` are skipped, and a
-//! header with no rows means no NEs.
+//! header with no rows means no NEs. The columns and states are declared
+//! in `inputs/ne-communication.toml` and read by the generic table parser
+//! (`parse::table`).
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{self, Row, Spec, words};
+use super::table::TableSpec;
 
 /// The communication state of one NE.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeCommState {
     /// 1-based line the row starts on.
     pub line: usize,
     pub ne: String,
     /// Normalised: normal | disconnected | unknown.
-    pub state: &'static str,
+    pub state: String,
     /// The state as printed.
     pub raw_state: String,
     pub gateway: Option<String>,
     pub ip: Option<String>,
 }
 
+/// The columns and states, as `inputs/ne-communication.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/ne-communication.toml")));
+
 /// Parses an NE communication state export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<NeCommState>> {
-    export_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Ne,
-    State,
-    Gateway,
-    Ip,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "NE communication export",
-    columns: &[
-        (Field::Ne, &["NE", "NE Name", "NE ID"]),
-        (
-            Field::State,
-            &[
-                "Communication State",
-                "Communication Status",
-                "Comm State",
-                "Comm Status",
-                "Connection Status",
-                "Connection State",
-                "Status",
-            ],
-        ),
-        (Field::Gateway, &["Gateway NE", "Gateway"]),
-        (Field::Ip, &["IP Address", "NE IP", "IP"]),
-    ],
-    required: &[Field::Ne, Field::State],
-    noted: &[],
-};
-
-/// Normalised state of a printed one.
-fn normalise_state(raw: &str) -> &'static str {
-    match words(&raw.replace('-', " ")).as_str() {
-        "normal"
-        | "communication normal"
-        | "connected"
-        | "online"
-        | "on line"
-        | "reachable"
-        | "up" => "normal",
-        "disconnected"
-        | "offline"
-        | "off line"
-        | "communication failure"
-        | "communication interrupted"
-        | "interrupted"
-        | "unreachable"
-        | "not reachable"
-        | "down"
-        | "not connected" => "disconnected",
-        _ => "unknown",
-    }
-}
-
-/// Builds a record from one row.
-fn record(row: &Row<'_, Field>) -> Result<NeCommState, String> {
-    let value = |field: Field| row.value(field).map(str::to_string);
-    let ne = value(Field::Ne).ok_or("the row has no NE")?;
-    let raw_state = value(Field::State).ok_or("the row has no communication state")?;
-    Ok(NeCommState {
-        line: row.line,
-        ne,
-        state: normalise_state(&raw_state),
-        raw_state,
-        gateway: value(Field::Gateway),
-        ip: value(Field::Ip),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
@@ -191,7 +129,7 @@ mod tests {
     fn rec(
         line: usize,
         ne: &str,
-        state: &'static str,
+        state: &str,
         raw: &str,
         gateway: Option<&str>,
         ip: Option<&str>,
@@ -199,7 +137,7 @@ mod tests {
         NeCommState {
             line,
             ne: ne.into(),
-            state,
+            state: state.into(),
             raw_state: raw.into(),
             gateway: gateway.map(str::to_string),
             ip: ip.map(str::to_string),
@@ -298,7 +236,10 @@ mod tests {
         ] {
             for ne in ["NE", "NE Name"] {
                 let got = states(&format!("{ne},{state}\nNE1,up\n"));
-                assert_eq!((got[0].ne.as_str(), got[0].state), ("NE1", "normal"));
+                assert_eq!(
+                    (got[0].ne.as_str(), got[0].state.as_str()),
+                    ("NE1", "normal")
+                );
             }
         }
         for (header, gateway, ip) in [

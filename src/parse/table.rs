@@ -25,6 +25,10 @@ pub type TableRow = Map<String, Json>;
 
 /// The built-in input files with a `[table]`, by input name.
 pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "ne-communication",
+        include_str!("../../inputs/ne-communication.toml"),
+    ),
     ("prsm-dests", include_str!("../../inputs/prsm-dests.toml")),
     ("prsm-images", include_str!("../../inputs/prsm-images.toml")),
     ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
