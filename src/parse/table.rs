@@ -90,6 +90,23 @@ pub struct Column {
     /// the field.
     #[serde(default)]
     pub label: Option<String>,
+    /// The value of a row that leaves the column blank, or of every row
+    /// when the header lacks it; without it such a value is `null`.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The header name may end in a note in parentheses or brackets
+    /// (`Progress (%)`); a `kib` column's always may, the note naming its
+    /// unit.
+    #[serde(default)]
+    pub note: bool,
+    /// For `time`: the field that holds the seconds since 1970. Default:
+    /// `<field>_epoch`.
+    #[serde(default)]
+    pub epoch: Option<String>,
+    /// For `time`: a text in none of the time forms is kept as printed,
+    /// its epoch `null`, instead of making the file malformed.
+    #[serde(default)]
+    pub lenient: bool,
 }
 
 /// How a column's text becomes a value.
@@ -157,6 +174,7 @@ impl TableSpec {
             }
             seen.push(field);
             seen.extend(column.raw.as_deref());
+            seen.extend(column.epoch.as_deref());
             if column.names.iter().all(|n| words(n).is_empty()) {
                 out.push((at.clone(), format!("field `{field}` has no header names")));
             }
@@ -168,6 +186,21 @@ impl TableSpec {
                 out.push((
                     at.clone(),
                     format!("field `{field}` is `upper` but not a string"),
+                ));
+            }
+            let is_time = column.kind == ColumnType::Time;
+            if !is_time && (column.epoch.is_some() || column.lenient) {
+                out.push((
+                    at.clone(),
+                    format!("field `{field}` has `epoch` or `lenient` but is not a time"),
+                ));
+            }
+            if column.default.is_some()
+                && !matches!(column.kind, ColumnType::String | ColumnType::Enum)
+            {
+                out.push((
+                    at.clone(),
+                    format!("field `{field}` has a `default` but is neither a string nor an enum"),
                 ));
             }
             if !is_enum && (!column.values.is_empty() || column.other.is_some()) {
@@ -200,6 +233,36 @@ impl TableSpec {
 
     /// Reads an export: one row per data row, or why the file is not one.
     pub fn parse(&self, text: &str) -> Outcome<Vec<TableRow>> {
+        self.read(text, Ok)
+    }
+
+    /// Reads an export into records of a parser's own type, whose fields
+    /// are the spec's (and `line`).
+    pub fn parse_as<T: DeserializeOwned>(&self, text: &str) -> Outcome<Vec<T>> {
+        self.parse_with(text, Ok)
+    }
+
+    /// Like [`TableSpec::parse_as`], each row then given to `build`, the
+    /// vendor logic a spec cannot state; an `Err` from it makes the file
+    /// malformed at the row's line, as a bad value would.
+    pub fn parse_with<T: DeserializeOwned, R>(
+        &self,
+        text: &str,
+        mut build: impl FnMut(T) -> Result<R, String>,
+    ) -> Outcome<Vec<R>> {
+        self.read(text, |row| {
+            // Only a spec out of step with its record type fails here.
+            let record = serde_json::from_value(Json::Object(row)).map_err(|e| e.to_string())?;
+            build(record)
+        })
+    }
+
+    /// Reads an export, each row's fields handed to `record`.
+    fn read<R>(
+        &self,
+        text: &str,
+        mut record: impl FnMut(TableRow) -> Result<R, String>,
+    ) -> Outcome<Vec<R>> {
         let kept;
         let text = if self.skip_lines.is_empty() {
             text
@@ -238,7 +301,7 @@ impl TableSpec {
             .filter(|&i| self.columns[i].required)
             .collect();
         let noted: Vec<usize> = (0..self.columns.len())
-            .filter(|&i| self.columns[i].kind == ColumnType::Kib)
+            .filter(|&i| self.columns[i].kind == ColumnType::Kib || self.columns[i].note)
             .collect();
         let spec = Spec {
             what: &self.what,
@@ -246,7 +309,7 @@ impl TableSpec {
             required: &required,
             noted: &noted,
         };
-        export_table::read(text, &spec, |row| self.row(row))
+        export_table::read(text, &spec, |row| record(self.row(row)?))
     }
 
     /// The fields of one data row.
@@ -260,12 +323,13 @@ impl TableSpec {
                 if column.required {
                     return Err(format!("the row has no {}", column.label()));
                 }
-                out.insert(field.clone(), Json::Null);
+                let default = column.default.as_deref();
+                out.insert(field.clone(), default.map_or(Json::Null, Json::from));
                 if let Some(raw) = &column.raw {
                     out.insert(raw.clone(), Json::Null);
                 }
                 if column.kind == ColumnType::Time {
-                    out.insert(format!("{field}_epoch"), Json::Null);
+                    out.insert(column.epoch_field(), Json::Null);
                 }
                 continue;
             };
@@ -277,35 +341,13 @@ impl TableSpec {
                 out.insert(raw.clone(), Json::from(text));
             }
             if column.kind == ColumnType::Time {
-                out.insert(format!("{field}_epoch"), gui_time::epoch(text).into());
+                out.insert(column.epoch_field(), gui_time::epoch(text).into());
             }
         }
         if let Some(template) = &self.where_template {
             out.insert("where".into(), Json::from(render(template, &out)));
         }
         Ok(out)
-    }
-
-    /// Reads an export into records of a parser's own type, whose fields
-    /// are the spec's (and `line`).
-    pub fn parse_as<T: DeserializeOwned>(&self, text: &str) -> Outcome<Vec<T>> {
-        let rows = match self.parse(text) {
-            Outcome::Parsed { records } => records,
-            Outcome::Malformed(m) => return Outcome::Malformed(m),
-            Outcome::NotApplicable(na) => return Outcome::NotApplicable(na),
-        };
-        let mut records = Vec::with_capacity(rows.len());
-        for row in rows {
-            let line = row.get("line").and_then(Json::as_u64).unwrap_or(0);
-            match serde_json::from_value(Json::Object(row)) {
-                Ok(record) => records.push(record),
-                // Only a spec out of step with its record type gets here.
-                Err(e) => {
-                    return Outcome::malformed(usize::try_from(line).unwrap_or(0), e.to_string());
-                }
-            }
-        }
-        Outcome::parsed(records)
     }
 
     /// The `[table]` of a built-in input file (`inputs/<name>.toml`,
@@ -359,6 +401,12 @@ impl Column {
         self.label.as_deref().unwrap_or(&self.field)
     }
 
+    fn epoch_field(&self) -> String {
+        self.epoch
+            .clone()
+            .unwrap_or_else(|| format!("{}_epoch", self.field))
+    }
+
     /// The value of a cell's non-blank text; `note` is the note ending the
     /// column's header name (`MB` of `Free (MB)`).
     fn value(&self, text: &str, note: Option<&str>) -> Result<Json, String> {
@@ -374,6 +422,7 @@ impl Column {
             // A time whose instant cannot be read is no time: a rule could
             // not judge an age from it.
             ColumnType::Time => match gui_time::epoch(text) {
+                _ if self.lenient => Ok(Json::from(text)),
                 Some(_) => Ok(Json::from(text)),
                 None => Err(format!("'{}' is not a time", shown())),
             },
@@ -644,6 +693,79 @@ values = { running = ["Running", "run"], activating = ["activating", "activing"]
     }
 
     #[test]
+    fn defaults_notes_and_lenient_times() {
+        let s = spec(
+            r#"
+what = "x"
+[[columns]]
+field = "task"
+names = ["Task"]
+required = true
+[[columns]]
+field = "kind"
+names = ["Type"]
+type = "enum"
+values = { patch = ["patch"] }
+other = "other"
+default = "other"
+[[columns]]
+field = "progress"
+names = ["Progress"]
+note = true
+[[columns]]
+field = "time"
+names = ["Time"]
+type = "time"
+lenient = true
+epoch = "epoch"
+"#,
+        );
+        assert_eq!(s.problems(), vec![]);
+        let text = "Task,Type,Progress (%),Time\n\
+                    T1,,90,2/9/2015 9:21:36\n\
+                    T2,patch,,yesterday\n";
+        let got = parsed(&s.parse(text), text);
+        assert_eq!(
+            Json::Object(got[0].clone()),
+            json!({"line": 2, "task": "T1", "kind": "other", "progress": "90",
+                   "time": "2/9/2015 9:21:36", "epoch": 1423473696})
+        );
+        assert_eq!(
+            Json::Object(got[1].clone()),
+            json!({"line": 3, "task": "T2", "kind": "patch", "progress": null,
+                   "time": "yesterday", "epoch": null})
+        );
+        // Without the column, every row has the default.
+        let got = parsed(&s.parse("Task\nT1\n"), "");
+        assert_eq!(got[0]["kind"], "other");
+        // Without `note`, a name with a note is no column's.
+        let got = parsed(&spec(SPEC).parse("Board,Count (n)\nMPU,3\n"), "");
+        assert_eq!(got[0]["count"], Json::Null);
+    }
+
+    #[test]
+    fn a_build_step_refuses_a_row_at_its_line() {
+        #[derive(Deserialize)]
+        struct Board {
+            board: String,
+        }
+        let s = spec(SPEC);
+        let text = "NE,Board\nn,MPU\nn,SCC\n\"open\n";
+        let m = testing::malformed(
+            &s.parse_with(text, |b: Board| {
+                if b.board == "SCC" {
+                    Err("SCC is refused".to_string())
+                } else {
+                    Ok(b.board)
+                }
+            }),
+            text,
+        );
+        // The first bad line wins, before the unclosed quote after it.
+        assert_eq!((m.line, m.reason.as_str()), (3, "SCC is refused"));
+    }
+
+    #[test]
     fn spec_problems_name_their_field() {
         assert_eq!(spec(SPEC).problems(), vec![]);
         let bad = spec(
@@ -659,6 +781,13 @@ values = { a = ["b"] }
 field = "Board"
 names = ["B"]
 type = "enum"
+epoch = "at"
+default = "x"
+[[columns]]
+field = "n"
+names = ["N"]
+type = "int"
+default = "0"
 "#,
         );
         let got: Vec<String> = bad.problems().into_iter().map(|(_, m)| m).collect();
@@ -670,6 +799,8 @@ type = "enum"
             "enum field `Board` has no `values`",
             "field `Board` has `values` or `other` but is not an enum",
             "where names `nowhere`, which is no field",
+            "field `Board` has `epoch` or `lenient` but is not a time",
+            "field `n` has a `default` but is neither a string nor an enum",
         ] {
             assert!(got.iter().any(|m| m.starts_with(want)), "{want}: {got:?}");
         }
