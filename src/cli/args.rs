@@ -2,10 +2,9 @@
 //! format.
 
 use crate::engine;
-use crate::model::{Phase, Severity};
-use crate::report::{self, Report};
+use crate::policy::FailOn;
+use crate::report::{self, ReportFormat};
 use clap::ValueEnum;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// How much input text a run holds (docs/robustness.md#memory).
@@ -94,76 +93,9 @@ pub struct PolicyArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PhaseArg {
-    Pre,
-    Post,
-    Diagnose,
-}
-
-impl From<PhaseArg> for Phase {
-    fn from(p: PhaseArg) -> Phase {
-        match p {
-            PhaseArg::Pre => Phase::Pre,
-            PhaseArg::Post => Phase::Post,
-            PhaseArg::Diagnose => Phase::Diagnose,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
-}
-
-/// The formats of a check report.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// The terminal table: failures and unknowns per node.
-    Table,
-    /// Every evaluation, per docs/report.schema.json.
-    Json,
-    /// JUnit XML: a testsuite per node or group, a testcase per evaluation.
-    Junit,
-    /// SARIF 2.1.0 for code-scanning dashboards.
-    Sarif,
-    /// Markdown for a CI job summary.
-    Markdown,
-    /// One self-contained HTML page.
-    Html,
-    /// GitHub Actions workflow commands: annotations on the run and the pull request.
-    Github,
-    /// GitLab Code Quality JSON, shown in the merge request.
-    Gitlab,
-}
-
-impl ReportFormat {
-    /// JSON is streamed (it holds every evaluation); the other formats are
-    /// rendered whole first.
-    pub(super) fn write(
-        self,
-        report: &Report,
-        table: report::TableOptions,
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        match self {
-            ReportFormat::Json => report::write_json(report, out),
-            other => out.write_all(other.render(report, table).as_bytes()),
-        }
-    }
-
-    fn render(self, report: &Report, table: report::TableOptions) -> String {
-        match self {
-            ReportFormat::Table => report::render_table(report, table),
-            ReportFormat::Json => report::render_json(report),
-            ReportFormat::Junit => report::render_junit(report),
-            ReportFormat::Sarif => report::render_sarif(report),
-            ReportFormat::Markdown => report::render_markdown(report),
-            ReportFormat::Html => report::render_html(report),
-            ReportFormat::Github => report::render_github(report),
-            ReportFormat::Gitlab => report::render_gitlab(report),
-        }
-    }
 }
 
 /// `FORMAT=FILE` of `--report`.
@@ -178,25 +110,4 @@ fn parse_report_target(arg: &str) -> Result<(ReportFormat, PathBuf), String> {
         return Err(format!("no file after `{}=`", arg.trim_end_matches('=')));
     }
     Ok((format, PathBuf::from(file)))
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailOn {
-    Critical,
-    Major,
-    Minor,
-    Info,
-    Never,
-}
-
-impl FailOn {
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::Major => Some(Severity::Major),
-            FailOn::Minor => Some(Severity::Minor),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
 }

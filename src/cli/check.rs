@@ -1,6 +1,6 @@
 //! `upcheck check`: evaluate the catalog over node snapshots.
 
-use super::args::{MemoryArgs, OutputArgs, PhaseArg, PolicyArgs};
+use super::args::{MemoryArgs, OutputArgs, PolicyArgs};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
 use super::{emit_with, exit, exit_code, fail, load_catalog};
 use crate::engine::shard::{Shard, ShardData};
@@ -15,7 +15,7 @@ pub struct CheckArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "pre")]
-    pub phase: PhaseArg,
+    pub phase: Phase,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -98,7 +98,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     {
         return fail(format!("--cache: {message}"));
     }
-    let phase: Phase = args.phase.into();
+    let phase = args.phase;
     let options = RunOptions {
         phase: Some(phase),
         selection: policy.selection.clone(),

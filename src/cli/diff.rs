@@ -1,9 +1,10 @@
 //! `upcheck diff`: what changed between two snapshot trees or reports.
 
-use super::args::{FailOn, Format, PhaseArg};
+use super::args::Format;
 use super::{emit, exit, fail, load_catalog, warn};
 use crate::diff;
 use crate::model::Phase;
+use crate::policy::FailOn;
 use crate::report;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ pub struct DiffArgs {
     /// Rules of this phase judge both snapshot trees. Default: the phase of
     /// a JSON report given, else post.
     #[arg(long, value_enum)]
-    pub phase: Option<PhaseArg>,
+    pub phase: Option<Phase>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Write the diff to FILE (atomically) instead of stdout.
@@ -45,7 +46,6 @@ pub(super) fn diff(args: DiffArgs) -> u8 {
     };
     let phase = args
         .phase
-        .map(Phase::from)
         .or_else(|| after.report_phase())
         .or_else(|| before.report_phase())
         .unwrap_or(Phase::Post);
@@ -54,7 +54,7 @@ pub(super) fn diff(args: DiffArgs) -> u8 {
     for warning in diff::warnings(&before, &after) {
         warn(format!("warning: {warning}"));
     }
-    let result = diff::compare(&before, &after, args.fail_on.threshold());
+    let result = diff::compare(&before, &after, args.fail_on.0);
     let text = match args.format {
         Format::Table => {
             report::render_diff_table(&result, super::output::table_width(args.output.is_none()))

@@ -17,8 +17,8 @@ use crate::cli::output::{print, write_atomically};
 use crate::model::quote::printable_lines;
 use crate::model::{BaselineState, Evaluation, Status};
 use crate::parse::kind::ParseKind;
+use crate::policy::FailOn;
 use crate::report::Report;
-use args::FailOn;
 use check::CheckArgs;
 use clap::{CommandFactory, Parser, Subcommand};
 use collect::CollectArgs;
@@ -114,12 +114,7 @@ pub fn main() -> ExitCode {
                 family,
                 phase,
                 rules,
-            } => rules::list(
-                format,
-                &family,
-                phase.map(crate::model::Phase::from),
-                &rules,
-            ),
+            } => rules::list(format, &family, phase, &rules),
             RulesCommand::Check {
                 dir,
                 rules,
@@ -191,7 +186,7 @@ fn emit_with(
 /// new unknowns count. `--fail-on never` is 0 whatever was found: a report
 /// job that must not gate; tool errors exit 2 before this is reached.
 pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
-    let Some(min) = fail_on.threshold() else {
+    let FailOn(Some(min)) = fail_on else {
         return exit::CLEAN;
     };
     let new = |e: &&Evaluation| e.baseline != Some(BaselineState::Known);

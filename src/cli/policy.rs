@@ -1,12 +1,12 @@
 //! The policy of `check` and `merge`: flags over upcheck.toml over the
 //! defaults, and its application to a run's evaluations.
 
-use super::args::{FailOn, PolicyArgs};
+use super::args::PolicyArgs;
 use crate::catalog::Catalog;
 use crate::model::Evaluation;
 use crate::policy::baseline;
 use crate::policy::waivers;
-use crate::policy::{self, FleetConfig, Selection, SeverityOverrides};
+use crate::policy::{self, FailOn, FleetConfig, Selection, SeverityOverrides};
 use crate::report;
 use crate::snapshot;
 use clap::ValueEnum;
@@ -57,7 +57,7 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
                 config.path.display()
             )
         })?,
-        (None, None) => FailOn::Major,
+        (None, None) => FailOn::DEFAULT,
     };
     // A list given on the command line replaces the file's.
     let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();

@@ -1,6 +1,6 @@
 //! `upcheck rules list|check` and `upcheck explain`.
 
-use super::args::{Format, PhaseArg};
+use super::args::Format;
 use super::{emit, exit, fail, load_catalog};
 use crate::engine::fixture_check;
 use crate::model::Phase;
@@ -19,7 +19,7 @@ pub enum RulesCommand {
         family: Vec<String>,
         /// Only the rules of this phase.
         #[arg(long, value_enum)]
-        phase: Option<PhaseArg>,
+        phase: Option<Phase>,
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },

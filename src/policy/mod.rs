@@ -10,9 +10,39 @@ pub mod waivers;
 pub use selection::Selection;
 
 use crate::model::{Evaluation, Severity};
+use clap::ValueEnum;
+use clap::builder::PossibleValue;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The lowest failing severity that makes the exit code 1 (`--fail-on`,
+/// `fail_on`); `never` (no severity) is a report that must not gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+impl FailOn {
+    pub const DEFAULT: FailOn = FailOn(Some(Severity::Major));
+}
+
+impl ValueEnum for FailOn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            FailOn(Some(Severity::Critical)),
+            FailOn(Some(Severity::Major)),
+            FailOn(Some(Severity::Minor)),
+            FailOn(Some(Severity::Info)),
+            FailOn(None),
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self.0 {
+            Some(severity) => severity.to_possible_value(),
+            None => Some(PossibleValue::new("never")),
+        }
+    }
+}
 
 /// The settings file a fleet root may hold.
 pub const CONFIG_FILE: &str = "upcheck.toml";

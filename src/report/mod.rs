@@ -4,6 +4,7 @@ mod ci;
 #[cfg(test)]
 mod complexity;
 mod diff;
+mod format;
 mod html;
 mod json;
 mod junit;
@@ -13,6 +14,7 @@ mod table;
 
 pub use ci::{render_github, render_gitlab};
 pub use diff::render_diff_table;
+pub use format::ReportFormat;
 pub use html::render_html;
 pub use json::{render_json, write_json};
 pub use junit::{KnownAs, render_junit};
