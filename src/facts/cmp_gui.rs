@@ -1,14 +1,14 @@
 //! CMP GUI exports that follow the steps of the MPE/MRA upgrade: the
-//! configuration state of each cluster (System tab) and the audit log of
-//! what operators changed. Like the alarm export
-//! they cover the whole system, so the file usually sits in one node's
+//! configuration state of each cluster (System tab), the audit log of
+//! what operators changed and the KPIs. Like the alarm export they cover
+//! the whole system, so the file usually sits in one node's
 //! snapshot only: the fact is present on every node, with `exported` false
 //! where there is no file, and the rules combine the nodes of the fleet.
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, source};
-use crate::parse::{audit_log, cluster_config};
+use crate::parse::{audit_log, cluster_config, kpi};
 use serde_json::{Value as Json, json};
 
 pub const CLUSTER_CONFIG: FactSpec = FactSpec {
@@ -155,4 +155,66 @@ pub fn build_audit_log(facts: &mut NodeFacts) -> FactResult {
         })
         .collect();
     Ok(json!({ "exported": true, "file": shown, "entries": entries }))
+}
+
+pub const KPIS: FactSpec = FactSpec {
+    name: "kpis",
+    always: false,
+    build: Build::Node(build_kpis),
+    diff: None,
+    inputs: &["kpi"],
+    summary: "The KPI samples exported from the CMP (KPI Dashboard or Trending Reports): before \
+              the window, after each failover and at the end.",
+    fields: &[
+        (
+            "exported",
+            "bool",
+            "the snapshot holds a KPI export (false: no file; the list is then empty)",
+        ),
+        ("file", "string|null", "the export read"),
+        ("samples", "list", "one map per row:"),
+        ("samples[].time", "string", "time as printed"),
+        (
+            "samples[].epoch",
+            "int",
+            "time, seconds since 1970 (UTC unless the time gives an offset)",
+        ),
+        (
+            "samples[].element",
+            "string|null",
+            "the cluster or server measured (null: the system)",
+        ),
+        ("samples[].kpi", "string", "KPI or counter name as printed"),
+        (
+            "samples[].value",
+            "double|null",
+            "the value (`%` dropped); null when the export shows `-` or `N/A`",
+        ),
+        ("samples[].source", "map", "{file, line}"),
+    ],
+};
+
+pub fn build_kpis(facts: &mut NodeFacts) -> FactResult {
+    let (shown, outcome) = match facts.parse("kpi", kpi::parse) {
+        Ok(read) => read,
+        Err(FactProblem::Missing { .. }) => return Ok(not_exported("samples")),
+        Err(other) => return Err(other),
+    };
+    let Some(rows) = outcome.records() else {
+        return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
+    };
+    let samples: Vec<Json> = rows
+        .iter()
+        .map(|s| {
+            json!({
+                "time": s.time,
+                "epoch": s.time_epoch,
+                "element": s.element,
+                "kpi": s.kpi,
+                "value": s.value,
+                "source": source(&shown, s.line),
+            })
+        })
+        .collect();
+    Ok(json!({ "exported": true, "file": shown, "samples": samples }))
 }

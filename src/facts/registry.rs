@@ -36,6 +36,7 @@ pub const FACTS: &[FactSpec] = &[
     ssh_keys::SSH_KEY_CHECK,
     cmp_gui::CLUSTER_CONFIG,
     cmp_gui::AUDIT_LOG,
+    cmp_gui::KPIS,
     platform::PLATFORM_LEVELS,
     huawei::DC_TASKS,
     huawei::NE_STORAGE,

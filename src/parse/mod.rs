@@ -27,6 +27,7 @@ pub(crate) mod gui_time;
 pub mod hwclock;
 pub mod installed_aps;
 pub mod kind;
+pub mod kpi;
 pub mod libuser;
 pub mod log_time;
 pub mod login_defs;
