@@ -51,8 +51,12 @@ pub struct OutputArgs {
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
     pub reports: Vec<(ReportFormat, PathBuf)>,
     /// Show passing and not-applicable evaluations in the table too.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "quiet")]
     pub show_passing: bool,
+    /// In the table, only the failing evaluations and the summary line:
+    /// no unknown or waived rows, no line naming the clean nodes.
+    #[arg(short, long)]
+    pub quiet: bool,
     /// With --baseline: report failures the baseline report already had
     /// in JUnit as failures (tagged `[known]`), skipped or passed testcases.
     #[arg(long, value_enum, default_value = "failure", value_name = "AS")]

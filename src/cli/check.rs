@@ -192,6 +192,8 @@ pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8>
     let table = |to_stdout: bool| report::TableOptions {
         width: super::output::table_width(to_stdout),
         show_passing: out.show_passing,
+        quiet: out.quiet,
+        ..Default::default()
     };
     for (format, file) in &out.reports {
         emit_with(Some(file), |w| format.write(report, table(false), w))?;

@@ -94,7 +94,7 @@ const FORMATS: &[(&str, Render)] = &[
     ("table", |r| {
         let options = TableOptions {
             width: DEFAULT_WIDTH,
-            show_passing: false,
+            ..Default::default()
         };
         render_table(r, options)
     }),

@@ -1,7 +1,7 @@
 //! The terminal table: it takes the width it is given and never splits an
 //! evidence location.
 
-use crate::common::{check_json, stdout, upcheck};
+use crate::common::{check_json, evaluations, stdout, upcheck};
 use std::collections::BTreeSet;
 
 /// `at path:line` (or `in path`) of an evidence entry, as the table shows it.
@@ -86,4 +86,212 @@ fn the_diff_fits_the_width() {
         let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
         assert!(widest > 120 || width == 80, "the width is used: {widest}");
     }
+}
+
+/// A row of the table: its code, severity, status and the lines beneath
+/// it.
+#[derive(Debug)]
+struct Row {
+    code: String,
+    severity: String,
+    status: String,
+    lines: Vec<String>,
+}
+
+/// The rows of a table, and its headings in order.
+fn rows_of(text: &str) -> (Vec<Row>, Vec<String>) {
+    let (mut rows, mut headings) = (Vec::<Row>::new(), Vec::new());
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("  ") && !line.starts_with("   ") && words[0].parse::<u32>().is_ok() {
+            rows.push(Row {
+                code: words[0].to_string(),
+                severity: words[1].to_string(),
+                status: words[2].to_string(),
+                lines: Vec::new(),
+            });
+        } else if line.starts_with("   ") {
+            rows.last_mut().unwrap().lines.push(line.trim().to_string());
+        } else if !line.is_empty() && !line.contains(" clean: ") {
+            headings.push(line.to_string());
+        }
+    }
+    (rows, headings)
+}
+
+/// Every failing evaluation has a row of its own with its own severity
+/// (a chain of causes no longer folds its causes into the symptom's row),
+/// the chain is a link between rows, and every failing row has a fix.
+#[test]
+fn every_failure_has_its_own_row_severity_link_and_fix() {
+    for args in [
+        &["fixtures/demo"][..],
+        &[
+            "fixtures/huawei-osn6800-load-failure",
+            "--phase",
+            "diagnose",
+        ],
+        &["fixtures/compliance"],
+    ] {
+        let (report, _) = check_json(args);
+        let mut expected: Vec<(String, String)> = evaluations(&report)
+            .iter()
+            .filter(|e| e["status"] == "fail")
+            .map(|e| {
+                (
+                    e["code"].to_string(),
+                    e["severity"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let out = upcheck().arg("check").args(args).output().unwrap();
+        let (rows, _) = rows_of(&stdout(&out));
+        let fails: Vec<&Row> = rows.iter().filter(|r| r.status == "fail").collect();
+        let mut shown: Vec<(String, String)> = fails
+            .iter()
+            .map(|r| (r.code.clone(), r.severity.clone()))
+            .collect();
+        expected.sort();
+        shown.sort();
+        assert_eq!(shown, expected, "{args:?}");
+        assert_eq!(
+            fails.len() as u64,
+            report["summary"]["by_status"]["fail"].as_u64().unwrap()
+        );
+        for r in &fails {
+            let fix = r.lines.iter().any(|l| {
+                l.starts_with("fix: ") || *l == format!("run: upcheck explain {}", r.code)
+            });
+            assert!(fix, "{args:?}: no fix on {r:?}");
+        }
+    }
+    // The demo's minor 40005 is caused by three critical failures, each a
+    // row of its own, linked both ways.
+    let (rows, _) = rows_of(&stdout(
+        &upcheck().args(["check", "fixtures/demo"]).output().unwrap(),
+    ));
+    let row = |code: &str| rows.iter().find(|r| r.code == code).unwrap();
+    assert_eq!(row("40005").severity, "minor");
+    for cause in ["40001", "40002", "40003"] {
+        assert_eq!(row(cause).severity, "critical");
+    }
+    let symptom = &row("40005").lines;
+    assert!(
+        symptom.contains(&"← caused by 40001 ntp-unsynchronised (above)".to_string()),
+        "{symptom:?}"
+    );
+    assert!(
+        row("40001")
+            .lines
+            .contains(&"→ causes 40005 ntp-no-redundancy (below)".to_string()),
+        "{:?}",
+        row("40001")
+    );
+}
+
+/// Nodes (then groups) come worst first: the most severe failure, then
+/// the most failures; the clean nodes are named on one line.
+#[test]
+fn subjects_come_worst_first_and_clean_nodes_share_a_line() {
+    let (report, _) = check_json(&["fixtures/demo"]);
+    let rank = |s: &str| {
+        ["info", "minor", "major", "critical"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let mut worst: std::collections::BTreeMap<String, (Option<usize>, usize)> = Default::default();
+    for e in evaluations(&report).iter().filter(|e| e["scope"] == "node") {
+        let entry = worst
+            .entry(e["node"].as_str().unwrap().to_string())
+            .or_default();
+        if e["status"] == "fail" {
+            entry.0 = entry.0.max(rank(e["severity"].as_str().unwrap()));
+            entry.1 += 1;
+        }
+    }
+    let text = stdout(&upcheck().args(["check", "fixtures/demo"]).output().unwrap());
+    let (_, headings) = rows_of(&text);
+    let order: Vec<(Option<usize>, usize)> = headings
+        .iter()
+        .filter_map(|h| h.strip_prefix("node "))
+        .map(|h| worst[h.split(' ').next().unwrap()])
+        .collect();
+    assert!(order.len() > 3, "{text}");
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "{order:?}\n{text}");
+    let clean: Vec<&String> = worst
+        .iter()
+        .filter(|(node, _)| {
+            !headings
+                .iter()
+                .any(|h| h.starts_with(&format!("node {node} ")))
+        })
+        .map(|(node, _)| node)
+        .collect();
+    let line = text
+        .lines()
+        .find(|l| l.contains(" node(s) clean: "))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!("{} node(s) clean: ", clean.len())),
+        "{line}"
+    );
+    for node in clean {
+        assert!(line.contains(node.as_str()), "{node} in {line}");
+    }
+    // Named as many as fit, then counted.
+    let narrow = upcheck()
+        .args(["check", "fixtures/demo"])
+        .env("COLUMNS", "45")
+        .output()
+        .unwrap();
+    let narrow = stdout(&narrow);
+    let line = narrow
+        .lines()
+        .find(|l| l.contains(" node(s) clean: "))
+        .unwrap();
+    assert!(
+        line.ends_with(" more)") && line.chars().count() <= 45,
+        "{line}"
+    );
+}
+
+/// `-q`: the failing rows and the summary only; `--show-passing`: every
+/// subject with all its rows, none collapsed.
+#[test]
+fn quiet_shows_failures_only_and_show_passing_everything() {
+    let text = |flags: &[&str]| {
+        let out = upcheck()
+            .args(["check", "fixtures/demo"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        stdout(&out)
+    };
+    let (all, quiet, passing) = (text(&[]), text(&["-q"]), text(&["--show-passing"]));
+    let (rows, _) = rows_of(&quiet);
+    assert!(rows.iter().all(|r| r.status == "fail"), "{quiet}");
+    let fails = |t: &str| {
+        rows_of(t)
+            .0
+            .into_iter()
+            .filter(|r| r.status == "fail")
+            .count()
+    };
+    assert_eq!(rows.len(), fails(&all));
+    assert!(
+        all.contains(" unknown ") && !quiet.contains(" clean: "),
+        "{quiet}"
+    );
+    assert_eq!(quiet.lines().last(), all.lines().last());
+    assert!(
+        !passing.contains(" clean: ") && passing.contains(" pass "),
+        "{passing}"
+    );
+    assert!(passing.contains("node cmp-east-a "), "{passing}");
+    let out = upcheck()
+        .args(["check", "fixtures/demo", "-q", "--show-passing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "-q and --show-passing conflict");
 }
