@@ -290,13 +290,21 @@ collect_shadow() {
     derive_shadow <"$shadow_file" >"$out/etc/shadow" && n_files=$((n_files + 1))
 }
 
-# --hash-iso: md5sum of each ISO image staged for the upgrade.
+# --hash-iso: md5sum of each ISO image staged for the upgrade; with none,
+# md5sum of the pattern itself, whose "No such file or directory" records
+# that no image is staged (as the binary collector does).
 hash_isos() {
+    hashed=
     for iso in "$upgrade_dir"/*.[iI][sS][oO]; do
         [ -f "$iso" ] || continue
+        hashed=1
         file=md5sum_$(printf '%s' "$iso" | tr / .)
         run_with_limit "$hash_timeout_s" "$file" "" md5sum "$iso"
     done
+    [ -n "$hashed" ] && return 0
+    iso="$upgrade_dir/*.iso"
+    file=md5sum_$(printf '%s' "$iso" | tr / .)
+    run_with_limit "$hash_timeout_s" "$file" "" md5sum "$iso"
 }
 
 @TABLE@

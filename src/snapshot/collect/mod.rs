@@ -93,7 +93,14 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
         })
         .collect();
     if options.hash_iso {
-        for iso in staged_isos(&options.upgrade_dir) {
+        let mut isos = staged_isos(&options.upgrade_dir);
+        if isos.is_empty() {
+            // As an unmatched shell glob runs it: md5sum's "No such file or
+            // directory" about the pattern records that no image is staged,
+            // which 20006 and 20031 judge (no output would leave them unknown).
+            isos.push(format!("{}/*.iso", options.upgrade_dir.display()));
+        }
+        for iso in isos {
             runs.push(Planned {
                 file: format!("md5sum_{}", iso.replace('/', ".")),
                 argv: vec!["md5sum".into(), iso],
@@ -387,6 +394,31 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with("md5sum_"))
             .collect();
         assert_eq!(hashed.len(), 1, "only the .iso is hashed");
+    }
+
+    #[test]
+    fn hash_iso_without_an_image_records_that_none_is_staged() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = dir.path().join("upgrade");
+        std::fs::create_dir(&staged).unwrap();
+        let out = dir.path().join("node");
+        let options = Options {
+            out: out.clone(),
+            identity: Map::new(),
+            timeout: Duration::from_secs(20),
+            hash_timeout: Duration::from_secs(20),
+            hash_iso: true,
+            upgrade_dir: staged.clone(),
+            shadow_file: PathBuf::from(SHADOW_FILE),
+        };
+        collect(&options).unwrap();
+        let pattern = format!("{}/*.iso", staged.display());
+        let file = out.join(format!("commands/md5sum_{}", pattern.replace('/', ".")));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("No such file or directory"), "{text}");
+        let (nodes, _) = crate::snapshot::discover(&[out]);
+        let mut facts = crate::facts::NodeFacts::new(&nodes[0]);
+        assert_eq!(facts.get("staged_isos"), Ok(serde_json::json!([])));
     }
 
     fn md5_hex(bytes: &[u8]) -> String {
