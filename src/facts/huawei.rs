@@ -238,8 +238,8 @@ impl Task<'_> {
         self.events.iter().copied().find(|e| e.raw_type.is_some())
     }
 
-    fn task_type(&self) -> &'static str {
-        self.typed().map_or("other", |e| e.task_type)
+    fn task_type(&self) -> &str {
+        self.typed().map_or("other", |e| e.task_type.as_str())
     }
 }
 
@@ -265,7 +265,7 @@ fn group_tasks<'e>(events: &'e [TaskEvent], host: &str) -> Vec<Task<'e>> {
 }
 
 fn is_failure(e: &TaskEvent) -> bool {
-    matches!(e.result, "failed" | "rolled-back")
+    matches!(e.result.as_str(), "failed" | "rolled-back")
 }
 
 fn event_json(e: &TaskEvent, rel: &str) -> Json {
@@ -301,7 +301,7 @@ fn task_json(task: &Task<'_>, rel: &str) -> Json {
         "raw_type": task.typed().and_then(|e| e.raw_type.clone()),
         "ne": task.ne,
         "package": task.events.iter().find_map(|e| e.package.clone()),
-        "status": task.events.last().map(|e| e.result),
+        "status": task.events.last().map(|e| &e.result),
         "events": task.events.iter().map(|e| event_json(e, rel)).collect::<Vec<_>>(),
         "failures": failures.iter().map(|e| event_json(e, rel)).collect::<Vec<_>>(),
         "failed_at": failures.iter().filter_map(|e| e.progress).collect::<Vec<_>>(),

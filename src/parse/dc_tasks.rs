@@ -130,32 +130,38 @@
 //! ```
 //!
 //! In both forms blank lines and lines starting with `#` are skipped, and a
-//! header with no rows means no task events.
+//! header with no rows means no task events. The columns, types and
+//! results are declared in `inputs/dc-tasks.toml` and read by the generic
+//! table parser (`parse::table`); the progress is read here.
 
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use super::export_table::{self, Row, Spec, words};
-use super::{Outcome, clipped, gui_time};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::table::TableSpec;
+use super::{Outcome, clipped};
 
 /// One task event: a row of the task log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskEvent {
     /// 1-based line the row starts on.
     pub line: usize,
     /// The task name as printed.
     pub task: String,
     /// Normalised: patch-update | package-upgrade | other.
-    pub task_type: &'static str,
+    pub task_type: String,
     /// The task type as printed.
     pub raw_type: Option<String>,
     pub ne: Option<String>,
     /// The step or operation: `Load software`, `Activate`, `Copy files`.
     pub step: Option<String>,
     /// Percent, 0 to 100.
+    #[serde(deserialize_with = "progress_column")]
     pub progress: Option<u8>,
     /// Normalised: started | running | succeeded | failed | rolled-back |
     /// waiting | unknown.
-    pub result: &'static str,
+    pub result: String,
     /// The result as printed.
     pub raw_result: String,
     /// The time as printed.
@@ -166,91 +172,21 @@ pub struct TaskEvent {
     pub details: Option<String>,
 }
 
+/// The columns, types and results, as `inputs/dc-tasks.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/dc-tasks.toml")));
+
 /// Parses a DC(CMF) or NMS task log, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<TaskEvent>> {
-    export_table::read(text, &SPEC, record)
+    SPEC.parse_as(text)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Task,
-    Type,
-    Ne,
-    Step,
-    Progress,
-    Result,
-    Time,
-    Package,
-    Details,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "task-log export",
-    columns: &[
-        (Field::Task, &["Task Name", "Task"]),
-        (Field::Type, &["Task Type", "Type"]),
-        (Field::Ne, &["NE", "NE Name", "NE ID"]),
-        (Field::Step, &["Step", "Operation", "Sub Task", "Subtask"]),
-        (Field::Progress, &["Progress", "Progress(%)"]),
-        (
-            Field::Result,
-            &["Result", "Task Status", "Task State", "Status", "State"],
-        ),
-        (
-            Field::Time,
-            &["Time", "Start Time", "End Time", "Occurred At"],
-        ),
-        (
-            Field::Package,
-            &["Package", "Software Package", "Package Name", "File Name"],
-        ),
-        (
-            Field::Details,
-            &[
-                "Details",
-                "Description",
-                "Failure Cause",
-                "Cause",
-                "Message",
-            ],
-        ),
-    ],
-    required: &[Field::Task, Field::Result],
-    noted: &[Field::Progress],
-};
-
-/// Lowercase words, `_` and `-` as spaces.
-fn key(raw: &str) -> String {
-    words(&raw.replace('-', " "))
-}
-
-/// Normalised task type of a printed one.
-fn normalise_type(raw: &str) -> &'static str {
-    let key = key(raw);
-    let key = key.strip_suffix(" task").unwrap_or(&key);
-    match key {
-        "patch update" | "patch" | "patch loading" => "patch-update",
-        "package upgrade"
-        | "software upgrade"
-        | "software package upgrade"
-        | "package loading"
-        | "software loading" => "package-upgrade",
-        _ => "other",
-    }
-}
-
-/// Normalised result of a printed one.
-fn normalise_result(raw: &str) -> &'static str {
-    match key(raw).as_str() {
-        "started" | "start" | "starting" => "started",
-        "running" | "in progress" | "executing" | "processing" => "running",
-        "successful" | "success" | "succeeded" | "completed" | "complete" | "finished" | "done"
-        | "ok" => "succeeded",
-        "failed" | "failure" | "fail" | "error" => "failed",
-        "rolled back" | "rollback" | "roll back" => "rolled-back",
-        "waiting" | "not started" | "pending" | "created" => "waiting",
-        _ => "unknown",
-    }
+/// The progress column as the spec reads it (the text), as a percentage.
+/// The task log's own grammar: a spec's `percent` takes any number.
+fn progress_column<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    let raw: Option<String> = Option::deserialize(d)?;
+    raw.map(|r| progress(&r).map_err(D::Error::custom))
+        .transpose()
 }
 
 /// `90%`, `90 %`, `90`, `90.5%` → 90; `Err` for anything else or more
@@ -276,30 +212,6 @@ fn progress(raw: &str) -> Result<u8, String> {
             "progress '{}' is not a percentage from 0 to 100",
             clipped(raw, 40)
         )
-    })
-}
-
-/// Builds an event from one row.
-fn record(row: &Row<'_, Field>) -> Result<TaskEvent, String> {
-    let value = |field: Field| row.value(field).map(str::to_string);
-    let task = value(Field::Task).ok_or("the row has no task name")?;
-    let raw_result = value(Field::Result).ok_or("the row has no result")?;
-    let raw_type = value(Field::Type);
-    let time = value(Field::Time);
-    Ok(TaskEvent {
-        line: row.line,
-        task,
-        task_type: raw_type.as_deref().map_or("other", normalise_type),
-        raw_type,
-        ne: value(Field::Ne),
-        step: value(Field::Step),
-        progress: row.value(Field::Progress).map(progress).transpose()?,
-        result: normalise_result(&raw_result),
-        raw_result,
-        epoch: time.as_deref().and_then(gui_time::epoch),
-        time,
-        package: value(Field::Package),
-        details: value(Field::Details),
     })
 }
 
@@ -345,15 +257,26 @@ mod tests {
         TaskEvent {
             line,
             task: task.into(),
-            task_type: normalise_type(raw_type),
+            task_type: if raw_type.starts_with("Patch") {
+                "patch-update"
+            } else {
+                "package-upgrade"
+            }
+            .into(),
             raw_type: Some(raw_type.into()),
             ne: Some("OSN6800-01".into()),
             step: Some(step.into()),
             progress: Some(progress),
-            result: normalise_result(raw_result),
+            result: match raw_result {
+                "Successful" => "succeeded",
+                "Started" => "started",
+                "Failed" => "failed",
+                _ => "rolled-back",
+            }
+            .into(),
             raw_result: raw_result.into(),
             time: Some(time.into()),
-            epoch: gui_time::epoch(time),
+            epoch: super::super::gui_time::epoch(time),
             package: Some(package.into()),
             details: details.map(str::to_string),
         }
@@ -458,7 +381,7 @@ mod tests {
             ),
         ];
         assert_eq!(events(&blocks[0]), want);
-        let types: Vec<&str> = want.iter().map(|e| e.task_type).collect();
+        let types: Vec<&str> = want.iter().map(|e| e.task_type.as_str()).collect();
         assert_eq!(
             types[..4],
             [
@@ -469,7 +392,7 @@ mod tests {
             ]
         );
         assert!(types[4..].iter().all(|t| *t == "package-upgrade"));
-        let results: Vec<&str> = want.iter().map(|e| e.result).collect();
+        let results: Vec<&str> = want.iter().map(|e| e.result.as_str()).collect();
         assert_eq!(
             results,
             [
@@ -494,12 +417,12 @@ mod tests {
             TaskEvent {
                 line: 2,
                 task: "Upgrade OSN6800-02".into(),
-                task_type: "package-upgrade",
+                task_type: "package-upgrade".into(),
                 raw_type: Some("software upgrade".into()),
                 ne: Some("OSN6800-02".into()),
                 step: Some("Load software".into()),
                 progress: None,
-                result: "waiting",
+                result: "waiting".into(),
                 raw_result: "Waiting".into(),
                 time: Some("2012-07-20 11:00:00".into()),
                 epoch: Some(FAILED_AT_90 + 4_788),
@@ -507,8 +430,11 @@ mod tests {
                 details: None,
             }
         );
-        assert_eq!((got[1].progress, got[1].result), (Some(12), "running"));
-        assert_eq!((got[2].progress, got[2].result), (None, "failed"));
+        assert_eq!(
+            (got[1].progress, got[1].result.as_str()),
+            (Some(12), "running")
+        );
+        assert_eq!((got[2].progress, got[2].result.as_str()), (None, "failed"));
         assert_eq!(got[2].raw_result, "Error");
         assert_eq!(
             got[2].details.as_deref(),
@@ -524,12 +450,12 @@ mod tests {
             TaskEvent {
                 line: 4,
                 task: "Upgrade to C04SPC800".into(),
-                task_type: "package-upgrade",
+                task_type: "package-upgrade".into(),
                 raw_type: Some("Package Upgrade Task".into()),
                 ne: None,
                 step: Some("Load software".into()),
                 progress: Some(90),
-                result: "failed",
+                result: "failed".into(),
                 raw_result: "Failed".into(),
                 time: Some("2012-07-20 09:40:12".into()),
                 epoch: Some(FAILED_AT_90),
@@ -539,7 +465,10 @@ mod tests {
         );
         assert_eq!((got[0].line, got[0].details.as_ref()), (3, None));
         assert_eq!(got[0].task_type, "patch-update");
-        assert_eq!((got[2].result, got[2].progress), ("rolled-back", Some(64)));
+        assert_eq!(
+            (got[2].result.as_str(), got[2].progress),
+            ("rolled-back", Some(64))
+        );
     }
 
     #[test]
@@ -567,7 +496,7 @@ mod tests {
         }
         let got = events("Task,Result\nT1,ok\n");
         assert_eq!(
-            (got[0].task_type, got[0].raw_type.as_ref()),
+            (got[0].task_type.as_str(), got[0].raw_type.as_ref()),
             ("other", None)
         );
     }
@@ -706,7 +635,10 @@ mod tests {
         for task in ["Task Name", "task"] {
             for result in ["Result", "Status", "State", "Task Status", "Task State"] {
                 let got = events(&format!("{task}\t{result}\nT1\tdone\n"));
-                assert_eq!((got[0].task.as_str(), got[0].result), ("T1", "succeeded"));
+                assert_eq!(
+                    (got[0].task.as_str(), got[0].result.as_str()),
+                    ("T1", "succeeded")
+                );
             }
         }
         // The first of two time columns wins.
