@@ -97,15 +97,19 @@
 //! ```
 //!
 //! In both forms blank lines and lines starting with `#` are skipped, and a
-//! header with no rows means no boards.
+//! header with no rows means no boards. The columns are declared in
+//! `inputs/ne-storage.toml` and read by the generic table parser
+//! (`parse::table`), whose `kib` type reads sizes with the functions here.
 
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use super::export_table::{self, Row, Spec};
+use serde::{Deserialize, Serialize};
+
+use super::table::TableSpec;
 use super::{Outcome, clipped};
 
 /// The storage of one board, or one storage of a board.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoardStorage {
     /// 1-based line the row starts on.
     pub line: usize,
@@ -120,50 +124,21 @@ pub struct BoardStorage {
     pub free_kib: u64,
 }
 
+/// The columns, as `inputs/ne-storage.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/ne-storage.toml")));
+
 /// Parses an NE board storage export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<BoardStorage>> {
-    export_table::read(text, &SPEC, record)
+    SPEC.parse_with(text, |board: BoardStorage| match board.total_kib {
+        // The row's two sizes disagree: neither can be trusted.
+        Some(total) if board.free_kib > total => Err(format!(
+            "the free space ({} KiB) is more than the total ({total} KiB)",
+            board.free_kib
+        )),
+        _ => Ok(board),
+    })
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Ne,
-    Board,
-    Slot,
-    Storage,
-    Total,
-    Free,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "board-storage export",
-    columns: &[
-        (Field::Ne, &["NE", "NE Name", "NE ID"]),
-        (Field::Board, &["Board", "Board Name", "Board Type"]),
-        (Field::Slot, &["Slot", "Slot ID", "Slot No."]),
-        (
-            Field::Storage,
-            &["Storage", "Storage Type", "Medium", "Partition"],
-        ),
-        (
-            Field::Total,
-            &["Total", "Total Size", "Total Space", "Capacity"],
-        ),
-        (
-            Field::Free,
-            &[
-                "Free",
-                "Free Space",
-                "Free Size",
-                "Remaining",
-                "Remaining Space",
-                "Available",
-            ],
-        ),
-    ],
-    required: &[Field::Board, Field::Free],
-    noted: &[Field::Total, Field::Free],
-};
 
 /// Bytes in one unit, for the units above; `None` for another word.
 pub(crate) fn unit_bytes(unit: &str) -> Option<u64> {
@@ -246,52 +221,6 @@ pub(crate) fn size_kib(raw: &str, default_unit: u64) -> Result<u64, String> {
         .map(|b| b / 1024)
         .and_then(|kib| u64::try_from(kib).ok())
         .ok_or_else(|| format!("'{}' is too large a size", clipped(raw, 40)))
-}
-
-/// Bytes per unit of a column without a unit on its values: the unit in
-/// its header, else bytes.
-fn column_unit(row: &Row<'_, Field>, field: Field, column: &str) -> Result<u64, String> {
-    match row.note(field) {
-        None => Ok(1),
-        Some(note) => unit_bytes(note).ok_or_else(|| {
-            format!(
-                "the {column} column's header names '{}', which is not a size unit",
-                clipped(note, 20)
-            )
-        }),
-    }
-}
-
-/// Builds a record from one row.
-fn record(row: &Row<'_, Field>) -> Result<BoardStorage, String> {
-    let value = |field: Field| row.value(field).map(str::to_string);
-    let board = value(Field::Board).ok_or("the row has no board")?;
-    let raw_free = row.value(Field::Free).ok_or("the row has no free space")?;
-    let free_kib = size_kib(raw_free, column_unit(row, Field::Free, "free")?)
-        .map_err(|why| format!("free space {why}"))?;
-    let total_kib = match row.value(Field::Total) {
-        None => None,
-        Some(raw) => Some(
-            size_kib(raw, column_unit(row, Field::Total, "total")?)
-                .map_err(|why| format!("total {why}"))?,
-        ),
-    };
-    if let Some(total) = total_kib
-        && free_kib > total
-    {
-        return Err(format!(
-            "the free space ({free_kib} KiB) is more than the total ({total} KiB)"
-        ));
-    }
-    Ok(BoardStorage {
-        line: row.line,
-        ne: value(Field::Ne),
-        board,
-        slot: value(Field::Slot),
-        storage: value(Field::Storage),
-        total_kib,
-        free_kib,
-    })
 }
 
 #[cfg(test)]
