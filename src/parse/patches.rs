@@ -96,15 +96,19 @@
 //! two or more spaces instead, provided that gives one value per column.
 //!
 //! In both forms blank lines and lines starting with `#` are skipped, and
-//! a header with no rows means no patches.
+//! a header with no rows means no patches. The columns and states are
+//! declared in `inputs/patches.toml` and read by the generic table parser
+//! (`parse::table`).
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{self, Row, Spec, words};
+use super::table::TableSpec;
 
 /// One patch, on one board when the export lists boards.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatchRecord {
     /// 1-based line the row starts on.
     pub line: usize,
@@ -121,86 +125,13 @@ pub struct PatchRecord {
     pub time: Option<String>,
 }
 
+/// The columns and states, as `inputs/patches.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/patches.toml")));
+
 /// Parses a patch-state export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<PatchRecord>> {
-    export_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Ne,
-    Patch,
-    Version,
-    State,
-    Board,
-    Slot,
-    Time,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "patch-export",
-    columns: &[
-        (Field::Ne, &["NE", "NE Name", "NE ID"]),
-        (
-            Field::Patch,
-            &["Patch", "Patch Name", "Patch Package", "Patch Package Name"],
-        ),
-        (
-            Field::Version,
-            &["Package Version", "Patch Version", "Version"],
-        ),
-        (
-            Field::State,
-            &[
-                "Patch State",
-                "Patch Status",
-                "Running State",
-                "State",
-                "Status",
-            ],
-        ),
-        (Field::Board, &["Board", "Board Type"]),
-        (Field::Slot, &["Slot", "Slot ID"]),
-        (Field::Time, &["Loaded At", "Time"]),
-    ],
-    required: &[Field::Patch, Field::State],
-    noted: &[],
-};
-
-/// Normalised state of a printed one.
-fn normalise_state(raw: &str) -> &'static str {
-    let key = words(&raw.replace('-', " "))
-        .replace(" (", "(")
-        .replace("( ", "(")
-        .replace(" )", ")");
-    match key.as_str() {
-        "running" | "run" | "committed" | "confirmed" => "running",
-        "activating" | "activing" => "activating",
-        "active" | "activated" | "trial" | "active(trial)" => "active",
-        "loaded" | "downloaded" | "dld" | "lod" => "loaded",
-        "deactivated" | "deactive" | "inactive" | "dea" => "deactivated",
-        "idle" | "not loaded" => "idle",
-        "failed" | "fault" => "failed",
-        _ => "unknown",
-    }
-}
-
-/// Builds a record from one row.
-fn record(row: &Row<'_, Field>) -> Result<PatchRecord, String> {
-    let value = |field: Field| row.get(field).map(str::to_string);
-    let patch = value(Field::Patch).ok_or("the row has no patch name")?;
-    let raw_state = value(Field::State).ok_or("the row has no state")?;
-    Ok(PatchRecord {
-        line: row.line,
-        ne: value(Field::Ne),
-        patch,
-        version: value(Field::Version),
-        state: normalise_state(&raw_state).to_string(),
-        raw_state,
-        board: value(Field::Board),
-        slot: value(Field::Slot),
-        time: value(Field::Time),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../inputs/ne-communication.toml"),
     ),
     ("ne-storage", include_str!("../../inputs/ne-storage.toml")),
+    ("patches", include_str!("../../inputs/patches.toml")),
     ("prsm-dests", include_str!("../../inputs/prsm-dests.toml")),
     ("prsm-images", include_str!("../../inputs/prsm-images.toml")),
     ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
