@@ -113,16 +113,19 @@
 //! When a row does not line up with the header, it is split at its runs of
 //! two or more spaces instead, provided that gives one value per column.
 //!
-//! In both forms blank lines and lines starting with `#` are skipped.
+//! In both forms blank lines and lines starting with `#` are skipped. The
+//! columns and severities are declared in `inputs/alarms.toml` and read by
+//! the generic table parser (`parse::table`).
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{self, Row, Spec, words};
-use super::gui_time;
+use super::table::TableSpec;
 
 /// One active alarm.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     /// 1-based line the row starts on.
     pub line: usize,
@@ -130,7 +133,7 @@ pub struct Alarm {
     pub id: String,
     /// Normalised: critical | major | minor | warning | info | cleared |
     /// unknown.
-    pub severity: &'static str,
+    pub severity: String,
     /// The severity as printed.
     pub raw_severity: String,
     pub name: Option<String>,
@@ -142,84 +145,13 @@ pub struct Alarm {
     pub instance: Option<String>,
 }
 
+/// The columns and severities, as `inputs/alarms.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/alarms.toml")));
+
 /// Parses an active-alarm export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<Alarm>> {
-    export_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    Severity,
-    Name,
-    Server,
-    RaisedAt,
-    Instance,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "active-alarm export",
-    columns: &[
-        (
-            Field::Id,
-            &["Alarm ID", "ID", "Alarm Number", "Alarm", "Event ID"],
-        ),
-        (Field::Severity, &["Severity", "Alarm Severity"]),
-        (
-            Field::Name,
-            &["Name", "Alarm Name", "Text", "Alarm Text", "Description"],
-        ),
-        (
-            Field::Server,
-            &["Server", "Server Name", "Hostname", "Host", "Node"],
-        ),
-        (
-            Field::RaisedAt,
-            &[
-                "Raised At",
-                "Time",
-                "Timestamp",
-                "Date/Time",
-                "Time Raised",
-                "Raised",
-            ],
-        ),
-        (Field::Instance, &["Instance", "Resource", "Instance Name"]),
-    ],
-    required: &[Field::Id, Field::Severity],
-    noted: &[],
-};
-
-/// Normalised severity of a printed one.
-fn normalise_severity(raw: &str) -> &'static str {
-    match words(raw).as_str() {
-        "critical" | "cr" => "critical",
-        "major" | "ma" => "major",
-        "minor" | "mi" => "minor",
-        "warning" => "warning",
-        "info" | "informational" => "info",
-        "cleared" => "cleared",
-        _ => "unknown",
-    }
-}
-
-/// Builds an alarm from one row.
-fn record(row: &Row<'_, Field>) -> Result<Alarm, String> {
-    let value = |field: Field| row.get(field).map(str::to_string);
-    let id = value(Field::Id).ok_or("the row has no alarm id")?;
-    let raw_severity = value(Field::Severity).ok_or("the row has no severity")?;
-    let raised_at = value(Field::RaisedAt);
-    Ok(Alarm {
-        line: row.line,
-        id,
-        severity: normalise_severity(&raw_severity),
-        raw_severity,
-        name: value(Field::Name),
-        server: value(Field::Server),
-        raised_epoch: raised_at.as_deref().and_then(gui_time::epoch),
-        raised_at,
-        instance: value(Field::Instance),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
@@ -255,7 +187,7 @@ mod tests {
                 Alarm {
                     line: 3,
                     id: "70500".into(),
-                    severity: "minor",
+                    severity: "minor".into(),
                     raw_severity: "Minor".into(),
                     name: Some("System Mixed Version".into()),
                     server: Some("cmp-a".into()),
@@ -266,7 +198,7 @@ mod tests {
                 Alarm {
                     line: 4,
                     id: "31201".into(),
-                    severity: "critical",
+                    severity: "critical".into(),
                     raw_severity: "Critical".into(),
                     name: Some("Process Not Running".into()),
                     server: Some("mpe-1a".into()),
@@ -277,7 +209,7 @@ mod tests {
                 Alarm {
                     line: 5,
                     id: "32532".into(),
-                    severity: "major",
+                    severity: "major".into(),
                     raw_severity: "Major".into(),
                     name: Some("Server Upgrade Pending Accept/Reject".into()),
                     server: Some("mpe-1b".into()),
@@ -297,7 +229,7 @@ mod tests {
             Alarm {
                 line: 2,
                 id: "70500".into(),
-                severity: "minor",
+                severity: "minor".into(),
                 raw_severity: "MI".into(),
                 name: Some("System Mixed Version".into()),
                 server: Some("cmp-a".into()),
@@ -311,7 +243,7 @@ mod tests {
             Alarm {
                 line: 3,
                 id: "31201".into(),
-                severity: "critical",
+                severity: "critical".into(),
                 raw_severity: "CR".into(),
                 name: Some("Process \"qp_procmgr\" Not Running".into()),
                 server: Some("mpe-1a".into()),
@@ -330,7 +262,7 @@ mod tests {
             Alarm {
                 line: 3,
                 id: "70500".into(),
-                severity: "minor",
+                severity: "minor".into(),
                 raw_severity: "Minor".into(),
                 name: Some("System Mixed Version".into()),
                 server: Some("cmp-a".into()),
@@ -346,7 +278,7 @@ mod tests {
             Alarm {
                 line: 5,
                 id: "31101".into(),
-                severity: "warning",
+                severity: "warning".into(),
                 raw_severity: "Warning".into(),
                 name: None,
                 server: Some("mpe-1b".into()),
@@ -430,7 +362,10 @@ mod tests {
         for id in ["Alarm ID", "ID", "Alarm Number", "alarm", "Event_ID"] {
             for severity in ["Severity", "Alarm Severity"] {
                 let got = alarms(&format!("{id},{severity}\n70500,Major\n"));
-                assert_eq!((got[0].id.as_str(), got[0].severity), ("70500", "major"));
+                assert_eq!(
+                    (got[0].id.as_str(), got[0].severity.as_str()),
+                    ("70500", "major")
+                );
             }
         }
         // Of two columns for one field, the name listed first wins,

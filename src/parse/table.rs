@@ -25,6 +25,7 @@ pub type TableRow = Map<String, Json>;
 
 /// The built-in input files with a `[table]`, by input name.
 pub const BUILT_IN: &[(&str, &str)] = &[
+    ("alarms", include_str!("../../inputs/alarms.toml")),
     ("dc-tasks", include_str!("../../inputs/dc-tasks.toml")),
     ("kpi", include_str!("../../inputs/kpi.toml")),
     (
