@@ -38,6 +38,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("prsm-images", include_str!("../../inputs/prsm-images.toml")),
     ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
     ("prsm-prsus", include_str!("../../inputs/prsm-prsus.toml")),
+    ("upgrade-log", include_str!("../../inputs/upgrade-log.toml")),
 ];
 
 /// The `[table]` section of an input file.

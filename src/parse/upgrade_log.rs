@@ -129,11 +129,12 @@
 //!
 //! In all forms blank lines and lines starting with `#` are skipped.
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use super::export_table::{self, Row, Spec, words};
-use super::gui_time;
+use super::table::TableSpec;
 
 /// One action of the Upgrade Log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -160,7 +161,7 @@ pub struct UpgradeAction {
     pub hostname: Option<String>,
     /// Normalised: success | failed | in-progress | pending | cancelled |
     /// unknown.
-    pub result: &'static str,
+    pub result: String,
     /// The result as printed.
     pub raw_result: String,
     /// As printed: `Manual`, `Automatic`.
@@ -168,64 +169,70 @@ pub struct UpgradeAction {
     pub description: Option<String>,
 }
 
+/// The columns and results, as `inputs/upgrade-log.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../inputs/upgrade-log.toml")));
+
+/// A row as `inputs/upgrade-log.toml` reads it.
+#[derive(Deserialize)]
+struct Row {
+    line: usize,
+    id: String,
+    parent: Option<String>,
+    action: String,
+    start: Option<String>,
+    start_epoch: Option<i64>,
+    end: Option<String>,
+    end_epoch: Option<i64>,
+    duration: Option<String>,
+    scope: Option<String>,
+    hostname: Option<String>,
+    result: String,
+    raw_result: String,
+    mode: Option<String>,
+    description: Option<String>,
+}
+
 /// Parses an Upgrade Log export, tab-separated, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<UpgradeAction>> {
-    export_table::read(text, &SPEC, record)
+    SPEC.parse_with(text, action)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    Parent,
-    Action,
-    Start,
-    End,
-    Duration,
-    Scope,
-    Hostname,
-    Result,
-    Mode,
-    Description,
+/// The Upgrade Manager's own conventions on a row the spec has read.
+fn action(row: Row) -> Result<UpgradeAction, String> {
+    let parent = match &row.parent {
+        None => None,
+        // `0`: a top-level action.
+        Some(p) => Some(integer("parent", p)?).filter(|&p| p != 0),
+    };
+    let result = if is_step(&row.raw_result) {
+        "in-progress".to_string()
+    } else {
+        row.result
+    };
+    Ok(UpgradeAction {
+        line: row.line,
+        id: integer("ID", &row.id)?,
+        parent,
+        action: row.action,
+        start: row.start,
+        start_epoch: row.start_epoch,
+        end: row.end,
+        end_epoch: row.end_epoch,
+        duration_s: row.duration.as_deref().and_then(duration_s),
+        scope: row.scope.map(|s| s.to_lowercase()),
+        hostname: row.hostname,
+        result,
+        raw_result: row.raw_result,
+        mode: row.mode,
+        description: row.description,
+    })
 }
 
-const SPEC: Spec<'static, Field> = Spec {
-    what: "upgrade-log",
-    columns: &[
-        (Field::Id, &["ID"]),
-        (Field::Parent, &["Parent"]),
-        (Field::Action, &["Action Name", "Action"]),
-        (Field::Start, &["Start Time", "Start"]),
-        (Field::End, &["End Time", "End"]),
-        (Field::Duration, &["Duration"]),
-        (Field::Scope, &["Scope"]),
-        (Field::Hostname, &["Hostname", "Host", "Target"]),
-        (Field::Result, &["Result", "Status"]),
-        (Field::Mode, &["Mode"]),
-        (Field::Description, &["Description"]),
-    ],
-    required: &[Field::Id, Field::Action, Field::Result],
-    noted: &[],
-};
-
-/// Normalised result of a printed one.
-fn normalise_result(raw: &str) -> &'static str {
-    let key = words(&raw.replace('-', " "));
-    if is_step(&key) {
-        return "in-progress";
-    }
-    match key.as_str() {
-        "success" | "successful" | "completed" => "success",
-        "failed" | "failure" | "error" | "upgrade operation failed" => "failed",
-        "in progress" | "running" | "started" => "in-progress",
-        "pending" | "queued" => "pending",
-        "cancelled" | "canceled" | "aborted" => "cancelled",
-        _ => "unknown",
-    }
-}
-
-/// `[step 4] 36%`: the progress the GUI shows for a running action.
-fn is_step(key: &str) -> bool {
-    key.strip_prefix("[step ")
+/// `[Step 4] 36%`: the progress the GUI shows for a running action.
+fn is_step(raw: &str) -> bool {
+    super::export_table::words(raw)
+        .strip_prefix("[step ")
         .and_then(|rest| rest.split_once(']'))
         .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -251,37 +258,6 @@ fn integer(what: &str, value: &str) -> Result<i64, String> {
     value.parse().map_err(|_| {
         let shown: String = value.chars().take(40).collect();
         format!("the {what} `{shown}` is not an integer")
-    })
-}
-
-/// Builds an action from one row.
-fn record(row: &Row<'_, Field>) -> Result<UpgradeAction, String> {
-    let value = |field: Field| row.get(field).map(str::to_string);
-    let id = integer("ID", row.get(Field::Id).ok_or("the row has no ID")?)?;
-    let parent = match row.get(Field::Parent) {
-        None => None,
-        Some(p) => Some(integer("parent", p)?).filter(|&p| p != 0),
-    };
-    let action = value(Field::Action).ok_or("the row has no action name")?;
-    let raw_result = value(Field::Result).ok_or("the row has no result")?;
-    let start = value(Field::Start);
-    let end = value(Field::End);
-    Ok(UpgradeAction {
-        line: row.line,
-        id,
-        parent,
-        action,
-        start_epoch: start.as_deref().and_then(gui_time::epoch),
-        start,
-        end_epoch: end.as_deref().and_then(gui_time::epoch),
-        end,
-        duration_s: row.get(Field::Duration).and_then(duration_s),
-        scope: row.get(Field::Scope).map(str::to_lowercase),
-        hostname: value(Field::Hostname),
-        result: normalise_result(&raw_result),
-        raw_result,
-        mode: value(Field::Mode),
-        description: value(Field::Description),
     })
 }
 
@@ -313,7 +289,7 @@ mod tests {
     }
 
     /// An action with the optional fields absent.
-    fn bare(line: usize, id: i64, action: &str, result: &'static str, raw: &str) -> UpgradeAction {
+    fn bare(line: usize, id: i64, action: &str, result: &str, raw: &str) -> UpgradeAction {
         UpgradeAction {
             line,
             id,
@@ -326,7 +302,7 @@ mod tests {
             duration_s: None,
             scope: None,
             hostname: None,
-            result,
+            result: result.into(),
             raw_result: raw.into(),
             mode: None,
             description: None,
@@ -370,7 +346,7 @@ mod tests {
             duration_s: Some(duration_s),
             scope: some(scope),
             hostname: some(hostname),
-            result: "success",
+            result: "success".into(),
             raw_result: "Success".into(),
             mode: some(mode),
             description: some(description),
@@ -465,7 +441,7 @@ mod tests {
                 duration_s: Some(322),
                 scope: some("server"),
                 hostname: some("chris17"),
-                result: "failed",
+                result: "failed".into(),
                 raw_result: "UPGRADE_OPERATION_FAILED".into(),
                 mode: some("Manual"),
                 description: some("User initiated action: upgrade, then reboot"),
@@ -529,7 +505,7 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].line, 2);
         assert_eq!(got[0].description.as_deref(), Some("line one\nline two"));
-        assert_eq!((got[1].line, got[1].result), (5, "failed"));
+        assert_eq!((got[1].line, got[1].result.as_str()), (5, "failed"));
     }
 
     #[test]
@@ -549,7 +525,11 @@ mod tests {
             (Some("server"), Some("h1"))
         );
         assert_eq!(
-            (a.result, a.mode.as_deref(), a.description.as_deref()),
+            (
+                a.result.as_str(),
+                a.mode.as_deref(),
+                a.description.as_deref()
+            ),
             ("success", Some("Manual"), Some("d"))
         );
     }
