@@ -53,6 +53,7 @@ pub mod prsm_prsus;
 pub mod prsm_spm301;
 pub(crate) mod prsm_table;
 pub mod shadow;
+pub(crate) mod size;
 pub mod ssh_key_check;
 pub mod syscheck;
 pub mod table;

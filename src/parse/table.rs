@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
 use super::export_table::{self, Row, Spec, words};
-use super::ne_storage::{size_kib, unit_bytes};
+use super::size::{size_kib, unit_bytes};
 use super::{Outcome, clipped, gui_time};
 
 /// One row as read: `line` and a value (or `null`) per field.
