@@ -23,11 +23,6 @@ const OVER_LIMIT: &[(&str, &str)] = &[
         "diff over declared fact keys (issue 19 §2) replaces its per-fact code",
     ),
     (
-        "src/parse/export_table.rs",
-        "the reader every header-named table shares (CSV and aligned text); it shrinks as the \
-         hand-written table parsers left move to [table] specs read by parse/table.rs",
-    ),
-    (
         "src/parse/amo_patch_file.rs",
         "one grammar (AMO patch files), kept whole",
     ),
