@@ -193,7 +193,7 @@ pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8>
         width: super::output::table_width(to_stdout),
         show_passing: out.show_passing,
         quiet: out.quiet,
-        ..Default::default()
+        color: super::output::color(to_stdout),
     };
     for (format, file) in &out.reports {
         emit_with(Some(file), |w| format.write(report, table(false), w))?;

@@ -48,6 +48,17 @@ pub mod exit {
     about = "Offline pre-/post-upgrade checker for node snapshots"
 )]
 pub struct Cli {
+    /// Colour severity and status in tables: `auto` when stdout is a
+    /// terminal (none when NO_COLOR is set; CLICOLOR_FORCE forces it),
+    /// `always`, `never`.
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: clap::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -104,6 +115,7 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_color(cli.color);
     let code = match cli.command {
         Command::Check(args) => check::check(args),
         Command::Merge(args) => merge::merge(args),

@@ -117,9 +117,34 @@ pub fn table_width(to_stdout: bool) -> usize {
         to_stdout
             .then(|| comfy_table::Table::new().width())
             .flatten()
+            .filter(|w| *w > 0)
             .map(usize::from)
     };
     columns
         .or_else(terminal)
         .unwrap_or(crate::report::DEFAULT_WIDTH)
+}
+
+/// `--color WHEN`, for every later [`color`].
+pub fn set_color(when: clap::ColorChoice) {
+    let choice = match when {
+        clap::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        clap::ColorChoice::Always => anstream::ColorChoice::Always,
+        clap::ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+}
+
+/// Whether a table is coloured: `--color always|never`, else (`auto`)
+/// only on stdout, and there as anstream reads the terminal, NO_COLOR,
+/// CLICOLOR and CLICOLOR_FORCE.
+pub fn color(to_stdout: bool) -> bool {
+    use anstream::ColorChoice;
+    match ColorChoice::global() {
+        ColorChoice::Always | ColorChoice::AlwaysAnsi => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_stdout && anstream::AutoStream::choice(&std::io::stdout()) != ColorChoice::Never
+        }
+    }
 }

@@ -295,3 +295,63 @@ fn quiet_shows_failures_only_and_show_passing_everything() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "-q and --show-passing conflict");
 }
+
+/// Colour on a terminal (a pseudo-terminal made by `script`), none
+/// through a pipe; `--color always|never`, NO_COLOR and CLICOLOR_FORCE as
+/// docs/reports.md says; the escapes take no columns and change nothing
+/// else.
+#[test]
+fn colour_on_a_terminal_and_none_through_a_pipe() {
+    const ESC: &str = "\x1b[";
+    let bin = env!("CARGO_BIN_EXE_upcheck");
+    let run = |on_terminal: bool, flags: &str, env: &[(&str, &str)]| {
+        let command = format!("{bin} check fixtures/demo {flags}");
+        let mut c = if on_terminal {
+            let mut c = std::process::Command::new("script");
+            c.args(["-qec", &command, "/dev/null"]);
+            c
+        } else {
+            let mut c = std::process::Command::new("sh");
+            c.args(["-c", &command]);
+            c
+        };
+        c.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("TERM", "xterm")
+            .env("COLUMNS", "80")
+            .env("SOURCE_DATE_EPOCH", crate::common::EPOCH)
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null());
+        let out = c.output().expect("script (util-linux) runs");
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        // A terminal ends its lines with CR LF.
+        stdout(&out).replace("\r\n", "\n")
+    };
+    let tty = run(true, "", &[]);
+    assert!(tty.contains("node ne-osn6800-01"), "{tty}");
+    // Bold red critical, red fail, magenta unknown.
+    for painted in [
+        "\x1b[1m\x1b[31mcritical\x1b[0m",
+        "\x1b[31mfail\x1b[0m",
+        "\x1b[35munknown\x1b[0m",
+    ] {
+        assert!(tty.contains(painted), "{painted:?} in {tty}");
+    }
+    let piped = run(false, "", &[]);
+    assert!(!piped.contains(ESC), "{piped}");
+    assert!(!run(true, "--color never", &[]).contains(ESC));
+    assert!(!run(true, "", &[("NO_COLOR", "1")]).contains(ESC));
+    assert!(run(false, "", &[("CLICOLOR_FORCE", "1")]).contains(ESC));
+    let forced = run(false, "--color always", &[]);
+    assert!(forced.contains("\x1b[31mfail\x1b[0m"), "{forced}");
+    // Without the escapes, the same table, every line within the width.
+    let strip = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+    for coloured in [&tty, &forced] {
+        let plain = strip.replace_all(coloured, "");
+        assert_eq!(plain, piped);
+        for line in plain.lines().filter(|l| !l.trim_start().starts_with("at ")) {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+    }
+}
