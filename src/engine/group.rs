@@ -9,6 +9,7 @@ use crate::model::{Evaluation, Scope, Status};
 use cel::Context;
 use cel::common::types::CelList;
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 pub(super) type Membership = BTreeMap<u32, MemberFacts>;
 
 /// What one node gives one group rule.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberFacts {
     /// `node` (identity) and each fact the rule `requires`, each shared by
@@ -30,7 +31,7 @@ pub enum MemberFacts {
 }
 
 /// A node as group rules see it (JSON: an entry of `shard.nodes`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct GroupMember {
     /// The name reports use (hostname).
     pub node: String,
@@ -43,12 +44,13 @@ pub struct GroupMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// sha256 over the (file, content digest) pairs the node's rules read.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub inputs_digest: String,
     /// Per group-scope rule code the node takes part in.
     pub group_facts: Membership,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct ShardRoot {
     pub path: String,
     /// The maintenance plan (plan.toml) as rules see it, `{}` without one.

@@ -5,6 +5,7 @@
 use crate::engine::group::{GroupMember, ShardRoot};
 use crate::policy::Selection;
 use crate::snapshot::Node;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -76,9 +77,13 @@ fn slash_path(path: &Path) -> String {
 }
 
 /// What a shard report carries beyond a check report (JSON `shard`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct ShardData {
+    /// This shard, 1-based.
+    #[schemars(range(min = 1))]
     pub index: usize,
+    /// The number of shards.
+    #[schemars(range(min = 1))]
     pub count: usize,
     /// The fleet group waiver findings belong to: the first folder given.
     pub fleet: String,

@@ -6,13 +6,15 @@ pub mod redact;
 pub mod tool_codes;
 
 use clap::ValueEnum;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
 /// The tool's name and version, stamped on reports and diffs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Tool {
+    #[schemars(extend("const" = "upcheck"))]
     pub name: &'static str,
     pub version: &'static str,
 }
@@ -23,7 +25,18 @@ pub const TOOL: Tool = Tool {
 };
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ValueEnum,
+    JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
@@ -58,7 +71,18 @@ impl fmt::Display for Severity {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ValueEnum,
+    JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
@@ -78,7 +102,9 @@ impl Phase {
 }
 
 /// What one evaluation covers: one node, or a group of nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     Node,
@@ -98,7 +124,9 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Fail,
@@ -135,10 +163,11 @@ impl fmt::Display for Status {
 }
 
 /// A place in a snapshot that shows why an evaluation ended as it did.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
@@ -158,7 +187,7 @@ impl Evidence {
 }
 
 /// A root cause of a failure: a failing evaluation of `code` on `node`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Cause {
     pub code: u32,
     pub node: Arc<str>,
@@ -166,11 +195,15 @@ pub struct Cause {
 
 /// The outcome of one rule on one node or group. Deserialised from shard
 /// reports by `merge`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Evaluation {
+    /// Five-digit rule code; 9xxxx are the tool's own findings.
+    #[schemars(range(min = 10000, max = 99999))]
     pub code: u32,
-    /// Shared with the rule and the node (`Arc`): every evaluation of a
-    /// large run stays in memory, and these repeat in all of them.
+    /// The rule's name. Shared with the rule and the node (`Arc`): every
+    /// evaluation of a large run stays in memory, and these repeat in all
+    /// of them.
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub name: Arc<str>,
     pub severity: Severity,
     pub status: Status,
@@ -181,7 +214,7 @@ pub struct Evaluation {
     pub site: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Arc<str>>,
-    /// Shared too where many evaluations say the same ("no finding").
+    /// What was found. Shared where many evaluations say the same ("no finding").
     pub message: Arc<str>,
     pub evidence: Vec<Evidence>,
     /// The rule's, shared; empty unless the evaluation failed.
@@ -190,13 +223,15 @@ pub struct Evaluation {
     /// Root causes found on the same node: failures this one follows from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caused_by: Vec<Cause>,
+    /// md5 over code, node and the failing item: stable across rewordings.
     pub fingerprint: Fingerprint,
     /// The waiver that covers this failure (status `waived`). Boxed: few
     /// evaluations have one, and every evaluation stays in memory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Box<WaiverNote>>,
-    /// With `--baseline`: whether a failure was already in the baseline
-    /// report (`known`) or not (`new`).
+    /// With `--baseline`: whether a failing, waived or unknown evaluation
+    /// was in the baseline report with the same status (`known`) or not
+    /// (`new`). Only new failures and new unknowns decide the exit code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
     /// The stable part of the fingerprint: which item of the rule failed.
@@ -208,23 +243,39 @@ pub struct Evaluation {
 }
 
 /// The waiver of a waived failure, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverNote {
     pub reason: String,
     pub approver: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The day the waiver was written (YYYY-MM-DD).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date"))]
     pub created: Option<String>,
     /// The last day the waiver applies (YYYY-MM-DD).
+    #[schemars(extend("format" = "date"))]
     pub expires: String,
     /// Where the waiver is written: the waivers file and the line of its
     /// `[[waiver]]` header.
+    #[schemars(with = "WaiverSource")]
     pub source: Evidence,
 }
 
+/// The JSON of a waiver's `source`: an `Evidence` that always has a line
+/// and never an excerpt or context. Only the schema uses it.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct WaiverSource {
+    /// The waivers file.
+    path: String,
+    /// The line of the waiver's `[[waiver]]` header.
+    #[schemars(range(min = 1))]
+    line: usize,
+}
+
 /// A failure compared with a baseline report, by fingerprint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BaselineState {
     New,
@@ -313,6 +364,16 @@ impl std::str::FromStr for Fingerprint {
 impl Serialize for Fingerprint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl JsonSchema for Fingerprint {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Fingerprint".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{32}$" })
     }
 }
 

@@ -2,10 +2,11 @@
 //! carried as given so that a shard report can hand them to `merge`.
 
 use super::{code_matches, is_code_pattern};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Which codes a run keeps: `40001`, a family `4` / `4xxxx`, or any prefix.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Selection {
     pub select: Vec<String>,
     pub ignore: Vec<String>,

@@ -10,6 +10,7 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod schema;
 mod table;
 
 pub use ci::{render_github, render_gitlab};
@@ -20,6 +21,7 @@ pub use json::{render_json, write_json};
 pub use junit::{KnownAs, render_junit};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
+pub use schema::json_schema;
 pub use table::{DEFAULT_WIDTH, TableOptions, render_rules, render_statistics, render_table};
 
 use crate::catalog::Catalog;
@@ -28,6 +30,7 @@ use crate::model::tool_codes::TOOL_CODES;
 use crate::model::{
     BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, TOOL, Tool, WaiverNote,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,13 +39,15 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// Counts for summaries.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Summary {
     pub nodes: usize,
     pub evaluations: usize,
     /// Evaluations per status; every status present, zero or not.
+    #[schemars(schema_with = "schema::status_counts")]
     pub by_status: BTreeMap<&'static str, usize>,
-    /// Failing evaluations per severity.
+    /// Failing evaluations per severity; every severity present.
+    #[schemars(schema_with = "schema::severity_counts")]
     pub failing_by_severity: BTreeMap<&'static str, usize>,
 }
 
@@ -89,18 +94,29 @@ pub fn rule_descriptors(catalog: &Catalog) -> Vec<RuleDescriptor> {
 }
 
 /// What was checked, with what, when and how: stamped on every format.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Provenance {
+    /// sha256 over the rule files of the catalog that ran.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub rules_digest: String,
+    /// sha256 over the (node, node inputs digest) pairs of every node
+    /// checked, sorted; a node's inputs digest is sha256 over the (file,
+    /// content digest) pairs its rules read, sorted. Defined per node so
+    /// that merged shards give the digest of a single run.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub inputs_digest: String,
+    /// RFC 3339 time of the run (SOURCE_DATE_EPOCH when set).
+    #[schemars(extend("format" = "date-time"))]
     pub generated_at: String,
-    /// The arguments of the run, program name first.
+    /// The arguments of the run, the program's file name first.
+    #[schemars(length(min = 1))]
     pub command_line: Vec<String>,
 }
 
 /// The settings (upcheck.toml), waivers and plan files a run loaded, as
-/// given or found; never a file inside a node snapshot.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// given or found; null or empty when none. A file inside a node snapshot
+/// is the snapshot's and is never loaded. Since 1.2.0.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct PolicyFiles {
     pub config: Option<String>,
     pub waivers: Option<String>,
@@ -118,7 +134,7 @@ pub struct Places {
 /// The digests of staged ISO images a run used (rule 20008), by how each
 /// was had: the files listed, sorted. Absent from the JSON report when the
 /// run used none.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Digests {
     /// Images read and hashed by this run.
     pub computed: BTreeSet<String>,
@@ -154,22 +170,35 @@ impl Digests {
     }
 }
 
-/// Everything a run produced, stamped so an auditor can tell what was checked.
-#[derive(Debug, Serialize)]
+/// The JSON report of `upcheck check --format json` (and of `merge`):
+/// everything a run produced, stamped so an auditor can tell what was
+/// checked. schema_version follows semantic versioning: a minor version
+/// only adds optional fields, a major version may change or remove them.
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
+    /// The version of this schema the report follows.
+    #[schemars(regex(pattern = r"^1\.[0-9]+\.[0-9]+$"))]
     pub schema_version: &'static str,
     pub tool: Tool,
+    #[schemars(with = "Phase")]
     pub phase: &'static str,
     #[serde(flatten)]
     pub provenance: Provenance,
     /// The operator's files the run loaded.
     pub policy_files: PolicyFiles,
     pub summary: Summary,
-    /// The ISO digests computed and reused (since schema 1.3.0).
+    /// The md5 digests of staged ISO images the run used (rule 20008), by
+    /// how each was had; each list sorted. Absent when the run used none;
+    /// a merged report unites its shards'. Since 1.3.0.
     #[serde(skip_serializing_if = "Digests::is_empty")]
     pub digests: Digests,
+    /// Every evaluation of the run, ranked: nodes by name, then groups;
+    /// within one, root causes, consequences, the rest, by code.
     pub evaluations: Vec<Evaluation>,
-    /// Only in the report of `check --shard K/N`: what `merge` needs.
+    /// Only in the report of `check --shard K/N` (since 1.1.0): what
+    /// `upcheck merge` needs to combine the shards into the report of one
+    /// run. Group-scope rules are not evaluated in a shard; their facts are
+    /// carried here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardData>,
     /// Every rule the run could report; not part of the JSON report.

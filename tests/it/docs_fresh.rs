@@ -1,5 +1,5 @@
-//! The generated docs match the catalog and the fact specs. Run with
-//! UPCHECK_UPDATE_DOCS=1 to rewrite them.
+//! The generated docs match the catalog, the fact specs and the report
+//! types. Run with UPCHECK_UPDATE_DOCS=1 to rewrite them.
 
 use upcheck::catalog::Catalog;
 use upcheck::catalog::docs;
@@ -24,4 +24,9 @@ fn rules_md_is_fresh() {
 #[test]
 fn facts_md_is_fresh() {
     check_fresh("docs/facts.md", docs::facts_markdown());
+}
+
+#[test]
+fn report_schema_is_fresh() {
+    check_fresh("docs/report.schema.json", upcheck::report::json_schema());
 }

@@ -34,6 +34,7 @@ mod policy;
 mod portable;
 mod real_world_facts;
 mod report_formats;
+mod report_schema;
 mod report_snapshots;
 mod rule_findings;
 mod secrets;
