@@ -144,16 +144,16 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
         ),
         (
             "state",
-            "string",
-            "reachable (no loss; nms normal), partial (some loss), unreachable (all lost, \
-             a name that does not resolve, an unreachable network; nms disconnected) or unknown \
-             (nms: a state the vocabulary does not know)",
+            "string|null",
+            "nms: reachable (normal), unreachable (disconnected) or unknown (a state the \
+             vocabulary does not know); null for ping, whose `loss_percent` the rules judge",
         ),
         (
             "loss_percent",
             "number|null",
             "packet loss; Windows ICMP error replies (Destination host unreachable), which \
-             Windows counts as received, count as lost; null for nms",
+             Windows counts as received, count as lost; 100 for a name that does not resolve \
+             or an unreachable network; null for nms",
         ),
         (
             "detail",
@@ -379,13 +379,6 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
     } else {
         run.loss_percent
     };
-    let state = if loss <= 0.0 {
-        "reachable"
-    } else if loss >= 100.0 {
-        "unreachable"
-    } else {
-        "partial"
-    };
     let mut detail = run.summary.clone();
     if run.error_replies > 0 {
         detail.push_str(&format!(
@@ -396,7 +389,8 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
     json!({
         "method": "ping",
         "target": target,
-        "state": state,
+        // How much loss is too much is the rule's (10002's parameters).
+        "state": null,
         "loss_percent": loss,
         "detail": detail,
         "source": source(rel, run.line),
@@ -699,7 +693,7 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
             ("exports/ne-communication.csv", comm),
         ];
         let entries = ok(&both, "ne_reachability");
-        let brief: Vec<(String, String, String, Value)> = entries
+        let brief: Vec<(String, String, Value, Value)> = entries
             .as_array()
             .unwrap()
             .iter()
@@ -707,20 +701,20 @@ Upgrade,Package Upgrade Task,OSN6800-01,Load software,64%,Failed,2012-07-20 10:5
                 (
                     e["method"].as_str().unwrap().to_string(),
                     e["target"].as_str().unwrap().to_string(),
-                    e["state"].as_str().unwrap().to_string(),
+                    e["state"].clone(),
                     e["loss_percent"].clone(),
                 )
             })
             .collect();
-        let s = |a: &str, b: &str, c: &str, d: Value| (a.into(), b.into(), c.into(), d);
+        let s = |a: &str, b: &str, c: Value, d: Value| (a.into(), b.into(), c, d);
         assert_eq!(
             brief,
             vec![
-                s("ping", "10.1.1.1", "reachable", json!(0.0)),
-                s("ping", "ne1", "partial", json!(50.0)),
-                s("ping", "ne09", "unreachable", json!(100.0)),
-                s("ping", "10.1.1.2", "partial", json!(50.0)),
-                s("nms", "ne1", "unreachable", Value::Null),
+                s("ping", "10.1.1.1", Value::Null, json!(0.0)),
+                s("ping", "ne1", Value::Null, json!(50.0)),
+                s("ping", "ne09", Value::Null, json!(100.0)),
+                s("ping", "10.1.1.2", Value::Null, json!(50.0)),
+                s("nms", "ne1", json!("unreachable"), Value::Null),
             ]
         );
         assert_eq!(
