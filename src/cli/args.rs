@@ -94,6 +94,10 @@ pub struct PolicyArgs {
     /// make the exit code 1; each failure is marked new or known.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<PathBuf>,
+    /// Say on stderr which settings, waivers, baseline, plan and rule
+    /// files were loaded, or where each was looked for.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

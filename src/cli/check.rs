@@ -2,7 +2,7 @@
 
 use super::args::{MemoryArgs, OutputArgs, PolicyArgs};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
-use super::{emit_with, exit, exit_code, fail, load_catalog};
+use super::{emit_with, exit, exit_code, fail, load_catalog, verbose};
 use crate::engine::shard::{Shard, ShardData};
 use crate::engine::{self, RunOptions};
 use crate::model::Phase;
@@ -89,6 +89,9 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         Ok(p) => p,
         Err(message) => return fail(message),
     };
+    let verbose = args.policy.verbose;
+    verbose::say(verbose, verbose::rules(&catalog, &args.rules));
+    verbose::say(verbose, policy.loaded.iter().cloned());
     let input_memory = match args.memory.input_memory() {
         Ok(m) => m,
         Err(message) => return fail(message),
@@ -111,6 +114,10 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
         None => engine::run(&args.paths, &catalog, &options),
     };
+    verbose::say(
+        verbose,
+        verbose::plans(args.plan.as_deref(), &args.paths, &run.plan_files),
+    );
     if let Err(message) = crate::facts::file_digest::save_cache() {
         eprintln!("upcheck: warning: the digest cache was not saved: {message}");
     }

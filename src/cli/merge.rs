@@ -3,7 +3,7 @@
 use super::args::{OutputArgs, PolicyArgs};
 use super::check::{command_line, write_reports};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
-use super::{exit_code, fail, load_catalog};
+use super::{exit_code, fail, load_catalog, verbose};
 use crate::report::{self, Report};
 use std::path::PathBuf;
 
@@ -37,6 +37,9 @@ pub(super) fn merge(args: MergeArgs) -> u8 {
         Ok(p) => p,
         Err(message) => return fail(message),
     };
+    let verbose = args.policy.verbose;
+    verbose::say(verbose, verbose::rules(&catalog, &args.rules));
+    verbose::say(verbose, policy.loaded.iter().cloned());
     // The shards chose what ran; `off` here hides more, before root causes
     // are linked, as in check.
     let off = policy.severity.off(catalog.rules.keys().copied());
@@ -44,6 +47,13 @@ pub(super) fn merge(args: MergeArgs) -> u8 {
         Ok(m) => m,
         Err(message) => return fail(message),
     };
+    verbose::say(
+        verbose,
+        merged
+            .plans
+            .iter()
+            .map(|p| format!("plan: {p} (read by the shard runs)")),
+    );
     policy.selection = merged.selection;
     policy.root = merged.fleet;
     let mut evaluations = merged.evaluations;

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod output;
 mod policy;
 pub mod rules;
+mod verbose;
 
 use crate::catalog::Catalog;
 use crate::cli::output::{print, write_atomically};

@@ -26,6 +26,9 @@ pub(super) struct CheckPolicy {
     pub(super) root: String,
     /// The settings and waivers files loaded (plans are the run's).
     pub(super) files: report::PolicyFiles,
+    /// For `-v`: the settings, waivers and baseline files loaded, or
+    /// where each was looked for.
+    pub(super) loaded: Vec<String>,
 }
 
 /// The flags a policy is made of; `check` and `merge` share them.
@@ -48,6 +51,7 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
         (None, None) => None,
     };
     let config_file = config.as_ref().map(|c| c.path.display().to_string());
+    let mut loaded = vec![config_note(args, &config, root.as_deref(), flags.paths)];
     let config = config.unwrap_or_default();
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
@@ -94,28 +98,50 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
     selection
         .ignore
         .extend(severity.off(catalog.rules.keys().copied()));
-    let waivers_file = match (&args.waivers, &config.waivers) {
-        (Some(file), _) => Some(file.clone()),
-        (None, Some(file)) => Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
-        (None, None) => {
-            let beside = config
-                .path
-                .parent()
-                .filter(|_| !config.path.as_os_str().is_empty());
-            beside
-                .or(policy_root.as_deref())
-                .map(|dir| dir.join(waivers::WAIVERS_FILE))
-                .filter(|f| f.is_file())
-        }
+    // The default place: beside upcheck.toml, else in the fleet folder.
+    let default_waivers = config
+        .path
+        .parent()
+        .filter(|_| !config.path.as_os_str().is_empty())
+        .or(policy_root.as_deref())
+        .map(|dir| dir.join(waivers::WAIVERS_FILE));
+    let (waivers_file, how) = match (&args.waivers, &config.waivers) {
+        (Some(file), _) => (Some(file.clone()), "--waivers".to_string()),
+        (None, Some(file)) => (
+            Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
+            format!("`waivers` of {}", config.path.display()),
+        ),
+        (None, None) => (
+            default_waivers.clone().filter(|f| f.is_file()),
+            "found".to_string(),
+        ),
     };
     let waivers = match &waivers_file {
         Some(file) => waivers::load(file)?,
         None => vec![],
     };
+    loaded.push(match (&waivers_file, &default_waivers) {
+        (Some(file), _) => format!(
+            "waivers: {} ({how}): {} waiver(s)",
+            file.display(),
+            waivers.len()
+        ),
+        (None, Some(looked)) => format!("waivers: none (no {})", looked.display()),
+        (None, None) => "waivers: none (no --waivers, and no folder to look in)".to_string(),
+    });
     let known = match &args.baseline {
         Some(file) => Some(baseline::load(file)?),
         None => None,
     };
+    loaded.push(match (&args.baseline, &known) {
+        (Some(file), Some(known)) => format!(
+            "baseline: {}: {} failing or waived and {} unknown evaluation(s) known",
+            file.display(),
+            known.failures.len(),
+            known.unknowns.len()
+        ),
+        _ => "baseline: none (no --baseline)".to_string(),
+    });
     Ok(CheckPolicy {
         fail_on,
         allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
@@ -128,11 +154,37 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
             waivers: waivers_file.map(|f| f.display().to_string()),
             plans: vec![],
         },
+        loaded,
         root: root
             .or_else(|| flags.paths.first().cloned())
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
     })
+}
+
+/// For `-v`: the settings file read and why, or where none was found.
+fn config_note(
+    args: &PolicyArgs,
+    config: &Option<FleetConfig>,
+    root: Option<&Path>,
+    paths: &[PathBuf],
+) -> String {
+    match (config, root) {
+        (Some(c), _) if args.config.is_some() => format!("config: {} (--config)", c.path.display()),
+        (Some(c), _) => format!("config: {} (found)", c.path.display()),
+        (None, Some(root)) if snapshot::is_node_dir(root) => format!(
+            "config: none ({} is a node snapshot, whose upcheck.toml is never loaded; give --config)",
+            root.display()
+        ),
+        (None, Some(root)) => format!(
+            "config: none (no {})",
+            root.join(policy::CONFIG_FILE).display()
+        ),
+        (None, None) if paths.is_empty() => {
+            "config: none (merge reads a settings file only with --config)".to_string()
+        }
+        (None, None) => "config: none (no folder given to look in; give --config)".to_string(),
+    }
 }
 
 /// Severity overrides, waivers and the baseline report, then report order.

@@ -44,3 +44,4 @@ mod sos_layout;
 mod sosreport;
 mod structure;
 mod table;
+mod verbose;
