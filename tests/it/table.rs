@@ -13,6 +13,16 @@ fn location(evidence: &serde_json::Value) -> Option<String> {
     })
 }
 
+/// What upcheck prints with `args` at `COLUMNS=width`.
+fn at_width(args: &[&str], width: usize) -> String {
+    let out = upcheck()
+        .args(args)
+        .env("COLUMNS", width.to_string())
+        .output()
+        .unwrap();
+    stdout(&out)
+}
+
 /// Every line of the table fits `COLUMNS`, except an evidence location
 /// longer than the width, which is a line of its own and never split.
 #[test]
@@ -30,12 +40,7 @@ fn the_table_fits_the_width_and_never_splits_a_location() {
         .filter_map(|e| location(&e["evidence"][0]))
         .collect();
     for width in [80usize, 200] {
-        let out = upcheck()
-            .args(["check", "fixtures/compliance", "--show-passing"])
-            .env("COLUMNS", width.to_string())
-            .output()
-            .unwrap();
-        let text = stdout(&out);
+        let text = at_width(&["check", "fixtures/compliance", "--show-passing"], width);
         let mut shown = BTreeSet::new();
         for line in text.lines() {
             let location = line.trim_start();
@@ -51,12 +56,7 @@ fn the_table_fits_the_width_and_never_splits_a_location() {
         assert!(widest > 120 || width == 80, "the width is used: {widest}");
     }
     for width in [80usize, 200] {
-        let out = upcheck()
-            .args(["rules", "list"])
-            .env("COLUMNS", width.to_string())
-            .output()
-            .unwrap();
-        let text = stdout(&out);
+        let text = at_width(&["rules", "list"], width);
         assert!(text.contains("patch-not-running"), "{text}");
         for line in text.lines() {
             assert!(line.chars().count() <= width, "rules list, {width}: {line}");
@@ -67,18 +67,13 @@ fn the_table_fits_the_width_and_never_splits_a_location() {
 /// `diff` follows the same width rule as the table of `check`.
 #[test]
 fn the_diff_fits_the_width() {
-    let pair = [
+    let args = [
+        "diff",
         "fixtures/osn6800-upgrade/pre",
         "fixtures/osn6800-upgrade/post",
     ];
     for width in [80usize, 200] {
-        let out = upcheck()
-            .arg("diff")
-            .args(pair)
-            .env("COLUMNS", width.to_string())
-            .output()
-            .unwrap();
-        let text = stdout(&out);
+        let text = at_width(&args, width);
         assert!(text.contains("got worse"), "{text}");
         for line in text.lines() {
             assert!(line.chars().count() <= width, "diff, {width}: {line}");
@@ -239,12 +234,7 @@ fn subjects_come_worst_first_and_clean_nodes_share_a_line() {
         assert!(line.contains(node.as_str()), "{node} in {line}");
     }
     // Named as many as fit, then counted.
-    let narrow = upcheck()
-        .args(["check", "fixtures/demo"])
-        .env("COLUMNS", "45")
-        .output()
-        .unwrap();
-    let narrow = stdout(&narrow);
+    let narrow = at_width(&["check", "fixtures/demo"], 45);
     let line = narrow
         .lines()
         .find(|l| l.contains(" node(s) clean: "))
