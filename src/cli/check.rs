@@ -145,26 +145,22 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     if args.shard.is_none() {
         apply_policy(&policy, &mut evaluations, &generated_at);
     }
-    let provenance = report::Provenance {
+    let extras = report::RunExtras {
+        phase,
+        nodes: run.nodes,
         rules_digest: catalog.digest(),
         inputs_digest: run.inputs_digest,
         generated_at,
         command_line: command_line(),
+        policy_files: report::PolicyFiles {
+            plans: run.plan_files,
+            ..policy.files.clone()
+        },
+        places: run.places,
+        digests: run.digests,
+        junit_known: args.out.junit_known,
     };
-    let mut report = Report::new(
-        phase,
-        provenance,
-        report::rule_descriptors(&catalog),
-        run.nodes,
-        evaluations,
-    );
-    report.policy_files = report::PolicyFiles {
-        plans: run.plan_files,
-        ..policy.files.clone()
-    };
-    report.places = run.places;
-    report.digests = run.digests;
-    report.junit_known = args.out.junit_known;
+    let mut report = Report::of_run(&catalog, evaluations, extras);
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {
             index: shard.index,

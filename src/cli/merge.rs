@@ -59,26 +59,22 @@ pub(super) fn merge(args: MergeArgs) -> u8 {
     let mut evaluations = merged.evaluations;
     let generated_at = report::generated_at();
     apply_policy(&policy, &mut evaluations, &generated_at);
-    let provenance = report::Provenance {
+    let extras = report::RunExtras {
+        phase: merged.phase,
+        nodes: merged.nodes,
         rules_digest: merged.rules_digest,
         inputs_digest: merged.inputs_digest,
         generated_at,
         command_line: command_line(),
+        policy_files: report::PolicyFiles {
+            plans: merged.plans,
+            ..policy.files.clone()
+        },
+        places: merged.places,
+        digests: merged.digests,
+        junit_known: args.out.junit_known,
     };
-    let mut report = Report::new(
-        merged.phase,
-        provenance,
-        report::rule_descriptors(&catalog),
-        merged.nodes,
-        evaluations,
-    );
-    report.policy_files = report::PolicyFiles {
-        plans: merged.plans,
-        ..policy.files.clone()
-    };
-    report.places = merged.places;
-    report.digests = merged.digests;
-    report.junit_known = args.out.junit_known;
+    let report = Report::of_run(&catalog, evaluations, extras);
     if let Err(code) = write_reports(&report, &args.out) {
         return code;
     }

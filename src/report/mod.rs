@@ -113,6 +113,22 @@ pub struct Provenance {
     pub command_line: Vec<String>,
 }
 
+/// What a run hands its report beside the evaluations: `check` fills it
+/// from the engine's run, `merge` from the shard reports.
+pub struct RunExtras {
+    pub phase: Phase,
+    pub nodes: usize,
+    pub rules_digest: String,
+    pub inputs_digest: String,
+    pub generated_at: String,
+    pub command_line: Vec<String>,
+    /// The settings, waivers and plan files the run read.
+    pub policy_files: PolicyFiles,
+    pub places: Places,
+    pub digests: Digests,
+    pub junit_known: KnownAs,
+}
+
 /// The settings (upcheck.toml), waivers and plan files a run loaded, as
 /// given or found; null or empty when none. A file inside a node snapshot
 /// is the snapshot's and is never loaded. Since 1.2.0.
@@ -287,6 +303,23 @@ impl Report {
             member_files: Default::default(),
             failures: Default::default(),
         }
+    }
+
+    /// The report of a run over `catalog`, stamped with its provenance.
+    pub fn of_run(catalog: &Catalog, evaluations: Vec<Evaluation>, run: RunExtras) -> Report {
+        let provenance = Provenance {
+            rules_digest: run.rules_digest,
+            inputs_digest: run.inputs_digest,
+            generated_at: run.generated_at,
+            command_line: run.command_line,
+        };
+        let rules = rule_descriptors(catalog);
+        let mut report = Report::new(run.phase, provenance, rules, run.nodes, evaluations);
+        report.policy_files = run.policy_files;
+        report.places = run.places;
+        report.digests = run.digests;
+        report.junit_known = run.junit_known;
+        report
     }
 
     /// The file a subject is declared in, where formats that need a file
