@@ -2,7 +2,7 @@
 
 use super::args::{MemoryArgs, OutputArgs, PolicyArgs};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
-use super::{emit_with, exit, exit_code, fail, load_catalog, verbose};
+use super::{Error, Exit, Outcome, emit_with, exit_code, load_catalog, verbose};
 use crate::engine::shard::{Shard, ShardData};
 use crate::engine::{self, RunOptions};
 use crate::model::Phase;
@@ -55,51 +55,40 @@ pub struct CheckArgs {
     pub cache: Option<PathBuf>,
 }
 
-pub(super) fn check(args: CheckArgs) -> u8 {
+pub(super) fn check(args: CheckArgs) -> Outcome {
     if let Some(missing) = args
         .paths
         .iter()
         .chain(&args.baseline_snapshot)
         .find(|p| !p.exists())
     {
-        return fail(format!("{}: no such file or directory", missing.display()));
+        return Err(Error::Usage(format!(
+            "{}: no such file or directory",
+            missing.display()
+        )));
     }
-    let catalog = match load_catalog(&args.rules) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let catalog = load_catalog(&args.rules)?;
     // Site inputs (DIR/inputs/) join the table discovery reads.
-    match super::inputs::load_inputs(&args.rules) {
-        Ok(table) => {
-            let _ = crate::inputs::activate(table);
-        }
-        Err(code) => return code,
-    }
+    let _ = crate::inputs::activate(super::inputs::load_inputs(&args.rules)?);
     if args.shard.is_some()
         && (args.policy.waivers.is_some()
             || args.policy.baseline.is_some()
             || !args.policy.severity.is_empty())
     {
-        return fail(
+        return Err(Error::Usage(
             "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
-             which applies them to the whole fleet",
-        );
+             which applies them to the whole fleet"
+                .into(),
+        ));
     }
-    let policy = match check_policy(&PolicyFlags::from(&args), &catalog) {
-        Ok(p) => p,
-        Err(message) => return fail(message),
-    };
+    let policy = check_policy(&PolicyFlags::from(&args), &catalog).map_err(Error::Usage)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
     verbose::say(verbose, policy.loaded.iter().cloned());
-    let input_memory = match args.memory.input_memory() {
-        Ok(m) => m,
-        Err(message) => return fail(message),
-    };
-    if let Some(dir) = &args.cache
-        && let Err(message) = crate::facts::file_digest::use_cache_dir(dir)
-    {
-        return fail(format!("--cache: {message}"));
+    let input_memory = args.memory.input_memory().map_err(Error::Usage)?;
+    if let Some(dir) = &args.cache {
+        crate::facts::file_digest::use_cache_dir(dir)
+            .map_err(|message| Error::Usage(format!("--cache: {message}")))?;
     }
     let phase = args.phase;
     let options = RunOptions {
@@ -127,7 +116,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
             // Checking nothing is a mistake (a wrong path, an empty
             // artifact), and a CI job must not pass on it.
             None => {
-                return fail(format!(
+                return Err(Error::Usage(format!(
                     "no node snapshot under {}: a node is a folder holding node.json \
                      (native layout) or sos_commands/ (a sosreport), or a .tar.gz/.tar.xz of one",
                     args.paths
@@ -135,7 +124,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
                         .map(|p| p.display().to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )));
             }
         }
     }
@@ -177,21 +166,19 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         });
     }
     run.timings.mark("policy and report assembly");
-    if let Err(code) = write_reports(&report, &args.out) {
-        return code;
-    }
+    write_reports(&report, &args.out)?;
     run.timings.mark("rendering and writing");
     run.timings.print_if_asked();
-    match args.shard {
+    Ok(match args.shard {
         // Exit 0 so that a CI matrix reaches the merge, which decides.
-        Some(_) => exit::CLEAN,
+        Some(_) => Exit::Clean,
         None => exit_code(&report, policy.fail_on, policy.allow_unknown),
-    }
+    })
 }
 
 /// Every `--report` file (each whole or not at all), then the main output:
 /// a failed write is reported even when stdout is a closed pipe.
-pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), u8> {
+pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), Error> {
     let table = |to_stdout: bool| report::TableOptions {
         width: super::output::table_width(to_stdout),
         show_passing: out.show_passing,

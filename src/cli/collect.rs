@@ -1,6 +1,6 @@
 //! `upcheck collect`: snapshot the Linux host this runs on.
 
-use super::{emit, exit, fail};
+use super::{Error, Exit, Outcome, emit};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -53,16 +53,14 @@ pub struct CollectArgs {
     pub shadow_file: PathBuf,
 }
 
-pub(super) fn collect(args: CollectArgs) -> u8 {
+pub(super) fn collect(args: CollectArgs) -> Outcome {
     if args.print_script {
-        return match emit(&crate::snapshot::collect::script(), None) {
-            Ok(()) => exit::CLEAN,
-            Err(code) => code,
-        };
+        emit(&crate::snapshot::collect::script(), None)?;
+        return Ok(Exit::Clean);
     }
     // clap requires --out without --print-script.
     let Some(out) = args.out.clone() else {
-        return fail("collect needs --out DIR".to_string());
+        return Err(Error::Usage("collect needs --out DIR".into()));
     };
     let given = [
         ("hostname", &args.hostname),
@@ -87,16 +85,11 @@ pub(super) fn collect(args: CollectArgs) -> u8 {
         upgrade_dir: PathBuf::from(crate::snapshot::collect::UPGRADE_DIR),
         shadow_file: args.shadow_file.clone(),
     };
-    let summary = match crate::snapshot::collect::collect(&options) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    let summary = crate::snapshot::collect::collect(&options).map_err(Error::Usage)?;
     let mut written = out.display().to_string();
     if args.archive {
-        match crate::snapshot::collect::pack(&out) {
-            Ok(path) => written = path.display().to_string(),
-            Err(e) => return fail(e),
-        }
+        let packed = crate::snapshot::collect::pack(&out).map_err(Error::Usage)?;
+        written = packed.display().to_string();
     }
     eprintln!(
         "upcheck: collected {written}: {} command(s) run, {} failed ({}), {} not installed ({}), {} file(s) copied",
@@ -107,5 +100,5 @@ pub(super) fn collect(args: CollectArgs) -> u8 {
         summary.commands_absent.join(", "),
         summary.files_copied
     );
-    exit::CLEAN
+    Ok(Exit::Clean)
 }

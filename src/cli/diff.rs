@@ -1,7 +1,7 @@
 //! `upcheck diff`: what changed between two snapshot trees or reports.
 
 use super::args::Format;
-use super::{emit, exit, fail, load_catalog, warn};
+use super::{Exit, Outcome, emit, load_catalog, warn};
 use crate::diff;
 use crate::model::Phase;
 use crate::policy::FailOn;
@@ -34,16 +34,18 @@ pub struct DiffArgs {
 }
 
 /// 1 when something got worse, else 0; unknowns do not change the code.
-pub(super) fn diff(args: DiffArgs) -> u8 {
-    let open = |path: &Path| diff::Input::open(path).map_err(fail);
+pub(super) fn diff(args: DiffArgs) -> Outcome {
+    let open = |path: &Path| diff::Input::open(path);
     let (before, after) = match (open(&args.before), open(&args.after)) {
         (Ok(before), Ok(after)) => (before, after),
-        (Err(code), _) | (_, Err(code)) => return code,
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e.into()),
+        // Both sides are said, the first here, the second at the edge.
+        (Err(first), Err(second)) => {
+            warn(first);
+            return Err(second.into());
+        }
     };
-    let catalog = match load_catalog(&args.rules) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let catalog = load_catalog(&args.rules)?;
     let phase = args
         .phase
         .or_else(|| after.report_phase())
@@ -61,12 +63,10 @@ pub(super) fn diff(args: DiffArgs) -> u8 {
         }
         Format::Json => report::render_json(&result),
     };
-    if let Err(code) = emit(&text, args.output.as_deref()) {
-        return code;
-    }
-    if result.worse {
-        exit::FINDINGS
+    emit(&text, args.output.as_deref())?;
+    Ok(if result.worse {
+        Exit::Findings
     } else {
-        exit::CLEAN
-    }
+        Exit::Clean
+    })
 }

@@ -1,7 +1,7 @@
 //! `upcheck inputs list|check`: the input table, built-in and site.
 
 use super::args::Format;
-use super::{emit, exit, fail, load_catalog};
+use super::{Error, Exit, Outcome, emit, load_catalog};
 use crate::inputs::{self, Catalog, Input, check};
 use clap::Subcommand;
 use serde_json::json;
@@ -27,7 +27,7 @@ pub enum InputsCommand {
     },
 }
 
-pub(super) fn run(command: InputsCommand) -> u8 {
+pub(super) fn run(command: InputsCommand) -> Outcome {
     match command {
         InputsCommand::List { format, rules } => list(format, &rules),
         InputsCommand::Check { rules } => check(&rules),
@@ -36,20 +36,17 @@ pub(super) fn run(command: InputsCommand) -> u8 {
 
 /// The built-in inputs and those of the site folders; a broken site file
 /// is a usage error (exit 2) naming its file and line.
-pub(super) fn load_inputs(dirs: &[PathBuf]) -> Result<Catalog, u8> {
+pub(super) fn load_inputs(dirs: &[PathBuf]) -> Result<Catalog, Error> {
     Catalog::load(dirs).map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
         }
-        fail("the input table has errors; `upcheck inputs check` lists them")
+        Error::Inputs
     })
 }
 
-fn list(format: Format, dirs: &[PathBuf]) -> u8 {
-    let table = match load_inputs(dirs) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+fn list(format: Format, dirs: &[PathBuf]) -> Outcome {
+    let table = load_inputs(dirs)?;
     let text = match format {
         Format::Json => {
             let list: Vec<serde_json::Value> = table.iter().map(input_json).collect();
@@ -73,10 +70,8 @@ fn list(format: Format, dirs: &[PathBuf]) -> u8 {
             format!("{out}\n{} input(s)\n", table.iter().count())
         }
     };
-    match emit(&text, None) {
-        Ok(()) => exit::CLEAN,
-        Err(code) => code,
-    }
+    emit(&text, None)?;
+    Ok(Exit::Clean)
 }
 
 /// How the collectors obtain an input: the command they run, the files
@@ -122,7 +117,7 @@ fn input_json(input: &Input) -> serde_json::Value {
 }
 
 /// Exit 0 when clean, else 2, as `rules check`.
-fn check(dirs: &[PathBuf]) -> u8 {
+fn check(dirs: &[PathBuf]) -> Outcome {
     let table = match Catalog::load(dirs) {
         Ok(t) => t,
         Err(errors) => {
@@ -133,13 +128,10 @@ fn check(dirs: &[PathBuf]) -> u8 {
                 &format!("input table: {} error(s) loading\n", errors.0.len()),
                 None,
             );
-            return exit::TOOL_ERROR;
+            return Ok(Exit::Errors);
         }
     };
-    let rules = match load_catalog(dirs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let rules = load_catalog(dirs)?;
     let findings = check::run(&check::Context {
         inputs: &table,
         rules: &rules,
@@ -153,12 +145,10 @@ fn check(dirs: &[PathBuf]) -> u8 {
         inputs::check::CHECKS.len(),
         findings.len()
     );
-    if let Err(code) = emit(&summary, None) {
-        return code;
-    }
-    if findings.is_empty() {
-        exit::CLEAN
+    emit(&summary, None)?;
+    Ok(if findings.is_empty() {
+        Exit::Clean
     } else {
-        exit::TOOL_ERROR
-    }
+        Exit::Errors
+    })
 }

@@ -3,7 +3,7 @@
 use super::args::{OutputArgs, PolicyArgs};
 use super::check::{command_line, write_reports};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
-use super::{exit_code, fail, load_catalog, verbose};
+use super::{Error, Outcome, exit_code, load_catalog, verbose};
 use crate::report::{self, Report};
 use std::path::PathBuf;
 
@@ -22,31 +22,23 @@ pub struct MergeArgs {
 }
 
 /// Shard reports in, the report of one run out; exit codes as for check.
-pub(super) fn merge(args: MergeArgs) -> u8 {
-    let catalog = match load_catalog(&args.rules) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub(super) fn merge(args: MergeArgs) -> Outcome {
+    let catalog = load_catalog(&args.rules)?;
     let flags = PolicyFlags {
         args: &args.policy,
         paths: &[],
         select: &[],
         ignore: &[],
     };
-    let mut policy = match check_policy(&flags, &catalog) {
-        Ok(p) => p,
-        Err(message) => return fail(message),
-    };
+    let mut policy = check_policy(&flags, &catalog).map_err(Error::Usage)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
     verbose::say(verbose, policy.loaded.iter().cloned());
     // The shards chose what ran; `off` here hides more, before root causes
     // are linked, as in check.
     let off = policy.severity.off(catalog.rules.keys().copied());
-    let merged = match crate::engine::merge::merge(&args.shard_reports, &catalog, &off) {
-        Ok(m) => m,
-        Err(message) => return fail(message),
-    };
+    let merged =
+        crate::engine::merge::merge(&args.shard_reports, &catalog, &off).map_err(Error::Usage)?;
     verbose::say(
         verbose,
         merged
@@ -75,8 +67,6 @@ pub(super) fn merge(args: MergeArgs) -> u8 {
         junit_known: args.out.junit_known,
     };
     let report = Report::of_run(&catalog, evaluations, extras);
-    if let Err(code) = write_reports(&report, &args.out) {
-        return code;
-    }
-    exit_code(&report, policy.fail_on, policy.allow_unknown)
+    write_reports(&report, &args.out)?;
+    Ok(exit_code(&report, policy.fail_on, policy.allow_unknown))
 }

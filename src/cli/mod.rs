@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod collect;
 pub mod diff;
+mod error;
 pub mod inputs;
 pub mod inspect;
 pub mod merge;
@@ -24,23 +25,12 @@ use check::CheckArgs;
 use clap::{CommandFactory, Parser, Subcommand};
 use collect::CollectArgs;
 use diff::DiffArgs;
+pub use error::{Error, Exit, Outcome};
 use merge::MergeArgs;
 use rules::RulesCommand;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Exit codes (DESIGN §5).
-pub mod exit {
-    /// Nothing at or above --fail-on.
-    pub const CLEAN: u8 = 0;
-    /// Findings at or above --fail-on.
-    pub const FINDINGS: u8 = 1;
-    /// Usage, rule-catalog or I/O error of the tool itself.
-    pub const TOOL_ERROR: u8 = 2;
-    /// No such findings, but some checks were unknown.
-    pub const UNKNOWN: u8 = 3;
-}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -117,7 +107,17 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     output::set_color(cli.color);
-    let code = match cli.command {
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            warn(error);
+            Exit::Errors.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Outcome {
+    match cli.command {
         Command::Check(args) => check::check(args),
         Command::Merge(args) => merge::merge(args),
         Command::Diff(args) => diff::diff(args),
@@ -140,14 +140,13 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "upcheck", &mut std::io::stdout());
-            exit::CLEAN
+            Ok(Exit::Clean)
         }
         Command::Man => man_page(),
         Command::Facts { node_dir, plan } => inspect::facts(&node_dir, plan.as_deref()),
         Command::Parse { kind, file } => inspect::parse_file(kind, &file),
         Command::Collect(args) => collect::collect(args),
-    };
-    ExitCode::from(code)
+    }
 }
 
 /// Errors and warnings quote paths and text from snapshots: what a
@@ -156,13 +155,8 @@ fn warn(message: impl std::fmt::Display) {
     eprintln!("upcheck: {}", printable_lines(&message.to_string()));
 }
 
-fn fail(message: impl std::fmt::Display) -> u8 {
-    warn(message);
-    exit::TOOL_ERROR
-}
-
 /// The catalog, or the errors that make it unusable (exit 2).
-fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog, u8> {
+fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog, Error> {
     let catalog = Catalog::load(dirs);
     let mut errors = false;
     for p in &catalog.problems {
@@ -170,14 +164,12 @@ fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog, u8> {
         errors |= !p.warning;
     }
     if errors {
-        return Err(fail(
-            "the rule catalog has errors; `upcheck rules check` lists them",
-        ));
+        return Err(Error::Catalog);
     }
     Ok(catalog)
 }
 
-fn emit(text: &str, output: Option<&Path>) -> Result<(), u8> {
+fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
     emit_with(output, |out| out.write_all(text.as_bytes()))
 }
 
@@ -185,22 +177,23 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), u8> {
 fn emit_with(
     output: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), u8> {
-    let written = match output {
-        Some(path) => write_atomically(path, write)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => print(write).map_err(|e| format!("cannot write to stdout: {e}")),
-    };
-    written.map_err(fail)
+) -> Result<(), Error> {
+    match output {
+        Some(path) => write_atomically(path, write).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => print(write).map_err(Error::Stdout),
+    }
 }
 
 /// DESIGN §5: 1 for failures at or above the threshold, else 3 for unknowns
 /// (unless allowed), else 0. With a baseline report only new failures and
 /// new unknowns count. `--fail-on never` is 0 whatever was found: a report
 /// job that must not gate; tool errors exit 2 before this is reached.
-pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
+pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> Exit {
     let FailOn(Some(min)) = fail_on else {
-        return exit::CLEAN;
+        return Exit::Clean;
     };
     let new = |e: &&Evaluation| e.baseline != Some(BaselineState::Known);
     let failing = report
@@ -214,22 +207,18 @@ pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> u8 {
         .filter(new)
         .any(|e| e.status == Status::Unknown);
     if failing {
-        exit::FINDINGS
+        Exit::Findings
     } else if !allow_unknown && unknown {
-        exit::UNKNOWN
+        Exit::Unknown
     } else {
-        exit::CLEAN
+        Exit::Clean
     }
 }
 
 /// The man page, generated from the same definition as `--help`.
-fn man_page() -> u8 {
-    let mut page = Vec::new();
-    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        return fail(format!("cannot render the man page: {e}"));
-    }
-    match emit(&String::from_utf8_lossy(&page), None) {
-        Ok(()) => exit::CLEAN,
-        Err(code) => code,
-    }
+fn man_page() -> Outcome {
+    emit_with(None, |out| {
+        clap_mangen::Man::new(Cli::command()).render(out)
+    })?;
+    Ok(Exit::Clean)
 }

@@ -1,7 +1,7 @@
 //! `upcheck rules list|check` and `upcheck explain`.
 
 use super::args::Format;
-use super::{emit, exit, fail, load_catalog};
+use super::{Error, Exit, Outcome, emit, load_catalog};
 use crate::engine::fixture_check;
 use crate::model::Phase;
 use crate::policy;
@@ -47,15 +47,12 @@ pub(super) fn list(
     family: &[String],
     phase: Option<Phase>,
     dirs: &[PathBuf],
-) -> u8 {
-    let catalog = match load_catalog(dirs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+) -> Outcome {
+    let catalog = load_catalog(dirs)?;
     if let Some(bad) = family.iter().find(|f| !policy::is_code_pattern(f)) {
-        return fail(format!(
+        return Err(Error::Usage(format!(
             "--family {bad}: not a code or family (use 40001, 4 or 4xxxx)"
-        ));
+        )));
     }
     let rules: Vec<&crate::catalog::Rule> = catalog
         .rules
@@ -87,13 +84,11 @@ pub(super) fn list(
         }
         Format::Table => crate::report::render_rules(&rules, super::output::table_width(true)),
     };
-    match emit(&text, None) {
-        Ok(()) => exit::CLEAN,
-        Err(code) => code,
-    }
+    emit(&text, None)?;
+    Ok(Exit::Clean)
 }
 
-pub(super) fn check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool) -> u8 {
+pub(super) fn check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: bool) -> Outcome {
     let result = fixture_check::check(dir, fixtures);
     for p in &result.problems {
         eprintln!("{p}");
@@ -104,21 +99,16 @@ pub(super) fn check(dir: Option<&Path>, fixtures: Option<&Path>, deny_warnings: 
         "{} rule(s) checked, {} fixture run(s): {errors} error(s), {warnings} warning(s)\n",
         result.rules, result.fixture_runs
     );
-    if let Err(code) = emit(&summary, None) {
-        return code;
-    }
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        exit::TOOL_ERROR
+    emit(&summary, None)?;
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        Exit::Errors
     } else {
-        exit::CLEAN
-    }
+        Exit::Clean
+    })
 }
 
-pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
-    let catalog = match load_catalog(dirs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> Outcome {
+    let catalog = load_catalog(dirs)?;
     let by_name = || {
         let rules = catalog.rules.values().map(|r| (r.code, &*r.name));
         let tools = crate::model::tool_codes::TOOL_CODES
@@ -131,10 +121,10 @@ pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
     };
     let code = wanted.parse::<u32>().ok().or_else(by_name);
     match code.and_then(|code| crate::catalog::docs::explain(&catalog, code)) {
-        Some(text) => match emit(&text, None) {
-            Ok(()) => exit::CLEAN,
-            Err(code) => code,
-        },
+        Some(text) => {
+            emit(&text, None)?;
+            Ok(Exit::Clean)
+        }
         None => {
             let mut near: Vec<(f64, &str)> = catalog
                 .rules
@@ -147,9 +137,9 @@ pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> u8 {
                 Some((_, name)) => format!(" (did you mean {name}?)"),
                 None => String::new(),
             };
-            fail(format!(
+            Err(Error::Usage(format!(
                 "no rule or tool code `{wanted}`{hint}; `upcheck rules list` shows them"
-            ))
+            )))
         }
     }
 }
