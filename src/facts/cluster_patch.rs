@@ -184,13 +184,6 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
             "map|null",
             "{file, line} of the listing line that names it",
         ),
-        (
-            "files[].state",
-            "string",
-            "by size: patched (the patch's size, not the recorded one), previous (the \
-             recorded size, not the patch's), undetermined (both sizes are the same), modified \
-             (neither), absent (ls could not access it) or not-listed",
-        ),
         ("files[].source", "map", "{file, line} of the manifest line"),
     ],
 };
@@ -422,29 +415,6 @@ pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
     Ok(json!({ "installed": true, "file": rel, "files": files }))
 }
 
-/// A manifest file's state, judged by its size now against the patch's and
-/// the recorded one.
-fn size_state(
-    current: Option<(Option<u64>, &Json)>,
-    patch: u64,
-    recorded: Option<u64>,
-) -> &'static str {
-    match current {
-        None => "not-listed",
-        Some((None, _)) => "absent",
-        Some((Some(now), _)) => {
-            let is_patch = now == patch;
-            let is_recorded = recorded == Some(now);
-            match (is_patch, is_recorded) {
-                (true, true) => "undetermined",
-                (true, false) => "patched",
-                (false, true) => "previous",
-                (false, false) => "modified",
-            }
-        }
-    }
-}
-
 pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
     let Some(inst) = installer(facts)? else {
         return Ok(json!({
@@ -482,7 +452,6 @@ pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
                 "recorded_size": r.map(|r| r.size),
                 "current_size": current.and_then(|(size, _)| size),
                 "current_source": current.map(|(_, at)| at.clone()),
-                "state": size_state(current, f.size, r.map(|r| r.size)),
                 "source": source(&rel, f.line),
             })
         })
@@ -714,12 +683,17 @@ mod tests {
             (&json!("F2"), &json!("fix"))
         );
         let f = &fact["files"];
-        assert_eq!(f[0]["state"], "patched");
+        // The patch's size on the first, the recorded one on the second:
+        // which is a mixed install is 20018's to say.
+        assert_eq!(
+            (&f[0]["current_size"], &f[0]["size"]),
+            (&json!(1200), &json!(1200))
+        );
         assert_eq!(f[0]["cluster_build"], 4150);
         assert_eq!(f[0]["cluster_patch"], "F1");
-        assert_eq!(f[1]["state"], "previous");
+        assert_eq!(f[1]["current_size"], f[1]["recorded_size"]);
         assert_eq!(f[1]["cluster_build"], 4100);
-        assert_eq!(f[2]["state"], "not-listed");
+        assert_eq!(f[2]["current_size"], Value::Null);
         assert_eq!(f[1]["current_source"]["line"], 2);
         assert_eq!(f[2]["current_source"], Value::Null);
         assert_eq!(f[2]["cluster_build"], Value::Null);
@@ -727,20 +701,8 @@ mod tests {
         let files = installed(&[("exports/patch-manifest.txt", MANIFEST)]);
         let fact = ok(&with(&files), "patch_manifest");
         assert_eq!(fact["files"][0]["current_size"], Value::Null);
-        assert_eq!(fact["files"][0]["state"], "not-listed");
+        assert_eq!(fact["files"][0]["current_source"], Value::Null);
         assert_eq!(fact["files"][1]["cluster_build"], 4100);
-        for (size, state) in [("1100", "undetermined"), ("999", "modified")] {
-            let manifest = "PATCH=F2\nTYPE=fix\n/opt/app/bin/appserver 4210 1100\n";
-            let listing = format!("-rw-r--r-- 1 a a {size} 1 /opt/app/bin/appserver\n");
-            let files = [
-                ("opt/patch/patch.conf", CONF),
-                ("var/opt/app/patch/history/f1", FIX),
-                ("exports/patch-manifest.txt", manifest),
-                ("exports/patch-files.txt", listing.as_str()),
-            ];
-            let fact = ok(&files, "patch_manifest");
-            assert_eq!(fact["files"][0]["state"], state, "{size}");
-        }
     }
 
     #[test]

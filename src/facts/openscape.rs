@@ -155,11 +155,6 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
              block holds only the blank area reserved for old data), incomplete (fewer or \
              more bytes than LENGTH), absent (a block has no OLD DATA comment)",
         ),
-        (
-            "backout_possible",
-            "bool",
-            "old_data is secured: a deactivation can write the old data back",
-        ),
         ("source", "map", "{file, line} of the SOH line"),
     ],
 };
@@ -348,7 +343,6 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
         "address_check": address_check,
         "outside_blocks": outside_blocks,
         "old_data": old,
-        "backout_possible": old == "secured",
         "source": source(shown, file.line),
     })
 }
