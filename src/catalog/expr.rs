@@ -40,6 +40,8 @@ pub fn root_context() -> Context<'static, 'static> {
     .expect("`upgrade_progress` is not a standard CEL overload");
     ctx.add_function("upgrade_order", crate::facts::procedure::upgrade_order)
         .expect("`upgrade_order` is not a standard CEL overload");
+    ctx.add_function("group_by", group_by)
+        .expect("`group_by` is not a standard CEL overload");
     ctx
 }
 
@@ -63,6 +65,39 @@ fn holding(filesystems: Value, path: Arc<String>) -> Value {
         .max_by_key(|(len, _)| *len)
         .map(|(_, fs)| fs.clone());
     Value::List(Arc::new(best.into_iter().collect()))
+}
+
+/// `group_by(list, 'node.cluster')`: the elements of `list` by the string at
+/// that dotted path (elements where it is missing or not a string are left
+/// out), so a fleet rule looks up a node's cluster once instead of scanning
+/// the whole fleet for every node, which is quadratic in the fleet's size.
+fn group_by(list: Value, path: Arc<String>) -> Value {
+    let mut groups: HashMap<String, Vec<Value>> = HashMap::new();
+    if let Value::List(items) = list {
+        for item in items.iter() {
+            if let Some(key) = string_at(item, &path) {
+                groups.entry(key).or_default().push(item.clone());
+            }
+        }
+    }
+    let groups: HashMap<String, Value> = groups
+        .into_iter()
+        .map(|(key, members)| (key, Value::List(Arc::new(members))))
+        .collect();
+    Value::from(groups)
+}
+
+/// The string at a dotted path of nested maps.
+fn string_at(value: &Value, path: &str) -> Option<String> {
+    let mut at = value;
+    for part in path.split('.') {
+        let Value::Map(m) = at else { return None };
+        at = m.map.get(&cel::objects::Key::from(part))?;
+    }
+    match at {
+        Value::String(s) => Some(s.to_string()),
+        _ => None,
+    }
 }
 
 /// `version_cmp(a, b)`: -1, 0 or 1 as release `a` is below, equal to or
@@ -418,6 +453,32 @@ mod tests {
         assert_eq!(to_json(&v), json!(["/"]));
         let v = run("holding(f, '/opt')", json!([{"mount": "/boot"}])).unwrap();
         assert_eq!(to_json(&v), json!([]));
+    }
+
+    #[test]
+    fn group_by_indexes_by_a_dotted_path() {
+        let nodes = json!([
+            {"node": {"hostname": "a", "cluster": "c1"}},
+            {"node": {"hostname": "b", "cluster": "c2"}},
+            {"node": {"hostname": "c", "cluster": "c1"}},
+            {"node": {"hostname": "d", "cluster": null}},
+            {"node": {"hostname": "e"}},
+        ]);
+        let v = run("group_by(f, 'node.cluster')", nodes.clone()).unwrap();
+        let by = to_json(&v);
+        assert_eq!(by["c1"].as_array().unwrap().len(), 2);
+        assert_eq!(by["c2"][0]["node"]["hostname"], "b");
+        assert_eq!(
+            by.as_object().unwrap().len(),
+            2,
+            "null and missing keys are left out"
+        );
+        let v = run("group_by(f, 'node.missing.deeper')", nodes).unwrap();
+        assert_eq!(to_json(&v), json!({}));
+        assert_eq!(
+            to_json(&run("group_by(f, 'x')", json!(3)).unwrap()),
+            json!({})
+        );
     }
 
     #[test]

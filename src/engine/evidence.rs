@@ -108,13 +108,12 @@ pub(super) fn rule_evidence(
     if let Some(found) = from_rule {
         return found;
     }
-    if let Some(item) = item {
-        let found = sources(
-            &expr::to_json(item)
-                .get("source")
-                .cloned()
-                .unwrap_or(Json::Null),
-        );
+    // Only the item's `source` is converted: an item of a fleet rule may
+    // carry whole members.
+    if let Some(Value::Map(item)) = item
+        && let Some(source) = item.map.get(&cel::objects::Key::from("source"))
+    {
+        let found = sources(&expr::to_json(source));
         if !found.is_empty() {
             return found;
         }

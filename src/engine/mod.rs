@@ -3,6 +3,8 @@
 //! causes. The result is sorted, so it never depends on the thread count.
 
 mod causes;
+#[cfg(test)]
+mod complexity;
 mod conditions;
 mod evidence;
 pub mod fixture_check;

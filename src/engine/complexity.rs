@@ -1,0 +1,108 @@
+//! Every cluster-, site- and fleet-scope rule of the catalog evaluates in
+//! time linear in the fleet: 4× the members in less than 8× the time (a
+//! rule that scans the fleet once for each node shows as up to 16×; the
+//! margin above 4× absorbs a loaded machine).
+//! Measured as medians of interleaved repetitions in process, so that a
+//! loaded machine slows the small and the large fleet alike.
+
+use super::group::MemberFacts;
+use super::*;
+use crate::catalog::Rule;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The group facts of the Oracle PM fixture fleets (the fleets every
+/// cluster-, site- and fleet-scope rule reads), as a shard run gives them.
+fn fixture_members(catalog: &Catalog) -> (Vec<GroupMember>, Vec<ShardRoot>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/oracle-pm");
+    let paths = [
+        root.join("pre-with-problems"),
+        root.join("mid-upgrade-post"),
+    ];
+    let out = run_shard(
+        &paths,
+        catalog,
+        &RunOptions::default(),
+        Shard { index: 1, count: 1 },
+    );
+    (out.members, out.roots)
+}
+
+/// `copies` copies of `members`, each copy's hosts, clusters and sites
+/// renamed so that the groups grow with the fleet as they do in a real one.
+fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
+    let rename = |name: &Option<String>, i: usize| name.as_ref().map(|n| format!("{n}-{i}"));
+    let mut out = Vec::new();
+    for i in 0..copies {
+        for m in members {
+            let mut copy = m.clone();
+            copy.node = format!("{}-{i}", m.node);
+            copy.path = format!("{}-{i}", m.path);
+            copy.site = rename(&m.site, i);
+            copy.cluster = rename(&m.cluster, i);
+            for facts in copy.group_facts.values_mut() {
+                let MemberFacts::Facts(map) = facts else {
+                    continue;
+                };
+                let mut map = (**map).clone();
+                if let Some(node) = map.get("node") {
+                    let mut node = (**node).clone();
+                    for key in ["hostname", "cluster", "site"] {
+                        if let Some(Json::String(s)) = node.get(key) {
+                            node[key] = Json::String(format!("{s}-{i}"));
+                        }
+                    }
+                    map.insert("node".into(), Arc::new(node));
+                }
+                *facts = MemberFacts::Facts(Arc::new(map));
+            }
+            out.push(copy);
+        }
+    }
+    out
+}
+
+fn time(rule: &Rule, members: &[GroupMember], roots: &[ShardRoot], root: &Context) -> Duration {
+    let start = Instant::now();
+    std::hint::black_box(evaluate_group_rules(&[rule], members, roots, root));
+    start.elapsed()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+#[test]
+fn every_group_rule_evaluates_four_times_the_fleet_in_less_than_eight_times_the_time() {
+    let catalog = Catalog::load(&[]);
+    let (members, roots) = fixture_members(&catalog);
+    assert!(members.len() >= 10, "the fixture fleets give group facts");
+    let (small, large) = (fleet(&members, 3), fleet(&members, 12));
+    let root = root_context(None);
+    let rules = group_rules(&catalog, None, &Selection::default());
+    assert!(rules.len() >= 15, "the catalog's group rules are measured");
+    let mut superlinear = vec![];
+    for rule in rules {
+        let (mut s, mut l) = (vec![], vec![]);
+        for _ in 0..5 {
+            s.push(time(rule, &small, &roots, &root));
+            l.push(time(rule, &large, &roots, &root));
+        }
+        let (s, l) = (median(s), median(l));
+        // Below a millisecond the clock, not the rule, sets the ratio.
+        if l < Duration::from_millis(1) {
+            continue;
+        }
+        let ratio = l.as_secs_f64() / s.as_secs_f64();
+        eprintln!("{} {}: {ratio:.2} ({s:?} → {l:?})", rule.code, rule.name);
+        if ratio >= 8.0 {
+            superlinear.push(format!(
+                "{} {}: 4× the fleet took {ratio:.1}× the time ({s:?} → {l:?})",
+                rule.code, rule.name
+            ));
+        }
+    }
+    assert!(superlinear.is_empty(), "{}", superlinear.join("\n"));
+}
