@@ -6,6 +6,7 @@ pub mod check;
 pub mod collect;
 pub mod diff;
 mod error;
+pub mod init;
 pub mod inputs;
 pub mod inspect;
 pub mod merge;
@@ -102,6 +103,9 @@ pub enum Command {
     },
     /// Print the man page (roff): `upcheck man > upcheck.1`.
     Man,
+    /// Write a commented upcheck.toml and plan.toml in DIR (default: the
+    /// current folder) to start from; never overwrites one without --force.
+    Init(init::InitArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -143,6 +147,7 @@ fn run(cli: Cli) -> Outcome {
             Ok(Exit::Clean)
         }
         Command::Man => man_page(),
+        Command::Init(args) => init::init(args),
         Command::Facts { node_dir, plan } => inspect::facts(&node_dir, plan.as_deref()),
         Command::Parse { kind, file } => inspect::parse_file(kind, &file),
         Command::Collect(args) => collect::collect(args),

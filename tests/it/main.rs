@@ -23,6 +23,7 @@ mod hostile_output;
 mod hostile_snapshot;
 mod html_browser;
 mod huawei_osn6800;
+mod init;
 mod inputs;
 mod media;
 mod missing_inputs;
