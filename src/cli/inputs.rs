@@ -19,7 +19,8 @@ pub enum InputsCommand {
     },
     /// Check the input table: every file loads (valid paths, commands and
     /// copies landing where discovery looks), no two inputs claim one
-    /// path, every input is read by a fact or a rule.
+    /// path, every input is read by a fact or a rule, every table's
+    /// examples give their rows.
     Check {
         /// Add the site inputs of DIR/inputs/ (and the rules of DIR).
         #[arg(long = "rules", value_name = "DIR")]

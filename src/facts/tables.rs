@@ -239,24 +239,20 @@ pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<T
         native: file.paths.native,
         sos: file.paths.sos,
         table: spec,
-        example_lines: text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == "[[table.examples]]")
-            .map(|(i, _)| i + 1)
-            .collect(),
+        example_lines: crate::parse::table::example_lines(text),
     }))
 }
 
-/// The problems of every example of `input`: each at the example's line.
+/// The problems of the examples of `input`, as `inputs check` finds them:
+/// each at the example's line.
 pub fn example_errors(input: &TableInput) -> Vec<TableInputError> {
     input
         .table
-        .example_problems()
+        .example_findings(&input.example_lines)
         .into_iter()
-        .map(|(n, message)| TableInputError::Invalid {
+        .map(|(line, message)| TableInputError::Invalid {
             origin: input.origin.clone(),
-            line: input.example_lines.get(n - 1).copied().unwrap_or(1),
+            line: line.unwrap_or(1),
             message,
         })
         .collect()

@@ -5,6 +5,7 @@
 
 use super::{Catalog, Input, pattern};
 use crate::facts::FACTS;
+use crate::parse::table::TableSpec;
 use std::fmt;
 
 /// One problem `inputs check` reports.
@@ -37,6 +38,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("no two inputs claim one path", no_shared_path),
     ("every input is read", every_input_read),
     ("every input a fact reads exists", fact_inputs_exist),
+    ("every table's examples give their rows", table_examples),
 ];
 
 /// Every check's findings, sorted.
@@ -145,7 +147,16 @@ pub fn readers(context: &Context, input: &Input) -> Vec<String> {
             })
         })
         .map(|r| format!("rule {}", r.code));
-    facts.chain(logs).collect()
+    // A `[table]` input is the fact of its name (`nms-patches` gives
+    // `nms_patches`): the rules that require it read it.
+    let table_fact = input.table.as_ref().map(|_| input.name.replace('-', "_"));
+    let tables = context
+        .rules
+        .rules
+        .values()
+        .filter(|r| table_fact.as_ref().is_some_and(|f| r.requires.contains(f)))
+        .map(|r| format!("rule {}", r.code));
+    facts.chain(logs).chain(tables).collect()
 }
 
 /// Every input a fact names is in the table.
@@ -165,6 +176,32 @@ fn fact_inputs_exist(context: &Context) -> Vec<Finding> {
         .collect()
 }
 
+/// Every `[table]` has examples, and each parses to the rows it states
+/// (`TableSpec::example_findings`, which `rules check` runs on a site
+/// folder's inputs too).
+fn table_examples(context: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for input in context.inputs.iter() {
+        let Some(section) = &input.table else {
+            continue;
+        };
+        let at = |line: Option<usize>, message: String| Finding {
+            origin: input.origin.clone(),
+            line: line.or(Some(1)),
+            message,
+        };
+        match TableSpec::from_section(section) {
+            Ok(spec) => out.extend(
+                spec.example_findings(&input.example_lines)
+                    .into_iter()
+                    .map(|(line, message)| at(line, message)),
+            ),
+            Err(e) => out.push(at(None, format!("[table]: {}", e.trim()))),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +215,47 @@ mod tests {
         };
         let findings = run(&context);
         assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_table_without_examples_or_with_a_wrong_one_is_found_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = dir.path().join(super::super::SITE_FOLDER);
+        std::fs::create_dir(&inputs).unwrap();
+        let head = "description = \"x\"\nunread = \"kept\"\n[paths]\nnative = [\"exports/{n}.csv\"]\n\
+                    [collect]\nhow = \"x\"\n[table]\nwhat = \"x\"\n[[table.columns]]\n\
+                    field = \"board\"\nnames = [\"Board\"]\nrequired = true\n";
+        std::fs::write(inputs.join("bare.toml"), head.replace("{n}", "bare")).unwrap();
+        let wrong = "[[table.examples]]\ntext = \"Board\\nMPU\\n\"\nrows = [{ board = \"SCC\" }]\n";
+        std::fs::write(
+            inputs.join("wrong.toml"),
+            format!("{}{wrong}", head.replace("{n}", "wrong")),
+        )
+        .unwrap();
+        let table = Catalog::load(&[dir.path().to_path_buf()]).unwrap();
+        let rules = crate::catalog::Catalog::load(&[]);
+        let text: Vec<String> = run(&Context {
+            inputs: &table,
+            rules: &rules,
+        })
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        let file = |n: &str| inputs.join(format!("{n}.toml")).display().to_string();
+        assert_eq!(
+            text,
+            vec![
+                format!(
+                    "error: {}:1: [table] has no [[table.examples]]: give an export's text and \
+                     the rows it must give, so that the spec is checked",
+                    file("bare")
+                ),
+                format!(
+                    "error: {}:13: example 1: row 1: board is \"MPU\", the example states \"SCC\"",
+                    file("wrong")
+                ),
+            ]
+        );
     }
 
     #[test]

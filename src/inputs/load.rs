@@ -49,6 +49,7 @@ pub fn parse_file(origin: &str, text: &str) -> Result<Input, Vec<InputError>> {
         paths: file.paths,
         collect: file.collect,
         table: file.table,
+        example_lines: crate::parse::table::example_lines(text),
     };
     let problems: Vec<InputError> = problems(&input)
         .into_iter()

@@ -38,6 +38,8 @@ pub struct Input {
     /// The `[table]` section of a header-named vendor table, as written;
     /// its columns are read by the table parser.
     pub table: Option<toml::Table>,
+    /// The line of each `[[table.examples]]`, for messages.
+    pub example_lines: Vec<usize>,
 }
 
 /// An input file as written (its name is the file's).

@@ -23,24 +23,6 @@ use super::{Outcome, clipped, gui_time};
 /// One row as read: `line` and a value (or `null`) per field.
 pub type TableRow = Map<String, Json>;
 
-/// The built-in input files with a `[table]`, by input name.
-pub const BUILT_IN: &[(&str, &str)] = &[
-    ("alarms", include_str!("../../inputs/alarms.toml")),
-    ("dc-tasks", include_str!("../../inputs/dc-tasks.toml")),
-    ("kpi", include_str!("../../inputs/kpi.toml")),
-    (
-        "ne-communication",
-        include_str!("../../inputs/ne-communication.toml"),
-    ),
-    ("ne-storage", include_str!("../../inputs/ne-storage.toml")),
-    ("patches", include_str!("../../inputs/patches.toml")),
-    ("prsm-dests", include_str!("../../inputs/prsm-dests.toml")),
-    ("prsm-images", include_str!("../../inputs/prsm-images.toml")),
-    ("prsm-loads", include_str!("../../inputs/prsm-loads.toml")),
-    ("prsm-prsus", include_str!("../../inputs/prsm-prsus.toml")),
-    ("upgrade-log", include_str!("../../inputs/upgrade-log.toml")),
-];
-
 /// The `[table]` section of an input file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -356,6 +338,30 @@ impl TableSpec {
         Ok(out)
     }
 
+    /// The `[table]` section of an input file, as the input table read it.
+    pub fn from_section(section: &toml::Table) -> Result<TableSpec, String> {
+        TableSpec::deserialize(toml::Value::Table(section.clone())).map_err(|e| e.to_string())
+    }
+
+    /// What `inputs check` (and `rules check`, for a site folder) says of
+    /// the examples: that there are none, or each one that does not give
+    /// its rows, at its `[[table.examples]]` line (`example_lines`, from
+    /// [`example_lines`]); `None` for the table as a whole.
+    pub fn example_findings(&self, example_lines: &[usize]) -> Vec<(Option<usize>, String)> {
+        if self.examples.is_empty() {
+            return vec![(
+                None,
+                "[table] has no [[table.examples]]: give an export's text and the rows it must \
+                 give, so that the spec is checked"
+                    .into(),
+            )];
+        }
+        self.example_problems()
+            .into_iter()
+            .map(|(n, message)| (example_lines.get(n - 1).copied(), message))
+            .collect()
+    }
+
     /// The `[table]` of a built-in input file (`inputs/<name>.toml`,
     /// embedded). The files are tested (`built_in_specs_load_and_their_examples_hold`),
     /// so they always load.
@@ -482,6 +488,15 @@ impl Column {
             )),
         }
     }
+}
+
+/// The line of each `[[table.examples]]` of an input file's text.
+pub fn example_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[table.examples]]")
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 /// Printed words as vocabularies compare them: lowercase, `_` and `-` as
@@ -862,12 +877,19 @@ default = "0"
 
     #[test]
     fn built_in_specs_load_and_their_examples_hold() {
-        for (name, file) in BUILT_IN {
-            let spec = TableSpec::built_in(file);
-            assert_eq!(spec.problems(), vec![], "{name}");
-            assert!(!spec.examples.is_empty(), "{name} has no examples");
-            assert_eq!(spec.example_problems(), vec![], "{name}");
+        let mut tables = 0;
+        for input in crate::inputs::builtin().iter() {
+            let Some(section) = &input.table else {
+                continue;
+            };
+            tables += 1;
+            let spec = TableSpec::from_section(section).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(spec.problems(), vec![], "{}", input.name);
+            let findings = spec.example_findings(&input.example_lines);
+            assert_eq!(findings, vec![], "{}", input.name);
         }
+        // The ten header-named vendor tables.
+        assert!(tables >= 10, "{tables}");
     }
 
     #[test]
