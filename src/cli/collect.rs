@@ -51,9 +51,15 @@ pub struct CollectArgs {
     /// written (never a hash), e.g. that of a mounted system image.
     #[arg(long, value_name = "FILE", default_value = crate::snapshot::collect::SHADOW_FILE)]
     pub shadow_file: PathBuf,
+    /// Also run the commands and copy the files of the site inputs of
+    /// DIR/inputs/ (the folder `check --rules DIR` reads them with).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
 }
 
 pub(super) fn collect(args: CollectArgs) -> Outcome {
+    // Site inputs (DIR/inputs/) join the table the collectors run.
+    let _ = crate::inputs::activate(super::inputs::load_inputs(&args.rules)?);
     if args.print_script {
         emit(&crate::snapshot::collect::script(), None)?;
         return Ok(Exit::Clean);

@@ -376,3 +376,44 @@ fn the_sh_collector_snapshot_has_the_binary_s_facts() {
             .is_some_and(|e| !e.is_empty())
     );
 }
+
+/// A site input with a command: `collect --rules DIR` runs it, and the sh
+/// collector printed with `--rules DIR` runs it too; without the flag
+/// neither does.
+#[test]
+fn collect_runs_the_commands_of_site_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("inputs")).unwrap();
+    std::fs::write(
+        site.join("inputs/node-name.toml"),
+        "description = \"The node's name as uname prints it.\"\n\
+         unread = \"kept for the operator\"\n\
+         [paths]\nnative = [\"commands/uname_-n\"]\n\
+         [collect]\nhow = \"uname -n\"\nargv = [\"uname\", \"-n\"]\norder = 90\n",
+    )
+    .unwrap();
+    let script = |extra: &[&Path]| {
+        let printed = upcheck()
+            .args(["collect", "--print-script"])
+            .args(extra.iter().flat_map(|d| [Path::new("--rules"), *d]))
+            .output()
+            .unwrap();
+        assert!(
+            printed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&printed.stderr)
+        );
+        String::from_utf8(printed.stdout).unwrap()
+    };
+    let line = "run_command 'uname_-n' '' '' 'uname' '-n'";
+    assert!(script(&[&site]).contains(line));
+    assert!(!script(&[]).contains("uname_-n"));
+    if !prerequisites_met() {
+        return;
+    }
+    let node = dir.path().join("node");
+    collect(&node, &["--rules", site.to_str().unwrap()]);
+    let name = std::fs::read_to_string(node.join("commands/uname_-n")).unwrap();
+    assert!(!name.trim().is_empty(), "{name:?}");
+}

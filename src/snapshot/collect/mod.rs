@@ -79,7 +79,7 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
     let mut summary = Summary::default();
     let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
-    let table = crate::inputs::builtin();
+    let table = crate::inputs::active();
     let mut runs: Vec<Planned> = table
         .commands()
         .into_iter()

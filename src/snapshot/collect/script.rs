@@ -21,7 +21,7 @@ pub fn script() -> String {
 
 /// The shell functions that run the table's commands and copy its files.
 fn table() -> String {
-    let table = inputs::builtin();
+    let table = inputs::active();
     let mut text = String::from("collect_commands() {\n");
     for input in table.commands() {
         let c = &input.collect;
