@@ -81,7 +81,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
                 .into(),
         ));
     }
-    let policy = check_policy(&PolicyFlags::from(&args), &catalog).map_err(Error::Usage)?;
+    let policy = check_policy(&PolicyFlags::from(&args), &catalog)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
     verbose::say(verbose, policy.loaded.iter().cloned());

@@ -47,6 +47,8 @@ pub enum Error {
     Stdout(std::io::Error),
     #[error(transparent)]
     Diff(#[from] crate::diff::SideError),
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
 }
 
 /// What a command returns.

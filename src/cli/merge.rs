@@ -30,7 +30,7 @@ pub(super) fn merge(args: MergeArgs) -> Outcome {
         select: &[],
         ignore: &[],
     };
-    let mut policy = check_policy(&flags, &catalog).map_err(Error::Usage)?;
+    let mut policy = check_policy(&flags, &catalog)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
     verbose::say(verbose, policy.loaded.iter().cloned());

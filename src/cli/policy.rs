@@ -1,12 +1,13 @@
 //! The policy of `check` and `merge`: flags over upcheck.toml over the
 //! defaults, and its application to a run's evaluations.
 
+use super::Error;
 use super::args::PolicyArgs;
 use crate::catalog::Catalog;
 use crate::model::Evaluation;
 use crate::policy::baseline;
 use crate::policy::waivers;
-use crate::policy::{self, FailOn, FleetConfig, Selection, SeverityOverrides};
+use crate::policy::{self, FailOn, FleetConfig, PolicyError, Selection, SeverityOverrides};
 use crate::report;
 use crate::snapshot;
 use clap::ValueEnum;
@@ -39,7 +40,7 @@ pub(super) struct PolicyFlags<'a> {
     pub(super) ignore: &'a [String],
 }
 
-pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, String> {
+pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<CheckPolicy, Error> {
     let args = flags.args;
     let root = flags.paths.iter().find(|p| p.is_dir()).cloned();
     // Policy is the operator's: files inside a node snapshot are the
@@ -56,9 +57,10 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
         (None, Some(text)) => FailOn::from_str(text, true).map_err(|_| {
-            format!(
-                "{}: fail_on = \"{text}\": use critical, major, minor, info or never",
-                config.path.display()
+            PolicyError::at(
+                &config.path,
+                None,
+                format!("fail_on = \"{text}\": use critical, major, minor, info or never"),
             )
         })?,
         (None, None) => FailOn::DEFAULT,
@@ -66,7 +68,7 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
     // A list given on the command line replaces the file's.
     let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();
     let severity = SeverityOverrides::parse(&config.severity_args())
-        .map_err(|e| format!("{}: [severity] {e}", config.path.display()))?
+        .map_err(|e| PolicyError::at(&config.path, None, format!("[severity] {e}")))?
         .then(SeverityOverrides::parse(&args.severity)?);
     let mut selection = Selection {
         select: pick(flags.select, &config.select),
@@ -74,10 +76,10 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
     };
     let invalid = selection.invalid();
     if !invalid.is_empty() {
-        return Err(format!(
+        return Err(Error::Usage(format!(
             "not a code or family: {} (use 40001, 4 or 4xxxx)",
             invalid.join(", ")
-        ));
+        )));
     }
     let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
     codes.extend(crate::model::tool_codes::TOOL_CODES.iter().map(|t| t.code));
@@ -90,10 +92,10 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
         &codes,
     );
     if !unmatched.is_empty() {
-        return Err(format!(
+        return Err(Error::Usage(format!(
             "no rule has the code {}; `upcheck rules list` shows the catalog",
             unmatched.join(", ")
-        ));
+        )));
     }
     selection
         .ignore

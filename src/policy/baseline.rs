@@ -6,6 +6,7 @@
 //! unknown: a check that could not run before and fails now is news.
 
 use crate::model::{BaselineState, Evaluation, Fingerprint, Status};
+use crate::policy::PolicyError;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,20 +20,24 @@ pub struct Known {
 }
 
 /// The fingerprints of the failing (and waived) and unknown evaluations of a report.
-pub fn load(path: &Path) -> Result<Known, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<Known, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        path: path.to_path_buf(),
+        what: " the baseline",
+        source,
+    })?;
     let report: Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}: the baseline is not JSON: {e}",
-            path.display(),
-            e.line()
+        PolicyError::at(
+            path,
+            Some(e.line()),
+            format!("the baseline is not JSON: {e}"),
         )
     })?;
     let evaluations = report["evaluations"].as_array().ok_or_else(|| {
-        format!(
-            "{}: not an upcheck JSON report (no `evaluations`): write one with `check --format json`",
-            path.display()
+        PolicyError::at(
+            path,
+            None,
+            "not an upcheck JSON report (no `evaluations`): write one with `check --format json`",
         )
     })?;
     let mut known = Known::default();
@@ -46,7 +51,7 @@ pub fn load(path: &Path) -> Result<Known, String> {
             .as_str()
             .unwrap_or_default()
             .parse()
-            .map_err(|why| format!("{}: evaluation {i}: {why}", path.display()))?;
+            .map_err(|why| PolicyError::at(path, None, format!("evaluation {i}: {why}")))?;
         set.insert(fingerprint);
     }
     Ok(known)
@@ -94,7 +99,7 @@ mod tests {
             r#"{"evaluations": [{"status": "fail", "fingerprint": "fp"}]}"#,
         )
         .unwrap();
-        let err = load(&path).unwrap_err();
+        let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("base.json: evaluation 0"), "{err}");
         assert!(err.contains("not 32 hex digits"), "{err}");
     }

@@ -4,9 +4,11 @@
 //! `--severity CODE=LEVEL|off`.
 
 pub mod baseline;
+mod error;
 mod selection;
 pub mod waivers;
 
+pub use error::PolicyError;
 pub use selection::Selection;
 
 use crate::model::{Evaluation, Severity};
@@ -72,7 +74,7 @@ pub struct FleetConfig {
 impl FleetConfig {
     /// `upcheck.toml` in `root`, when there is one. A file that is not
     /// valid is an error naming the file and line.
-    pub fn find(root: &Path) -> Result<Option<FleetConfig>, String> {
+    pub fn find(root: &Path) -> Result<Option<FleetConfig>, PolicyError> {
         let path = root.join(CONFIG_FILE);
         if !path.is_file() {
             return Ok(None);
@@ -80,11 +82,14 @@ impl FleetConfig {
         FleetConfig::load(&path).map(Some)
     }
 
-    pub fn load(path: &Path) -> Result<FleetConfig, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<FleetConfig, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.to_path_buf(),
+            what: "",
+            source,
+        })?;
         let mut config: FleetConfig =
-            toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+            toml::from_str(&text).map_err(|e| PolicyError::toml(path, &text, &e))?;
         config.path = path.to_path_buf();
         Ok(config)
     }
@@ -108,16 +113,6 @@ pub fn line_at(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// A TOML error as `file:line: message`.
-pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
-    let line = e.span().map(|s| line_at(text, s.start));
-    let message = e.message().trim();
-    match line {
-        Some(line) => format!("{}:{line}: {message}", path.display()),
-        None => format!("{}: {message}", path.display()),
-    }
-}
-
 /// What `--severity` does to a code or family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeverityOverride {
@@ -132,17 +127,21 @@ pub struct SeverityOverrides(Vec<(String, SeverityOverride)>);
 
 impl SeverityOverrides {
     /// Parses `30002=minor`, `5xxxx=off`, …; an error names the argument.
-    pub fn parse(args: &[String]) -> Result<SeverityOverrides, String> {
+    pub fn parse(args: &[String]) -> Result<SeverityOverrides, PolicyError> {
         let mut out = Vec::new();
         for arg in args {
-            let (code, level) = arg.split_once('=').ok_or_else(|| {
-                format!("`{arg}`: expected CODE=LEVEL (e.g. 30002=minor or 5xxxx=off)")
-            })?;
+            let bad = |problem: String| PolicyError::Override {
+                arg: arg.clone(),
+                problem,
+            };
+            let (code, level) = arg
+                .split_once('=')
+                .ok_or_else(|| bad("expected CODE=LEVEL (e.g. 30002=minor or 5xxxx=off)".into()))?;
             let code = code.trim();
             if !is_code_pattern(code) {
-                return Err(format!(
-                    "`{arg}`: `{code}` is not a code or family (use 40001, 4 or 4xxxx)"
-                ));
+                return Err(bad(format!(
+                    "`{code}` is not a code or family (use 40001, 4 or 4xxxx)"
+                )));
             }
             let level = match level.trim() {
                 "off" => SeverityOverride::Off,
@@ -151,9 +150,9 @@ impl SeverityOverrides {
                 "minor" => SeverityOverride::Level(Severity::Minor),
                 "info" => SeverityOverride::Level(Severity::Info),
                 other => {
-                    return Err(format!(
-                        "`{arg}`: `{other}` is not a severity (critical, major, minor, info or off)"
-                    ));
+                    return Err(bad(format!(
+                        "`{other}` is not a severity (critical, major, minor, info or off)"
+                    )));
                 }
             };
             out.push((code.to_string(), level));
@@ -298,7 +297,9 @@ mod tests {
             ("3000x2=minor", "not a code or family"),
             ("30002=low", "`low` is not a severity"),
         ] {
-            let e = SeverityOverrides::parse(&args(&[arg])).unwrap_err();
+            let e = SeverityOverrides::parse(&args(&[arg]))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(says) && e.contains(arg), "{arg}: {e}");
         }
     }
@@ -308,7 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CONFIG_FILE);
         std::fs::write(&path, "fail_on = \"major\"\n\nfail_ob = 1\n").unwrap();
-        let e = FleetConfig::find(dir.path()).unwrap_err();
+        let e = FleetConfig::find(dir.path()).unwrap_err().to_string();
         assert!(e.contains("upcheck.toml:3:"), "{e}");
         assert!(e.contains("fail_ob"), "{e}");
         std::fs::write(&path, "fail_on = \"minor\"\n[severity]\n30002 = \"info\"\n").unwrap();

@@ -20,7 +20,7 @@
 
 use crate::model::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED, tool_evaluation};
 use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
-use crate::policy::{line_at, toml_error};
+use crate::policy::{PolicyError, line_at};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -79,19 +79,23 @@ impl Waiver {
 /// Reads a waivers file. Every mistake is an error naming the file and the
 /// line of the waiver, since a waiver silently not applying (or applying
 /// too widely) would be worse than a stopped run.
-pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let file: WaiversFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+pub fn load(path: &Path) -> Result<Vec<Waiver>, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        path: path.to_path_buf(),
+        what: "",
+        source,
+    })?;
+    let file: WaiversFile =
+        toml::from_str(&text).map_err(|e| PolicyError::toml(path, &text, &e))?;
     let mut waivers = Vec::new();
     for spanned in file.waiver {
         let line = line_at(&text, spanned.span().start);
         let entry = spanned.into_inner();
-        let at = format!("{}:{line}", path.display());
+        let at = |problem: String| PolicyError::at(path, Some(line), problem);
         let node = match &entry.node {
             Some(pattern) => Some(
                 Glob::new(pattern)
-                    .map_err(|e| format!("{at}: node pattern `{pattern}`: {e}"))?
+                    .map_err(|e| at(format!("node pattern `{pattern}`: {e}")))?
                     .compile_matcher(),
             ),
             None => None,
@@ -100,26 +104,25 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
             (Some(n), None) => format!("node {n}"),
             (None, Some(c)) => format!("cluster {c}"),
             (Some(_), Some(_)) => {
-                return Err(format!(
-                    "{at}: a waiver names a node or a cluster, not both"
-                ));
+                return Err(at("a waiver names a node or a cluster, not both".into()));
             }
             (None, None) => {
-                return Err(format!(
-                    "{at}: a waiver must name what it covers: node = \"GLOB\" or cluster = \"NAME\""
+                return Err(at(
+                    "a waiver must name what it covers: node = \"GLOB\" or cluster = \"NAME\""
+                        .into(),
                 ));
             }
         };
         for (field, value) in [("reason", &entry.reason), ("approver", &entry.approver)] {
             if value.trim().is_empty() {
-                return Err(format!("{at}: `{field}` is empty"));
+                return Err(at(format!("`{field}` is empty")));
             }
         }
         // A date's own line, so that a mistake in it is found at once.
         let date_at = |field: &str, value: &toml::Spanned<toml::Value>| {
             date(value.get_ref()).map_err(|e| {
                 let line = line_at(&text, value.span().start);
-                format!("{}:{line}: {field}: {e}", path.display())
+                PolicyError::at(path, Some(line), format!("{field}: {e}"))
             })
         };
         let expires = date_at("expires", &entry.expires)?;
@@ -154,23 +157,35 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, String> {
 /// A TOML date (`2026-12-31`) or a string holding one, and nothing else: a
 /// time or any text after the day is an error, since a waiver lasts whole
 /// days and `2026-12-31x` may be a typo for another day.
-fn date(value: &toml::Value) -> Result<NaiveDate, String> {
+fn date(value: &toml::Value) -> Result<NaiveDate, BadDate> {
     let text = match value {
         toml::Value::Datetime(d) => d.to_string(),
         toml::Value::String(s) => s.clone(),
-        other => return Err(format!("expected a date such as 2026-12-31, got {other}")),
+        other => return Err(BadDate::NotADate(other.to_string())),
     };
-    let shown =
-        crate::model::quote::printable(crate::model::quote::clip(&text).as_ref()).into_owned();
+    let shown = |text: &str| {
+        crate::model::quote::printable(crate::model::quote::clip(text).as_ref()).into_owned()
+    };
     let (day, rest) = NaiveDate::parse_and_remainder(&text, "%Y-%m-%d")
-        .map_err(|_| format!("`{shown}` is not a date such as 2026-12-31"))?;
+        .map_err(|_| BadDate::Unreadable(shown(&text)))?;
     if !rest.is_empty() {
-        return Err(format!(
-            "`{shown}` has `{}` after the date; write the day alone, such as 2026-12-31",
-            crate::model::quote::printable(crate::model::quote::clip(rest).as_ref())
-        ));
+        return Err(BadDate::TextAfter {
+            date: shown(&text),
+            after: shown(rest),
+        });
     }
     Ok(day)
+}
+
+/// A waiver date that is not one day; the texts are quoted for a terminal.
+#[derive(Debug, thiserror::Error)]
+enum BadDate {
+    #[error("expected a date such as 2026-12-31, got {0}")]
+    NotADate(String),
+    #[error("`{0}` is not a date such as 2026-12-31")]
+    Unreadable(String),
+    #[error("`{date}` has `{after}` after the date; write the day alone, such as 2026-12-31")]
+    TextAfter { date: String, after: String },
 }
 
 /// Applies the waivers to a run's evaluations on `today`: live waivers
@@ -400,7 +415,8 @@ expires = 2027-01-01
             let (_dir, path) = write(text);
             let e = load(&path)
                 .err()
-                .unwrap_or_else(|| panic!("accepted: {text}"));
+                .unwrap_or_else(|| panic!("accepted: {text}"))
+                .to_string();
             assert!(e.contains("waivers.toml") && e.contains(says), "{e}");
         }
     }
