@@ -9,6 +9,7 @@ mod ansible;
 mod archives;
 mod bad_input;
 mod catalog;
+mod ci_examples;
 mod cli;
 mod cli_cases;
 mod cluster_patch;
