@@ -63,19 +63,13 @@ impl Catalog {
     /// them the facts' (see `facts::tables`); with `examples`, also checks
     /// that each spec's examples parse to their rows.
     fn load_table_inputs(&mut self, dirs: &[PathBuf], examples: bool) {
-        let mut inputs = Vec::new();
-        let mut failed = Vec::new();
-        for dir in dirs {
-            let (mut found, mut errors) = tables::load_site_folder(dir);
-            self.problems.extend(errors.iter().map(input_problem));
-            failed.append(&mut errors);
-            if examples {
-                for input in &found {
-                    let errors = tables::example_errors(input);
-                    self.problems.extend(errors.iter().map(input_problem));
-                }
+        let (inputs, failed) = tables::site_inputs(dirs);
+        self.problems.extend(failed.iter().map(input_problem));
+        if examples {
+            for input in &inputs {
+                let errors = tables::example_errors(input);
+                self.problems.extend(errors.iter().map(input_problem));
             }
-            inputs.append(&mut found);
         }
         tables::activate(inputs);
         tables::note_broken(&failed);

@@ -2,15 +2,18 @@
 //! `DIR/inputs/<name>.toml`, given with `--rules DIR`) becomes the fact
 //! `<name>` with `-` as `_`, with no Rust written for it. The fact is the
 //! list of the export's rows, each with its fields and
-//! `source: {file, line}`.
+//! `source: {file, line}`. The files are read and checked by the input
+//! table (`inputs`), the one loader of built-in and site inputs; this
+//! module reads their `[table]`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::RwLock;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::{FactProblem, FactResult, NodeFacts, outcome_problem, source};
+use crate::inputs::{Input, InputError};
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
 use crate::snapshot::{Layout, Node};
@@ -60,28 +63,6 @@ impl std::fmt::Display for TableInputError {
             } => write!(f, "{origin}:{line}: {message}"),
         }
     }
-}
-
-/// An input file as written; the table spec is read from `table`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InputFile {
-    description: String,
-    paths: Paths,
-    // Read by `upcheck collect`, not by the facts.
-    #[serde(rename = "collect")]
-    _collect: toml::Table,
-    #[serde(default, rename = "unread")]
-    _unread: Option<String>,
-    table: Option<toml::Table>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Paths {
-    native: Vec<String>,
-    #[serde(default)]
-    sos: Vec<String>,
 }
 
 /// The table inputs of this run, set when the catalog is loaded.
@@ -134,56 +115,67 @@ pub fn fact_names() -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// The table inputs of `DIR/inputs/` (none when it does not exist), with
-/// every problem met.
-pub fn load_site_folder(dir: &Path) -> (Vec<TableInput>, Vec<TableInputError>) {
-    let folder = dir.join("inputs");
-    if !folder.is_dir() {
-        return (vec![], vec![]);
-    }
-    let unreadable = |path: &Path, e: std::io::Error| TableInputError::Unreadable {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+/// The site inputs with a `[table]` of the input table (`inputs::Catalog`,
+/// the built-in inputs and those of each folder's `inputs/`), with every
+/// problem met. The input table reads and checks the files; a `[table]`
+/// is read here, each mistake at its line of the file.
+pub fn site_inputs(dirs: &[PathBuf]) -> (Vec<TableInput>, Vec<TableInputError>) {
+    let catalog = match crate::inputs::Catalog::load(dirs) {
+        Ok(catalog) => catalog,
+        Err(errors) => return (vec![], errors.0.iter().map(TableInputError::from).collect()),
     };
-    let mut paths: Vec<_> = match std::fs::read_dir(&folder) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect(),
-        Err(e) => return (vec![], vec![unreadable(&folder, e)]),
-    };
-    paths.sort();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    for path in paths {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match parse_input(&path.display().to_string(), &text) {
-                Ok(Some(input)) => inputs.push(input),
-                Ok(None) => {}
-                Err(mut more) => errors.append(&mut more),
-            },
-            Err(e) => errors.push(unreadable(&path, e)),
+    let site = catalog
+        .iter()
+        .filter(|i| !i.origin.starts_with("embedded:"));
+    for input in site {
+        match from_input(input) {
+            Ok(Some(table)) => inputs.push(table),
+            Ok(None) => {}
+            Err(mut more) => errors.append(&mut more),
         }
     }
     (inputs, errors)
 }
 
-/// One input file; `None` when it has no `[table]`.
-pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<TableInputError>> {
+impl From<&InputError> for TableInputError {
+    fn from(e: &InputError) -> Self {
+        let (origin, line) = e.location();
+        match (e, line) {
+            (InputError::Unreadable { reason, .. }, _) => TableInputError::Unreadable {
+                path: origin,
+                reason: reason.clone(),
+            },
+            (_, line) => {
+                let line = line.unwrap_or(1);
+                let text = e.to_string();
+                let message = text
+                    .strip_prefix(&format!("{origin}:{line}: "))
+                    .unwrap_or(&text)
+                    .to_string();
+                TableInputError::Invalid {
+                    origin,
+                    line,
+                    message,
+                }
+            }
+        }
+    }
+}
+
+/// The table of one input of the input table; `None` when it has no
+/// `[table]`.
+pub fn from_input(input: &Input) -> Result<Option<TableInput>, Vec<TableInputError>> {
+    if input.table.is_none() {
+        return Ok(None);
+    }
+    let (origin, text) = (input.origin.as_str(), input.source.as_str());
     let invalid = |line: usize, message: String| TableInputError::Invalid {
         origin: origin.to_string(),
         line,
         message,
     };
-    let file: InputFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        vec![invalid(line, e.message().trim().to_string())]
-    })?;
-    let Some(table) = file.table else {
-        return Ok(None);
-    };
-    drop(table);
     // Read again from the text, so that a mistake is found at its line.
     #[derive(Deserialize)]
     struct WithTable {
@@ -196,33 +188,13 @@ pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<T
         })?
         .table;
     let table_line = line_near(text, "[table", 1);
-    let file_name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-    let name = file_name
-        .strip_suffix(".toml")
-        .unwrap_or(file_name)
-        .to_string();
-    let fact = name.replace('-', "_");
+    let fact = input.name.replace('-', "_");
     let mut problems: Vec<TableInputError> = spec
         .problems()
         .into_iter()
         .map(|(needle, message)| invalid(line_near(text, &needle, table_line), message))
         .collect();
-    let name_ok = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !name_ok {
-        problems.push(invalid(
-            1,
-            format!("`{name}` is no input name: name the file <name>.toml, with lower-case letters, digits and `-`"),
-        ));
-    }
-    if crate::snapshot::input_spec(&name).is_some() {
-        problems.push(invalid(
-            1,
-            format!("`{name}` is the name of a built-in input: give the site's another name"),
-        ));
-    } else if super::spec(&fact).is_some() {
+    if super::spec(&fact).is_some() {
         problems.push(invalid(
             1,
             format!("the input would make fact `{fact}`, which is built in: give it another name"),
@@ -232,14 +204,14 @@ pub fn parse_input(origin: &str, text: &str) -> Result<Option<TableInput>, Vec<T
         return Err(problems);
     }
     Ok(Some(TableInput {
-        name,
+        name: input.name.clone(),
         fact: Box::leak(fact.into_boxed_str()),
         origin: origin.to_string(),
-        description: file.description,
-        native: file.paths.native,
-        sos: file.paths.sos,
+        description: input.description.clone(),
+        native: input.paths.native.clone(),
+        sos: input.paths.sos.clone(),
         table: spec,
-        example_lines: crate::parse::table::example_lines(text),
+        example_lines: input.example_lines.clone(),
     }))
 }
 

@@ -50,6 +50,7 @@ pub fn parse_file(origin: &str, text: &str) -> Result<Input, Vec<InputError>> {
         collect: file.collect,
         table: file.table,
         example_lines: crate::parse::table::example_lines(text),
+        source: text.to_string(),
     };
     let problems: Vec<InputError> = problems(&input)
         .into_iter()

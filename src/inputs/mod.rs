@@ -40,6 +40,9 @@ pub struct Input {
     pub table: Option<toml::Table>,
     /// The line of each `[[table.examples]]`, for messages.
     pub example_lines: Vec<usize>,
+    /// The file's text, to find the line of a problem the table parser
+    /// meets in `table`.
+    pub source: String,
 }
 
 /// An input file as written (its name is the file's).
