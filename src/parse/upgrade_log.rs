@@ -159,14 +159,55 @@ pub struct UpgradeAction {
     /// Lowercase: server | cluster | …
     pub scope: Option<String>,
     pub hostname: Option<String>,
-    /// Normalised: success | failed | in-progress | pending | cancelled |
-    /// unknown.
-    pub result: String,
+    /// Normalised as `inputs/upgrade-log.toml` says.
+    pub result: UpgradeResult,
     /// The result as printed.
     pub raw_result: String,
     /// As printed: `Manual`, `Automatic`.
     pub mode: Option<String>,
     pub description: Option<String>,
+}
+
+/// An Upgrade Manager action's result, normalised: the values of the
+/// `result` column of `inputs/upgrade-log.toml` and its `other`, written as
+/// those strings in facts and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpgradeResult {
+    Success,
+    Failed,
+    InProgress,
+    Pending,
+    Cancelled,
+    Unknown,
+}
+
+impl UpgradeResult {
+    pub const ALL: [UpgradeResult; 6] = [
+        UpgradeResult::Success,
+        UpgradeResult::Failed,
+        UpgradeResult::InProgress,
+        UpgradeResult::Pending,
+        UpgradeResult::Cancelled,
+        UpgradeResult::Unknown,
+    ];
+
+    /// The word facts and reports show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpgradeResult::Success => "success",
+            UpgradeResult::Failed => "failed",
+            UpgradeResult::InProgress => "in-progress",
+            UpgradeResult::Pending => "pending",
+            UpgradeResult::Cancelled => "cancelled",
+            UpgradeResult::Unknown => "unknown",
+        }
+    }
+
+    /// The result a fact's text names; `unknown` for any other text.
+    pub fn from_text(text: &str) -> UpgradeResult {
+        serde_json::from_value(serde_json::Value::from(text)).unwrap_or(UpgradeResult::Unknown)
+    }
 }
 
 /// The columns and results, as `inputs/upgrade-log.toml` declares them.
@@ -187,7 +228,7 @@ struct Row {
     duration: Option<String>,
     scope: Option<String>,
     hostname: Option<String>,
-    result: String,
+    result: UpgradeResult,
     raw_result: String,
     mode: Option<String>,
     description: Option<String>,
@@ -206,7 +247,7 @@ fn action(row: Row) -> Result<UpgradeAction, String> {
         Some(p) => Some(integer("parent", p)?).filter(|&p| p != 0),
     };
     let result = if is_step(&row.raw_result) {
-        "in-progress".to_string()
+        UpgradeResult::InProgress
     } else {
         row.result
     };
@@ -302,7 +343,7 @@ mod tests {
             duration_s: None,
             scope: None,
             hostname: None,
-            result: result.into(),
+            result: UpgradeResult::from_text(result),
             raw_result: raw.into(),
             mode: None,
             description: None,
@@ -346,7 +387,7 @@ mod tests {
             duration_s: Some(duration_s),
             scope: some(scope),
             hostname: some(hostname),
-            result: "success".into(),
+            result: UpgradeResult::Success,
             raw_result: "Success".into(),
             mode: some(mode),
             description: some(description),
@@ -441,7 +482,7 @@ mod tests {
                 duration_s: Some(322),
                 scope: some("server"),
                 hostname: some("chris17"),
-                result: "failed".into(),
+                result: UpgradeResult::Failed,
                 raw_result: "UPGRADE_OPERATION_FAILED".into(),
                 mode: some("Manual"),
                 description: some("User initiated action: upgrade, then reboot"),
@@ -538,7 +579,7 @@ mod tests {
     fn header_aliases() {
         let got = actions("id;action;status;start;end;host\n1;a;ok;s;e;h\n");
         assert_eq!(got[0].raw_result, "ok");
-        assert_eq!(got[0].result, "unknown");
+        assert_eq!(got[0].result.as_str(), "unknown");
         assert_eq!(
             (got[0].start.as_deref(), got[0].end.as_deref()),
             (Some("s"), Some("e"))
@@ -548,7 +589,7 @@ mod tests {
         assert_eq!(got[0].hostname.as_deref(), Some("t"));
         // The first of two columns for one field wins.
         let got = actions("ID,Action,Result,Status\n1,a,Success,Failed\n");
-        assert_eq!(got[0].result, "success");
+        assert_eq!(got[0].result.as_str(), "success");
     }
 
     #[test]
@@ -581,7 +622,7 @@ mod tests {
             ("成功", "unknown"),
         ] {
             let got = actions(&format!("ID,Action,Result\n1,a,{raw}\n"));
-            assert_eq!(got[0].result, want, "{raw}");
+            assert_eq!(got[0].result.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_result, raw.trim(), "{raw}");
         }
     }
@@ -728,5 +769,31 @@ mod tests {
             &alphabet,
         ));
         parse_every_prefix(&inputs, parse);
+    }
+
+    #[test]
+    fn the_result_enum_is_the_input_file_s_vocabulary() {
+        let file: toml::Table =
+            toml::from_str(include_str!("../../inputs/upgrade-log.toml")).unwrap();
+        let columns = file["table"]["columns"].as_array().unwrap();
+        let result = columns
+            .iter()
+            .find(|c| c["field"].as_str() == Some("result"))
+            .unwrap();
+        let mut declared: Vec<&str> = result["values"]
+            .as_table()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        declared.push(result["other"].as_str().unwrap());
+        declared.sort_unstable();
+        let mut words: Vec<&str> = UpgradeResult::ALL.iter().map(|r| r.as_str()).collect();
+        words.sort_unstable();
+        assert_eq!(words, declared);
+        for r in UpgradeResult::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+            assert_eq!(UpgradeResult::from_text(r.as_str()), r);
+        }
     }
 }

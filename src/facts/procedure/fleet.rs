@@ -2,6 +2,7 @@
 //! list a group-scope rule sees (`node`, and the `alarms` and `upgrade_log`
 //! facts when the rule requires them).
 
+use crate::parse::upgrade_log::UpgradeResult;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 
@@ -71,7 +72,7 @@ pub struct Action<'a> {
     pub end_epoch: Option<i64>,
     pub scope: Option<&'a str>,
     pub host: Option<&'a str>,
-    pub result: &'a str,
+    pub result: UpgradeResult,
     pub source: &'a Json,
     /// Upgrade or backout: from the name, else from the parent or a child
     /// (a Preflight Check starts an Initiate upgrade).
@@ -83,9 +84,9 @@ impl Action<'_> {
     pub fn open(&self) -> bool {
         self.start.is_some()
             && match self.result {
-                "in-progress" | "pending" => true,
-                "success" | "failed" | "cancelled" => false,
-                _ => self.end.is_none(),
+                UpgradeResult::InProgress | UpgradeResult::Pending => true,
+                UpgradeResult::Success | UpgradeResult::Failed | UpgradeResult::Cancelled => false,
+                UpgradeResult::Unknown => self.end.is_none(),
             }
     }
 
@@ -184,7 +185,7 @@ impl<'a> Fleet<'a> {
                         end_epoch: a["end_epoch"].as_i64(),
                         scope: text(a, "scope"),
                         host: text(a, "hostname"),
-                        result: text(a, "result").unwrap_or("unknown"),
+                        result: UpgradeResult::from_text(text(a, "result").unwrap_or("")),
                         source: &a["source"],
                         direction: None,
                     });

@@ -10,6 +10,7 @@
 //! - never two servers of one cluster at once (3.1.4.5).
 
 use super::fleet::{Action, CMP, Direction, Fleet, MPE_MRA, Server};
+use crate::parse::upgrade_log::UpgradeResult;
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -202,7 +203,7 @@ fn one_server_at_a_time(found: &mut Found, upgrades: &[&Action]) {
         servers.sort_by_key(|a| a.start_epoch);
         for (i, first) in servers.iter().enumerate() {
             for second in &servers[i + 1..] {
-                if first.host == second.host || first.result == "failed" {
+                if first.host == second.host || first.result == UpgradeResult::Failed {
                     continue;
                 }
                 let start = second.start_epoch.unwrap_or(i64::MAX);
