@@ -173,13 +173,18 @@ fn tile(s: &Subject) -> String {
         ),
         scope => (format!("{} {}", scope.as_str(), head.node), String::new()),
     };
+    // A group's label already says what it is; only a node names its place.
+    let place = if place.is_empty() {
+        place
+    } else {
+        format!("<span class=\"place\">{}</span>", esc(&place))
+    };
     format!(
         "<a class=\"tile sev-{class}\" href=\"#{id}\" data-worst=\"{class}\" data-subject=\"{}\" \
-         data-rows=\"{id}\"><span class=\"name\">{}</span><span class=\"place\">{}</span>\
+         data-rows=\"{id}\"><span class=\"name\">{}</span>{place}\
          <span class=\"counts\">{} failed, {} unknown</span></a>",
         esc(&head.node),
         esc(&label),
-        esc(&place),
         s.count(Status::Fail),
         s.count(Status::Unknown),
         class = s.class,
