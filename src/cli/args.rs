@@ -23,12 +23,12 @@ pub struct MemoryArgs {
 }
 
 impl MemoryArgs {
-    pub(super) fn input_memory(&self) -> Result<engine::InputMemory, String> {
+    pub(super) fn input_memory(&self) -> Result<engine::InputMemory, super::Error> {
         if self.max_node_input_mib > self.max_input_mib {
-            return Err(format!(
+            return Err(super::Error::Usage(format!(
                 "--max-node-input-mib {} is more than --max-input-mib {}",
                 self.max_node_input_mib, self.max_input_mib
-            ));
+            )));
         }
         const MIB: u64 = 1024 * 1024;
         Ok(engine::InputMemory {

@@ -85,7 +85,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
     verbose::say(verbose, policy.loaded.iter().cloned());
-    let input_memory = args.memory.input_memory().map_err(Error::Usage)?;
+    let input_memory = args.memory.input_memory()?;
     if let Some(dir) = &args.cache {
         crate::facts::file_digest::use_cache_dir(dir)
             .map_err(|message| Error::Usage(format!("--cache: {message}")))?;

@@ -49,6 +49,8 @@ pub enum Error {
     Diff(#[from] crate::diff::SideError),
     #[error(transparent)]
     Policy(#[from] crate::policy::PolicyError),
+    #[error(transparent)]
+    Merge(#[from] crate::engine::merge::MergeError),
 }
 
 /// What a command returns.

@@ -3,7 +3,7 @@
 use super::args::{OutputArgs, PolicyArgs};
 use super::check::{command_line, write_reports};
 use super::policy::{PolicyFlags, apply_policy, check_policy};
-use super::{Error, Outcome, exit_code, load_catalog, verbose};
+use super::{Outcome, exit_code, load_catalog, verbose};
 use crate::report::{self, Report};
 use std::path::PathBuf;
 
@@ -37,8 +37,7 @@ pub(super) fn merge(args: MergeArgs) -> Outcome {
     // The shards chose what ran; `off` here hides more, before root causes
     // are linked, as in check.
     let off = policy.severity.off(catalog.rules.keys().copied());
-    let merged =
-        crate::engine::merge::merge(&args.shard_reports, &catalog, &off).map_err(Error::Usage)?;
+    let merged = crate::engine::merge::merge(&args.shard_reports, &catalog, &off)?;
     verbose::say(
         verbose,
         merged

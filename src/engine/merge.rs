@@ -56,32 +56,96 @@ pub struct Merged {
     pub digests: crate::report::Digests,
 }
 
-fn read(file: &Path) -> Result<Part, String> {
-    let name = file.display();
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: cannot read it: {e}"))?;
-    let report: ShardReport = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{name}:{}: not a JSON report of `upcheck check --format json`: {e}",
-            e.line()
-        )
+/// Why shard reports cannot be merged; each names the files concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("no shard report given")]
+    NoReport,
+    #[error("{}: cannot read it: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{}: not a JSON report of `upcheck check --format json`: {source}", path.display(), source.line())]
+    NotJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{}: report schema {version} is not 1.x; merge reports of this upcheck version", path.display())]
+    Schema { path: PathBuf, version: String },
+    #[error("{}: not a shard report (it has no `shard`); make it with `upcheck check --shard K/N --format json`", path.display())]
+    NotShard { path: PathBuf },
+    #[error("{}: shard.keys has {keys} entries for {evaluations} evaluations; the file was changed after the run", path.display())]
+    Changed {
+        path: PathBuf,
+        keys: usize,
+        evaluations: usize,
+    },
+    #[error("{} and {} are not shards of one run: {what} {this} vs {theirs}", first.display(), other.display())]
+    Disagree {
+        first: PathBuf,
+        other: PathBuf,
+        what: &'static str,
+        this: String,
+        theirs: String,
+    },
+    #[error("{} was made with rule catalog {made}, but merge loaded {loaded}: give merge the same --rules as the shard runs", path.display())]
+    OtherCatalog {
+        path: PathBuf,
+        made: String,
+        loaded: String,
+    },
+    #[error("{}: shard {index}/{count} is out of range", path.display())]
+    OutOfRange {
+        path: PathBuf,
+        index: usize,
+        count: usize,
+    },
+    #[error("shard {index}/{count} is given twice: {} and {}", first.display(), second.display())]
+    Twice {
+        index: usize,
+        count: usize,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("shard(s) {} missing: merge needs all {count} shard reports", missing.join(", "))]
+    Missing { missing: Vec<String>, count: usize },
+    #[error("node {node} ({root}/{path}) is in both {} and {}", first.display(), second.display())]
+    NodeTwice {
+        node: String,
+        root: String,
+        path: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+}
+
+fn read(file: &Path) -> Result<Part, MergeError> {
+    let path = || file.to_path_buf();
+    let text = std::fs::read_to_string(file).map_err(|source| MergeError::Read {
+        path: path(),
+        source,
     })?;
+    let report: ShardReport =
+        serde_json::from_str(&text).map_err(|source| MergeError::NotJson {
+            path: path(),
+            source,
+        })?;
     if !report.schema_version.starts_with("1.") {
-        return Err(format!(
-            "{name}: report schema {} is not 1.x; merge reports of this upcheck version",
-            report.schema_version
-        ));
+        return Err(MergeError::Schema {
+            path: path(),
+            version: report.schema_version,
+        });
     }
     let Some(shard) = report.shard.clone() else {
-        return Err(format!(
-            "{name}: not a shard report (it has no `shard`); make it with `upcheck check --shard K/N --format json`"
-        ));
+        return Err(MergeError::NotShard { path: path() });
     };
     if shard.keys.len() != report.evaluations.len() {
-        return Err(format!(
-            "{name}: shard.keys has {} entries for {} evaluations; the file was changed after the run",
-            shard.keys.len(),
-            report.evaluations.len()
-        ));
+        return Err(MergeError::Changed {
+            path: path(),
+            keys: shard.keys.len(),
+            evaluations: report.evaluations.len(),
+        });
     }
     Ok(Part {
         file: file.to_path_buf(),
@@ -93,84 +157,91 @@ fn read(file: &Path) -> Result<Part, String> {
 /// Refuses shard reports that do not make up one run: other phases, rule
 /// catalogs, selections, paths or shard counts, a shard missing or given
 /// twice, a node in two shards.
-fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), String> {
+fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), MergeError> {
     let first = &parts[0];
-    let name = |p: &Part| p.file.display().to_string();
     for part in parts {
-        let differs = |what: &str, this: String, theirs: String| {
-            Err(format!(
-                "{} and {} are not shards of one run: {what} {this} vs {theirs}",
-                name(first),
-                name(part),
-            ))
-        };
-        if part.report.phase != first.report.phase {
-            return differs(
-                "phase",
-                first.report.phase.as_str().into(),
-                part.report.phase.as_str().into(),
-            );
-        }
-        if part.report.rules_digest != first.report.rules_digest {
-            return differs(
-                "rule catalog",
-                first.report.rules_digest.clone(),
-                part.report.rules_digest.clone(),
-            );
-        }
-        if part.shard.count != first.shard.count {
-            return differs(
-                "shard count",
-                first.shard.count.to_string(),
-                part.shard.count.to_string(),
-            );
-        }
-        if part.shard.selection != first.shard.selection {
-            return differs(
-                "selection (--select/--ignore/off)",
-                format!("{:?}", first.shard.selection),
-                format!("{:?}", part.shard.selection),
-            );
-        }
-        let paths = |s: &ShardData| s.roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
-        if paths(&part.shard) != paths(&first.shard) {
-            return differs(
-                "paths checked",
-                paths(&first.shard).join(" "),
-                paths(&part.shard).join(" "),
-            );
-        }
-        if part.shard.fleet != first.shard.fleet {
-            return differs("fleet", first.shard.fleet.clone(), part.shard.fleet.clone());
-        }
-        if part.shard.roots != first.shard.roots {
-            return differs("plan.toml", "one plan".into(), "another".into());
-        }
+        agrees(first, part)?;
     }
-    let count = first.shard.count;
     let digest = catalog.digest();
     if first.report.rules_digest != digest {
-        return Err(format!(
-            "{} was made with rule catalog {}, but merge loaded {digest}: give merge the same --rules as the shard runs",
-            name(first),
-            first.report.rules_digest
-        ));
+        return Err(MergeError::OtherCatalog {
+            path: first.file.clone(),
+            made: first.report.rules_digest.clone(),
+            loaded: digest,
+        });
     }
+    every_shard_once(parts, first.shard.count)?;
+    every_node_once(parts)
+}
+
+/// `part` is a shard of the same run as `first`.
+fn agrees(first: &Part, part: &Part) -> Result<(), MergeError> {
+    let differs = |what: &'static str, this: String, theirs: String| {
+        Err(MergeError::Disagree {
+            first: first.file.clone(),
+            other: part.file.clone(),
+            what,
+            this,
+            theirs,
+        })
+    };
+    let (a, b) = (&first.shard, &part.shard);
+    if part.report.phase != first.report.phase {
+        return differs(
+            "phase",
+            first.report.phase.as_str().into(),
+            part.report.phase.as_str().into(),
+        );
+    }
+    if part.report.rules_digest != first.report.rules_digest {
+        return differs(
+            "rule catalog",
+            first.report.rules_digest.clone(),
+            part.report.rules_digest.clone(),
+        );
+    }
+    if a.count != b.count {
+        return differs("shard count", a.count.to_string(), b.count.to_string());
+    }
+    if a.selection != b.selection {
+        return differs(
+            "selection (--select/--ignore/off)",
+            format!("{:?}", a.selection),
+            format!("{:?}", b.selection),
+        );
+    }
+    let paths = |s: &ShardData| s.roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+    if paths(a) != paths(b) {
+        return differs("paths checked", paths(a).join(" "), paths(b).join(" "));
+    }
+    if a.fleet != b.fleet {
+        return differs("fleet", a.fleet.clone(), b.fleet.clone());
+    }
+    if a.roots != b.roots {
+        return differs("plan.toml", "one plan".into(), "another".into());
+    }
+    Ok(())
+}
+
+/// Shards 1 to `count`, each given once.
+fn every_shard_once(parts: &[Part], count: usize) -> Result<(), MergeError> {
     let mut by_index: BTreeMap<usize, &Part> = BTreeMap::new();
     for part in parts {
         let index = part.shard.index;
         if index == 0 || index > count {
-            return Err(format!(
-                "{}: shard {index}/{count} is out of range",
-                name(part)
-            ));
+            return Err(MergeError::OutOfRange {
+                path: part.file.clone(),
+                index,
+                count,
+            });
         }
         if let Some(other) = by_index.insert(index, part) {
-            return Err(format!(
-                "shard {index}/{count} is given twice: {} and {}",
-                name(other),
-                name(part)
-            ));
+            return Err(MergeError::Twice {
+                index,
+                count,
+                first: other.file.clone(),
+                second: part.file.clone(),
+            });
         }
     }
     let missing: Vec<String> = (1..=count)
@@ -178,23 +249,24 @@ fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), String> {
         .map(|i| format!("{i}/{count}"))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "shard(s) {} missing: merge needs all {count} shard reports",
-            missing.join(", ")
-        ));
+        return Err(MergeError::Missing { missing, count });
     }
+    Ok(())
+}
+
+/// No node checked by two shards.
+fn every_node_once(parts: &[Part]) -> Result<(), MergeError> {
     let mut seen: BTreeMap<(&str, &str), &Part> = BTreeMap::new();
     for part in parts {
         for node in &part.shard.nodes {
             if let Some(other) = seen.insert((&node.root, &node.path), part) {
-                return Err(format!(
-                    "node {} ({}/{}) is in both {} and {}",
-                    node.node,
-                    node.root,
-                    node.path,
-                    name(other),
-                    name(part)
-                ));
+                return Err(MergeError::NodeTwice {
+                    node: node.node.clone(),
+                    root: node.root.clone(),
+                    path: node.path.clone(),
+                    first: other.file.clone(),
+                    second: part.file.clone(),
+                });
             }
         }
     }
@@ -203,13 +275,17 @@ fn check_agreement(parts: &[Part], catalog: &Catalog) -> Result<(), String> {
 
 /// Reads, checks and combines the shard reports in `files`; `ignore` adds
 /// to the codes the shards left out (merge's own severity `off`).
-pub fn merge(files: &[PathBuf], catalog: &Catalog, ignore: &[String]) -> Result<Merged, String> {
+pub fn merge(
+    files: &[PathBuf],
+    catalog: &Catalog,
+    ignore: &[String],
+) -> Result<Merged, MergeError> {
     let parts = files
         .iter()
         .map(|f| read(f))
         .collect::<Result<Vec<_>, _>>()?;
     if parts.is_empty() {
-        return Err("no shard report given".into());
+        return Err(MergeError::NoReport);
     }
     check_agreement(&parts, catalog)?;
     let first = &parts[0].shard;
