@@ -8,6 +8,7 @@
 use super::group::MemberFacts;
 use super::*;
 use crate::catalog::Rule;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,8 +31,14 @@ fn fixture_members(catalog: &Catalog) -> (Vec<GroupMember>, Vec<ShardRoot>) {
 }
 
 /// `copies` copies of `members`, each copy's hosts, clusters and sites
-/// renamed so that the groups grow with the fleet as they do in a real one.
+/// renamed wherever the facts name them (node.json, upgrade logs, alarm and
+/// KPI exports), so that the groups grow with the fleet as in a real one.
 fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
+    let names: BTreeSet<String> = members
+        .iter()
+        .flat_map(|m| [Some(m.node.clone()), m.site.clone(), m.cluster.clone()])
+        .flatten()
+        .collect();
     let rename = |name: &Option<String>, i: usize| name.as_ref().map(|n| format!("{n}-{i}"));
     let mut out = Vec::new();
     for i in 0..copies {
@@ -45,22 +52,30 @@ fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
                 let MemberFacts::Facts(map) = facts else {
                     continue;
                 };
-                let mut map = (**map).clone();
-                if let Some(node) = map.get("node") {
-                    let mut node = (**node).clone();
-                    for key in ["hostname", "cluster", "site"] {
-                        if let Some(Json::String(s)) = node.get(key) {
-                            node[key] = Json::String(format!("{s}-{i}"));
-                        }
-                    }
-                    map.insert("node".into(), Arc::new(node));
-                }
+                let map = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Arc::new(renamed(v, &names, i))))
+                    .collect();
                 *facts = MemberFacts::Facts(Arc::new(map));
             }
             out.push(copy);
         }
     }
     out
+}
+
+/// `value` with every string that is one of `names` suffixed with `-i`.
+fn renamed(value: &Json, names: &BTreeSet<String>, i: usize) -> Json {
+    match value {
+        Json::String(s) if names.contains(s) => Json::String(format!("{s}-{i}")),
+        Json::Array(items) => Json::Array(items.iter().map(|v| renamed(v, names, i)).collect()),
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), renamed(v, names, i)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn time(rule: &Rule, members: &[GroupMember], roots: &[ShardRoot], root: &Context) -> Duration {
