@@ -365,6 +365,19 @@ mod tests {
         assert!(!node.exists());
     }
 
+    /// `collect --hash-iso` of `staged` into `out`.
+    fn hash_iso_options(staged: &Path, out: &Path) -> Options {
+        Options {
+            out: out.to_path_buf(),
+            identity: Map::new(),
+            timeout: Duration::from_secs(20),
+            hash_timeout: Duration::from_secs(20),
+            hash_iso: true,
+            upgrade_dir: staged.to_path_buf(),
+            shadow_file: PathBuf::from(SHADOW_FILE),
+        }
+    }
+
     #[test]
     fn hash_iso_records_the_md5_of_each_staged_image() {
         let dir = tempfile::tempdir().unwrap();
@@ -373,16 +386,7 @@ mod tests {
         std::fs::write(staged.join("mpe-12.1.2-x86_64.iso"), b"not really an image").unwrap();
         std::fs::write(staged.join("notes.txt"), b"not an image").unwrap();
         let out = dir.path().join("node");
-        let options = Options {
-            out: out.clone(),
-            identity: Map::new(),
-            timeout: Duration::from_secs(20),
-            hash_timeout: Duration::from_secs(20),
-            hash_iso: true,
-            upgrade_dir: staged.clone(),
-            shadow_file: PathBuf::from(SHADOW_FILE),
-        };
-        collect(&options).unwrap();
+        collect(&hash_iso_options(&staged, &out)).unwrap();
         let iso = staged.join("mpe-12.1.2-x86_64.iso").display().to_string();
         let file = out.join(format!("commands/md5sum_{}", iso.replace('/', ".")));
         let text = std::fs::read_to_string(&file).unwrap();
@@ -402,16 +406,7 @@ mod tests {
         let staged = dir.path().join("upgrade");
         std::fs::create_dir(&staged).unwrap();
         let out = dir.path().join("node");
-        let options = Options {
-            out: out.clone(),
-            identity: Map::new(),
-            timeout: Duration::from_secs(20),
-            hash_timeout: Duration::from_secs(20),
-            hash_iso: true,
-            upgrade_dir: staged.clone(),
-            shadow_file: PathBuf::from(SHADOW_FILE),
-        };
-        collect(&options).unwrap();
+        collect(&hash_iso_options(&staged, &out)).unwrap();
         let pattern = format!("{}/*.iso", staged.display());
         let file = out.join(format!("commands/md5sum_{}", pattern.replace('/', ".")));
         let text = std::fs::read_to_string(&file).unwrap();
