@@ -133,10 +133,11 @@ pub fn facts_markdown() -> String {
                 }
             }
         }
-        if !f.fields.is_empty() {
+        let fields = f.fields();
+        if !fields.is_empty() {
             let _ = writeln!(s, "\n| field | type | meaning |\n|---|---|---|");
-            for (name, ty, meaning) in f.fields {
-                let _ = writeln!(s, "| `{name}` | {ty} | {meaning} |");
+            for field in fields {
+                let _ = writeln!(s, "| `{}` | {} | {} |", field.name, field.ty, field.meaning);
             }
         }
     }

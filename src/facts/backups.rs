@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::{backup_repository, ls_listing};
 use serde_json::{Value as Json, json};
 
@@ -23,7 +23,7 @@ pub const BACKUPS: FactSpec = FactSpec {
     summary: "The backup archives of the node: the files of the snapshot's \
               var/camiant/backup/local_archive/{serverbackup,systembackup}/ when the collector \
               copied them, else the entries of an `ls -lR --time-style=+%s` listing of that folder.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("kind", "string", "server or system"),
         ("name", "string", "file name"),
         ("size", "int|null", "bytes"),
@@ -33,7 +33,7 @@ pub const BACKUPS: FactSpec = FactSpec {
             "modification time, seconds since 1970; null when the listing's time form has no year",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
@@ -128,7 +128,7 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
               `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \
               tables of plan.toml, for every server of the fleet. Missing when there is \
               neither.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "location",
             "string|null",
@@ -150,7 +150,7 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
             "the same, seconds since 1970",
         ),
         ("backups[].source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {

@@ -2,12 +2,14 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::parse::date::{self, ClockReading};
 use crate::parse::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Outcome, hwclock};
 use chrono::{DateTime, NaiveDateTime};
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 pub const CLOCK: FactSpec = FactSpec {
     name: "clock",
@@ -22,46 +24,7 @@ pub const CLOCK: FactSpec = FactSpec {
               snapshot has it; else the whole quarter-hour offset nearest to collected_at is \
               taken as the zone and `zone_inferred` is set: such a clock can be any whole \
               number of hours off unseen, which only a comparison with the fleet can reveal.",
-    fields: &[
-        ("text", "string", "the line as printed"),
-        ("zone", "string|null", "zone as printed"),
-        (
-            "utc_offset_s",
-            "int|null",
-            "the zone's offset east of UTC as used (null for epoch output)",
-        ),
-        (
-            "zone_source",
-            "string|null",
-            "where the offset comes from: `date` (an unambiguous zone), `timedatectl` (its `Time zone` line for the same abbreviation), `inferred` (from collected_at); null for epoch output",
-        ),
-        (
-            "zone_inferred",
-            "bool",
-            "the UTC offset was inferred from collected_at",
-        ),
-        (
-            "system_epoch",
-            "double|null",
-            "system time, seconds since 1970 UTC",
-        ),
-        (
-            "collected_at_epoch",
-            "double|null",
-            "node.json collected_at, seconds since 1970 UTC",
-        ),
-        (
-            "reference",
-            "string|null",
-            "whose clock collected_at was read from: `collector` (an independent reference) or `node` (the node's own, as in a sosreport: then offset_s says nothing about the node's clock); null without collected_at",
-        ),
-        (
-            "offset_s",
-            "double|null",
-            "system_epoch − collected_at_epoch: how far the node's clock is from the collector's",
-        ),
-        ("source", "map", "{file, line}"),
-    ],
+    fields: Fields::Typed(typed::<Clock>),
 };
 
 pub const RTC: FactSpec = FactSpec {
@@ -73,24 +36,58 @@ pub const RTC: FactSpec = FactSpec {
     summary: "The hardware clock (RTC) against the system clock read in the same shell. \
               `Cannot access the Hardware Clock` (no RTC, as on many VMs) makes rules on it \
               not applicable.",
-    fields: &[
-        ("text", "string", "hwclock output line"),
-        ("zone", "string|null", "zone as printed"),
-        (
-            "rtc_epoch",
-            "double|null",
-            "hardware clock time, seconds since 1970 UTC",
-        ),
-        ("system_epoch", "double|null", "system clock from `date`"),
-        (
-            "drift_s",
-            "double|null",
-            "rtc − system in seconds; null when the two cannot be compared",
-        ),
-        ("source", "map", "{file, line} of the hwclock line"),
-        ("system_source", "map", "{file, line} of the date line"),
-    ],
+    fields: Fields::Typed(typed::<Rtc>),
 };
+
+/// The `clock` fact.
+#[derive(Serialize, JsonSchema)]
+struct Clock {
+    /// the line as printed
+    text: String,
+    /// zone as printed
+    zone: Option<String>,
+    /// the zone's offset east of UTC as used (null for epoch output)
+    utc_offset_s: Option<i32>,
+    /// where the offset comes from: `date` (an unambiguous zone),
+    /// `timedatectl` (its `Time zone` line for the same abbreviation),
+    /// `inferred` (from collected_at); null for epoch output
+    zone_source: Option<&'static str>,
+    /// the UTC offset was inferred from collected_at
+    zone_inferred: bool,
+    /// system time, seconds since 1970 UTC
+    system_epoch: Option<f64>,
+    /// node.json collected_at, seconds since 1970 UTC
+    collected_at_epoch: Option<f64>,
+    /// whose clock collected_at was read from: `collector` (an independent
+    /// reference) or `node` (the node's own, as in a sosreport: then
+    /// offset_s says nothing about the node's clock); null without
+    /// collected_at
+    reference: Option<&'static str>,
+    /// system_epoch − collected_at_epoch: how far the node's clock is from
+    /// the collector's
+    offset_s: Option<f64>,
+    /// {file, line}
+    source: Source,
+}
+
+/// The `rtc` fact.
+#[derive(Serialize, JsonSchema)]
+struct Rtc {
+    /// hwclock output line
+    text: String,
+    /// zone as printed
+    zone: Option<String>,
+    /// hardware clock time, seconds since 1970 UTC
+    rtc_epoch: Option<f64>,
+    /// system clock from `date`
+    system_epoch: Option<f64>,
+    /// rtc − system in seconds; null when the two cannot be compared
+    drift_s: Option<f64>,
+    /// {file, line} of the hwclock line
+    source: Source,
+    /// {file, line} of the date line
+    system_source: Source,
+}
 
 fn collected_at(facts: &NodeFacts) -> Option<f64> {
     let text = facts.node.field("collected_at")?;
@@ -147,18 +144,18 @@ pub fn build_clock(facts: &mut NodeFacts) -> FactResult {
         Some("node") => "node",
         _ => "collector",
     });
-    Ok(json!({
-        "text": r.text,
-        "zone": r.zone,
-        "utc_offset_s": offset,
-        "zone_source": zone_source,
-        "zone_inferred": zone_source == Some("inferred"),
-        "system_epoch": epoch,
-        "collected_at_epoch": collected,
-        "reference": reference,
-        "offset_s": epoch.zip(collected).map(|(e, c)| e - c),
-        "source": source(&rel, r.line),
-    }))
+    to_fact(&Clock {
+        source: Source::new(&rel, r.line),
+        text: r.text,
+        zone: r.zone,
+        utc_offset_s: offset,
+        zone_source,
+        zone_inferred: zone_source == Some("inferred"),
+        system_epoch: epoch,
+        collected_at_epoch: collected,
+        reference,
+        offset_s: epoch.zip(collected).map(|(e, c)| e - c),
+    })
 }
 
 /// The whole quarter-hour offset (every real zone's step) that puts the
@@ -186,13 +183,13 @@ pub fn build_rtc(facts: &mut NodeFacts) -> FactResult {
             .map(|(r, s)| r - s),
         _ => None,
     };
-    Ok(json!({
-        "text": rtc.text,
-        "zone": rtc.zone,
-        "rtc_epoch": rtc.epoch,
-        "system_epoch": system_epoch,
-        "drift_s": drift,
-        "source": source(&rel, rtc.line),
-        "system_source": source(&drel, system.line),
-    }))
+    to_fact(&Rtc {
+        text: rtc.text,
+        zone: rtc.zone,
+        rtc_epoch: rtc.epoch,
+        system_epoch,
+        drift_s: drift,
+        source: Source::new(&rel, rtc.line),
+        system_source: Source::new(&drel, system.line),
+    })
 }

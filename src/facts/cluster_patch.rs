@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::ls_listing::{self, Listing};
 use crate::parse::patch_conf::{self, PatchConf};
 use crate::parse::patch_err;
@@ -39,7 +39,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
     summary: "The cluster patch installer's settings and patch history: one history file per \
               installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
               patches were installed.",
-    fields: &[
+    fields: Fields::Listed(&[
         INSTALLED_FIELD,
         ("conf_file", "string|null", "the patch.conf read"),
         ("history_dir", "string|null", "PATCH_HISTORY_DIR as set"),
@@ -89,7 +89,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
             "map",
             "{file, line} of the history record",
         ),
-    ],
+    ]),
 };
 
 pub const PATCH_FILES: FactSpec = FactSpec {
@@ -100,7 +100,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-history", "patch-files"],
     summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
               exports/patch-files.txt) next to the size the history recorded.",
-    fields: &[
+    fields: Fields::Listed(&[
         INSTALLED_FIELD,
         ("file", "string|null", "the listing read"),
         ("files", "list", "one map per file of the history, by path:"),
@@ -127,7 +127,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
             "map",
             "{file, line}: the listing line, else the history record",
         ),
-    ],
+    ]),
 };
 
 pub const PATCH_MANIFEST: FactSpec = FactSpec {
@@ -145,7 +145,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
               diagnose), each file next to the build and size the history recorded and the \
               size it has now. The listing is optional here: without it `current_size` is null \
               (rules that judge current sizes also require `patch_files`).",
-    fields: &[
+    fields: Fields::Listed(&[
         INSTALLED_FIELD,
         ("file", "string|null", "the manifest read"),
         ("patch", "string|null", "patch name"),
@@ -185,7 +185,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
             "{file, line} of the listing line that names it",
         ),
         ("files[].source", "map", "{file, line} of the manifest line"),
-    ],
+    ]),
 };
 
 pub const PATCH_RUN: FactSpec = FactSpec {
@@ -196,7 +196,7 @@ pub const PATCH_RUN: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-log", "patch-err"],
     summary: "The installer's last run, from patch.log (the entries from its last `start install \
               patch` line on; the whole log when it has none) and patch.err.",
-    fields: &[
+    fields: Fields::Listed(&[
         INSTALLED_FIELD,
         ("log_file", "string|null", "the patch.log read"),
         ("err_file", "string|null", "the patch.err read"),
@@ -231,7 +231,7 @@ pub const PATCH_RUN: FactSpec = FactSpec {
             "list",
             "the non-blank lines of patch.err: {text, source}",
         ),
-    ],
+    ]),
 };
 
 /// The installer's settings and history, when the node has the installer.

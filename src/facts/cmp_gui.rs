@@ -7,7 +7,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::{audit_log, cluster_config, kpi};
 use serde_json::{Value as Json, json};
 
@@ -19,7 +19,7 @@ pub const CLUSTER_CONFIG: FactSpec = FactSpec {
     inputs: &["cluster-config"],
     summary: "The configuration state of the MPE and MRA clusters (CMP GUI, cluster → System \
               tab), one entry per server row.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "exported",
             "bool",
@@ -56,7 +56,7 @@ pub const CLUSTER_CONFIG: FactSpec = FactSpec {
             "the config status says `Config mismatch` (or yes in a mismatch column)",
         ),
         ("servers[].source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 /// No file: an empty, explicitly unexported fact rather than a missing one.
@@ -99,7 +99,7 @@ pub const AUDIT_LOG: FactSpec = FactSpec {
     diff: None,
     inputs: &["audit-log"],
     summary: "The CMP audit log: the operators' actions (CMP GUI, Audit Log, exported).",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "exported",
             "bool",
@@ -127,7 +127,7 @@ pub const AUDIT_LOG: FactSpec = FactSpec {
         ("entries[].object", "string|null", "object acted on"),
         ("entries[].description", "string|null", "description"),
         ("entries[].source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build_audit_log(facts: &mut NodeFacts) -> FactResult {
@@ -165,7 +165,7 @@ pub const KPIS: FactSpec = FactSpec {
     inputs: &["kpi"],
     summary: "The KPI samples exported from the CMP (KPI Dashboard or Trending Reports): before \
               the window, after each failover and at the end.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "exported",
             "bool",
@@ -191,7 +191,7 @@ pub const KPIS: FactSpec = FactSpec {
             "the value (`%` dropped); null when the export shows `-` or `N/A`",
         ),
         ("samples[].source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build_kpis(facts: &mut NodeFacts) -> FactResult {

@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 use super::node::identity_fact;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::log_time;
 use crate::parse::prsm_autoproc;
 use crate::parse::prsm_dests::{self, Dest};
@@ -29,7 +29,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
     diff: None,
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "dest",
             "string",
@@ -43,7 +43,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
             "the DEST is held (ASSIGN HOLD Y IN DESTSET): SPARTS cannot apply or remove PRSUs on it",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const PRSM_PRSUS: FactSpec = FactSpec {
@@ -54,7 +54,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
     inputs: &["prsm-prsus", "prsm-dests"],
     summary: "PRSM's PRSU set (exports/prsm-prsus.txt or .csv): one map per PRSU and DEST, with \
               the DEST's type and loadname from the DEST set.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("prsu", "string", "PRSU name, upper case"),
         (
             "category",
@@ -97,7 +97,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
         ),
         ("changed_epoch", "int|null", "that time, seconds since 1970"),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const PRSM_AUDIT: FactSpec = FactSpec {
@@ -110,7 +110,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
               on some DEST of the same type and loadname, and the last SPM301 patchfail report. \
               The SPM301 logs are needed only when the DEST set has SPM DESTs.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("dest", "string", "DEST"),
         ("type", "string", "XPM or SPM"),
         ("process", "string", "PAL (XPM) or SPARTS (SPM)"),
@@ -160,7 +160,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
             "{file, line} of the DEST and of its PRSU rows that differ",
         ),
         ("source", "map", "{file, line} of the DEST in the DEST set"),
-    ],
+    ]),
 };
 
 pub const PRSM_IMAGES: FactSpec = FactSpec {
@@ -171,7 +171,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
     inputs: &["prsm-images", "prsm-prsus"],
     summary: "Each DEST's image (exports/prsm-images.txt or .csv) against the last PRSU apply \
               or remove on that DEST in the PRSU set.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("dest", "string", "DEST"),
         ("image", "string|null", "image or file name"),
         ("dumped", "string", "dump time as printed"),
@@ -195,7 +195,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
              PRSU applied or removed on the DEST has no date)",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const PRSM_AUTOPROC: FactSpec = FactSpec {
@@ -206,7 +206,7 @@ pub const PRSM_AUTOPROC: FactSpec = FactSpec {
     inputs: &["prsm-autoproc"],
     summary: "The PRSM automated processes and their status as AUTOPROC reports it \
               (exports/prsm-autoproc.txt or .csv), one map per process.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "process",
             "string",
@@ -224,7 +224,7 @@ pub const PRSM_AUTOPROC: FactSpec = FactSpec {
             "until when a delayed process waits, as printed",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem> {

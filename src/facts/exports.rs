@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, DiffAs, FactSpec, source};
+use super::spec::{Build, DiffAs, FactSpec, Fields, source};
 use crate::parse::{alarms, upgrade_log};
 use serde_json::{Value as Json, json};
 
@@ -63,7 +63,7 @@ pub const ALARMS: FactSpec = FactSpec {
     }),
     inputs: &["alarms"],
     summary: "The active alarms exported from the CMP GUI (Active Alarms, export to CSV).",
-    fields: ALARM_FIELDS,
+    fields: Fields::Listed(ALARM_FIELDS),
 };
 
 pub const BASELINE_ALARMS: FactSpec = FactSpec {
@@ -75,7 +75,7 @@ pub const BASELINE_ALARMS: FactSpec = FactSpec {
     summary: "`alarms` of the same node (by hostname) in the baseline (pre) snapshot: \
               `--baseline-snapshot DIR`, or the `pre/` beside a checked `post/`. Missing without \
               a baseline node.",
-    fields: ALARM_FIELDS,
+    fields: Fields::Listed(ALARM_FIELDS),
 };
 
 pub const UPGRADE_LOG: FactSpec = FactSpec {
@@ -86,7 +86,7 @@ pub const UPGRADE_LOG: FactSpec = FactSpec {
     inputs: &["upgrade-log"],
     summary: "The Upgrade Manager's upgrade log (Upgrade Manager page, View Upgrade Log, \
               exported or copied as CSV or tab-separated text).",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "exported",
             "bool",
@@ -127,7 +127,7 @@ pub const UPGRADE_LOG: FactSpec = FactSpec {
         ("actions[].raw_result", "string", "the result as printed"),
         ("actions[].description", "string|null", "description"),
         ("actions[].source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 /// No file: an empty, explicitly unexported fact rather than a missing one.

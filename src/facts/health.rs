@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::syscheck;
 use serde_json::{Value as Json, json};
 
@@ -14,7 +14,7 @@ pub const SYSCHECK: FactSpec = FactSpec {
     inputs: &["syscheck"],
     summary: "The classes `syscheck` ran (disk, hardware, net, proc, services, system, upgrade, …) \
               with their verdicts and failure lines.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "classes",
             "list",
@@ -38,7 +38,7 @@ pub const SYSCHECK: FactSpec = FactSpec {
         ),
         ("classes[].source", "map", "{file, line} of the class line"),
         ("log_location", "string|null", "the fail log syscheck named"),
-    ],
+    ]),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {

@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::dc_tasks::{self, TaskEvent};
 use crate::parse::package_listing::{self, PackageFile};
 use crate::parse::{ne_comm, ne_storage, ping};
@@ -28,7 +28,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
               events grouped by task name and NE in file order. Only this NE's rows: a log of \
               many NEs, here or elsewhere in the fleet, is split by its NE column (see \
               docs/snapshot-format.md, \"One NMS export for many NEs\").",
-    fields: &[
+    fields: Fields::Listed(&[
         ("name", "string", "task name as printed"),
         (
             "type",
@@ -91,7 +91,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
         ),
         ("last_failure", "map|null", "the last failure event"),
         ("source", "map", "{file, line} of the task's first event"),
-    ],
+    ]),
 };
 
 pub const NE_STORAGE: FactSpec = FactSpec {
@@ -104,7 +104,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
               storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
               many-NE export sits. A software package is copied to the system control board \
               (SCC) before it is loaded.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "ne",
             "string",
@@ -121,7 +121,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
             "`NE board B slot S storage X` (the parts present), for messages and fingerprints",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const NE_REACHABILITY: FactSpec = FactSpec {
@@ -135,7 +135,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
               NE: its NE name or ID is the hostname, or `ne_name` / `ne_id` of node.json, \
               wherever the list sits (see docs/snapshot-format.md, \"One NMS export for many \
               NEs\"). Missing when there is no ping run and no row of the NE list for this NE.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("method", "string", "ping or nms"),
         (
             "target",
@@ -161,7 +161,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
             "the ping summary or error line, or `communication state: <as exported>`",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
@@ -173,7 +173,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
     summary: "The regular files of the DC package folder, from its `ls -l` or `dir` listing \
               (exports/package-repository.txt). A listing that says the folder does not exist \
               gives an empty list.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "name",
             "string",
@@ -181,7 +181,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
         ),
         ("size_bytes", "int", "size in bytes"),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const LOAD_PACKAGES: FactSpec = FactSpec {
@@ -194,7 +194,7 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
               order the log first names them, looked up in the package repository listing. \
               Missing when the task log is; without a repository listing `listed` and \
               `size_bytes` are null.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("name", "string", "package as the task log names it"),
         (
             "task",
@@ -218,7 +218,7 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
             "map",
             "{file, line} of the task event that first names it",
         ),
-    ],
+    ]),
 };
 
 /// `rollback`, `roll back`, `rolled back`, any case.

@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::facts::file_digest;
 use crate::parse::checksum_list::{self, ChecksumEntry};
 
@@ -31,7 +31,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
               neither: a var/TKLC/upgrade/ without any image (md5sum.out alone) does not show \
               that none is staged, a `md5sum /var/TKLC/upgrade/*.iso` output saying \
               `No such file or directory` does.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "name",
             "string",
@@ -63,7 +63,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
             "the image itself is in the snapshot (else only its md5 is)",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const CHECKSUM_FILE: FactSpec = FactSpec {
@@ -73,7 +73,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
     diff: None,
     inputs: &["checksum-file"],
     summary: "The vendor's md5sum.out as read: its entries and the lines in no known form.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("file", "string", "the file read"),
         (
             "entries",
@@ -85,7 +85,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
             "list",
             "{line, reason, source}: lines in no known form, digests of no known length",
         ),
-    ],
+    ]),
 };
 
 pub const ISO_CHECKSUMS: FactSpec = FactSpec {
@@ -98,7 +98,7 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \
               of the image: recorded on the node when the collector hashed it there, else \
               computed here (or taken from the digest cache).",
-    fields: &[
+    fields: Fields::Listed(&[
         ("name", "string", "file name"),
         (
             "kind",
@@ -142,7 +142,7 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
             "map",
             "{file, line}: the md5sum.out line, else the image",
         ),
-    ],
+    ]),
 };
 
 /// `<kind>-<release>[-<arch>].iso`, as Policy Management names its images.

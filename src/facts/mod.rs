@@ -18,6 +18,7 @@ mod health;
 mod huawei;
 mod media;
 pub use media::digests_used;
+mod fields;
 mod ne_rows;
 mod node;
 mod node_facts;
@@ -40,7 +41,7 @@ pub use patch_state::{PatchState, PatchStateRow};
 pub(crate) use problem::parsed;
 pub use problem::{FactProblem, FactResult, outcome_problem};
 pub use registry::{FACTS, all_facts, names, spec};
-pub use spec::{Build, DiffAs, FactSpec, Source, source};
+pub use spec::{Build, DiffAs, FactSpec, FieldDoc, Fields, Source, source, to_fact, typed};
 
 /// Facts of a one-node snapshot written for a test.
 #[cfg(test)]

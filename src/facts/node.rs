@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec};
+use super::spec::{Build, FactSpec, Fields};
 use crate::snapshot::Node;
 use serde_json::{Value as Json, json};
 
@@ -14,7 +14,7 @@ pub const NODE: FactSpec = FactSpec {
     inputs: &[],
     summary: "The node's identity and state from node.json. Unknown fields are kept; \
               the documented ones are always present (null when node.json lacks them).",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "hostname",
             "string",
@@ -94,7 +94,7 @@ pub const NODE: FactSpec = FactSpec {
             "int|null",
             "collected_at in days since 1970",
         ),
-    ],
+    ]),
 };
 
 pub const PLAN: FactSpec = FactSpec {
@@ -105,7 +105,7 @@ pub const PLAN: FactSpec = FactSpec {
     inputs: &[],
     summary: "plan.toml at the fleet root as a map (empty when there is none). \
               Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "window_start",
             "string",
@@ -148,7 +148,7 @@ pub const PLAN: FactSpec = FactSpec {
             "int",
             "clusters that may upgrade at once (default 4)",
         ),
-    ],
+    ]),
 };
 
 pub const PARAMS: FactSpec = FactSpec {
@@ -159,7 +159,7 @@ pub const PARAMS: FactSpec = FactSpec {
     inputs: &[],
     summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
               without touching the expression.",
-    fields: &[],
+    fields: Fields::Listed(&[]),
 };
 
 const IDENTITY_FIELDS: [&str; 13] = [

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
 use crate::parse::installed_aps::correction_key;
 use crate::parse::{amo_patch_catalog, amo_patch_file, installed_aps};
@@ -23,7 +23,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     inputs: &["amo-patch-catalog"],
     summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
               (exports/display-patch.txt): one map per catalogued patch.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "subsystem",
             "string",
@@ -74,7 +74,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
              hard disk",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const AMO_PATCH_FILES: FactSpec = FactSpec {
@@ -86,7 +86,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
               (every file under pds/), one map per file in path order. Missing when the \
               snapshot has no pds/ folder.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "file",
             "string",
@@ -156,7 +156,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
              more bytes than LENGTH), absent (a block has no OLD DATA comment)",
         ),
         ("source", "map", "{file, line} of the SOH line"),
-    ],
+    ]),
 };
 
 pub const INSTALLED_APS: FactSpec = FactSpec {
@@ -167,7 +167,7 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
     inputs: &["installed-aps"],
     summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
               versions (exports/installed-aps.txt).",
-    fields: &[
+    fields: Fields::Listed(&[
         ("aps", "string", "APS name, e.g. SP300-V10.031"),
         (
             "subsystem",
@@ -193,7 +193,7 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
         ),
         ("dummy_key", "string|null", "the dummy as a sortable key"),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {

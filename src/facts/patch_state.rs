@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult};
-use super::spec::{Build, DiffAs, FactSpec, Source};
+use super::spec::{Build, DiffAs, FactSpec, Fields, Source};
 
 pub const PATCH_STATE: FactSpec = FactSpec {
     name: "patch_state",
@@ -37,7 +37,7 @@ pub const PATCH_STATE: FactSpec = FactSpec {
               for rules and `diff` that judge patches across vendors. Missing when the node \
               has none of those sources; a source that is unreadable or malformed is the \
               fact's problem, since the list would be incomplete without it.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "name",
             "string",
@@ -77,7 +77,7 @@ pub const PATCH_STATE: FactSpec = FactSpec {
              cluster_patch or patch_run",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 /// The state vocabulary shared by every vendor.

@@ -3,7 +3,7 @@
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::patches;
 use serde_json::{Value as Json, json};
 
@@ -17,7 +17,7 @@ pub const PATCHES: FactSpec = FactSpec {
               (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \
               rows of the node's own export that name no NE or name this NE, and the rows of a \
               many-NE export elsewhere in the fleet that name it.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "ne",
             "string",
@@ -40,7 +40,7 @@ pub const PATCHES: FactSpec = FactSpec {
             "`NE` or `NE board slot`, for messages and fingerprints",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {

@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::app_rev;
 use serde_json::{Map, Value as Json, json};
 
@@ -18,7 +18,7 @@ pub const PLATFORM_LEVELS: FactSpec = FactSpec {
     inputs: &["app-rev"],
     summary: "The release of each platform component known on the node: from `appRev` \
               (product and base distro) and node.json `versions`.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "tpd",
             "map|null",
@@ -44,7 +44,7 @@ pub const PLATFORM_LEVELS: FactSpec = FactSpec {
             "map|null",
             "{name, version, from, source}: the application appRev names (Policy, PMAC, TVOE, …)",
         ),
-    ],
+    ]),
 };
 
 /// The component an appRev product name is the release of.

@@ -142,9 +142,9 @@ mod tests {
     /// The fields a spec declares at `prefix` (`""` for the fact's own
     /// fields or its rows', `"events[]."` for the maps of its `events` list).
     fn declared(spec: &FactSpec, prefix: &str) -> BTreeSet<String> {
-        spec.fields
+        spec.fields()
             .iter()
-            .filter_map(|(name, _, _)| name.strip_prefix(prefix))
+            .filter_map(|field| field.name.strip_prefix(prefix))
             .filter(|rest| !rest.contains('.'))
             .map(str::to_string)
             .collect()

@@ -4,7 +4,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::{libuser, login_defs, pam, shadow};
 use serde_json::{Value as Json, json};
 
@@ -16,7 +16,7 @@ pub const ACCOUNTS: FactSpec = FactSpec {
     inputs: &["shadow"],
     summary: "One entry per /etc/shadow line. Only the hash scheme leaves the parser, never the \
               hash, its salt or any part of it.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("name", "string", "account name"),
         (
             "scheme",
@@ -52,7 +52,7 @@ pub const ACCOUNTS: FactSpec = FactSpec {
             "last_change_days + max_days when the password ages out; null when it never does",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const LOGIN_DEFS: FactSpec = FactSpec {
@@ -63,7 +63,7 @@ pub const LOGIN_DEFS: FactSpec = FactSpec {
     inputs: &["login-defs"],
     summary: "The hashing /etc/login.defs gives to passwords set with passwd/chpasswd. The last \
               setting of a key wins, as in shadow-utils.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "encrypt_method",
             "string|null",
@@ -84,7 +84,7 @@ pub const LOGIN_DEFS: FactSpec = FactSpec {
             "map",
             "{file, line} of the deciding setting (line 1 when none)",
         ),
-    ],
+    ]),
 };
 
 pub const LIBUSER: FactSpec = FactSpec {
@@ -95,14 +95,14 @@ pub const LIBUSER: FactSpec = FactSpec {
     inputs: &["libuser"],
     summary: "The hashing /etc/libuser.conf gives to passwords set through libuser (lpasswd, \
               luseradd, the TPD tools).",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "crypt_style",
             "string|null",
             "`[defaults] crypt_style`, lower-cased (the first one, as libuser reads it); null when absent — libuser then follows login.defs through `[import]`",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const PAM_PASSWORD: FactSpec = FactSpec {
@@ -117,7 +117,7 @@ pub const PAM_PASSWORD: FactSpec = FactSpec {
     ],
     summary: "Every `password … pam_unix.so` line of the PAM stacks that set passwords \
               (system-auth, password-auth, Debian's common-password): the hash it writes.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("file", "string", "the PAM file"),
         (
             "scheme",
@@ -126,7 +126,7 @@ pub const PAM_PASSWORD: FactSpec = FactSpec {
         ),
         ("args", "list<string>", "the module arguments"),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build_accounts(facts: &mut NodeFacts) -> FactResult {

@@ -1,8 +1,10 @@
 //! How a fact is declared: its name, inputs, documentation and the
 //! function that builds it.
 
+pub use super::fields::{FieldDoc, typed};
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
@@ -24,12 +26,38 @@ pub struct FactSpec {
     pub always: bool,
     pub inputs: &'static [&'static str],
     pub summary: &'static str,
-    /// (field, type, meaning)
-    pub fields: &'static [(&'static str, &'static str, &'static str)],
+    pub fields: Fields,
     pub build: Build,
     /// How `upcheck diff` compares the fact between two snapshots of a
     /// node; None: it does not.
     pub diff: Option<DiffAs>,
+}
+
+/// The fields a fact's value has, as docs/facts.md lists them.
+#[derive(Clone, Copy)]
+pub enum Fields {
+    /// (field, type, meaning), written beside the build function.
+    Listed(&'static [(&'static str, &'static str, &'static str)]),
+    /// The schema of the type the build function serializes: the fields,
+    /// their types and their doc comments (`Fields::Typed(typed::<T>)`).
+    Typed(fn() -> schemars::Schema),
+}
+
+impl FactSpec {
+    /// The fact's fields in docs/facts.md's words.
+    pub fn fields(&self) -> Vec<FieldDoc> {
+        match self.fields {
+            Fields::Listed(rows) => rows
+                .iter()
+                .map(|(name, ty, meaning)| FieldDoc {
+                    name: (*name).to_string(),
+                    ty: (*ty).to_string(),
+                    meaning: (*meaning).to_string(),
+                })
+                .collect(),
+            Fields::Typed(schema) => super::fields::documented(&schema()),
+        }
+    }
 }
 
 /// How `upcheck diff` reads a fact: the fields that match a row on the two
@@ -58,8 +86,24 @@ pub fn source(file: &str, line: usize) -> Json {
 }
 
 /// `{file, line}` of a record, for facts built as typed rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Source {
     pub file: String,
     pub line: usize,
+}
+
+impl Source {
+    pub fn new(file: &str, line: usize) -> Source {
+        Source {
+            file: file.to_string(),
+            line,
+        }
+    }
+}
+
+/// A fact's typed value as the JSON rules see (keys sorted, as `json!`
+/// gives them).
+pub fn to_fact<T: Serialize>(value: &T) -> FactResult {
+    Ok(serde_json::to_value(value)
+        .expect("a fact type serializes to JSON: its map keys are strings"))
 }

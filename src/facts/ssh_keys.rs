@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::ssh_key_check;
 use serde_json::json;
 
@@ -18,7 +18,7 @@ pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     inputs: &["ssh-key-check"],
     summary: "The output of `qpSSHKeyProv.pl --check`: the servers it reached and whether it \
               ended in `SSH keys are OK`.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "collected",
             "bool",
@@ -41,7 +41,7 @@ pub const SSH_KEY_CHECK: FactSpec = FactSpec {
             "list",
             "{text, source}: the other lines (errors of the script or of ssh)",
         ),
-    ],
+    ]),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {

@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::Outcome;
 use crate::parse::df::{self, DfKind, DfRow};
 use serde_json::{Value as Json, json};
@@ -16,7 +16,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
     summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
               are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
               a path.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("filesystem", "string", "device or source"),
         ("fs_type", "string|null", "type, when df printed it (-T)"),
         ("size_kib", "int|null", "size in KiB (null for `-`)"),
@@ -34,7 +34,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
             "a pseudo or read-only image filesystem (tmpfs, devtmpfs, iso9660, squashfs, overlay, proc, sysfs, cgroup, …, /dev/loop*) or one with no size",
         ),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub const INODES: FactSpec = FactSpec {
@@ -44,7 +44,7 @@ pub const INODES: FactSpec = FactSpec {
     diff: None,
     inputs: &["df-inodes"],
     summary: "One entry per filesystem of `df -Pi` / `df -i`.",
-    fields: &[
+    fields: Fields::Listed(&[
         ("filesystem", "string", "device or source"),
         ("inodes", "int|null", "inode count"),
         ("iused", "int|null", "inodes used"),
@@ -57,7 +57,7 @@ pub const INODES: FactSpec = FactSpec {
         ("mount", "string", "mount point"),
         ("pseudo", "bool", "as for filesystems"),
         ("source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 /// Filesystems that hold no upgrade data: judged by type when df printed

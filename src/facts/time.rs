@@ -4,7 +4,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, source};
+use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::chronyc::{self, ChronySource, ChronyTracking};
 use crate::parse::ntpq::{self, NtpPeer, NtpqReport};
 use crate::parse::timedatectl::{self, TimedatectlStatus};
@@ -22,7 +22,7 @@ pub const TIME: FactSpec = FactSpec {
               `timedatectl` when neither lists its peers (it tells only whether the clock is \
               synchronised and the NTP service runs, so `peers_listed` is false). A daemon that \
               refuses the connection gives `running: false`.",
-    fields: &[
+    fields: Fields::Listed(&[
         (
             "daemon",
             "string",
@@ -126,7 +126,7 @@ pub const TIME: FactSpec = FactSpec {
             "jitter (ntpd) or error bound (chronyd), ms",
         ),
         ("peer.source", "map", "{file, line}"),
-    ],
+    ]),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
