@@ -6,7 +6,7 @@
 //!     cargo run --release --example parse_cost -- ntpq|df FILE...
 
 use std::time::{Duration, Instant};
-use upcheck::parse::{df, ntpq};
+use upcheck::parse::{linux::df, time::ntpq};
 
 // The allocator the upcheck binary runs with (src/main.rs).
 #[global_allocator]

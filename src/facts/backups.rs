@@ -6,7 +6,7 @@ use std::path::Path;
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::{backup_repository, ls_listing};
+use crate::parse::{linux::ls_listing, vendor::backup_repository};
 use serde_json::{Value as Json, json};
 
 /// Where the backups live, relative to the node folder.
@@ -233,7 +233,7 @@ fn planned_backups(path: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::
             .and_then(Json::as_u64)
             .ok_or_else(|| bad(index, "no size in bytes".into()))?;
         let time = text_of("time").ok_or_else(|| bad(index, "no time".into()))?;
-        let time_epoch = crate::parse::gui_time::epoch(&time)
+        let time_epoch = crate::parse::time::gui_time::epoch(&time)
             .ok_or_else(|| bad(index, format!("time `{time}` is in no known form")))?;
         let kind = backup_repository::kind_of(text_of("kind").as_deref(), &file)
             .map_err(|reason| bad(index, reason))?;

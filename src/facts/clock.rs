@@ -3,9 +3,9 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
-use crate::parse::date::{self, ClockReading};
-use crate::parse::timedatectl::{self, TimedatectlStatus};
-use crate::parse::{Outcome, hwclock};
+use crate::parse::time::date::{self, ClockReading};
+use crate::parse::time::timedatectl::{self, TimedatectlStatus};
+use crate::parse::{Outcome, time::hwclock};
 use chrono::{DateTime, NaiveDateTime};
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -18,11 +18,11 @@ use serde_json::{Value as Json, json};
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::ls_listing::{self, Listing};
-use crate::parse::patch_conf::{self, PatchConf};
-use crate::parse::patch_err;
-use crate::parse::patch_log::{self, EntryKind, LogEntry};
-use crate::parse::patch_record::{self, PatchRecord};
+use crate::parse::linux::ls_listing::{self, Listing};
+use crate::parse::vendor::patch_conf::{self, PatchConf};
+use crate::parse::vendor::patch_err;
+use crate::parse::vendor::patch_log::{self, EntryKind, LogEntry};
+use crate::parse::vendor::patch_record::{self, PatchRecord};
 
 const INSTALLED_FIELD: (&str, &str, &str) = (
     "installed",

@@ -8,7 +8,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::{audit_log, cluster_config, kpi};
+use crate::parse::vendor::{audit_log, cluster_config, kpi};
 use serde_json::{Value as Json, json};
 
 pub const CLUSTER_CONFIG: FactSpec = FactSpec {

@@ -14,13 +14,13 @@ use super::node::identity_fact;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::log_time;
-use crate::parse::prsm_autoproc;
-use crate::parse::prsm_dests::{self, Dest};
-use crate::parse::prsm_images;
-use crate::parse::prsm_loads;
-use crate::parse::prsm_prsus::{self, PrsuRow};
-use crate::parse::prsm_spm301::{self, Spm301};
+use crate::parse::time::log_time;
+use crate::parse::vendor::prsm_autoproc;
+use crate::parse::vendor::prsm_dests::{self, Dest};
+use crate::parse::vendor::prsm_images;
+use crate::parse::vendor::prsm_loads;
+use crate::parse::vendor::prsm_prsus::{self, PrsuRow};
+use crate::parse::vendor::prsm_spm301::{self, Spm301};
 
 pub const PRSM_DESTS: FactSpec = FactSpec {
     name: "prsm_dests",

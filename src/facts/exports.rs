@@ -7,7 +7,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, DiffAs, FactSpec, Fields, source};
-use crate::parse::{alarms, upgrade_log};
+use crate::parse::vendor::{alarms, upgrade_log};
 use serde_json::{Value as Json, json};
 
 const ALARM_FIELDS: &[(&str, &str, &str)] = &[

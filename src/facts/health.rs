@@ -3,7 +3,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::syscheck;
+use crate::parse::vendor::syscheck;
 use serde_json::{Value as Json, json};
 
 pub const SYSCHECK: FactSpec = FactSpec {

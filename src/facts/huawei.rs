@@ -14,9 +14,12 @@ use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::dc_tasks::{self, TaskEvent};
-use crate::parse::package_listing::{self, PackageFile};
-use crate::parse::{ne_comm, ne_storage, ping};
+use crate::parse::linux::package_listing::{self, PackageFile};
+use crate::parse::vendor::dc_tasks::{self, TaskEvent};
+use crate::parse::{
+    linux::ping,
+    vendor::{ne_comm, ne_storage},
+};
 
 pub const DC_TASKS: FactSpec = FactSpec {
     name: "dc_tasks",

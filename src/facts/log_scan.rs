@@ -6,7 +6,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::FactProblem;
 use crate::parse::clipped;
-use crate::parse::log_time::{self, LineTime};
+use crate::parse::time::log_time::{self, LineTime};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use serde::Deserialize;

@@ -12,7 +12,7 @@ use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
 use crate::facts::file_digest;
-use crate::parse::checksum_list::{self, ChecksumEntry};
+use crate::parse::linux::checksum_list::{self, ChecksumEntry};
 
 /// Where TPD servers keep the ISO of the release they upgrade to.
 pub const UPGRADE_DIR: &str = "var/TKLC/upgrade";

@@ -8,9 +8,9 @@ use serde_json::{Map, Value as Json, json};
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
-use crate::parse::installed_aps::correction_key;
-use crate::parse::{amo_patch_catalog, amo_patch_file, installed_aps};
+use crate::parse::vendor::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
+use crate::parse::vendor::installed_aps::correction_key;
+use crate::parse::vendor::{amo_patch_catalog, amo_patch_file, installed_aps};
 
 /// Where the patch files of the `:PDS:` area are copied in a snapshot.
 pub const PDS_DIR: &str = "pds";
@@ -395,7 +395,7 @@ pub fn build_installed_aps(facts: &mut NodeFacts) -> FactResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::amo_patch_file::PatchBlock;
+    use crate::parse::vendor::amo_patch_file::PatchBlock;
 
     fn block(old_data: OldData, old_bytes: usize, length: u64) -> PatchBlock {
         PatchBlock {

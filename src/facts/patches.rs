@@ -4,7 +4,7 @@ use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::patches;
+use crate::parse::vendor::patches;
 use serde_json::{Value as Json, json};
 
 pub const PATCHES: FactSpec = FactSpec {

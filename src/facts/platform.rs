@@ -7,7 +7,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::app_rev;
+use crate::parse::vendor::app_rev;
 use serde_json::{Map, Value as Json, json};
 
 pub const PLATFORM_LEVELS: FactSpec = FactSpec {

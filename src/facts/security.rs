@@ -5,7 +5,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::{libuser, login_defs, pam, shadow};
+use crate::parse::linux::{libuser, login_defs, pam, shadow};
 use serde_json::{Value as Json, json};
 
 pub const ACCOUNTS: FactSpec = FactSpec {

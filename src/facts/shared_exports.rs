@@ -16,7 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::parse::{Outcome, dc_tasks, ne_comm, ne_storage, patches};
+use crate::parse::{
+    Outcome,
+    vendor::{dc_tasks, ne_comm, ne_storage, patches},
+};
 use crate::snapshot::confined::ReadError;
 use crate::snapshot::{Layout, Node, input_spec};
 

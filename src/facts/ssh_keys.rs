@@ -7,7 +7,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::ssh_key_check;
+use crate::parse::vendor::ssh_key_check;
 use serde_json::json;
 
 pub const SSH_KEY_CHECK: FactSpec = FactSpec {

@@ -4,7 +4,7 @@ use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
 use crate::parse::Outcome;
-use crate::parse::df::{self, DfKind, DfRow};
+use crate::parse::linux::df::{self, DfKind, DfRow};
 use serde_json::{Value as Json, json};
 
 pub const FILESYSTEMS: FactSpec = FactSpec {

@@ -5,9 +5,9 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::chronyc::{self, ChronySource, ChronyTracking};
-use crate::parse::ntpq::{self, NtpPeer, NtpqReport};
-use crate::parse::timedatectl::{self, TimedatectlStatus};
+use crate::parse::time::chronyc::{self, ChronySource, ChronyTracking};
+use crate::parse::time::ntpq::{self, NtpPeer, NtpqReport};
+use crate::parse::time::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Absence, Outcome};
 use serde_json::{Value as Json, json};
 

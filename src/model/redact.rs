@@ -64,7 +64,7 @@ static HINT: LazyLock<Regex> = LazyLock::new(|| {
 pub fn redact_in(path: &str, line: &str) -> String {
     let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
     if file == "shadow" || file == "gshadow" {
-        return crate::parse::shadow::shown_line(line);
+        return crate::parse::linux::shadow::shown_line(line);
     }
     redact(line)
 }

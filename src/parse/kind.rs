@@ -66,163 +66,163 @@ macro_rules! with_outcome {
     ($kind:expr, $text:expr, $outcome:ident => $body:expr) => {
         match $kind {
             ParseKind::Ntpq => {
-                let $outcome = super::ntpq::parse($text);
+                let $outcome = super::time::ntpq::parse($text);
                 $body
             }
             ParseKind::ChronycSources => {
-                let $outcome = super::chronyc::parse_sources($text);
+                let $outcome = super::time::chronyc::parse_sources($text);
                 $body
             }
             ParseKind::ChronycTracking => {
-                let $outcome = super::chronyc::parse_tracking($text);
+                let $outcome = super::time::chronyc::parse_tracking($text);
                 $body
             }
             ParseKind::Df => {
-                let $outcome = super::df::parse($text);
+                let $outcome = super::linux::df::parse($text);
                 $body
             }
             ParseKind::Hwclock => {
-                let $outcome = super::hwclock::parse($text);
+                let $outcome = super::time::hwclock::parse($text);
                 $body
             }
             ParseKind::Date => {
-                let $outcome = super::date::parse($text);
+                let $outcome = super::time::date::parse($text);
                 $body
             }
             ParseKind::Timedatectl => {
-                let $outcome = super::timedatectl::parse($text);
+                let $outcome = super::time::timedatectl::parse($text);
                 $body
             }
             ParseKind::Patches => {
-                let $outcome = super::patches::parse($text);
+                let $outcome = super::vendor::patches::parse($text);
                 $body
             }
             ParseKind::Shadow => {
-                let $outcome = super::shadow::parse($text);
+                let $outcome = super::linux::shadow::parse($text);
                 $body
             }
             ParseKind::LoginDefs => {
-                let $outcome = super::login_defs::parse($text);
+                let $outcome = super::linux::login_defs::parse($text);
                 $body
             }
             ParseKind::Libuser => {
-                let $outcome = super::libuser::parse($text);
+                let $outcome = super::linux::libuser::parse($text);
                 $body
             }
             ParseKind::Pam => {
-                let $outcome = super::pam::parse($text);
+                let $outcome = super::linux::pam::parse($text);
                 $body
             }
             ParseKind::ChecksumList => {
-                let $outcome = super::checksum_list::parse($text);
+                let $outcome = super::linux::checksum_list::parse($text);
                 $body
             }
             ParseKind::Syscheck => {
-                let $outcome = super::syscheck::parse($text);
+                let $outcome = super::vendor::syscheck::parse($text);
                 $body
             }
             ParseKind::LsListing => {
-                let $outcome = super::ls_listing::parse($text);
+                let $outcome = super::linux::ls_listing::parse($text);
                 $body
             }
             ParseKind::Alarms => {
-                let $outcome = super::alarms::parse($text);
+                let $outcome = super::vendor::alarms::parse($text);
                 $body
             }
             ParseKind::UpgradeLog => {
-                let $outcome = super::upgrade_log::parse($text);
+                let $outcome = super::vendor::upgrade_log::parse($text);
                 $body
             }
             ParseKind::DcTasks => {
-                let $outcome = super::dc_tasks::parse($text);
+                let $outcome = super::vendor::dc_tasks::parse($text);
                 $body
             }
             ParseKind::NeStorage => {
-                let $outcome = super::ne_storage::parse($text);
+                let $outcome = super::vendor::ne_storage::parse($text);
                 $body
             }
             ParseKind::Ping => {
-                let $outcome = super::ping::parse($text);
+                let $outcome = super::linux::ping::parse($text);
                 $body
             }
             ParseKind::NeCommunication => {
-                let $outcome = super::ne_comm::parse($text);
+                let $outcome = super::vendor::ne_comm::parse($text);
                 $body
             }
             ParseKind::PackageListing => {
-                let $outcome = super::package_listing::parse($text);
+                let $outcome = super::linux::package_listing::parse($text);
                 $body
             }
             ParseKind::AmoPatchCatalog => {
-                let $outcome = super::amo_patch_catalog::parse($text);
+                let $outcome = super::vendor::amo_patch_catalog::parse($text);
                 $body
             }
             ParseKind::AmoPatchFile => {
-                let $outcome = super::amo_patch_file::parse($text);
+                let $outcome = super::vendor::amo_patch_file::parse($text);
                 $body
             }
             ParseKind::InstalledAps => {
-                let $outcome = super::installed_aps::parse($text);
+                let $outcome = super::vendor::installed_aps::parse($text);
                 $body
             }
             ParseKind::PrsmPrsus => {
-                let $outcome = super::prsm_prsus::parse($text);
+                let $outcome = super::vendor::prsm_prsus::parse($text);
                 $body
             }
             ParseKind::PrsmDests => {
-                let $outcome = super::prsm_dests::parse($text);
+                let $outcome = super::vendor::prsm_dests::parse($text);
                 $body
             }
             ParseKind::PrsmLoads => {
-                let $outcome = super::prsm_loads::parse($text);
+                let $outcome = super::vendor::prsm_loads::parse($text);
                 $body
             }
             ParseKind::PrsmImages => {
-                let $outcome = super::prsm_images::parse($text);
+                let $outcome = super::vendor::prsm_images::parse($text);
                 $body
             }
             ParseKind::PrsmSpm301 => {
-                let $outcome = super::prsm_spm301::parse($text);
+                let $outcome = super::vendor::prsm_spm301::parse($text);
                 $body
             }
             ParseKind::PrsmAutoproc => {
-                let $outcome = super::prsm_autoproc::parse($text);
+                let $outcome = super::vendor::prsm_autoproc::parse($text);
                 $body
             }
             ParseKind::PatchConf => {
-                let $outcome = super::patch_conf::parse($text);
+                let $outcome = super::vendor::patch_conf::parse($text);
                 $body
             }
             ParseKind::PatchHistory => {
-                let $outcome = super::patch_record::parse_history($text);
+                let $outcome = super::vendor::patch_record::parse_history($text);
                 $body
             }
             ParseKind::PatchManifest => {
-                let $outcome = super::patch_record::parse_manifest($text);
+                let $outcome = super::vendor::patch_record::parse_manifest($text);
                 $body
             }
             ParseKind::PatchLog => {
-                let $outcome = super::patch_log::parse($text);
+                let $outcome = super::vendor::patch_log::parse($text);
                 $body
             }
             ParseKind::PatchErr => {
-                let $outcome = super::patch_err::parse($text);
+                let $outcome = super::vendor::patch_err::parse($text);
                 $body
             }
             ParseKind::SshKeyCheck => {
-                let $outcome = super::ssh_key_check::parse($text);
+                let $outcome = super::vendor::ssh_key_check::parse($text);
                 $body
             }
             ParseKind::ClusterConfig => {
-                let $outcome = super::cluster_config::parse($text);
+                let $outcome = super::vendor::cluster_config::parse($text);
                 $body
             }
             ParseKind::AppRev => {
-                let $outcome = super::app_rev::parse($text);
+                let $outcome = super::vendor::app_rev::parse($text);
                 $body
             }
             ParseKind::AuditLog => {
-                let $outcome = super::audit_log::parse($text);
+                let $outcome = super::vendor::audit_log::parse($text);
                 $body
             }
         }

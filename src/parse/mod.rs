@@ -7,60 +7,26 @@
 //!   output (`command not found`, `Connection refused`, `Cannot access the
 //!   Hardware Clock`); this is not an error of the input;
 //! - `Malformed` — the file claims to be this format but a line breaks it.
+//!
+//! Grouped by what they parse: `time/` clocks and time stamps, `linux/` what
+//! standard Linux and Unix tools and files print, `vendor/` vendor products'
+//! exports, tools and logs; the machinery every parser shares (`Outcome`,
+//! the `[table]` reader `table` over `export_table`, `size`, `kind`, tests)
+//! stays here.
 
 use serde::Serialize;
 
-pub mod alarms;
-pub mod amo_patch_catalog;
-pub mod amo_patch_file;
-pub mod app_rev;
-pub mod audit_log;
-pub mod backup_repository;
-pub mod checksum_list;
-pub mod chronyc;
-pub mod cluster_config;
-pub mod date;
-pub mod dc_tasks;
-pub mod df;
 pub(crate) mod export_table;
-pub(crate) mod gui_time;
-pub mod hwclock;
-pub mod installed_aps;
 pub mod kind;
-pub mod kpi;
-pub mod libuser;
-pub mod log_time;
-pub mod login_defs;
-pub mod ls_listing;
-pub mod ne_comm;
-pub mod ne_storage;
-pub mod ntpq;
-pub mod package_listing;
-pub mod pam;
-pub mod patch_conf;
-pub mod patch_err;
-pub mod patch_log;
-pub mod patch_record;
-pub mod patches;
-pub mod ping;
+pub mod linux;
 #[cfg(test)]
 mod properties;
-pub mod prsm_autoproc;
-pub mod prsm_dests;
-pub mod prsm_images;
-pub mod prsm_loads;
-pub mod prsm_prsus;
-pub mod prsm_spm301;
-pub(crate) mod prsm_table;
-pub mod shadow;
 pub(crate) mod size;
-pub mod ssh_key_check;
-pub mod syscheck;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod testing;
-pub mod timedatectl;
-pub mod upgrade_log;
+pub mod time;
+pub mod vendor;
 
 /// What one parser made of one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]

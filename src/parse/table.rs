@@ -18,7 +18,7 @@ use serde_json::{Map, Value as Json};
 
 use super::export_table::{self, Row, Spec, words};
 use super::size::{size_kib, unit_bytes};
-use super::{Outcome, clipped, gui_time};
+use super::{Outcome, clipped, time::gui_time};
 
 /// One row as read: `line` and a value (or `null`) per field.
 pub type TableRow = Map<String, Json>;

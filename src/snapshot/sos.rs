@@ -6,7 +6,7 @@
 //! (spaces → `_`, `/` → `.`) and copies files at their absolute path, so a
 //! copied file is where the native layout keeps it.
 
-use crate::parse::{Outcome, date};
+use crate::parse::{Outcome, time::date};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 

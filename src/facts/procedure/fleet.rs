@@ -2,7 +2,7 @@
 //! list a group-scope rule sees (`node`, and the `alarms` and `upgrade_log`
 //! facts when the rule requires them).
 
-use crate::parse::upgrade_log::UpgradeResult;
+use crate::parse::vendor::upgrade_log::UpgradeResult;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 

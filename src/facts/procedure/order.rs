@@ -10,7 +10,7 @@
 //! - never two servers of one cluster at once (3.1.4.5).
 
 use super::fleet::{Action, CMP, Direction, Fleet, MPE_MRA, Server};
-use crate::parse::upgrade_log::UpgradeResult;
+use crate::parse::vendor::upgrade_log::UpgradeResult;
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -11,9 +11,9 @@
 //! tests/it/collect.rs checks that both write the same bytes.
 
 use crate::parse::Outcome;
-use crate::parse::shadow::{self, ShadowEntry};
+use crate::parse::linux::shadow::{self, ShadowEntry};
 
-pub use crate::parse::shadow::UNREADABLE;
+pub use crate::parse::linux::shadow::UNREADABLE;
 
 /// The derived file of the text of a shadow file: one line per line.
 pub fn derive(text: &str) -> String {

@@ -1,0 +1,164 @@
+//! DMS-100 PRSM automated processes: `exports/prsm-autoproc.txt` or `.csv`.
+//!
+//! PRSM runs some of its work by itself: SPARTS brings an SPM DEST's
+//! patches up to date when it returns to service, PAL re-applies PRSUs after
+//! an XPM reload, and the other automated processes of the office. The
+//! `AUTOPROC` command queries their status and can `START`, `STOP` or
+//! `DELAY` any of them. Collect it from a MAP terminal with
+//! `PRSM; AUTOPROC QUERY ALL` (see `prsm;help commands autoproc` for the
+//! exact form of the office's load) and save the table it prints.
+//!
+//! The user guide gives no print layout, so upcheck reads the same kind of
+//! table as the other PRSM queries: a header row naming the columns, then
+//! one row per process, aligned on two or more spaces or as CSV.
+//!
+//! # Columns
+//!
+//! | field     | header names                                             |
+//! |-----------|----------------------------------------------------------|
+//! | `process` | `PROCESS`, `AUTOPROC`, `Process Name`, `NAME` (required) |
+//! | `status`  | `STATUS`, `STATE` (required)                             |
+//! | `until`   | `UNTIL`, `DELAYED UNTIL`, `RESUME`, `RESUME TIME`        |
+//!
+//! The process name is kept upper case with single spaces. The status is
+//! normalised (any case) to:
+//!
+//! | status    | printed as                                           |
+//! |-----------|------------------------------------------------------|
+//! | `started` | STARTED, START, RUNNING, ACTIVE, ON, ENABLED, IDLE   |
+//! | `stopped` | STOPPED, STOP, OFF, DISABLED, INACTIVE               |
+//! | `delayed` | DELAYED, DELAY                                       |
+//! | `unknown` | anything else; `raw_status` keeps what was printed   |
+//!
+//! A row without a process or a status is Malformed at its line. Command
+//! echoes (`>AUTOPROC …`) and bare prompts are skipped, as are blank lines,
+//! `#` comments and rule lines.
+//!
+//! # Example
+//!
+//! ```text
+//! >AUTOPROC QUERY ALL
+//! PROCESS   STATUS   UNTIL
+//! --------  -------  -------------------
+//! SPARTS    STARTED
+//! PAL       DELAYED  2026-11-18 06:00:00
+//! DBAUDIT   STOPPED
+//! ```
+
+use serde::Serialize;
+
+use super::prsm_table::{self, normal_name};
+use crate::parse::Outcome;
+use crate::parse::export_table::{Row, Spec, words};
+
+/// One automated process and its status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutoProcess {
+    /// 1-based line of the row.
+    pub line: usize,
+    pub process: String,
+    /// started | stopped | delayed | unknown.
+    pub status: &'static str,
+    pub raw_status: String,
+    /// Until when a delayed process waits, as printed.
+    pub until: Option<String>,
+}
+
+/// Parses the AUTOPROC status table, text or CSV.
+pub fn parse(text: &str) -> Outcome<Vec<AutoProcess>> {
+    prsm_table::read(text, &SPEC, record)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Process,
+    Status,
+    Until,
+}
+
+const SPEC: Spec<'static, Field> = Spec {
+    what: "PRSM AUTOPROC status",
+    columns: &[
+        (
+            Field::Process,
+            &["PROCESS", "AUTOPROC", "Process Name", "NAME"],
+        ),
+        (Field::Status, &["STATUS", "STATE"]),
+        (
+            Field::Until,
+            &["UNTIL", "DELAYED UNTIL", "RESUME", "RESUME TIME"],
+        ),
+    ],
+    required: &[Field::Process, Field::Status],
+    noted: &[],
+};
+
+fn normalise(raw: &str) -> &'static str {
+    match words(raw).as_str() {
+        "started" | "start" | "running" | "active" | "on" | "enabled" | "idle" => "started",
+        "stopped" | "stop" | "off" | "disabled" | "inactive" => "stopped",
+        "delayed" | "delay" => "delayed",
+        _ => "unknown",
+    }
+}
+
+fn record(row: &Row<'_, Field>) -> Result<AutoProcess, String> {
+    let process = row.value(Field::Process).ok_or("the row has no process")?;
+    let raw_status = row.value(Field::Status).ok_or("the row has no status")?;
+    Ok(AutoProcess {
+        line: row.line,
+        process: normal_name(process),
+        status: normalise(raw_status),
+        raw_status: raw_status.to_string(),
+        until: row.value(Field::Until).map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::{self, doc_text_blocks, parsed};
+
+    fn records(text: &str) -> Vec<AutoProcess> {
+        parsed(&parse(text), text)
+    }
+
+    #[test]
+    fn documented_example() {
+        let blocks = doc_text_blocks(include_str!("prsm_autoproc.rs"));
+        let got = records(&blocks[0]);
+        let brief: Vec<(usize, &str, &str, Option<&str>)> = got
+            .iter()
+            .map(|p| (p.line, p.process.as_str(), p.status, p.until.as_deref()))
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                (4, "SPARTS", "started", None),
+                (5, "PAL", "delayed", Some("2026-11-18 06:00:00")),
+                (6, "DBAUDIT", "stopped", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_csv_and_unknown_words() {
+        let got = records("Process Name;State\nsparts;Stop\npal;running\nPOSTRELD;Suspended\n");
+        assert_eq!(got[0].process, "SPARTS");
+        assert_eq!(got[0].status, "stopped");
+        assert_eq!(got[1].status, "started");
+        assert_eq!(
+            (got[2].status, got[2].raw_status.as_str()),
+            ("unknown", "Suspended")
+        );
+    }
+
+    #[test]
+    fn bad_rows_and_headers() {
+        let m = testing::malformed(&parse("PROCESS  STATUS\nSPARTS\n"), "");
+        assert_eq!(m.line, 2);
+        let m = testing::malformed(&parse("SPARTS STARTED\n"), "");
+        assert!(m.reason.contains("STATUS column"), "{}", m.reason);
+        assert_eq!(records("PROCESS  STATUS\n"), vec![]);
+    }
+}
