@@ -119,7 +119,7 @@ pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Ve
     let log = match &file.log {
         None => None,
         Some(section) => LogPattern::compile(section)
-            .map_err(|e| c.errors.push(Problem::error(origin, None, e)))
+            .map_err(|e| c.errors.push(Problem::error(origin, None, e.to_string())))
             .ok(),
     };
     if file.log.is_some() && file.scope != Scope::Node {
@@ -162,7 +162,7 @@ impl Compiler<'_> {
                 Some(p)
             }
             Err(e) => {
-                let line = base + cel_error_line(&e) - 1;
+                let line = base + cel_error_line(&e.to_string()) - 1;
                 let problem = Problem::error(self.origin, Some(line), format!("{what}: {e}"));
                 self.errors.push(problem);
                 None

@@ -134,9 +134,33 @@ pub fn mount_covers(mount: &str, path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Why an expression or a message template could not be compiled or
+/// evaluated. A compile error's text carries CEL's `<input>:LINE:COL`, which
+/// the catalog turns into a line of the rule file.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum ExprError {
+    #[error("{0}")]
+    Compile(String),
+    #[error("{0}")]
+    Eval(#[from] ExecutionError),
+    /// A condition or `for_each` gave a value of another type.
+    #[error("expected {expected}, got {got}")]
+    Type { expected: &'static str, got: String },
+    #[error("unclosed `{{` at offset {0}")]
+    Unclosed(usize),
+    #[error("unmatched `}}` at offset {0}")]
+    Unmatched(usize),
+    #[error("in placeholder {{{expr}}}: {source}")]
+    Placeholder {
+        expr: String,
+        source: Box<ExprError>,
+    },
+}
+
 /// Compiles one CEL expression.
-pub fn compile(source: &str) -> Result<Program, String> {
-    ENV.compile(source).map_err(|e| e.to_string())
+pub fn compile(source: &str) -> Result<Program, ExprError> {
+    ENV.compile(source)
+        .map_err(|e| ExprError::Compile(e.to_string()))
 }
 
 /// Converts JSON facts into CEL values. Integers stay signed so that rule
@@ -280,29 +304,29 @@ fn render_float(f: f64) -> String {
 }
 
 /// A boolean condition.
-pub fn eval_bool(program: &Program, ctx: &Context) -> Result<bool, String> {
-    match program.execute(ctx) {
-        Ok(Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(format!("expected a boolean, got {}", render(&other))),
-        Err(e) => Err(describe(&e)),
+pub fn eval_bool(program: &Program, ctx: &Context) -> Result<bool, ExprError> {
+    match program.execute(ctx)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(ExprError::Type {
+            expected: "a boolean",
+            got: render(&other),
+        }),
     }
 }
 
 /// A list-valued expression (`for_each`).
-pub fn eval_list(program: &Program, ctx: &Context) -> Result<Arc<Vec<Value>>, String> {
-    match program.execute(ctx) {
-        Ok(Value::List(l)) => Ok(l),
-        Ok(other) => Err(format!("expected a list, got {}", render(&other))),
-        Err(e) => Err(describe(&e)),
+pub fn eval_list(program: &Program, ctx: &Context) -> Result<Arc<Vec<Value>>, ExprError> {
+    match program.execute(ctx)? {
+        Value::List(l) => Ok(l),
+        other => Err(ExprError::Type {
+            expected: "a list",
+            got: render(&other),
+        }),
     }
 }
 
-pub fn eval(program: &Program, ctx: &Context) -> Result<Value, String> {
-    program.execute(ctx).map_err(|e| describe(&e))
-}
-
-fn describe(e: &ExecutionError) -> String {
-    e.to_string()
+pub fn eval(program: &Program, ctx: &Context) -> Result<Value, ExprError> {
+    Ok(program.execute(ctx)?)
 }
 
 /// A message with `{expression}` placeholders, compiled once.
@@ -319,7 +343,7 @@ enum Part {
 }
 
 impl Template {
-    pub fn compile(source: &str) -> Result<Template, String> {
+    pub fn compile(source: &str) -> Result<Template, ExprError> {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut chars = source.char_indices().peekable();
@@ -335,12 +359,12 @@ impl Template {
                 }
                 '{' => {
                     let rest = &source[i + 1..];
-                    let end = rest
-                        .find('}')
-                        .ok_or_else(|| format!("unclosed `{{` at offset {i}"))?;
+                    let end = rest.find('}').ok_or(ExprError::Unclosed(i))?;
                     let expr = &rest[..end];
-                    let program =
-                        compile(expr).map_err(|e| format!("in placeholder {{{expr}}}: {e}"))?;
+                    let program = compile(expr).map_err(|e| ExprError::Placeholder {
+                        expr: expr.to_string(),
+                        source: Box::new(e),
+                    })?;
                     if !text.is_empty() {
                         parts.push(Part::Text(std::mem::take(&mut text)));
                     }
@@ -349,7 +373,7 @@ impl Template {
                     let close = i + 1 + end;
                     while chars.next_if(|&(j, _)| j <= close).is_some() {}
                 }
-                '}' => return Err(format!("unmatched `}}` at offset {i}")),
+                '}' => return Err(ExprError::Unmatched(i)),
                 c => text.push(c),
             }
         }
@@ -412,7 +436,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(src: &str, facts: Json) -> Result<Value, String> {
+    fn run(src: &str, facts: Json) -> Result<Value, ExprError> {
         let root = root_context();
         let mut ctx = root.new_inner_scope();
         ctx.add_variable_from_value("f", to_cel(&facts));

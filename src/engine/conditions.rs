@@ -3,7 +3,7 @@
 
 use super::evidence::rule_evidence;
 use super::subject::{NO_FINDING, Subject, rule_error};
-use crate::catalog::expr;
+use crate::catalog::expr::{self, ExprError};
 use crate::catalog::{Condition, Rule};
 use crate::model::{Evaluation, Status};
 use crate::snapshot::Node;
@@ -22,7 +22,7 @@ pub(super) struct RuleRun<'a> {
 fn first_holding<'c>(
     conditions: &'c [Condition],
     scope: &Context,
-) -> Result<Option<&'c Condition>, (&'c Condition, String)> {
+) -> Result<Option<&'c Condition>, (&'c Condition, ExprError)> {
     for condition in conditions {
         if expr::eval_bool(&condition.program, scope).map_err(|e| (condition, e))? {
             return Ok(Some(condition));
@@ -123,7 +123,7 @@ impl RuleRun<'_> {
         template.render(scope)
     }
 
-    fn error(&self, part: &str, (condition, err): (&Condition, String)) -> Vec<Evaluation> {
+    fn error(&self, part: &str, (condition, err): (&Condition, ExprError)) -> Vec<Evaluation> {
         rule_error(self.rule, self.subject, part, Some(condition.line), err)
     }
 }

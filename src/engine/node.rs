@@ -250,7 +250,7 @@ pub(super) fn member_facts(
     MemberFacts::Facts(Arc::new(member))
 }
 
-pub(super) fn applies(rule: &Rule, scope: &Context) -> Result<bool, String> {
+pub(super) fn applies(rule: &Rule, scope: &Context) -> Result<bool, expr::ExprError> {
     match &rule.applies_to {
         None => Ok(true),
         Some(p) => expr::eval_bool(p, scope),

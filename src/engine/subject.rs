@@ -65,7 +65,7 @@ pub(super) fn rule_error(
     subject: &Subject,
     part: &str,
     line: Option<usize>,
-    error: String,
+    error: impl std::fmt::Display,
 ) -> Vec<Evaluation> {
     let message = format!("rule {} {}: {part} failed: {error}", rule.code, rule.name);
     let evidence = Evidence {

@@ -59,6 +59,27 @@ pub struct LogPattern {
     keep: Keep,
 }
 
+/// Why a `[log]` table cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum LogPatternError {
+    #[error("log.files is empty: name the logs the rule reads")]
+    NoFiles,
+    #[error("log.files `{glob}`: {source}")]
+    Glob {
+        glob: String,
+        source: globset::Error,
+    },
+    #[error("log.files: {0}")]
+    Globs(globset::Error),
+    #[error("log.{key}: {source}")]
+    Regex {
+        key: &'static str,
+        source: regex::Error,
+    },
+    #[error("log.context is at most {MAX_CONTEXT} lines")]
+    Context,
+}
+
 /// What a scan found: the files read (as shown in findings) and the matches.
 pub struct LogScan {
     pub files: Vec<String>,
@@ -66,26 +87,29 @@ pub struct LogScan {
 }
 
 impl LogPattern {
-    pub fn compile(section: &LogSection) -> Result<LogPattern, String> {
+    pub fn compile(section: &LogSection) -> Result<LogPattern, LogPatternError> {
         if section.files.is_empty() {
-            return Err("log.files is empty: name the logs the rule reads".into());
+            return Err(LogPatternError::NoFiles);
         }
         let mut globs = GlobSetBuilder::new();
         for f in &section.files {
-            let glob = Glob::new(f.trim_start_matches('/'))
-                .map_err(|e| format!("log.files `{f}`: {e}"))?;
+            let glob =
+                Glob::new(f.trim_start_matches('/')).map_err(|source| LogPatternError::Glob {
+                    glob: f.clone(),
+                    source,
+                })?;
             globs.add(glob);
         }
-        let globs = globs.build().map_err(|e| format!("log.files: {e}"))?;
-        let pattern = Regex::new(&section.pattern).map_err(|e| format!("log.pattern: {e}"))?;
-        let near = section
-            .near
-            .as_deref()
-            .map(Regex::new)
-            .transpose()
-            .map_err(|e| format!("log.near: {e}"))?;
+        let globs = globs.build().map_err(LogPatternError::Globs)?;
+        let regex = |key, text: &str| {
+            Regex::new(text).map_err(|source| LogPatternError::Regex { key, source })
+        };
+        let pattern = regex("pattern", &section.pattern)?;
+        let near = (section.near.as_deref())
+            .map(|near| regex("near", near))
+            .transpose()?;
         if section.context > MAX_CONTEXT {
-            return Err(format!("log.context is at most {MAX_CONTEXT} lines"));
+            return Err(LogPatternError::Context);
         }
         Ok(LogPattern {
             files: section.files.clone(),
@@ -351,7 +375,7 @@ java.io.IOException: No space left on device
         ] {
             let section: LogSection = toml::from_str(text).unwrap();
             let err = LogPattern::compile(&section).unwrap_err();
-            assert!(err.contains(want), "{err}");
+            assert!(err.to_string().contains(want), "{err}");
         }
     }
 }
