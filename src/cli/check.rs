@@ -87,8 +87,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
     verbose::say(verbose, policy.loaded.iter().cloned());
     let input_memory = args.memory.input_memory()?;
     if let Some(dir) = &args.cache {
-        crate::facts::file_digest::use_cache_dir(dir)
-            .map_err(|message| Error::Usage(format!("--cache: {message}")))?;
+        crate::facts::file_digest::use_cache_dir(dir)?;
     }
     let phase = args.phase;
     let options = RunOptions {

@@ -45,6 +45,8 @@ pub enum Error {
     },
     #[error("cannot write to stdout: {0}")]
     Stdout(std::io::Error),
+    #[error("--cache: {0}")]
+    Cache(#[from] crate::facts::file_digest::CacheError),
     #[error(transparent)]
     Diff(#[from] crate::diff::SideError),
     #[error(transparent)]

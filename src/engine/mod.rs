@@ -314,7 +314,7 @@ impl Plans {
                     &root.checked.display().to_string(),
                     Scope::Fleet,
                     "plan.toml",
-                    message,
+                    message.to_string(),
                     vec![evidence_path(file.display().to_string())],
                 ));
                 json!({})

@@ -26,7 +26,43 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use md5::{Digest, Md5};
 
 /// The lowercase hex md5 of a file, or why there is none.
-pub type DigestResult = Result<String, String>;
+pub type DigestResult = Result<String, DigestError>;
+
+/// Why a file has no digest (the caller knows which file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    /// The I/O error's text (a result is shared by every node naming the
+    /// file, and `io::Error` cannot be cloned).
+    #[error("unreadable: {message}")]
+    Unreadable {
+        kind: io::ErrorKind,
+        message: String,
+    },
+    #[error("truncated: {len} of the {declared} bytes its ISO 9660 volume descriptor declares")]
+    Truncated { len: u64, declared: u64 },
+    #[error("changed while being read: {read} bytes read, {expected} expected")]
+    Changed { read: u64, expected: u64 },
+    /// A worker ended without hashing the file (it cannot: a bug).
+    #[error("not hashed")]
+    NotHashed,
+}
+
+impl From<io::Error> for DigestError {
+    fn from(e: io::Error) -> DigestError {
+        DigestError::Unreadable {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The digest cache file could not be made or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct CacheError {
+    path: PathBuf,
+    source: io::Error,
+}
 
 const BLOCK: usize = 1 << 17;
 
@@ -135,19 +171,22 @@ pub fn md5_files(paths: &[PathBuf]) -> Vec<(DigestResult, Origin)> {
 /// holds are used, and [`save_cache`] writes this run's back. A cache file
 /// that cannot be read is started afresh (it only saves time); its lines
 /// in no known form are dropped.
-pub fn use_cache_dir(dir: &Path) -> Result<(), String> {
+pub fn use_cache_dir(dir: &Path) -> Result<(), CacheError> {
     RUN_CACHE.use_cache_dir(dir)
 }
 
 /// Writes the digests of the cache and of this run to the cache file,
 /// when a cache is used.
-pub fn save_cache() -> Result<(), String> {
+pub fn save_cache() -> Result<(), CacheError> {
     RUN_CACHE.save_cache()
 }
 
 impl Md5Cache {
-    pub fn use_cache_dir(&self, dir: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    pub fn use_cache_dir(&self, dir: &Path) -> Result<(), CacheError> {
+        std::fs::create_dir_all(dir).map_err(|source| CacheError {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let file = dir.join(CACHE_FILE);
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let digests = text
@@ -162,7 +201,7 @@ impl Md5Cache {
         Ok(())
     }
 
-    pub fn save_cache(&self) -> Result<(), String> {
+    pub fn save_cache(&self) -> Result<(), CacheError> {
         let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
         let Some(stored) = stored.as_ref() else {
             return Ok(());
@@ -177,7 +216,10 @@ impl Md5Cache {
         let mut lines: Vec<String> = all.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
         lines.sort();
         let folder = stored.file.parent().unwrap_or(Path::new("."));
-        let fail = |e: std::io::Error| format!("{}: {e}", stored.file.display());
+        let fail = |source: io::Error| CacheError {
+            path: stored.file.clone(),
+            source,
+        };
         let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(fail)?;
         io::Write::write_all(&mut tmp, lines.concat().as_bytes()).map_err(fail)?;
         tmp.persist(&stored.file).map_err(|e| fail(e.error))?;
@@ -191,7 +233,8 @@ impl Md5Cache {
     }
 
     pub fn md5_files(&self, paths: &[PathBuf]) -> Vec<(DigestResult, Origin)> {
-        let metas: Vec<io::Result<Metadata>> = paths.iter().map(std::fs::metadata).collect();
+        let metas: Vec<Result<Metadata, DigestError>> =
+            paths.iter().map(|p| Ok(std::fs::metadata(p)?)).collect();
         let mut order: Vec<usize> = (0..paths.len()).collect();
         let size = |i: &usize| metas[*i].as_ref().map_or(0, Metadata::len);
         order.sort_by_key(|i| std::cmp::Reverse(size(i)));
@@ -217,7 +260,7 @@ impl Md5Cache {
                         let Some(&i) = order.get(n) else { break };
                         let digest = match &metas[i] {
                             Ok(meta) => self.cached_md5(&paths[i], meta, &bar),
-                            Err(e) => (Err(describe(e)), Origin::Computed),
+                            Err(e) => (Err(e.clone()), Origin::Computed),
                         };
                         let _ = results[i].set(digest);
                     }
@@ -230,7 +273,7 @@ impl Md5Cache {
             .into_iter()
             .map(|r| {
                 r.into_inner()
-                    .unwrap_or_else(|| (Err("not hashed".to_string()), Origin::Computed))
+                    .unwrap_or((Err(DigestError::NotHashed), Origin::Computed))
             })
             .collect()
     }
@@ -271,13 +314,14 @@ impl Md5Cache {
 /// Streams one file through md5. `expected_len` is the size seen before
 /// reading; a file that grows or shrinks meanwhile is still being written.
 fn md5_file(path: &Path, expected_len: u64, bar: &ProgressBar) -> DigestResult {
-    let mut file = File::open(path).map_err(|e| describe(&e))?;
-    if let Some(declared) = iso_declared_size(&mut file).map_err(|e| describe(&e))?
+    let mut file = File::open(path)?;
+    if let Some(declared) = iso_declared_size(&mut file)?
         && declared > expected_len
     {
-        return Err(format!(
-            "truncated: {expected_len} of the {declared} bytes its ISO 9660 volume descriptor declares"
-        ));
+        return Err(DigestError::Truncated {
+            len: expected_len,
+            declared,
+        });
     }
     let mut hasher = Md5::new();
     let mut buf = vec![0u8; BLOCK];
@@ -287,16 +331,17 @@ fn md5_file(path: &Path, expected_len: u64, bar: &ProgressBar) -> DigestResult {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(describe(&e)),
+            Err(e) => return Err(e.into()),
         };
         hasher.update(&buf[..n]);
         read_total += n as u64;
         bar.inc(n as u64);
     }
     if read_total != expected_len {
-        return Err(format!(
-            "changed while being read: {read_total} bytes read, {expected_len} expected"
-        ));
+        return Err(DigestError::Changed {
+            read: read_total,
+            expected: expected_len,
+        });
     }
     Ok(crate::model::hex(&hasher.finalize()))
 }
@@ -328,10 +373,6 @@ fn declared_size(pvd: &[u8; 132]) -> Option<u64> {
     let blocks = u32::from_le_bytes([pvd[80], pvd[81], pvd[82], pvd[83]]);
     let block_size = u16::from_le_bytes([pvd[128], pvd[129]]);
     (blocks > 0 && block_size > 0).then(|| u64::from(blocks) * u64::from(block_size))
-}
-
-fn describe(e: &io::Error) -> String {
-    format!("unreadable: {e}")
 }
 
 #[cfg(test)]
@@ -387,7 +428,7 @@ mod tests {
     fn a_missing_file_has_a_reason_not_a_digest() {
         let dir = tempfile::tempdir().unwrap();
         let got = md5_files(&[dir.path().join("absent.iso")]);
-        let reason = got[0].0.clone().unwrap_err();
+        let reason = got[0].0.clone().unwrap_err().to_string();
         assert!(reason.starts_with("unreadable:"), "{reason}");
     }
 
@@ -402,7 +443,7 @@ mod tests {
         fs::write(&p_cut, cut).unwrap();
         let got = md5_files(&[p_whole, p_cut]);
         assert_eq!(got[0].0.as_deref(), Ok(md5_hex(&whole).as_str()));
-        let reason = got[1].0.clone().unwrap_err();
+        let reason = got[1].0.clone().unwrap_err().to_string();
         assert!(
             reason.contains("truncated: 73728 of the 81920 bytes"),
             "{reason}"

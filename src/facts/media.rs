@@ -325,7 +325,7 @@ fn listing_for<'e>(entries: &'e [ChecksumEntry], staged: &Staged) -> Option<&'e 
 
 /// An image's md5 (or why there is none), the file it came from, and its
 /// origin (computed, cached, recorded).
-type Digest = (Result<String, String>, String, &'static str);
+type Digest = (file_digest::DigestResult, String, &'static str);
 
 pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = facts.parse("checksum-file", checksum_list::parse)?;
@@ -378,7 +378,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             "computed": digest.as_ref().and_then(|d| d.as_ref().ok()),
             "computed_from": from,
             "digest_origin": origin,
-            "error": digest.as_ref().and_then(|d| d.as_ref().err()),
+            "error": digest.as_ref().and_then(|d| d.as_ref().err()).map(ToString::to_string),
             "source": entry.map_or_else(|| s.source.clone(), |e| source(&shown, e.line)),
         }));
     }

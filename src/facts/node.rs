@@ -205,12 +205,33 @@ pub fn identity_fact(node: &Node) -> Json {
     Json::Object(map)
 }
 
+/// Why a plan.toml cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {message}", path.display())]
+    Syntax {
+        path: std::path::PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
 /// plan.toml as JSON; `Err` names the file and line when it is invalid.
-pub fn plan_fact(path: &std::path::Path) -> Result<Json, String> {
+pub fn plan_fact(path: &std::path::Path) -> Result<Json, PlanError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(json!({})),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(PlanError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
     };
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
@@ -220,7 +241,11 @@ pub fn plan_fact(path: &std::path::Path) -> Result<Json, String> {
                     .map_or(1, |t| t.matches('\n').count() + 1)
             })
             .unwrap_or(1);
-        format!("{}:{line}: {}", path.display(), e.message().trim())
+        PlanError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            message: e.message().trim().to_string(),
+        }
     })?;
     let mut plan = toml_to_json(toml::Value::Table(table));
     let epoch = |key: &str| plan.get(key).and_then(Json::as_str).and_then(epoch_of);
