@@ -91,10 +91,10 @@ pub(super) fn collect(args: CollectArgs) -> Outcome {
         upgrade_dir: PathBuf::from(crate::snapshot::collect::UPGRADE_DIR),
         shadow_file: args.shadow_file.clone(),
     };
-    let summary = crate::snapshot::collect::collect(&options).map_err(Error::Usage)?;
+    let summary = crate::snapshot::collect::collect(&options)?;
     let mut written = out.display().to_string();
     if args.archive {
-        let packed = crate::snapshot::collect::pack(&out).map_err(Error::Usage)?;
+        let packed = crate::snapshot::collect::pack(&out)?;
         written = packed.display().to_string();
     }
     eprintln!(

@@ -47,6 +47,9 @@ pub enum Error {
     Stdout(std::io::Error),
     #[error("--cache: {0}")]
     Cache(#[from] crate::facts::file_digest::CacheError),
+    /// `collect` could not write or pack its snapshot.
+    #[error(transparent)]
+    Collect(#[from] crate::snapshot::collect::CollectError),
     #[error(transparent)]
     Diff(#[from] crate::diff::SideError),
     #[error(transparent)]

@@ -220,9 +220,9 @@ impl<'a> NodeFacts<'a> {
         if self.reads.contains_key(&shown) {
             return Ok(shown);
         }
-        let text = snapshot::read_input(path).map_err(|reason| FactProblem::Unreadable {
+        let text = snapshot::read_input(path).map_err(|e| FactProblem::Unreadable {
             path: shown.clone(),
-            reason,
+            reason: e.reason,
         })?;
         let read = InputRead {
             rel: path

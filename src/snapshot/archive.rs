@@ -127,19 +127,49 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// Why an archive cannot be listed; discovery makes it a node that cannot
+/// be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("{}: not a .tar, .tar.gz, .tgz or .tar.xz", path.display())]
+    NotAnArchive { path: PathBuf },
+    #[error(
+        "{}: expands to more than {limit} bytes, the limit for one archive: not read; \
+         extract it, or split the fleet into several archives",
+        path.display()
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: corrupt or truncated archive: {source}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The temporary file the archive's inputs are kept in.
+    #[error(
+        "{}: cannot keep the archive's files in a temporary file ({}): {source}",
+        path.display(),
+        std::env::temp_dir().display()
+    )]
+    Spill {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 impl Archive {
     /// Lists the archive and keeps its inputs, in one pass. A truncated or
     /// corrupt archive, or one expanding past [`MAX_EXPANDED_BYTES`], is an
     /// error that names the archive and what broke.
-    pub fn open(path: &Path) -> Result<Archive, String> {
+    pub fn open(path: &Path) -> Result<Archive, ArchiveError> {
         Archive::open_within(path, MAX_EXPANDED_BYTES)
     }
 
     /// [`Archive::open`], with at most `limit` bytes expanded.
-    pub fn open_within(path: &Path, limit: u64) -> Result<Archive, String> {
-        let compression = compression_of(path)
-            .ok_or_else(|| format!("{}: not a .tar, .tar.gz, .tgz or .tar.xz", path.display()))?;
-        let spill = tempfile::tempfile().map_err(|e| spill_error(path, &e))?;
+    pub fn open_within(path: &Path, limit: u64) -> Result<Archive, ArchiveError> {
+        let compression = compression_of(path).ok_or_else(|| ArchiveError::NotAnArchive {
+            path: path.to_path_buf(),
+        })?;
+        let spill = tempfile::tempfile().map_err(|e| spill_error(path, e))?;
         let mut archive = Archive {
             path: path.to_path_buf(),
             compression,
@@ -147,15 +177,15 @@ impl Archive {
             refused: Vec::new(),
             spill,
         };
-        let fail = |e: std::io::Error| {
-            if e.get_ref().is_some_and(|inner| inner.is::<PastLimit>()) {
-                format!(
-                    "{}: expands to more than {limit} bytes, the limit for one archive: not read; \
-                     extract it, or split the fleet into several archives",
-                    path.display()
-                )
+        let fail = |source: std::io::Error| {
+            let path = path.to_path_buf();
+            if source
+                .get_ref()
+                .is_some_and(|inner| inner.is::<PastLimit>())
+            {
+                ArchiveError::TooLarge { path, limit }
             } else {
-                format!("{}: corrupt or truncated archive: {e}", path.display())
+                ArchiveError::Corrupt { path, source }
             }
         };
         let stream = Bounded {
@@ -166,7 +196,7 @@ impl Archive {
         let spill_file = archive
             .spill
             .try_clone()
-            .map_err(|e| spill_error(path, &e))?;
+            .map_err(|e| spill_error(path, e))?;
         let mut spill = Spill {
             out: BufWriter::with_capacity(256 * 1024, spill_file),
             at: 0,
@@ -190,7 +220,7 @@ impl Archive {
         // without an error from the listing; drain it to be sure.
         let mut rest = tar.into_inner();
         std::io::copy(&mut rest, &mut std::io::sink()).map_err(fail)?;
-        spill.out.flush().map_err(|e| spill_error(path, &e))?;
+        spill.out.flush().map_err(|e| spill_error(path, e))?;
         Ok(archive)
     }
 
@@ -201,8 +231,8 @@ impl Archive {
         name: &str,
         mut entry: tar::Entry<impl Read>,
         spill: &mut Spill,
-        fail: &impl Fn(std::io::Error) -> String,
-    ) -> Result<Option<Entry>, String> {
+        fail: &impl Fn(std::io::Error) -> ArchiveError,
+    ) -> Result<Option<Entry>, ArchiveError> {
         let kind = entry.header().entry_type();
         Ok(Some(if kind.is_dir() {
             Entry::Dir
@@ -231,7 +261,7 @@ impl Archive {
             // is a truncated archive.
             let copied = std::io::copy(&mut entry, &mut spill.out).map_err(|e| {
                 if is_write_error(&e) {
-                    spill_error(&self.path, &e)
+                    spill_error(&self.path, e)
                 } else {
                     fail(e)
                 }
@@ -405,12 +435,11 @@ fn is_write_error(e: &std::io::Error) -> bool {
     )
 }
 
-fn spill_error(path: &Path, e: &std::io::Error) -> String {
-    format!(
-        "{}: cannot keep the archive's files in a temporary file ({}): {e}",
-        path.display(),
-        std::env::temp_dir().display()
-    )
+fn spill_error(path: &Path, source: std::io::Error) -> ArchiveError {
+    ArchiveError::Spill {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The kind of a FIFO or device entry.
@@ -512,7 +541,9 @@ mod tests {
         let zeros = vec![0u8; 1024 * 1024];
         let path = tar_gz(dir.path(), &[("n/node.json", b"{}"), ("n/big", &zeros)]);
         assert!(std::fs::metadata(&path).unwrap().len() < 10_000);
-        let error = Archive::open_within(&path, 512 * 1024).unwrap_err();
+        let error = Archive::open_within(&path, 512 * 1024)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("expands to more than 524288 bytes, the limit for one archive"),
             "{error}"

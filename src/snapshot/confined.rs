@@ -24,7 +24,8 @@ pub const MAX_LINKS: usize = 40;
 
 /// Why a file of a snapshot was not read: the tool code that reports it,
 /// and the reason shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
 pub struct ReadError {
     pub code: u32,
     pub reason: String,

@@ -463,7 +463,7 @@ fn discover_archive(
                 layout: Layout::Native,
                 root: root.to_path_buf(),
                 identity: Map::new(),
-                identity_error: Some(message),
+                identity_error: Some(message.to_string()),
                 archive: None,
                 shared: Arc::default(),
             });
@@ -542,8 +542,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
     }
     let marker = dir.join(NODE_MARKER);
     if layout == Layout::Native || node.is_file(&marker) {
-        let text = node.read(&marker).map_err(|e| e.reason);
-        let (given, error) = parse_identity(&marker, text);
+        let (given, error) = parse_identity(&marker, node.read(&marker));
         if given.contains_key("collected_at") && !given.contains_key("collected_at_clock") {
             // A collected_at written beside a sosreport is the collector's.
             node.identity.remove("collected_at_clock");
@@ -557,7 +556,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
 /// node.json as read, or why it cannot be used.
 fn parse_identity(
     marker: &Path,
-    text: Result<String, String>,
+    text: Result<String, ReadError>,
 ) -> (Map<String, Value>, Option<String>) {
     match text {
         Err(e) => (Map::new(), Some(format!("{}: {e}", marker.display()))),
@@ -582,13 +581,13 @@ fn parse_identity(
 /// Reads a file named on the command line (`upcheck parse`) as text:
 /// only a regular file, at most [`MAX_INPUT_BYTES`]. The operator chose
 /// the path, so links in it are followed.
-pub fn read_input(path: &Path) -> Result<String, String> {
-    let real = path.canonicalize().map_err(|e| e.to_string())?;
+pub fn read_input(path: &Path) -> Result<String, ReadError> {
+    let real = (path.canonicalize()).map_err(|e| ReadError::unreadable(e.to_string()))?;
     let folder = real.parent().unwrap_or(Path::new("/"));
     match confined::read_file(folder, &real, MAX_INPUT_BYTES) {
         Ok(bytes) => Ok(text_of(bytes)),
-        Err(ReadFailure::Refused(e)) => Err(e.reason),
-        Err(ReadFailure::Over(over)) => Err(over_limit(over, MAX_INPUT_BYTES).reason),
+        Err(ReadFailure::Refused(e)) => Err(e),
+        Err(ReadFailure::Over(over)) => Err(over_limit(over, MAX_INPUT_BYTES)),
     }
 }
 

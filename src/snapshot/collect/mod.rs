@@ -55,26 +55,48 @@ pub struct Summary {
     pub files_copied: usize,
 }
 
+/// Why a snapshot could not be written or packed (the commands it runs
+/// may fail: that is recorded in the snapshot, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("{} is not empty: collect writes a fresh snapshot", .0.display())]
+    NotEmpty(PathBuf),
+    /// A file or folder of the snapshot, or the archive packed from it.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: no folder name to pack under", .0.display())]
+    NoName(PathBuf),
+}
+
+impl CollectError {
+    fn io(path: &Path) -> impl Fn(std::io::Error) -> CollectError + Copy + '_ {
+        move |source| CollectError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Writes the snapshot under `options.out` (created; must be empty or new).
-pub fn collect(options: &Options) -> Result<Summary, String> {
+pub fn collect(options: &Options) -> Result<Summary, CollectError> {
     let out = &options.out;
     if out.exists()
         && std::fs::read_dir(out)
-            .map_err(|e| format!("{}: {e}", out.display()))?
+            .map_err(CollectError::io(out))?
             .next()
             .is_some()
     {
-        return Err(format!(
-            "{} is not empty: collect writes a fresh snapshot",
-            out.display()
-        ));
+        return Err(CollectError::NotEmpty(out.clone()));
     }
-    let write = |rel: &str, bytes: &[u8]| -> Result<(), String> {
+    let write = |rel: &str, bytes: &[u8]| {
         let path = out.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(CollectError::io(parent))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::write(&path, bytes).map_err(CollectError::io(&path))
     };
     let mut summary = Summary::default();
     let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -183,14 +205,14 @@ pub fn collect(options: &Options) -> Result<Summary, String> {
 
 /// Packs the node folder `dir` as `dir.tar.gz` (the folder as its top
 /// entry) and removes the folder.
-pub fn pack(dir: &Path) -> Result<PathBuf, String> {
+pub fn pack(dir: &Path) -> Result<PathBuf, CollectError> {
     let name = dir
         .file_name()
-        .ok_or_else(|| format!("{}: no folder name to pack under", dir.display()))?;
+        .ok_or_else(|| CollectError::NoName(dir.to_path_buf()))?;
     let mut target = dir.as_os_str().to_owned();
     target.push(".tar.gz");
     let target = PathBuf::from(target);
-    let fail = |e: std::io::Error| format!("{}: {e}", target.display());
+    let fail = CollectError::io(&target);
     // A temporary file renamed into place: whatever sits at the target (a
     // symbolic link planted there, an old archive) is replaced, never
     // written through.
@@ -212,7 +234,7 @@ pub fn pack(dir: &Path) -> Result<PathBuf, String> {
             .map_err(fail)?;
     }
     tmp.persist(&target).map_err(|e| fail(e.error))?;
-    std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::remove_dir_all(dir).map_err(CollectError::io(dir))?;
     Ok(target)
 }
 
