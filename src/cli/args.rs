@@ -106,16 +106,28 @@ pub enum Format {
     Json,
 }
 
+/// A `--report` value that is not `FORMAT=FILE`.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportTargetError {
+    #[error("expected FORMAT=FILE, got `{0}`")]
+    NoEquals(String),
+    #[error("unknown format `{0}` (table, json, junit, sarif, markdown, html)")]
+    Format(String),
+    #[error("no file after `{0}=`")]
+    NoFile(String),
+}
+
 /// `FORMAT=FILE` of `--report`.
-fn parse_report_target(arg: &str) -> Result<(ReportFormat, PathBuf), String> {
+fn parse_report_target(arg: &str) -> Result<(ReportFormat, PathBuf), ReportTargetError> {
     let (format, file) = arg
         .split_once('=')
-        .ok_or_else(|| format!("expected FORMAT=FILE, got `{arg}`"))?;
-    let format = ReportFormat::from_str(format, true).map_err(|_| {
-        format!("unknown format `{format}` (table, json, junit, sarif, markdown, html)")
-    })?;
+        .ok_or_else(|| ReportTargetError::NoEquals(arg.to_string()))?;
+    let format = ReportFormat::from_str(format, true)
+        .map_err(|_| ReportTargetError::Format(format.to_string()))?;
     if file.is_empty() {
-        return Err(format!("no file after `{}=`", arg.trim_end_matches('=')));
+        return Err(ReportTargetError::NoFile(
+            arg.trim_end_matches('=').to_string(),
+        ));
     }
     Ok((format, PathBuf::from(file)))
 }

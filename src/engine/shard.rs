@@ -16,12 +16,17 @@ pub struct Shard {
     pub count: usize,
 }
 
+/// A `--shard` value that is not `K/N`.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected K/N with 1 <= K <= N (e.g. 1/3), got `{0}`")]
+pub struct ShardError(String);
+
 impl std::str::FromStr for Shard {
-    type Err = String;
+    type Err = ShardError;
 
     /// `K/N` with 1 ≤ K ≤ N, e.g. `1/3`, `2/3`, `3/3`.
-    fn from_str(text: &str) -> Result<Shard, String> {
-        let usage = || format!("expected K/N with 1 <= K <= N (e.g. 1/3), got `{text}`");
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let usage = || ShardError(text.to_string());
         let (k, n) = text.split_once('/').ok_or_else(usage)?;
         let index: usize = k.trim().parse().map_err(|_| usage())?;
         let count: usize = n.trim().parse().map_err(|_| usage())?;
@@ -108,7 +113,7 @@ mod tests {
         assert_eq!("1/1".parse::<Shard>().unwrap().to_string(), "1/1");
         for bad in ["0/3", "4/3", "1/0", "3", "a/b", "1/3/4", "-1/3", ""] {
             let err = bad.parse::<Shard>().unwrap_err();
-            assert!(err.contains("K/N"), "{bad}: {err}");
+            assert!(err.to_string().contains("K/N"), "{bad}: {err}");
         }
     }
 

@@ -32,7 +32,7 @@ pub fn problem(pattern: &str) -> Option<String> {
             "`{pattern}` has a malformed placeholder: write `<NAME>` (letters, digits, `_`)"
         ));
     };
-    matcher_of(&filled).err()
+    (matcher_of(&filled).err()).map(|e| format!("`{filled}` is no valid glob: {}", e.kind()))
 }
 
 /// Whether `pattern` names one file as written: no glob, no placeholder.
@@ -49,12 +49,11 @@ pub fn matcher(pattern: &str) -> Option<GlobMatcher> {
     matcher_of(pattern).ok()
 }
 
-fn matcher_of(pattern: &str) -> Result<GlobMatcher, String> {
+fn matcher_of(pattern: &str) -> Result<GlobMatcher, globset::Error> {
     GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| format!("`{pattern}` is no valid glob: {}", e.kind()))
 }
 
 /// `pattern` with each `<NAME>` placeholder replaced by a plain word, or

@@ -346,10 +346,15 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+/// A fingerprint that is not 32 lowercase hex digits.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("fingerprint `{0}` is not 32 hex digits")]
+pub struct FingerprintError(String);
+
 impl std::str::FromStr for Fingerprint {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("fingerprint `{s}` is not 32 hex digits");
+    type Err = FingerprintError;
+    fn from_str(s: &str) -> Result<Self, FingerprintError> {
+        let bad = || FingerprintError(s.to_string());
         if s.len() != 32 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(bad());
         }
