@@ -33,16 +33,19 @@
 //!
 //! Blank lines, `#` comments and rule lines are skipped; a header with no
 //! rows is Parsed with none. CRLF, a BOM, quotes, semicolon or tab
-//! separators, and the aligned text-table form are accepted.
+//! separators, and the aligned text-table form are accepted. The columns
+//! are declared in `inputs/audit-log.toml` and read by the generic table
+//! parser (`parse::table`).
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use crate::parse::Outcome;
-use crate::parse::export_table::{self, Row, Spec};
-use crate::parse::time::gui_time;
+use crate::parse::table::TableSpec;
 
 /// One audited operator action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// 1-based line the row starts on.
     pub line: usize,
@@ -55,49 +58,13 @@ pub struct AuditEntry {
     pub description: Option<String>,
 }
 
+/// The columns, as `inputs/audit-log.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/audit-log.toml")));
+
 /// Parses an audit log export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<AuditEntry>> {
-    export_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Time,
-    User,
-    Action,
-    ObjectType,
-    Object,
-    Description,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "audit-log",
-    columns: &[
-        (Field::Time, &["Timestamp", "Time", "Date", "Date/Time"]),
-        (Field::User, &["User", "User Name", "Operator"]),
-        (Field::Action, &["Action", "Operation", "Event"]),
-        (Field::ObjectType, &["Object Type", "Type", "Category"]),
-        (Field::Object, &["Object", "Object Name", "Target", "Name"]),
-        (Field::Description, &["Description", "Details", "Message"]),
-    ],
-    required: &[Field::Time, Field::Action],
-    noted: &[],
-};
-
-fn record(row: &Row<'_, Field>) -> Result<AuditEntry, String> {
-    let value = |field: Field| row.value(field).map(str::to_string);
-    let time = value(Field::Time).ok_or("the row has no time")?;
-    let action = value(Field::Action).ok_or("the row has no action")?;
-    Ok(AuditEntry {
-        line: row.line,
-        epoch: gui_time::epoch(&time),
-        time,
-        user: value(Field::User),
-        action,
-        object_type: value(Field::ObjectType),
-        object: value(Field::Object),
-        description: value(Field::Description),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
