@@ -52,12 +52,17 @@
 //! ```
 //!
 //! Blank lines, `#` comments and rule lines are skipped; a header with no
-//! rows is Parsed with none.
+//! rows is Parsed with none. The columns are declared in
+//! `inputs/cluster-config.toml` and read by the generic table parser
+//! (`parse::table`); the role and the mismatch are read here.
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use crate::parse::Outcome;
-use crate::parse::export_table::{self, Row, Spec, words};
+use crate::parse::export_table::words;
+use crate::parse::table::TableSpec;
 
 /// One server row of a cluster's System tab.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,66 +83,27 @@ pub struct ClusterServer {
     pub mismatch: bool,
 }
 
+/// A row as `inputs/cluster-config.toml` declares it.
+#[derive(Deserialize)]
+struct Listed {
+    line: usize,
+    cluster: String,
+    kind: Option<String>,
+    server: Option<String>,
+    role: Option<String>,
+    release: Option<String>,
+    config_version: Option<String>,
+    config: String,
+}
+
+/// The columns, as `inputs/cluster-config.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/cluster-config.toml")));
+
 /// Parses a cluster configuration export, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<ClusterServer>> {
-    export_table::read(text, &SPEC, record)
+    SPEC.parse_with(text, |row: Listed| Ok(record(row)))
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Cluster,
-    Kind,
-    Server,
-    Role,
-    Release,
-    ConfigVersion,
-    Config,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "cluster-config",
-    columns: &[
-        (Field::Cluster, &["Cluster", "Cluster Name"]),
-        (Field::Kind, &["Type", "Cluster Type", "Application"]),
-        (
-            Field::Server,
-            &["Server", "Server Name", "Hostname", "Host"],
-        ),
-        (Field::Role, &["Role", "Server Role", "HA Role"]),
-        (
-            Field::Release,
-            &[
-                "Running Release",
-                "Release",
-                "Server Version",
-                "Software Version",
-            ],
-        ),
-        (
-            Field::ConfigVersion,
-            &[
-                "Config Version",
-                "Configuration Version",
-                "Cluster Version",
-                "Version",
-            ],
-        ),
-        (
-            Field::Config,
-            &[
-                "Config Status",
-                "Configuration Status",
-                "Config State",
-                "Config",
-                "Config Mismatch",
-                "Mismatch",
-                "Status",
-            ],
-        ),
-    ],
-    required: &[Field::Cluster, Field::Config],
-    noted: &[],
-};
 
 /// Whether a config cell says the configuration does not match.
 fn says_mismatch(cell: &str) -> bool {
@@ -145,21 +111,20 @@ fn says_mismatch(cell: &str) -> bool {
     key.contains("mismatch") || matches!(key.as_str(), "yes" | "y" | "true")
 }
 
-fn record(row: &Row<'_, Field>) -> Result<ClusterServer, String> {
-    let value = |field: Field| row.value(field).map(str::to_string);
-    let cluster = value(Field::Cluster).ok_or("the row names no cluster")?;
-    let config = value(Field::Config).ok_or("the row has no config status")?;
-    Ok(ClusterServer {
+/// The vendor logic the spec cannot state: the role compared in lower case,
+/// and whether the config cell says a mismatch.
+fn record(row: Listed) -> ClusterServer {
+    ClusterServer {
         line: row.line,
-        cluster,
-        kind: value(Field::Kind),
-        server: value(Field::Server),
-        role: row.value(Field::Role).map(words),
-        release: value(Field::Release),
-        config_version: value(Field::ConfigVersion),
-        mismatch: says_mismatch(&config),
-        config,
-    })
+        cluster: row.cluster,
+        kind: row.kind,
+        server: row.server,
+        role: row.role.as_deref().map(words),
+        release: row.release,
+        config_version: row.config_version,
+        mismatch: says_mismatch(&row.config),
+        config: row.config,
+    }
 }
 
 #[cfg(test)]
@@ -225,7 +190,7 @@ mod tests {
         );
         let text = "Cluster,Server,Status\n,mpe-1a,OK\n";
         let m = testing::malformed(&parse(text), text);
-        assert_eq!((m.line, m.reason.as_str()), (2, "the row names no cluster"));
+        assert_eq!((m.line, m.reason.as_str()), (2, "the row has no cluster"));
     }
 
     #[test]
