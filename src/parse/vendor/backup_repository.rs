@@ -33,6 +33,9 @@
 //! or whose kind cannot be told, makes the file Malformed at that row's
 //! line: a listing that cannot be read whole is not taken as proof that a
 //! backup is there. A header without rows means the repository is empty.
+//! The columns are declared in `inputs/backup-repository.toml` and read by
+//! the generic table parser (`parse::table`); the size and the kind are
+//! read here.
 //!
 //! ```text
 //! # ls of backup-host:/srv/backups/pcrf, 2026-11-20
@@ -48,11 +51,13 @@
 //! mpe-s1-a  server  mpe-s1-a-backup.iso          1555210  11/20/2026 8:05:00
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
 
 use crate::parse::Outcome;
-use crate::parse::export_table::{self, Row, Spec, words};
-use crate::parse::time::gui_time;
+use crate::parse::export_table::words;
+use crate::parse::table::TableSpec;
 
 /// One backup file in the repository.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,32 +74,26 @@ pub struct RepositoryBackup {
     pub time_epoch: i64,
 }
 
+/// A row as `inputs/backup-repository.toml` declares it.
+#[derive(Deserialize)]
+struct Listed {
+    line: usize,
+    server: String,
+    file: String,
+    size: String,
+    time: String,
+    time_epoch: i64,
+    kind: Option<String>,
+}
+
+/// The columns, as `inputs/backup-repository.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/backup-repository.toml")));
+
 /// Parses a backup repository listing, CSV or text table.
 pub fn parse(text: &str) -> Outcome<Vec<RepositoryBackup>> {
-    export_table::read(text, &SPEC, record)
+    SPEC.parse_with(text, record)
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Server,
-    File,
-    Size,
-    Time,
-    Kind,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "backup repository listing",
-    columns: &[
-        (Field::Server, &["Server", "Hostname", "Host"]),
-        (Field::File, &["File", "File Name", "Name", "Backup"]),
-        (Field::Size, &["Size", "Bytes", "Size (bytes)"]),
-        (Field::Time, &["Time", "Taken At", "Date", "Modified"]),
-        (Field::Kind, &["Kind", "Type"]),
-    ],
-    required: &[Field::Server, Field::File, Field::Size, Field::Time],
-    noted: &[],
-};
 
 /// The kind a `Kind` value or, without one, the file name gives.
 pub fn kind_of(given: Option<&str>, file: &str) -> Result<&'static str, String> {
@@ -131,22 +130,19 @@ pub fn bytes(text: &str) -> Option<u64> {
         .flatten()
 }
 
-fn record(row: &Row<'_, Field>) -> Result<RepositoryBackup, String> {
-    let server = row.value(Field::Server).ok_or("the row names no server")?;
-    let file = row.value(Field::File).ok_or("the row names no file")?;
-    let size = row.value(Field::Size).ok_or("the row gives no size")?;
-    let size = bytes(size).ok_or_else(|| format!("size `{size}` is no number of bytes"))?;
-    let time = row.value(Field::Time).ok_or("the row gives no time")?;
-    let time_epoch =
-        gui_time::epoch(time).ok_or_else(|| format!("time `{time}` is in no known form"))?;
+/// The vendor logic the spec cannot state: the size in bytes, and the
+/// kind, from the file name when no column gives it.
+fn record(row: Listed) -> Result<RepositoryBackup, String> {
+    let size =
+        bytes(&row.size).ok_or_else(|| format!("size `{}` is no number of bytes", row.size))?;
     Ok(RepositoryBackup {
         line: row.line,
-        server: server.to_string(),
-        kind: kind_of(row.value(Field::Kind), file)?,
-        file: file.to_string(),
+        server: row.server,
+        kind: kind_of(row.kind.as_deref(), &row.file)?,
+        file: row.file,
         size,
-        time: time.to_string(),
-        time_epoch,
+        time: row.time,
+        time_epoch: row.time_epoch,
     })
 }
 
