@@ -97,12 +97,6 @@ impl<F: Copy + PartialEq> Row<'_, F> {
             .filter(|v| !v.is_empty())
     }
 
-    /// Like [`Row::get`], but the `-` and `--` that NMS GUIs print for
-    /// no value are absent too.
-    pub fn value(&self, field: F) -> Option<&str> {
-        self.get(field).filter(|v| !matches!(*v, "-" | "--"))
-    }
-
     /// The note that ends the header name of `field`'s column, trimmed and
     /// without its parentheses or brackets: `KB` for `Free (KB)`. `None`
     /// when the header lacks the column or its name has no note.

@@ -25,7 +25,6 @@ pub mod prsm_images;
 pub mod prsm_loads;
 pub mod prsm_prsus;
 pub mod prsm_spm301;
-pub(crate) mod prsm_table;
 pub mod ssh_key_check;
 pub mod syscheck;
 pub mod upgrade_log;

@@ -32,7 +32,9 @@
 //!
 //! A row without a process or a status is Malformed at its line. Command
 //! echoes (`>AUTOPROC …`) and bare prompts are skipped, as are blank lines,
-//! `#` comments and rule lines.
+//! `#` comments and rule lines. The columns are declared in
+//! `inputs/prsm-autoproc.toml` and read by the generic table parser
+//! (`parse::table`).
 //!
 //! # Example
 //!
@@ -45,73 +47,33 @@
 //! DBAUDIT   STOPPED
 //! ```
 
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use super::prsm_table::{self, normal_name};
+use serde::{Deserialize, Serialize};
+
 use crate::parse::Outcome;
-use crate::parse::export_table::{Row, Spec, words};
+use crate::parse::table::TableSpec;
 
 /// One automated process and its status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoProcess {
     /// 1-based line of the row.
     pub line: usize,
     pub process: String,
     /// started | stopped | delayed | unknown.
-    pub status: &'static str,
+    pub status: String,
     pub raw_status: String,
     /// Until when a delayed process waits, as printed.
     pub until: Option<String>,
 }
 
+/// The columns, as `inputs/prsm-autoproc.toml` declares them.
+static SPEC: LazyLock<TableSpec> =
+    LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/prsm-autoproc.toml")));
+
 /// Parses the AUTOPROC status table, text or CSV.
 pub fn parse(text: &str) -> Outcome<Vec<AutoProcess>> {
-    prsm_table::read(text, &SPEC, record)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Process,
-    Status,
-    Until,
-}
-
-const SPEC: Spec<'static, Field> = Spec {
-    what: "PRSM AUTOPROC status",
-    columns: &[
-        (
-            Field::Process,
-            &["PROCESS", "AUTOPROC", "Process Name", "NAME"],
-        ),
-        (Field::Status, &["STATUS", "STATE"]),
-        (
-            Field::Until,
-            &["UNTIL", "DELAYED UNTIL", "RESUME", "RESUME TIME"],
-        ),
-    ],
-    required: &[Field::Process, Field::Status],
-    noted: &[],
-};
-
-fn normalise(raw: &str) -> &'static str {
-    match words(raw).as_str() {
-        "started" | "start" | "running" | "active" | "on" | "enabled" | "idle" => "started",
-        "stopped" | "stop" | "off" | "disabled" | "inactive" => "stopped",
-        "delayed" | "delay" => "delayed",
-        _ => "unknown",
-    }
-}
-
-fn record(row: &Row<'_, Field>) -> Result<AutoProcess, String> {
-    let process = row.value(Field::Process).ok_or("the row has no process")?;
-    let raw_status = row.value(Field::Status).ok_or("the row has no status")?;
-    Ok(AutoProcess {
-        line: row.line,
-        process: normal_name(process),
-        status: normalise(raw_status),
-        raw_status: raw_status.to_string(),
-        until: row.value(Field::Until).map(str::to_string),
-    })
+    SPEC.parse_as(text)
 }
 
 #[cfg(test)]
@@ -129,7 +91,14 @@ mod tests {
         let got = records(&blocks[0]);
         let brief: Vec<(usize, &str, &str, Option<&str>)> = got
             .iter()
-            .map(|p| (p.line, p.process.as_str(), p.status, p.until.as_deref()))
+            .map(|p| {
+                (
+                    p.line,
+                    p.process.as_str(),
+                    p.status.as_str(),
+                    p.until.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             brief,
@@ -148,7 +117,7 @@ mod tests {
         assert_eq!(got[0].status, "stopped");
         assert_eq!(got[1].status, "started");
         assert_eq!(
-            (got[2].status, got[2].raw_status.as_str()),
+            (got[2].status.as_str(), got[2].raw_status.as_str()),
             ("unknown", "Suspended")
         );
     }
