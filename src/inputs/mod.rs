@@ -6,6 +6,7 @@
 //! `DIR/inputs/`. docs/inputs.md documents the format field by field.
 
 pub mod check;
+pub mod docs;
 mod error;
 mod load;
 mod pattern;

@@ -30,3 +30,12 @@ fn facts_md_is_fresh() {
 fn report_schema_is_fresh() {
     check_fresh("docs/report.schema.json", upcheck::report::json_schema());
 }
+
+#[test]
+fn snapshot_format_inputs_table_is_fresh() {
+    let path = "docs/snapshot-format.md";
+    let doc = std::fs::read_to_string(path).unwrap();
+    let fresh = upcheck::inputs::docs::with_fresh_table(&doc, upcheck::inputs::builtin())
+        .unwrap_or_else(|| panic!("{path} lacks the inputs table's marker lines"));
+    check_fresh(path, fresh);
+}
