@@ -68,8 +68,9 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
         )));
     }
     let catalog = load_catalog(&args.rules)?;
-    // Site inputs (DIR/inputs/) join the table discovery reads.
-    let _ = crate::inputs::activate(super::inputs::load_inputs(&args.rules)?);
+    // A site input file (DIR/inputs/) that does not load stops the run,
+    // naming it; the rules catalog reads the site tables.
+    super::inputs::load_inputs(&args.rules)?;
     if args.shard.is_some()
         && (args.policy.waivers.is_some()
             || args.policy.baseline.is_some()

@@ -59,9 +59,9 @@ pub struct CollectArgs {
 
 pub(super) fn collect(args: CollectArgs) -> Outcome {
     // Site inputs (DIR/inputs/) join the table the collectors run.
-    let _ = crate::inputs::activate(super::inputs::load_inputs(&args.rules)?);
+    let inputs = super::inputs::load_inputs(&args.rules)?;
     if args.print_script {
-        emit(&crate::snapshot::collect::script(), None)?;
+        emit(&crate::snapshot::collect::script(&inputs), None)?;
         return Ok(Exit::Clean);
     }
     // clap requires --out without --print-script.
@@ -90,6 +90,7 @@ pub(super) fn collect(args: CollectArgs) -> Outcome {
         hash_iso: args.hash_iso,
         upgrade_dir: PathBuf::from(crate::snapshot::collect::UPGRADE_DIR),
         shadow_file: args.shadow_file.clone(),
+        inputs,
     };
     let summary = crate::snapshot::collect::collect(&options)?;
     let mut written = out.display().to_string();

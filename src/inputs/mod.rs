@@ -211,20 +211,6 @@ pub fn builtin() -> &'static Catalog {
     })
 }
 
-static ACTIVE: OnceLock<Catalog> = OnceLock::new();
-
-/// The table of this run: the built-in one, or the one [`activate`] set.
-pub fn active() -> &'static Catalog {
-    ACTIVE.get().unwrap_or_else(|| builtin())
-}
-
-/// Makes `catalog` (the built-in inputs and a site's) the table discovery
-/// and the facts read for the rest of the process. Once only: a second
-/// call gives the catalog back.
-pub fn activate(catalog: Catalog) -> Result<(), Catalog> {
-    ACTIVE.set(catalog)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

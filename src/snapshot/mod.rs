@@ -97,9 +97,11 @@ pub fn checked_roots(paths: &[PathBuf], pre_phase: bool) -> Vec<CheckedRoot> {
         .collect()
 }
 
-/// The input `name` of this run's input table (built-in and site inputs).
+/// The built-in input `name`. Built-in facts read built-in inputs only (a
+/// site input may not take a built-in name); a site table's fact reads the
+/// paths of its own input file (`facts::tables`).
 pub fn input_spec(name: &str) -> Option<&'static Input> {
-    crate::inputs::active().get(name)
+    crate::inputs::builtin().get(name)
 }
 
 /// Why the input `name` is not read inside an archive, as its input file

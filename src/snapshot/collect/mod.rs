@@ -44,6 +44,9 @@ pub struct Options {
     pub upgrade_dir: PathBuf,
     /// The shadow file to derive etc/shadow from ([`SHADOW_FILE`]).
     pub shadow_file: PathBuf,
+    /// The input table whose commands run and files are copied: the
+    /// built-in inputs and those of the `--rules` folders.
+    pub inputs: crate::inputs::Catalog,
 }
 
 /// What one run did, for the summary line and the tests.
@@ -101,7 +104,7 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
     let mut summary = Summary::default();
     let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
-    let table = crate::inputs::active();
+    let table = &options.inputs;
     let mut runs: Vec<Planned> = table
         .commands()
         .into_iter()
@@ -397,6 +400,7 @@ mod tests {
             hash_iso: true,
             upgrade_dir: staged.to_path_buf(),
             shadow_file: PathBuf::from(SHADOW_FILE),
+            inputs: crate::inputs::builtin().clone(),
         }
     }
 

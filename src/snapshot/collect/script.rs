@@ -4,24 +4,23 @@
 //! `collect` itself uses, so both collectors collect the same things.
 
 use super::{EXTRA_PATH, UPGRADE_DIR};
-use crate::inputs;
+use crate::inputs::Catalog;
 use crate::snapshot::MAX_INPUT_BYTES;
 
 const TEMPLATE: &str = include_str!("collect.sh");
 
-/// The self-contained script.
-pub fn script() -> String {
+/// The self-contained script that collects the inputs of `table`.
+pub fn script(table: &Catalog) -> String {
     TEMPLATE
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
         .replace("@MAX_BYTES@", &MAX_INPUT_BYTES.to_string())
         .replace("@UPGRADE_DIR@", &quote(UPGRADE_DIR))
         .replace("@EXTRA_PATH@", &EXTRA_PATH.map(quote).join(" "))
-        .replace("@TABLE@", &table())
+        .replace("@TABLE@", &functions(table))
 }
 
 /// The shell functions that run the table's commands and copy its files.
-fn table() -> String {
-    let table = inputs::active();
+fn functions(table: &Catalog) -> String {
     let mut text = String::from("collect_commands() {\n");
     for input in table.commands() {
         let c = &input.collect;
@@ -57,7 +56,8 @@ mod tests {
 
     #[test]
     fn every_command_and_file_of_the_table_is_in_the_script() {
-        let script = script();
+        let table = crate::inputs::builtin();
+        let script = script(table);
         for marker in [
             "@VERSION@",
             "@MAX_BYTES@",
@@ -67,7 +67,6 @@ mod tests {
         ] {
             assert!(!script.contains(marker), "{marker}");
         }
-        let table = inputs::builtin();
         for input in table.commands() {
             let file = input.collect.command_file().unwrap();
             let start = format!("run_command {}", quote(&file));
