@@ -5,14 +5,65 @@ use std::path::Path;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, source};
-use crate::parse::{linux::ls_listing, vendor::backup_repository};
-use serde_json::{Value as Json, json};
+use super::spec::{Build, FactSpec, Fields, FileSource, Source, to_fact, typed};
+use crate::parse::linux::ls_listing;
+use crate::parse::vendor::backup_repository::{self, BackupKind};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 /// Where the backups live, relative to the node folder.
 pub const BACKUP_DIR: &str = "var/camiant/backup/local_archive";
 /// (sub-folder, kind)
-const KINDS: [(&str, &str); 2] = [("serverbackup", "server"), ("systembackup", "system")];
+const KINDS: [(&str, BackupKind); 2] = [
+    ("serverbackup", BackupKind::Server),
+    ("systembackup", BackupKind::System),
+];
+
+/// A `backups` row: an archive on the node.
+#[derive(Serialize, JsonSchema)]
+struct Archive {
+    /// what the backup holds
+    kind: BackupKind,
+    /// file name
+    name: String,
+    /// bytes
+    size: Option<u64>,
+    /// modification time, seconds since 1970; null when the listing's time
+    /// form has no year
+    mtime_epoch: Option<i64>,
+    /// {file, line}; line null for a file copied into the snapshot
+    source: FileSource,
+}
+
+/// The `backup_repository` fact.
+#[derive(Serialize, JsonSchema)]
+struct Repository {
+    /// plan.toml `backup_location`: where the repository is
+    #[schemars(with = "Option<String>")]
+    location: Json,
+    /// one map per backup file:
+    backups: Vec<RepositoryBackup>,
+}
+
+/// A backup recorded off the servers.
+#[derive(Serialize, JsonSchema)]
+struct RepositoryBackup {
+    /// hostname of the server backed up
+    server: String,
+    /// what the backup holds
+    kind: BackupKind,
+    /// file name
+    file: String,
+    /// bytes
+    size: u64,
+    /// when it was taken, as recorded
+    time: String,
+    /// the same, seconds since 1970
+    time_epoch: i64,
+    /// {file, line}
+    source: Source,
+}
 
 pub const BACKUPS: FactSpec = FactSpec {
     name: "backups",
@@ -23,17 +74,7 @@ pub const BACKUPS: FactSpec = FactSpec {
     summary: "The backup archives of the node: the files of the snapshot's \
               var/camiant/backup/local_archive/{serverbackup,systembackup}/ when the collector \
               copied them, else the entries of an `ls -lR --time-style=+%s` listing of that folder.",
-    fields: Fields::Listed(&[
-        ("kind", "string", "server or system"),
-        ("name", "string", "file name"),
-        ("size", "int|null", "bytes"),
-        (
-            "mtime_epoch",
-            "int|null",
-            "modification time, seconds since 1970; null when the listing's time form has no year",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Archive>>),
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
@@ -46,7 +87,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
                 reason: crate::snapshot::archive_note("backup-dir"),
             });
         }
-        return Ok(Json::Array(copied_archives(&facts.node.dir, &dir)));
+        return to_fact(&copied_archives(&facts.node.dir, &dir));
     }
     let (shown, outcome) = facts.parse("backup-listing", ls_listing::parse)?;
     let Some(listing) = outcome.records() else {
@@ -56,27 +97,27 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
         let folder = dir.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         KINDS.iter().find(|(f, _)| *f == folder).map(|(_, k)| *k)
     };
-    let archives: Vec<Json> = listing
+    let archives: Vec<Archive> = listing
         .entries
         .iter()
         .filter(|e| e.kind == "file")
         .filter_map(|e| {
             let kind = kind_of(e.dir.as_deref()?)?;
-            Some(json!({
-                "kind": kind,
-                "name": e.name,
-                "size": e.size,
-                "mtime_epoch": e.mtime_epoch,
-                "source": source(&shown, e.line),
-            }))
+            Some(Archive {
+                kind,
+                name: e.name.clone(),
+                size: e.size,
+                mtime_epoch: e.mtime_epoch,
+                source: FileSource::line(&shown, e.line),
+            })
         })
         .collect();
-    Ok(Json::Array(archives))
+    to_fact(&archives)
 }
 
 /// Archives copied into the snapshot, with their size and time on disk:
 /// regular files only, in folders reached without leaving the node's.
-fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Json> {
+fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Archive> {
     let mut out = Vec::new();
     for (folder, kind) in KINDS {
         let Ok(real) = crate::snapshot::confined::resolve(node_dir, &dir.join(folder)) else {
@@ -103,13 +144,13 @@ fn copied_archives(node_dir: &Path, dir: &Path) -> Vec<Json> {
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .and_then(|d| i64::try_from(d.as_secs()).ok());
-            out.push(json!({
-                "kind": kind,
-                "name": name,
-                "size": meta.len(),
-                "mtime_epoch": mtime,
-                "source": { "file": shown, "line": null },
-            }));
+            out.push(Archive {
+                kind,
+                name,
+                size: Some(meta.len()),
+                mtime_epoch: mtime,
+                source: FileSource::whole(shown),
+            });
         }
     }
     out
@@ -128,29 +169,7 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
               `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \
               tables of plan.toml, for every server of the fleet. Missing when there is \
               neither.",
-    fields: Fields::Listed(&[
-        (
-            "location",
-            "string|null",
-            "plan.toml `backup_location`: where the repository is",
-        ),
-        ("backups", "list", "one map per backup file:"),
-        (
-            "backups[].server",
-            "string",
-            "hostname of the server backed up",
-        ),
-        ("backups[].kind", "string", "server or system"),
-        ("backups[].file", "string", "file name"),
-        ("backups[].size", "int", "bytes"),
-        ("backups[].time", "string", "when it was taken, as recorded"),
-        (
-            "backups[].time_epoch",
-            "int",
-            "the same, seconds since 1970",
-        ),
-        ("backups[].source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Repository>),
 };
 
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
@@ -180,20 +199,18 @@ pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
     if let Some(path) = listing {
         let shown = facts.read_fleet_file(&path)?;
         let rows = super::parsed(&shown, backup_repository::parse(&facts.reads[&shown].text))?;
-        backups.extend(rows.into_iter().map(|b| {
-            json!({
-                "server": b.server,
-                "kind": b.kind,
-                "file": b.file,
-                "size": b.size,
-                "time": b.time,
-                "time_epoch": b.time_epoch,
-                "source": source(&shown, b.line),
-            })
+        backups.extend(rows.into_iter().map(|b| RepositoryBackup {
+            server: b.server,
+            kind: b.kind,
+            file: b.file,
+            size: b.size,
+            time: b.time,
+            time_epoch: b.time_epoch,
+            source: Source::new(&shown, b.line),
         }));
     }
     let location = plan.get("backup_location").cloned().unwrap_or(Json::Null);
-    Ok(json!({ "location": location, "backups": backups }))
+    to_fact(&Repository { location, backups })
 }
 
 fn repository_missing(dir: &Path) -> crate::facts::FactProblem {
@@ -209,7 +226,10 @@ fn repository_missing(dir: &Path) -> crate::facts::FactProblem {
 }
 
 /// The `[[backups]]` tables of plan.toml, checked like the listing's rows.
-fn planned_backups(path: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::FactProblem> {
+fn planned_backups(
+    path: &Path,
+    plan: &Json,
+) -> Result<Vec<RepositoryBackup>, crate::facts::FactProblem> {
     let Some(entries) = plan.get("backups") else {
         return Ok(Vec::new());
     };
@@ -237,15 +257,15 @@ fn planned_backups(path: &Path, plan: &Json) -> Result<Vec<Json>, crate::facts::
             .ok_or_else(|| bad(index, format!("time `{time}` is in no known form")))?;
         let kind = backup_repository::kind_of(text_of("kind").as_deref(), &file)
             .map_err(|reason| bad(index, reason))?;
-        out.push(json!({
-            "server": server,
-            "kind": kind,
-            "file": file,
-            "size": size,
-            "time": time,
-            "time_epoch": time_epoch,
-            "source": source(&shown, table_line(&text, index)),
-        }));
+        out.push(RepositoryBackup {
+            server,
+            kind,
+            file,
+            size,
+            time,
+            time_epoch,
+            source: Source::new(&shown, table_line(&text, index)),
+        });
     }
     Ok(out)
 }

@@ -9,7 +9,8 @@
 //! `string`, `int`, `double`, `bool`, `list`, `map`, `|null` for an
 //! `Option`. A list of rows lists the rows' fields as `list[].field`; a row
 //! type that several fields share lists its fields once, as `row.field`,
-//! and those fields' types name it (`list<row>`, `row|null`). A field whose
+//! and those fields' types name it (`list<row>`, `row|null`); a map of
+//! another type (`source`) is a `map` its doc comment describes. A field whose
 //! type is an enum of words lists the words.
 
 use schemars::generate::SchemaSettings;
@@ -59,8 +60,15 @@ struct Shape<'s> {
     row: Option<&'s Map<String, Json>>,
     /// Its `$defs` name, when it has one.
     row_name: Option<&'s str>,
-    /// The words of an enum.
-    words: Vec<String>,
+    /// The words of an enum, each with its doc comment.
+    words: Vec<Word>,
+}
+
+/// A word of an enum and its doc comment ("" without one).
+#[derive(Debug, Clone, PartialEq)]
+struct Word {
+    word: String,
+    doc: String,
 }
 
 struct Walker<'s> {
@@ -94,7 +102,7 @@ impl<'s> Walker<'s> {
             shape.nullable |= !nulls.is_empty();
             // An enum whose variants have doc comments: a branch per
             // documented word, one for the others.
-            let words: Option<Vec<Vec<String>>> = others.iter().map(|b| words_of(b)).collect();
+            let words: Option<Vec<Vec<Word>>> = others.iter().map(|b| words_of(b)).collect();
             if let Some(words) = words.filter(|w| !w.is_empty()) {
                 shape.word = "string";
                 shape.words = words.concat();
@@ -198,33 +206,50 @@ impl<'s> Walker<'s> {
 
 /// The words of a schema that is a fixed word (`const`) or a set of them
 /// (`enum`); None for any other schema.
-fn words_of(schema: &Json) -> Option<Vec<String>> {
+fn words_of(schema: &Json) -> Option<Vec<Word>> {
+    let doc = one_line(schema);
     if let Some(word) = schema.get("const") {
-        return word.as_str().map(|w| vec![w.to_string()]);
+        let word = word.as_str()?.to_string();
+        return Some(vec![Word { word, doc }]);
     }
     let words = schema.get("enum")?.as_array()?;
     Some(
         words
             .iter()
             .filter_map(Json::as_str)
-            .map(str::to_string)
+            .map(|word| Word {
+                word: word.to_string(),
+                doc: String::new(),
+            })
             .collect(),
     )
 }
 
-/// The field's doc comment on one line, then the words of its enum.
-fn meaning(field: &Json, words: &[String]) -> String {
-    let doc = field
+/// A schema's description on one line.
+fn one_line(schema: &Json) -> String {
+    schema
         .get("description")
         .and_then(Json::as_str)
         .unwrap_or_default()
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// The field's doc comment on one line, then the words of its enum, each
+/// with its own doc comment.
+fn meaning(field: &Json, words: &[Word]) -> String {
+    let doc = one_line(field);
     if words.is_empty() {
         return doc;
     }
-    let words: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    let words: Vec<String> = words
+        .iter()
+        .map(|w| match w.doc.as_str() {
+            "" => format!("`{}`", w.word),
+            doc => format!("`{}` ({doc})", w.word),
+        })
+        .collect();
     let words = words.join(", ");
     if doc.is_empty() {
         format!("one of {words}")
@@ -238,12 +263,11 @@ fn lower(name: &str) -> String {
     name.to_lowercase()
 }
 
-/// `$defs` names of row types that more than one place of the schema
-/// refers to, one of them a list: documented once, by name.
+/// `$defs` names that more than one place of the schema refers to: their
+/// fields are documented once, by name.
 fn shared_defs(root: &Json) -> Vec<String> {
-    /// (references, of them as a list's items) per name.
-    type Counts = std::collections::BTreeMap<String, (usize, usize)>;
-    fn count(value: &Json, as_items: bool, counts: &mut Counts) {
+    type Counts = std::collections::BTreeMap<String, usize>;
+    fn count(value: &Json, counts: &mut Counts) {
         match value {
             Json::Object(map) => {
                 if let Some(name) = map
@@ -251,23 +275,19 @@ fn shared_defs(root: &Json) -> Vec<String> {
                     .and_then(Json::as_str)
                     .and_then(|r| r.strip_prefix("#/$defs/"))
                 {
-                    let entry = counts.entry(name.to_string()).or_default();
-                    entry.0 += 1;
-                    entry.1 += usize::from(as_items);
+                    *counts.entry(name.to_string()).or_default() += 1;
                 }
-                for (key, v) in map {
-                    count(v, key == "items", counts);
-                }
+                map.values().for_each(|v| count(v, counts));
             }
-            Json::Array(items) => items.iter().for_each(|v| count(v, false, counts)),
+            Json::Array(items) => items.iter().for_each(|v| count(v, counts)),
             _ => {}
         }
     }
     let mut counts = Counts::new();
-    count(root, false, &mut counts);
+    count(root, &mut counts);
     counts
         .into_iter()
-        .filter(|(_, (refs, in_lists))| *refs > 1 && *in_lists > 0)
+        .filter(|(_, refs)| *refs > 1)
         .map(|(name, _)| name)
         .collect()
 }
@@ -347,7 +367,7 @@ mod tests {
             (
                 "events[].mode",
                 "string|null",
-                "how it ended; one of `client`, `symmetric-active`",
+                "how it ended; one of `client`, `symmetric-active` (documented variant)",
             ),
             ("source", "map", "{file, line}"),
             ("other_source", "map", "{file, line} of another line"),

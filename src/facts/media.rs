@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, FileSource, to_fact, typed};
 use crate::facts::file_digest;
 use crate::parse::linux::checksum_list::{self, ChecksumEntry};
 
@@ -31,39 +33,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
               neither: a var/TKLC/upgrade/ without any image (md5sum.out alone) does not show \
               that none is staged, a `md5sum /var/TKLC/upgrade/*.iso` output saying \
               `No such file or directory` does.",
-    fields: Fields::Listed(&[
-        (
-            "name",
-            "string",
-            "file name, e.g. cmp-12.1.2.0.0_22.1.0-x86_64.iso",
-        ),
-        (
-            "path",
-            "string",
-            "path on the node, e.g. /var/TKLC/upgrade/<name>",
-        ),
-        (
-            "size",
-            "int|null",
-            "bytes, when the image is in the snapshot",
-        ),
-        (
-            "kind",
-            "string|null",
-            "cmp, mpe, mpe-li or mra, from the name; null for other names",
-        ),
-        (
-            "release",
-            "string|null",
-            "release from the name, e.g. 12.1.2.0.0_22.1.0",
-        ),
-        (
-            "shipped",
-            "bool",
-            "the image itself is in the snapshot (else only its md5 is)",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<StagedIso>>),
 };
 
 pub const CHECKSUM_FILE: FactSpec = FactSpec {
@@ -73,19 +43,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
     diff: None,
     inputs: &["checksum-file"],
     summary: "The vendor's md5sum.out as read: its entries and the lines in no known form.",
-    fields: Fields::Listed(&[
-        ("file", "string", "the file read"),
-        (
-            "entries",
-            "list",
-            "{name, algorithm, digest, form, source}: one per checksum line",
-        ),
-        (
-            "problems",
-            "list",
-            "{line, reason, source}: lines in no known form, digests of no known length",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<ChecksumFile>),
 };
 
 pub const ISO_CHECKSUMS: FactSpec = FactSpec {
@@ -98,52 +56,113 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \
               of the image: recorded on the node when the collector hashed it there, else \
               computed here (or taken from the digest cache).",
-    fields: Fields::Listed(&[
-        ("name", "string", "file name"),
-        (
-            "kind",
-            "string|null",
-            "cmp, mpe, mpe-li or mra, from the name",
-        ),
-        ("present", "bool", "the image is staged on the node"),
-        ("listed", "bool", "md5sum.out has a line for it"),
-        (
-            "algorithm",
-            "string|null",
-            "algorithm of that line (md5, sha256, …)",
-        ),
-        (
-            "expected",
-            "string|null",
-            "digest from md5sum.out, lowercase hex",
-        ),
-        (
-            "computed",
-            "string|null",
-            "md5 of the image; null when it could not be read or was not needed",
-        ),
-        (
-            "computed_from",
-            "string|null",
-            "the image file, or the commands/md5sum_… output it came from (relative to the node folder)",
-        ),
-        (
-            "digest_origin",
-            "string|null",
-            "computed (the image hashed in this run), cached (the digest cache of `--cache DIR` had it) or recorded (the md5 the collector recorded on the node, preferred to hashing the copy)",
-        ),
-        (
-            "error",
-            "string|null",
-            "why there is no md5: unreadable, truncated, changed while read",
-        ),
-        (
-            "source",
-            "map",
-            "{file, line}: the md5sum.out line, else the image",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<Vec<IsoChecksum>>),
 };
+
+/// A `staged_isos` row.
+#[derive(Serialize, JsonSchema)]
+struct StagedIso<'s> {
+    /// file name, e.g. cmp-12.1.2.0.0_22.1.0-x86_64.iso
+    name: &'s str,
+    /// path on the node, e.g. /var/TKLC/upgrade/<name>
+    path: &'s str,
+    /// bytes, when the image is in the snapshot
+    size: Option<u64>,
+    /// cmp, mpe, mpe-li or mra, from the name; null for other names
+    kind: Option<String>,
+    /// release from the name, e.g. 12.1.2.0.0_22.1.0
+    release: Option<&'s str>,
+    /// the image itself is in the snapshot (else only its md5 is)
+    shipped: bool,
+    /// {file, line}
+    source: &'s FileSource,
+}
+
+/// The `checksum_file` fact.
+#[derive(Serialize, JsonSchema)]
+struct ChecksumFile<'l> {
+    /// the file read
+    file: &'l str,
+    /// one per checksum line:
+    entries: Vec<ChecksumLine<'l>>,
+    /// lines in no known form, digests of no known length:
+    problems: Vec<ChecksumProblem<'l>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ChecksumLine<'l> {
+    /// the file named, as written (may be relative, or a path on the
+    /// machine that built the list)
+    name: &'l str,
+    /// `md5`, `sha1`, `sha224`, `sha256`, `sha384` or `sha512`
+    algorithm: &'l str,
+    /// lower-case hex
+    digest: &'l str,
+    /// `gnu`, `gnu-escaped`, `bsd` or `unseparated`
+    form: &'l str,
+    /// {file, line}
+    source: FileSource,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ChecksumProblem<'l> {
+    /// 1-based line
+    line: usize,
+    /// what is wrong with it
+    reason: &'l str,
+    /// {file, line}
+    source: FileSource,
+}
+
+/// An `iso_checksums` row.
+#[derive(Serialize, JsonSchema)]
+struct IsoChecksum<'s> {
+    /// file name
+    name: &'s str,
+    /// cmp, mpe, mpe-li or mra, from the name
+    kind: Option<String>,
+    /// the image is staged on the node
+    present: bool,
+    /// md5sum.out has a line for it
+    listed: bool,
+    /// algorithm of that line (md5, sha256, …)
+    algorithm: Option<&'static str>,
+    /// digest from md5sum.out, lowercase hex
+    expected: Option<&'s str>,
+    /// md5 of the image; null when it could not be read or was not needed
+    computed: Option<String>,
+    /// the image file, or the commands/md5sum_… output it came from
+    /// (relative to the node folder)
+    computed_from: Option<String>,
+    /// how the md5 was had (null without one)
+    digest_origin: Option<DigestOrigin>,
+    /// why there is no md5: unreadable, truncated, changed while read
+    error: Option<String>,
+    /// {file, line}: the md5sum.out line, else the image
+    source: FileSource,
+}
+
+/// How an image's md5 was had.
+#[derive(Serialize, JsonSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum DigestOrigin {
+    /// the image hashed in this run
+    Computed,
+    /// the digest cache of `--cache DIR` had it
+    Cached,
+    /// the md5 the collector recorded on the node, preferred to hashing
+    /// the copy
+    Recorded,
+}
+
+impl From<file_digest::Origin> for DigestOrigin {
+    fn from(origin: file_digest::Origin) -> Self {
+        match origin {
+            file_digest::Origin::Computed => DigestOrigin::Computed,
+            file_digest::Origin::Cached => DigestOrigin::Cached,
+        }
+    }
+}
 
 /// `<kind>-<release>[-<arch>].iso`, as Policy Management names its images.
 static ISO_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -151,10 +170,13 @@ static ISO_NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-fn kind_and_release(name: &str) -> (Json, Json) {
+fn kind_and_release(name: &str) -> (Option<String>, Option<&str>) {
     match ISO_NAME.captures(name) {
-        Some(c) => (json!(c[1].to_lowercase()), json!(&c[2])),
-        None => (Json::Null, Json::Null),
+        Some(c) => (
+            Some(c[1].to_lowercase()),
+            c.get(2).map(|release| release.as_str()),
+        ),
+        None => (None, None),
     }
 }
 
@@ -171,7 +193,7 @@ struct Staged {
     file: Option<PathBuf>,
     /// An md5 recorded on the node: (digest, shown output file, line).
     recorded: Option<(String, String, usize)>,
-    source: Json,
+    source: FileSource,
 }
 
 fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
@@ -214,7 +236,7 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
                 size,
                 file: Some(real),
                 recorded: None,
-                source: json!({ "file": shown, "line": null }),
+                source: FileSource::whole(shown),
             });
         }
     }
@@ -262,7 +284,7 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
                     size: None,
                     file: None,
                     recorded: Some(recorded),
-                    source: source(&shown, entry.line),
+                    source: FileSource::line(&shown, entry.line),
                 }),
             }
         }
@@ -272,23 +294,22 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
 
 pub fn build_staged_isos(facts: &mut NodeFacts) -> FactResult {
     let staged = staged(facts)?;
-    Ok(Json::Array(
-        staged
-            .iter()
-            .map(|s| {
-                let (kind, release) = kind_and_release(&s.name);
-                json!({
-                    "name": s.name,
-                    "path": s.path,
-                    "size": s.size,
-                    "kind": kind,
-                    "release": release,
-                    "shipped": s.file.is_some(),
-                    "source": s.source,
-                })
-            })
-            .collect(),
-    ))
+    let rows: Vec<StagedIso> = staged
+        .iter()
+        .map(|s| {
+            let (kind, release) = kind_and_release(&s.name);
+            StagedIso {
+                name: &s.name,
+                path: &s.path,
+                size: s.size,
+                kind,
+                release,
+                shipped: s.file.is_some(),
+                source: &s.source,
+            }
+        })
+        .collect();
+    to_fact(&rows)
 }
 
 pub fn build_checksum_file(facts: &mut NodeFacts) -> FactResult {
@@ -296,21 +317,29 @@ pub fn build_checksum_file(facts: &mut NodeFacts) -> FactResult {
     let Some(list) = outcome.records() else {
         return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
     };
-    Ok(json!({
-        "file": shown,
-        "entries": list.entries.iter().map(|e| json!({
-            "name": e.name,
-            "algorithm": e.algorithm,
-            "digest": e.digest,
-            "form": e.form,
-            "source": source(&shown, e.line),
-        })).collect::<Vec<_>>(),
-        "problems": list.problems.iter().map(|p| json!({
-            "line": p.line,
-            "reason": p.reason,
-            "source": source(&shown, p.line),
-        })).collect::<Vec<_>>(),
-    }))
+    to_fact(&ChecksumFile {
+        file: &shown,
+        entries: list
+            .entries
+            .iter()
+            .map(|e| ChecksumLine {
+                name: &e.name,
+                algorithm: e.algorithm,
+                digest: &e.digest,
+                form: e.form,
+                source: FileSource::line(&shown, e.line),
+            })
+            .collect(),
+        problems: list
+            .problems
+            .iter()
+            .map(|p| ChecksumProblem {
+                line: p.line,
+                reason: &p.reason,
+                source: FileSource::line(&shown, p.line),
+            })
+            .collect(),
+    })
 }
 
 /// The checksum line for a staged image: the same path first, else the
@@ -324,8 +353,8 @@ fn listing_for<'e>(entries: &'e [ChecksumEntry], staged: &Staged) -> Option<&'e 
 }
 
 /// An image's md5 (or why there is none), the file it came from, and its
-/// origin (computed, cached, recorded).
-type Digest = (file_digest::DigestResult, String, &'static str);
+/// origin.
+type Digest = (file_digest::DigestResult, String, DigestOrigin);
 
 pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = facts.parse("checksum-file", checksum_list::parse)?;
@@ -351,7 +380,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     // from, and how it was had.
     let mut computed: Vec<Option<Digest>> = staged.iter().map(|_| None).collect();
     for ((i, path), (digest, origin)) in to_hash.iter().zip(digests) {
-        computed[*i] = Some((digest, path.display().to_string(), origin.as_str()));
+        computed[*i] = Some((digest, path.display().to_string(), origin.into()));
     }
 
     let mut items = Vec::new();
@@ -360,7 +389,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
         let digest = match (computed, &s.recorded, entry) {
             (Some(found), _, _) => Some(found),
             (None, Some((d, out, _)), Some(e)) if e.algorithm == "md5" => {
-                Some((Ok(d.clone()), out.clone(), "recorded"))
+                Some((Ok(d.clone()), out.clone(), DigestOrigin::Recorded))
             }
             _ => None,
         };
@@ -368,19 +397,22 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
         let from = digest.as_ref().map(|(_, f, _)| facts.node_relative(f));
         let origin = digest.as_ref().map(|(_, _, o)| *o);
         let digest = digest.map(|(d, _, _)| d);
-        items.push(json!({
-            "name": s.name,
-            "kind": kind,
-            "present": true,
-            "listed": entry.is_some(),
-            "algorithm": entry.map(|e| e.algorithm),
-            "expected": entry.map(|e| e.digest.clone()),
-            "computed": digest.as_ref().and_then(|d| d.as_ref().ok()),
-            "computed_from": from,
-            "digest_origin": origin,
-            "error": digest.as_ref().and_then(|d| d.as_ref().err()).map(ToString::to_string),
-            "source": entry.map_or_else(|| s.source.clone(), |e| source(&shown, e.line)),
-        }));
+        items.push(IsoChecksum {
+            name: &s.name,
+            kind,
+            present: true,
+            listed: entry.is_some(),
+            algorithm: entry.map(|e| e.algorithm),
+            expected: entry.map(|e| e.digest.as_str()),
+            computed: digest.as_ref().and_then(|d| d.as_ref().ok()).cloned(),
+            computed_from: from,
+            digest_origin: origin,
+            error: digest
+                .as_ref()
+                .and_then(|d| d.as_ref().err())
+                .map(ToString::to_string),
+            source: entry.map_or_else(|| s.source.clone(), |e| FileSource::line(&shown, e.line)),
+        });
     }
     // Listed images that are not staged.
     for e in &entries {
@@ -389,21 +421,21 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             continue;
         }
         let (kind, _) = kind_and_release(name);
-        items.push(json!({
-            "name": name,
-            "kind": kind,
-            "present": false,
-            "listed": true,
-            "algorithm": e.algorithm,
-            "expected": e.digest,
-            "computed": null,
-            "computed_from": null,
-            "digest_origin": null,
-            "error": null,
-            "source": source(&shown, e.line),
-        }));
+        items.push(IsoChecksum {
+            name,
+            kind,
+            present: false,
+            listed: true,
+            algorithm: Some(e.algorithm),
+            expected: Some(&e.digest),
+            computed: None,
+            computed_from: None,
+            digest_origin: None,
+            error: None,
+            source: FileSource::line(&shown, e.line),
+        });
     }
-    Ok(Json::Array(items))
+    to_fact(&items)
 }
 
 /// The ISO digests a node's `iso_checksums` used, when a rule read it:

@@ -3,9 +3,10 @@
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::parse::vendor::patches;
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 pub const PATCHES: FactSpec = FactSpec {
     name: "patches",
@@ -17,31 +18,34 @@ pub const PATCHES: FactSpec = FactSpec {
               (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \
               rows of the node's own export that name no NE or name this NE, and the rows of a \
               many-NE export elsewhere in the fleet that name it.",
-    fields: Fields::Listed(&[
-        (
-            "ne",
-            "string",
-            "NE name or ID as exported (the hostname, `ne_name` or `ne_id` of node.json); the \
-             node's hostname when the export has no NE column",
-        ),
-        ("patch", "string", "patch name, e.g. V100R004C01SPH106"),
-        ("version", "string|null", "package version"),
-        (
-            "state",
-            "string",
-            "normalised: running, activating, active (trial), loaded, deactivated, idle, failed, unknown",
-        ),
-        ("raw_state", "string", "state as exported"),
-        ("board", "string|null", "board type, when per board"),
-        ("slot", "string|null", "slot, when per board"),
-        (
-            "where",
-            "string",
-            "`NE` or `NE board slot`, for messages and fingerprints",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Patch>>),
 };
+
+/// A `patches` row.
+#[derive(Serialize, JsonSchema)]
+struct Patch<'r> {
+    /// NE name or ID as exported (the hostname, `ne_name` or `ne_id` of
+    /// node.json); the node's hostname when the export has no NE column
+    ne: String,
+    /// patch name, e.g. V100R004C01SPH106
+    patch: &'r str,
+    /// package version
+    version: Option<&'r str>,
+    /// normalised: running, activating, active (trial), loaded,
+    /// deactivated, idle, failed, unknown
+    state: &'r str,
+    /// state as exported
+    raw_state: &'r str,
+    /// board type, when per board
+    board: Option<&'r str>,
+    /// slot, when per board
+    slot: Option<&'r str>,
+    /// `NE` or `NE board slot`, for messages and fingerprints
+    #[serde(rename = "where")]
+    place: String,
+    /// {file, line}
+    source: Source,
+}
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
     let files = ne_rows::read(facts, "patches", patches::parse, |p| p.ne.as_deref())?;
@@ -57,18 +61,18 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
             if let Some(s) = &p.slot {
                 place.push_str(&format!(" slot {s}"));
             }
-            out.push(json!({
-                "ne": ne,
-                "patch": p.patch,
-                "version": p.version,
-                "state": p.state,
-                "raw_state": p.raw_state,
-                "board": p.board,
-                "slot": p.slot,
-                "where": place,
-                "source": source(rel, p.line),
-            }));
+            out.push(Patch {
+                ne,
+                patch: &p.patch,
+                version: p.version.as_deref(),
+                state: &p.state,
+                raw_state: &p.raw_state,
+                board: p.board.as_deref(),
+                slot: p.slot.as_deref(),
+                place,
+                source: Source::new(rel, p.line),
+            });
         }
     }
-    Ok(Json::Array(out))
+    to_fact(&out)
 }

@@ -85,11 +85,36 @@ pub fn source(file: &str, line: usize) -> Json {
     json!({ "file": file, "line": line })
 }
 
-/// `{file, line}` of a record, for facts built as typed rows.
+/// {file, line} of a record
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+// Inline: docs/facts.md shows a `source` as a map its field describes,
+// never as a row type of its own.
+#[schemars(inline)]
 pub struct Source {
     pub file: String,
     pub line: usize,
+}
+
+/// `{file, line}` of a record, or of a whole file (line null).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(inline)]
+pub struct FileSource {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+impl FileSource {
+    /// A whole file, not one of its lines.
+    pub fn whole(file: String) -> FileSource {
+        FileSource { file, line: None }
+    }
+
+    pub fn line(file: &str, line: usize) -> FileSource {
+        FileSource {
+            file: file.to_string(),
+            line: Some(line),
+        }
+    }
 }
 
 impl Source {

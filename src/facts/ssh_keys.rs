@@ -6,9 +6,10 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::parse::vendor::ssh_key_check;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     name: "ssh_key_check",
@@ -18,41 +19,50 @@ pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     inputs: &["ssh-key-check"],
     summary: "The output of `qpSSHKeyProv.pl --check`: the servers it reached and whether it \
               ended in `SSH keys are OK`.",
-    fields: Fields::Listed(&[
-        (
-            "collected",
-            "bool",
-            "the snapshot holds the check's output (false: no file; the rest is then null or empty)",
-        ),
-        ("file", "string|null", "the output read"),
-        (
-            "ok",
-            "bool|null",
-            "the last line of the output is `SSH keys are OK`",
-        ),
-        ("last", "map|null", "{text, source}: the last line printed"),
-        (
-            "servers",
-            "list",
-            "the servers named by `Connecting to` and `Provisioning SSH keys on` lines, each once, in order",
-        ),
-        (
-            "messages",
-            "list",
-            "{text, source}: the other lines (errors of the script or of ssh)",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<SshKeyCheck>),
 };
+
+/// The `ssh_key_check` fact.
+#[derive(Serialize, JsonSchema, Default)]
+struct SshKeyCheck<'r> {
+    /// the snapshot holds the check's output (false: no file; the rest is
+    /// then null or empty)
+    collected: bool,
+    /// the output read
+    file: Option<String>,
+    /// the last line of the output is `SSH keys are OK`
+    ok: Option<bool>,
+    /// the last line printed
+    last: Option<Message<'r>>,
+    /// the servers named by `Connecting to` and `Provisioning SSH keys on`
+    /// lines, each once, in order
+    servers: Vec<&'r str>,
+    /// the other lines (errors of the script or of ssh)
+    messages: Vec<Message<'r>>,
+}
+
+/// A line of the output.
+#[derive(Serialize, JsonSchema)]
+struct Message<'r> {
+    /// the line as printed
+    text: &'r str,
+    /// {file, line}
+    source: Source,
+}
+
+impl<'r> Message<'r> {
+    fn of(file: &str, m: &'r ssh_key_check::Message) -> Self {
+        Message {
+            text: &m.text,
+            source: Source::new(file, m.line),
+        }
+    }
+}
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = match facts.parse("ssh-key-check", ssh_key_check::parse) {
         Ok(read) => read,
-        Err(FactProblem::Missing { .. }) => {
-            return Ok(json!({
-                "collected": false, "file": null, "ok": null, "last": null,
-                "servers": [], "messages": [],
-            }));
-        }
+        Err(FactProblem::Missing { .. }) => return to_fact(&SshKeyCheck::default()),
         Err(other) => return Err(other),
     };
     let Some(run) = outcome.records() else {
@@ -64,14 +74,16 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
             servers.push(&peer.host);
         }
     }
-    let message =
-        |m: &ssh_key_check::Message| json!({ "text": m.text, "source": source(&shown, m.line) });
-    Ok(json!({
-        "collected": true,
-        "file": shown,
-        "ok": run.ok,
-        "last": message(&run.last),
-        "servers": servers,
-        "messages": run.messages.iter().map(message).collect::<Vec<_>>(),
-    }))
+    to_fact(&SshKeyCheck {
+        collected: true,
+        file: Some(shown.clone()),
+        ok: Some(run.ok),
+        last: Some(Message::of(&shown, &run.last)),
+        servers,
+        messages: run
+            .messages
+            .iter()
+            .map(|m| Message::of(&shown, m))
+            .collect(),
+    })
 }

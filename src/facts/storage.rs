@@ -2,10 +2,11 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::parse::Outcome;
 use crate::parse::linux::df::{self, DfKind, DfRow};
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 pub const FILESYSTEMS: FactSpec = FactSpec {
     name: "filesystems",
@@ -16,25 +17,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
     summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
               are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
               a path.",
-    fields: Fields::Listed(&[
-        ("filesystem", "string", "device or source"),
-        ("fs_type", "string|null", "type, when df printed it (-T)"),
-        ("size_kib", "int|null", "size in KiB (null for `-`)"),
-        ("used_kib", "int|null", "used KiB"),
-        (
-            "avail_kib",
-            "int|null",
-            "available KiB (what an unprivileged writer gets)",
-        ),
-        ("use_pct", "int|null", "Use% / Capacity (null for `-`)"),
-        ("mount", "string", "mount point, inner spaces kept"),
-        (
-            "pseudo",
-            "bool",
-            "a pseudo or read-only image filesystem (tmpfs, devtmpfs, iso9660, squashfs, overlay, proc, sysfs, cgroup, …, /dev/loop*) or one with no size",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Filesystem>>),
 };
 
 pub const INODES: FactSpec = FactSpec {
@@ -44,21 +27,54 @@ pub const INODES: FactSpec = FactSpec {
     diff: None,
     inputs: &["df-inodes"],
     summary: "One entry per filesystem of `df -Pi` / `df -i`.",
-    fields: Fields::Listed(&[
-        ("filesystem", "string", "device or source"),
-        ("inodes", "int|null", "inode count"),
-        ("iused", "int|null", "inodes used"),
-        ("ifree", "int|null", "inodes free"),
-        (
-            "iuse_pct",
-            "int|null",
-            "IUse%; null for `-` (no inode table)",
-        ),
-        ("mount", "string", "mount point"),
-        ("pseudo", "bool", "as for filesystems"),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Inodes>>),
 };
+
+/// A `filesystems` row.
+#[derive(Serialize, JsonSchema)]
+struct Filesystem<'r> {
+    /// device or source
+    filesystem: &'r str,
+    /// type, when df printed it (-T)
+    fs_type: Option<&'r str>,
+    /// size in KiB (null for `-`)
+    size_kib: Option<u64>,
+    /// used KiB
+    used_kib: Option<u64>,
+    /// available KiB (what an unprivileged writer gets)
+    avail_kib: Option<u64>,
+    /// Use% / Capacity (null for `-`)
+    use_pct: Option<u8>,
+    /// mount point, inner spaces kept
+    mount: &'r str,
+    /// a pseudo or read-only image filesystem (tmpfs, devtmpfs, iso9660,
+    /// squashfs, overlay, proc, sysfs, cgroup, …, /dev/loop*) or one with
+    /// no size
+    pseudo: bool,
+    /// {file, line}
+    source: Source,
+}
+
+/// An `inodes` row.
+#[derive(Serialize, JsonSchema)]
+struct Inodes<'r> {
+    /// device or source
+    filesystem: &'r str,
+    /// inode count
+    inodes: Option<u64>,
+    /// inodes used
+    iused: Option<u64>,
+    /// inodes free
+    ifree: Option<u64>,
+    /// IUse%; null for `-` (no inode table)
+    iuse_pct: Option<u8>,
+    /// mount point
+    mount: &'r str,
+    /// as for filesystems
+    pseudo: bool,
+    /// {file, line}
+    source: Source,
+}
 
 /// Filesystems that hold no upgrade data: judged by type when df printed
 /// one, else by the source name df shows for them.
@@ -133,41 +149,37 @@ fn rows(
 
 pub fn build_filesystems(facts: &mut NodeFacts) -> FactResult {
     let (rel, rows) = rows(facts, "df-space", DfKind::Space)?;
-    Ok(Json::Array(
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "filesystem": r.filesystem,
-                    "fs_type": r.fs_type,
-                    "size_kib": r.total,
-                    "used_kib": r.used,
-                    "avail_kib": r.available,
-                    "use_pct": r.use_pct,
-                    "mount": r.mount,
-                    "pseudo": is_pseudo(r),
-                    "source": source(&rel, r.line),
-                })
-            })
-            .collect(),
-    ))
+    let rows: Vec<Filesystem> = rows
+        .iter()
+        .map(|r| Filesystem {
+            filesystem: &r.filesystem,
+            fs_type: r.fs_type.as_deref(),
+            size_kib: r.total,
+            used_kib: r.used,
+            avail_kib: r.available,
+            use_pct: r.use_pct,
+            mount: &r.mount,
+            pseudo: is_pseudo(r),
+            source: Source::new(&rel, r.line),
+        })
+        .collect();
+    to_fact(&rows)
 }
 
 pub fn build_inodes(facts: &mut NodeFacts) -> FactResult {
     let (rel, rows) = rows(facts, "df-inodes", DfKind::Inodes)?;
-    Ok(Json::Array(
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "filesystem": r.filesystem,
-                    "inodes": r.total,
-                    "iused": r.used,
-                    "ifree": r.available,
-                    "iuse_pct": r.use_pct,
-                    "mount": r.mount,
-                    "pseudo": is_pseudo(r),
-                    "source": source(&rel, r.line),
-                })
-            })
-            .collect(),
-    ))
+    let rows: Vec<Inodes> = rows
+        .iter()
+        .map(|r| Inodes {
+            filesystem: &r.filesystem,
+            inodes: r.total,
+            iused: r.used,
+            ifree: r.available,
+            iuse_pct: r.use_pct,
+            mount: &r.mount,
+            pseudo: is_pseudo(r),
+            source: Source::new(&rel, r.line),
+        })
+        .collect();
+    to_fact(&rows)
 }

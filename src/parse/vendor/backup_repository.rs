@@ -66,7 +66,7 @@ pub struct RepositoryBackup {
     pub line: usize,
     pub server: String,
     /// `server` or `system`.
-    pub kind: &'static str,
+    pub kind: BackupKind,
     pub file: String,
     pub size: u64,
     /// The time as printed.
@@ -95,25 +95,35 @@ pub fn parse(text: &str) -> Outcome<Vec<RepositoryBackup>> {
     SPEC.parse_with(text, record)
 }
 
+/// What a backup holds (the platcfg menu's two backups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupKind {
+    /// a platcfg server backup, `serverbackup` in its name
+    Server,
+    /// a platcfg system backup, `systembackup` in its name
+    System,
+}
+
 /// The kind a `Kind` value or, without one, the file name gives.
-pub fn kind_of(given: Option<&str>, file: &str) -> Result<&'static str, String> {
+pub fn kind_of(given: Option<&str>, file: &str) -> Result<BackupKind, String> {
     if let Some(given) = given {
         return match words(given).as_str() {
-            "server" | "server backup" => Ok("server"),
-            "system" | "system backup" => Ok("system"),
+            "server" | "server backup" => Ok(BackupKind::Server),
+            "system" | "system backup" => Ok(BackupKind::System),
             other => Err(format!("kind `{other}` is neither server nor system")),
         };
     }
     // The platcfg name says it; the extension only when the name does not.
     let name = file.to_ascii_lowercase();
     if name.contains("systembackup") {
-        Ok("system")
+        Ok(BackupKind::System)
     } else if name.contains("serverbackup") {
-        Ok("server")
+        Ok(BackupKind::Server)
     } else if name.ends_with(".tar.gz") {
-        Ok("system")
+        Ok(BackupKind::System)
     } else if name.ends_with(".iso") {
-        Ok("server")
+        Ok(BackupKind::Server)
     } else {
         Err(format!(
             "`{file}` is named like neither a server backup (serverbackup, .iso) nor a system \
@@ -160,12 +170,15 @@ mod tests {
         let blocks = testing::doc_text_blocks(include_str!("backup_repository.rs"));
         let first = rows(&blocks[0]);
         assert_eq!(first.len(), 2);
-        assert_eq!((first[0].kind, first[0].line), ("server", 3));
-        assert_eq!(first[1].kind, "system");
+        assert_eq!((first[0].kind, first[0].line), (BackupKind::Server, 3));
+        assert_eq!(first[1].kind, BackupKind::System);
         assert_eq!(first[1].time_epoch, 1_795_162_200);
         let second = rows(&blocks[1]);
         assert_eq!(second.len(), 1);
-        assert_eq!((second[0].kind, second[0].size), ("server", 1_555_210));
+        assert_eq!(
+            (second[0].kind, second[0].size),
+            (BackupKind::Server, 1_555_210)
+        );
         assert_eq!(second[0].time_epoch, 1_795_161_900);
     }
 
@@ -222,10 +235,19 @@ mod tests {
 
     #[test]
     fn the_name_tells_the_kind_before_the_extension() {
-        assert_eq!(kind_of(None, "a-serverbackup-1.tar.gz"), Ok("server"));
-        assert_eq!(kind_of(None, "a-systembackup-1.iso"), Ok("system"));
-        assert_eq!(kind_of(None, "a.tar.gz"), Ok("system"));
-        assert_eq!(kind_of(Some("System"), "a-serverbackup.iso"), Ok("system"));
+        assert_eq!(
+            kind_of(None, "a-serverbackup-1.tar.gz"),
+            Ok(BackupKind::Server)
+        );
+        assert_eq!(
+            kind_of(None, "a-systembackup-1.iso"),
+            Ok(BackupKind::System)
+        );
+        assert_eq!(kind_of(None, "a.tar.gz"), Ok(BackupKind::System));
+        assert_eq!(
+            kind_of(Some("System"), "a-serverbackup.iso"),
+            Ok(BackupKind::System)
+        );
     }
 
     #[test]
