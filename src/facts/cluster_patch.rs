@@ -18,10 +18,11 @@ use serde_json::{Value as Json, json};
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
+use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::ls_listing::{self, Listing};
 use crate::parse::vendor::patch_conf::{self, PatchConf};
 use crate::parse::vendor::patch_err;
-use crate::parse::vendor::patch_log::{self, EntryKind, LogEntry};
+use crate::parse::vendor::patch_log::{self, EntryKind, LogEntry, LogLevel};
 use crate::parse::vendor::patch_record::{self, PatchRecord};
 
 const INSTALLED_FIELD: (&str, &str, &str) = (
@@ -362,6 +363,20 @@ pub fn build_cluster_patch(facts: &mut NodeFacts) -> FactResult {
     }))
 }
 
+vocabulary! {
+    /// A file of the patch history against the listing of the files now.
+    pub enum FileState {
+        // Listed with the size the history recorded.
+        Unchanged = "unchanged",
+        // Listed with another size.
+        SizeDiffers = "size-differs",
+        // `ls` could not access it.
+        Missing = "missing",
+        // The listing does not name it.
+        NotListed = "not-listed",
+    }
+}
+
 /// What the listing says of each path: its size and line, or that `ls`
 /// could not access it (size `None`).
 fn listed(rel: &str, listing: &Listing) -> BTreeMap<String, (Option<u64>, Json)> {
@@ -396,10 +411,12 @@ pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
         .into_iter()
         .map(|(path, r)| {
             let (current, state, at) = match now.get(path) {
-                None => (None, "not-listed", r.source.clone()),
-                Some((None, at)) => (None, "missing", at.clone()),
-                Some((Some(size), at)) if *size == r.size => (Some(*size), "unchanged", at.clone()),
-                Some((Some(size), at)) => (Some(*size), "size-differs", at.clone()),
+                None => (None, FileState::NotListed, r.source.clone()),
+                Some((None, at)) => (None, FileState::Missing, at.clone()),
+                Some((Some(size), at)) if *size == r.size => {
+                    (Some(*size), FileState::Unchanged, at.clone())
+                }
+                Some((Some(size), at)) => (Some(*size), FileState::SizeDiffers, at.clone()),
             };
             json!({
                 "path": path,
@@ -506,7 +523,7 @@ pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
     });
     let errors: Vec<Json> = run
         .iter()
-        .filter(|e| e.level == "error")
+        .filter(|e| e.level == LogLevel::Error)
         .map(|e| json!({ "time": e.time, "text": e.text, "source": entry_source(&log_rel, e) }))
         .collect();
     let size_mismatches: Vec<Json> = run

@@ -19,7 +19,7 @@ use crate::parse::vendor::prsm_autoproc;
 use crate::parse::vendor::prsm_dests::{self, Dest};
 use crate::parse::vendor::prsm_images;
 use crate::parse::vendor::prsm_loads;
-use crate::parse::vendor::prsm_prsus::{self, PrsuRow};
+use crate::parse::vendor::prsm_prsus::{self, PrsuRow, PrsuStatus};
 use crate::parse::vendor::prsm_spm301::{self, Spm301};
 
 pub const PRSM_DESTS: FactSpec = FactSpec {
@@ -377,7 +377,7 @@ pub fn build_audit(facts: &mut NodeFacts) -> FactResult {
         let on_dest: Vec<&PrsuRow> = rows.iter().filter(|r| r.dest == d.dest).collect();
         let applied: BTreeSet<&str> = on_dest
             .iter()
-            .filter(|r| r.status == "applied")
+            .filter(|r| r.status == PrsuStatus::Applied)
             .map(|r| r.prsu.as_str())
             .collect();
         let expected: BTreeSet<&str> = loads
@@ -434,7 +434,7 @@ pub fn build_images(facts: &mut NodeFacts) -> FactResult {
             .map(|image| {
                 let changes: Vec<&PrsuRow> = rows
                     .iter()
-                    .filter(|r| r.dest == image.dest && r.status != "validated")
+                    .filter(|r| r.dest == image.dest && r.status != PrsuStatus::Validated)
                     .collect();
                 let last = changes
                     .iter()

@@ -14,8 +14,10 @@ use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
+use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::package_listing::{self, PackageFile};
-use crate::parse::vendor::dc_tasks::{self, TaskEvent};
+use crate::parse::vendor::dc_tasks::{self, TaskEvent, TaskResult, TaskType};
+use crate::parse::vendor::ne_comm::CommState;
 use crate::parse::{
     linux::ping,
     vendor::{ne_comm, ne_storage},
@@ -241,8 +243,8 @@ impl Task<'_> {
         self.events.iter().copied().find(|e| e.raw_type.is_some())
     }
 
-    fn task_type(&self) -> &str {
-        self.typed().map_or("other", |e| e.task_type.as_str())
+    fn task_type(&self) -> TaskType {
+        self.typed().map_or(TaskType::Other, |e| e.task_type)
     }
 }
 
@@ -267,10 +269,6 @@ fn group_tasks<'e>(events: &'e [TaskEvent], host: &str) -> Vec<Task<'e>> {
     tasks
 }
 
-fn is_failure(e: &TaskEvent) -> bool {
-    matches!(e.result.as_str(), "failed" | "rolled-back")
-}
-
 fn event_json(e: &TaskEvent, rel: &str) -> Json {
     json!({
         "time": e.time,
@@ -289,10 +287,10 @@ fn task_json(task: &Task<'_>, rel: &str) -> Json {
         .events
         .iter()
         .copied()
-        .filter(|e| is_failure(e))
+        .filter(|e| e.result.is_failure())
         .collect();
     let rolled_back = task.events.iter().any(|e| {
-        e.result == "rolled-back"
+        e.result == TaskResult::RolledBack
             || e.details
                 .as_deref()
                 .is_some_and(|d| ROLLED_BACK.is_match(d))
@@ -400,13 +398,30 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
     })
 }
 
+vocabulary! {
+    /// Whether the NMS reaches the NE, by its NE list (ping runs give no
+    /// state: the rules judge their loss).
+    pub enum Reachability {
+        Reachable = "reachable",
+        Unreachable = "unreachable",
+        // The list shows a state its vocabulary does not know.
+        Unknown = "unknown",
+    }
+}
+
+impl Reachability {
+    fn of(state: CommState) -> Reachability {
+        match state {
+            CommState::Normal => Reachability::Reachable,
+            CommState::Disconnected => Reachability::Unreachable,
+            CommState::Unknown => Reachability::Unknown,
+        }
+    }
+}
+
 /// The NMS NE list's row of this NE as a reachability entry.
 fn nms_entry(ne: &ne_comm::NeCommState, rel: &str) -> Json {
-    let state = match ne.state.as_str() {
-        "normal" => "reachable",
-        "disconnected" => "unreachable",
-        _ => "unknown",
-    };
+    let state = Reachability::of(ne.state);
     json!({
         "method": "nms",
         "target": ne.ne,
@@ -511,7 +526,7 @@ pub fn build_load_packages(facts: &mut NodeFacts) -> FactResult {
     for (rel, events) in &files {
         let upgrades: Vec<(&str, String)> = group_tasks(events, &host)
             .iter()
-            .filter(|t| t.task_type() == "package-upgrade")
+            .filter(|t| t.task_type() == TaskType::PackageUpgrade)
             .map(|t| (t.name, t.ne.clone()))
             .collect();
         for e in events {

@@ -8,6 +8,7 @@ use serde_json::{Map, Value as Json, json};
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
 use super::spec::{Build, FactSpec, Fields, source};
+use crate::model::vocabulary::vocabulary;
 use crate::parse::vendor::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
 use crate::parse::vendor::installed_aps::correction_key;
 use crate::parse::vendor::{amo_patch_catalog, amo_patch_file, installed_aps};
@@ -196,6 +197,58 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
     ]),
 };
 
+vocabulary! {
+    /// Where a catalogued patch is active: on the hard disk (the PGLIB),
+    /// in main memory, both or neither.
+    pub enum OpenScapePatchState {
+        HdAndRam = "hd&ram",
+        // In main memory only: lost at the next reload.
+        RamOnly = "ram-only",
+        // On the hard disk only: in effect from the next reload.
+        HdOnly = "hd-only",
+        Inactive = "inactive",
+    }
+}
+
+impl OpenScapePatchState {
+    /// The state of a patch active (or not) on the hard disk and in memory.
+    pub fn of(hard_disk: bool, memory: bool) -> OpenScapePatchState {
+        match (hard_disk, memory) {
+            (true, true) => OpenScapePatchState::HdAndRam,
+            (false, true) => OpenScapePatchState::RamOnly,
+            (true, false) => OpenScapePatchState::HdOnly,
+            (false, false) => OpenScapePatchState::Inactive,
+        }
+    }
+}
+
+vocabulary! {
+    /// How far the old data of a patch file lets a deactivation restore
+    /// the code, by its worst block (the order here, worst first).
+    pub enum OldDataState {
+        // A block has no OLD DATA comment.
+        Absent = "absent",
+        // A block holds only the blank area reserved for old data.
+        Reserved = "reserved",
+        // A block holds fewer or more old data bytes than its LENGTH.
+        Incomplete = "incomplete",
+        // Every block holds as many old data bytes as its LENGTH.
+        Secured = "secured",
+    }
+}
+
+vocabulary! {
+    /// The address check of AMO PATCH on a patch file's blocks.
+    pub enum AddressCheck {
+        // Every block lies within the CODE AREA or the DATE AREA.
+        Inside = "inside",
+        // Some block does not.
+        Outside = "outside",
+        // The header gives neither area.
+        NoAreas = "no-areas",
+    }
+}
+
 pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("amo-patch-catalog", amo_patch_catalog::parse)?;
     let entries = parsed(&rel, outcome)?;
@@ -204,12 +257,7 @@ pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {
             .iter()
             .map(|e| {
                 let memory = !e.memory_units.is_empty();
-                let state = match (e.hard_disk, memory) {
-                    (true, true) => "hd&ram",
-                    (false, true) => "ram-only",
-                    (true, false) => "hd-only",
-                    (false, false) => "inactive",
-                };
+                let state = OpenScapePatchState::of(e.hard_disk, memory);
                 json!({
                     "subsystem": e.subsystem,
                     "group": e.group,
@@ -240,19 +288,14 @@ fn related(value: Option<&str>) -> Vec<String> {
 }
 
 /// How far the old data of a file lets a deactivation restore the code.
-fn old_data(file: &PatchFile) -> &'static str {
-    let kind = |b: &amo_patch_file::PatchBlock| match b.old_data {
-        OldData::Absent => 0,
-        OldData::Reserved => 1,
-        OldData::Bytes if b.old_bytes as u64 != b.length => 2,
-        OldData::Bytes => 3,
+fn old_data(file: &PatchFile) -> OldDataState {
+    let state = |b: &amo_patch_file::PatchBlock| match b.old_data {
+        OldData::Absent => OldDataState::Absent,
+        OldData::Reserved => OldDataState::Reserved,
+        OldData::Bytes if b.old_bytes as u64 != b.length => OldDataState::Incomplete,
+        OldData::Bytes => OldDataState::Secured,
     };
-    match file.blocks.iter().map(kind).min() {
-        Some(0) => "absent",
-        Some(1) => "reserved",
-        Some(2) => "incomplete",
-        _ => "secured",
-    }
+    (file.blocks.iter().map(state).min()).unwrap_or(OldDataState::Secured)
 }
 
 /// The areas of the subsystem a patch file's header gives.
@@ -261,14 +304,14 @@ const AREAS: [&str; 2] = ["CODE AREA (B,E)", "DATE AREA (B,E)"];
 /// The address check AMO PATCH makes when it (de)activates a patch: every
 /// patched block must lie in the subsystem, here within one of the areas
 /// the header gives. The status, and the blocks outside.
-fn address_check(file: &PatchFile, shown: &str) -> (&'static str, Vec<Json>) {
+fn address_check(file: &PatchFile, shown: &str) -> (AddressCheck, Vec<Json>) {
     let areas: Vec<_> = AREAS
         .iter()
         .filter_map(|label| file.field(label))
         .filter_map(area_bounds)
         .collect();
     if areas.is_empty() {
-        return ("no-areas", vec![]);
+        return (AddressCheck::NoAreas, vec![]);
     }
     let outside: Vec<Json> = file
         .blocks
@@ -292,9 +335,9 @@ fn address_check(file: &PatchFile, shown: &str) -> (&'static str, Vec<Json>) {
         })
         .collect();
     let status = if outside.is_empty() {
-        "inside"
+        AddressCheck::Inside
     } else {
-        "outside"
+        AddressCheck::Outside
     };
     (status, outside)
 }
@@ -420,40 +463,49 @@ mod tests {
     #[test]
     fn old_data_is_the_worst_block() {
         let secured = block(OldData::Bytes, 2, 2);
-        assert_eq!(old_data(&file(vec![secured.clone()])), "secured");
+        assert_eq!(
+            old_data(&file(vec![secured.clone()])),
+            OldDataState::Secured
+        );
         let short = block(OldData::Bytes, 1, 2);
-        assert_eq!(old_data(&file(vec![secured.clone(), short])), "incomplete");
+        assert_eq!(
+            old_data(&file(vec![secured.clone(), short])),
+            OldDataState::Incomplete
+        );
         let reserved = block(OldData::Reserved, 0, 2);
-        assert_eq!(old_data(&file(vec![reserved, secured.clone()])), "reserved");
+        assert_eq!(
+            old_data(&file(vec![reserved, secured.clone()])),
+            OldDataState::Reserved
+        );
         let absent = block(OldData::Absent, 0, 2);
-        assert_eq!(old_data(&file(vec![secured, absent])), "absent");
+        assert_eq!(old_data(&file(vec![secured, absent])), OldDataState::Absent);
     }
 
     #[test]
     fn address_check_against_the_header_areas() {
         let mut f = file(vec![block(OldData::Bytes, 3, 3)]);
         f.blocks[0].address = "01A2B:0FFFD".into();
-        assert_eq!(address_check(&f, "x").0, "no-areas");
+        assert_eq!(address_check(&f, "x").0, AddressCheck::NoAreas);
         f.fields.push(amo_patch_file::HeaderField {
             line: 1,
             label: "CODE AREA (B,E)",
             value: "01A2B:00000,01A2B:0FFFF".into(),
         });
-        assert_eq!(address_check(&f, "x").0, "inside");
+        assert_eq!(address_check(&f, "x").0, AddressCheck::Inside);
         // One byte past the end of the code area.
         f.blocks[0].address = "01A2B:0FFFE".into();
         let (status, outside) = address_check(&f, "x");
-        assert_eq!(status, "outside");
+        assert_eq!(status, AddressCheck::Outside);
         assert_eq!(outside[0]["address"], "01A2B:0FFFE");
         // Another segment is outside, unless the data area holds it.
         f.blocks[0].address = "02C00:00010".into();
-        assert_eq!(address_check(&f, "x").0, "outside");
+        assert_eq!(address_check(&f, "x").0, AddressCheck::Outside);
         f.fields.push(amo_patch_file::HeaderField {
             line: 2,
             label: "DATE AREA (B,E)",
             value: "(02C00:00000,02C00:007FF)".into(),
         });
-        assert_eq!(address_check(&f, "x").0, "inside");
+        assert_eq!(address_check(&f, "x").0, AddressCheck::Inside);
     }
 
     #[test]

@@ -8,8 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::node_facts::NodeFacts;
+use super::openscape::OpenScapePatchState;
 use super::problem::{FactProblem, FactResult};
 use super::spec::{Build, DiffAs, FactSpec, Fields, Source};
+use crate::model::vocabulary::vocabulary;
+use crate::parse::vendor::patches::HuaweiPatchState;
+use crate::parse::vendor::prsm_prsus::PrsuStatus;
 
 pub const PATCH_STATE: FactSpec = FactSpec {
     name: "patch_state",
@@ -80,18 +84,63 @@ pub const PATCH_STATE: FactSpec = FactSpec {
     ]),
 };
 
-/// The state vocabulary shared by every vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PatchState {
-    Running,
-    Temporary,
-    PendingReload,
-    Activating,
-    Loaded,
-    NotRunning,
-    Failed,
-    Unknown,
+vocabulary! {
+    /// The state vocabulary shared by every vendor.
+    pub enum PatchState {
+        // In effect, and kept over a restart.
+        Running = "running",
+        // In effect until the next restart.
+        Temporary = "temporary",
+        // In place, in effect from the next reload.
+        PendingReload = "pending-reload",
+        Activating = "activating",
+        // Known to the system, not in effect.
+        Loaded = "loaded",
+        NotRunning = "not-running",
+        Failed = "failed",
+        // A word the vendor's vocabulary does not know.
+        Unknown = "unknown",
+    }
+}
+
+impl From<HuaweiPatchState> for PatchState {
+    fn from(state: HuaweiPatchState) -> PatchState {
+        match state {
+            HuaweiPatchState::Running => PatchState::Running,
+            HuaweiPatchState::Activating => PatchState::Activating,
+            // A trial patch that is not confirmed rolls back at a reboot.
+            HuaweiPatchState::Active => PatchState::Temporary,
+            HuaweiPatchState::Loaded => PatchState::Loaded,
+            HuaweiPatchState::Deactivated | HuaweiPatchState::Idle => PatchState::NotRunning,
+            HuaweiPatchState::Failed => PatchState::Failed,
+            HuaweiPatchState::Unknown => PatchState::Unknown,
+        }
+    }
+}
+
+impl From<OpenScapePatchState> for PatchState {
+    fn from(state: OpenScapePatchState) -> PatchState {
+        match state {
+            OpenScapePatchState::HdAndRam => PatchState::Running,
+            // Main memory only: lost at the next reload.
+            OpenScapePatchState::RamOnly => PatchState::Temporary,
+            // On the hard disk only: in effect when the subsystem is loaded again.
+            OpenScapePatchState::HdOnly => PatchState::PendingReload,
+            OpenScapePatchState::Inactive => PatchState::NotRunning,
+        }
+    }
+}
+
+/// Whether PAL or SPARTS re-applies a PRSU after a reload (the AOR flag)
+/// is not its state: rule 20013 judges it.
+impl From<PrsuStatus> for PatchState {
+    fn from(status: PrsuStatus) -> PatchState {
+        match status {
+            PrsuStatus::Applied => PatchState::Running,
+            PrsuStatus::Validated => PatchState::Loaded,
+            PrsuStatus::Removed => PatchState::NotRunning,
+        }
+    }
 }
 
 /// One patch in one place.
@@ -164,7 +213,7 @@ struct HuaweiPatch {
     patch: String,
     #[serde(rename = "where")]
     place: String,
-    state: String,
+    state: HuaweiPatchState,
     raw_state: String,
     source: Source,
 }
@@ -174,16 +223,7 @@ fn huawei(facts: &mut NodeFacts) -> Result<Vec<PatchStateRow>, FactProblem> {
     Ok(patches
         .into_iter()
         .map(|p| PatchStateRow {
-            state: match p.state.as_str() {
-                "running" => PatchState::Running,
-                "activating" => PatchState::Activating,
-                // A trial patch that is not confirmed rolls back at a reboot.
-                "active" => PatchState::Temporary,
-                "loaded" => PatchState::Loaded,
-                "deactivated" | "idle" => PatchState::NotRunning,
-                "failed" => PatchState::Failed,
-                _ => PatchState::Unknown,
-            },
+            state: p.state.into(),
             name: p.patch,
             place: p.place,
             vendor_state: p.raw_state,
@@ -197,7 +237,7 @@ fn huawei(facts: &mut NodeFacts) -> Result<Vec<PatchStateRow>, FactProblem> {
 struct OpenScapePatch {
     patno: String,
     subsystem: String,
-    state: String,
+    state: OpenScapePatchState,
     source: Source,
 }
 
@@ -206,18 +246,10 @@ fn openscape(facts: &mut NodeFacts) -> Result<Vec<PatchStateRow>, FactProblem> {
     Ok(patches
         .into_iter()
         .map(|p| PatchStateRow {
-            state: match p.state.as_str() {
-                "hd&ram" => PatchState::Running,
-                // Main memory only: lost at the next reload.
-                "ram-only" => PatchState::Temporary,
-                // On the hard disk only: in effect when the subsystem is loaded again.
-                "hd-only" => PatchState::PendingReload,
-                "inactive" => PatchState::NotRunning,
-                _ => PatchState::Unknown,
-            },
+            state: p.state.into(),
             name: p.patno,
             place: p.subsystem,
-            vendor_state: p.state,
+            vendor_state: p.state.to_string(),
             fact: "openscape_patches",
             source: p.source,
         })
@@ -228,24 +260,17 @@ fn openscape(facts: &mut NodeFacts) -> Result<Vec<PatchStateRow>, FactProblem> {
 struct Prsu {
     prsu: String,
     dest: String,
-    status: String,
+    status: PrsuStatus,
     raw_status: String,
     source: Source,
 }
 
-/// Whether PAL or SPARTS re-applies a PRSU after a reload (the AOR flag)
-/// is not its state: rule 20013 judges it.
 fn dms(facts: &mut NodeFacts) -> Result<Vec<PatchStateRow>, FactProblem> {
     let prsus: Vec<Prsu> = rows_of(facts, "prsm_prsus")?;
     Ok(prsus
         .into_iter()
         .map(|p| PatchStateRow {
-            state: match p.status.as_str() {
-                "applied" => PatchState::Running,
-                "validated" => PatchState::Loaded,
-                "removed" => PatchState::NotRunning,
-                _ => PatchState::Unknown,
-            },
+            state: p.status.into(),
             name: p.prsu,
             place: p.dest,
             vendor_state: p.raw_status,

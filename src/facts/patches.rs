@@ -4,7 +4,7 @@ use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
 use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
-use crate::parse::vendor::patches;
+use crate::parse::vendor::patches::{self, HuaweiPatchState};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -31,9 +31,9 @@ struct Patch<'r> {
     patch: &'r str,
     /// package version
     version: Option<&'r str>,
-    /// normalised: running, activating, active (trial), loaded,
-    /// deactivated, idle, failed, unknown
-    state: &'r str,
+    /// normalised by the export's vocabulary (`active`: a trial, lost at the
+    /// next restart)
+    state: HuaweiPatchState,
     /// state as exported
     raw_state: &'r str,
     /// board type, when per board
@@ -65,7 +65,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
                 ne,
                 patch: &p.patch,
                 version: p.version.as_deref(),
-                state: &p.state,
+                state: p.state,
                 raw_state: &p.raw_state,
                 board: p.board.as_deref(),
                 slot: p.slot.as_deref(),

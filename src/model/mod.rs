@@ -4,6 +4,7 @@
 pub mod quote;
 pub mod redact;
 pub mod tool_codes;
+pub mod vocabulary;
 
 use clap::ValueEnum;
 use schemars::JsonSchema;

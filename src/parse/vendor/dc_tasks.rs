@@ -139,8 +139,42 @@ use std::sync::LazyLock;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::table::TableSpec;
 use crate::parse::{Outcome, clipped};
+
+vocabulary! {
+    /// A task's type, normalised as the `task_type` column of
+    /// `inputs/dc-tasks.toml` says.
+    pub enum TaskType {
+        PatchUpdate = "patch-update",
+        PackageUpgrade = "package-upgrade",
+        // No type given, or a word no list of the column holds.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// A task event's result, normalised as the `result` column of
+    /// `inputs/dc-tasks.toml` says.
+    pub enum TaskResult {
+        Started = "started",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        RolledBack = "rolled-back",
+        Waiting = "waiting",
+        // A word no list of the column holds.
+        Unknown = "unknown",
+    }
+}
+
+impl TaskResult {
+    /// The event reports a failure: failed, or rolled back.
+    pub fn is_failure(self) -> bool {
+        matches!(self, TaskResult::Failed | TaskResult::RolledBack)
+    }
+}
 
 /// One task event: a row of the task log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,8 +183,7 @@ pub struct TaskEvent {
     pub line: usize,
     /// The task name as printed.
     pub task: String,
-    /// Normalised: patch-update | package-upgrade | other.
-    pub task_type: String,
+    pub task_type: TaskType,
     /// The task type as printed.
     pub raw_type: Option<String>,
     pub ne: Option<String>,
@@ -159,9 +192,7 @@ pub struct TaskEvent {
     /// Percent, 0 to 100.
     #[serde(deserialize_with = "progress_column")]
     pub progress: Option<u8>,
-    /// Normalised: started | running | succeeded | failed | rolled-back |
-    /// waiting | unknown.
-    pub result: String,
+    pub result: TaskResult,
     /// The result as printed.
     pub raw_result: String,
     /// The time as printed.
@@ -258,22 +289,20 @@ mod tests {
             line,
             task: task.into(),
             task_type: if raw_type.starts_with("Patch") {
-                "patch-update"
+                TaskType::PatchUpdate
             } else {
-                "package-upgrade"
-            }
-            .into(),
+                TaskType::PackageUpgrade
+            },
             raw_type: Some(raw_type.into()),
             ne: Some("OSN6800-01".into()),
             step: Some(step.into()),
             progress: Some(progress),
             result: match raw_result {
-                "Successful" => "succeeded",
-                "Started" => "started",
-                "Failed" => "failed",
-                _ => "rolled-back",
-            }
-            .into(),
+                "Successful" => TaskResult::Succeeded,
+                "Started" => TaskResult::Started,
+                "Failed" => TaskResult::Failed,
+                _ => TaskResult::RolledBack,
+            },
             raw_result: raw_result.into(),
             time: Some(time.into()),
             epoch: crate::parse::time::gui_time::epoch(time),
@@ -417,12 +446,12 @@ mod tests {
             TaskEvent {
                 line: 2,
                 task: "Upgrade OSN6800-02".into(),
-                task_type: "package-upgrade".into(),
+                task_type: TaskType::PackageUpgrade,
                 raw_type: Some("software upgrade".into()),
                 ne: Some("OSN6800-02".into()),
                 step: Some("Load software".into()),
                 progress: None,
-                result: "waiting".into(),
+                result: TaskResult::Waiting,
                 raw_result: "Waiting".into(),
                 time: Some("2012-07-20 11:00:00".into()),
                 epoch: Some(FAILED_AT_90 + 4_788),
@@ -450,12 +479,12 @@ mod tests {
             TaskEvent {
                 line: 4,
                 task: "Upgrade to C04SPC800".into(),
-                task_type: "package-upgrade".into(),
+                task_type: TaskType::PackageUpgrade,
                 raw_type: Some("Package Upgrade Task".into()),
                 ne: None,
                 step: Some("Load software".into()),
                 progress: Some(90),
-                result: "failed".into(),
+                result: TaskResult::Failed,
                 raw_result: "Failed".into(),
                 time: Some("2012-07-20 09:40:12".into()),
                 epoch: Some(FAILED_AT_90),
@@ -464,7 +493,7 @@ mod tests {
             }
         );
         assert_eq!((got[0].line, got[0].details.as_ref()), (3, None));
-        assert_eq!(got[0].task_type, "patch-update");
+        assert_eq!(got[0].task_type.as_str(), "patch-update");
         assert_eq!(
             (got[2].result.as_str(), got[2].progress),
             ("rolled-back", Some(64))
@@ -491,7 +520,7 @@ mod tests {
             ("升级", "other"),
         ] {
             let got = events(&format!("Task,Type,Result\nT1,{raw},ok\n"));
-            assert_eq!(got[0].task_type, want, "{raw}");
+            assert_eq!(got[0].task_type.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_type.as_deref(), Some(raw), "{raw}");
         }
         let got = events("Task,Result\nT1,ok\n");
@@ -537,7 +566,7 @@ mod tests {
             ("失败", "unknown"),
         ] {
             let got = events(&format!("Task;Result\nT1; {raw} \n"));
-            assert_eq!(got[0].result, want, "{raw}");
+            assert_eq!(got[0].result.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_result, raw, "{raw}");
         }
     }
@@ -734,5 +763,21 @@ mod tests {
             &alphabet,
         ));
         parse_every_prefix(&inputs, parse);
+    }
+
+    #[test]
+    fn the_type_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<TaskType>(
+            include_str!("../../../inputs/dc-tasks.toml"),
+            "task_type",
+        );
+    }
+
+    #[test]
+    fn the_result_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<TaskResult>(
+            include_str!("../../../inputs/dc-tasks.toml"),
+            "result",
+        );
     }
 }

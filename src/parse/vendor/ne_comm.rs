@@ -81,8 +81,20 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
+
+vocabulary! {
+    /// An NE's communication state as the NMS shows it, normalised as the
+    /// `state` column of `inputs/ne-communication.toml` says.
+    pub enum CommState {
+        Normal = "normal",
+        Disconnected = "disconnected",
+        // A word no list of the column holds.
+        Unknown = "unknown",
+    }
+}
 
 /// The communication state of one NE.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,8 +102,7 @@ pub struct NeCommState {
     /// 1-based line the row starts on.
     pub line: usize,
     pub ne: String,
-    /// Normalised: normal | disconnected | unknown.
-    pub state: String,
+    pub state: CommState,
     /// The state as printed.
     pub raw_state: String,
     pub gateway: Option<String>,
@@ -110,6 +121,7 @@ pub fn parse(text: &str) -> Outcome<Vec<NeCommState>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::vocabulary::Vocabulary;
     use crate::parse::Absence;
     use crate::parse::testing::{self, export_junk, not_applicable, parse_every_prefix, parsed};
 
@@ -137,7 +149,7 @@ mod tests {
         NeCommState {
             line,
             ne: ne.into(),
-            state: state.into(),
+            state: CommState::from_word(state).unwrap(),
             raw_state: raw.into(),
             gateway: gateway.map(str::to_string),
             ip: ip.map(str::to_string),
@@ -218,7 +230,7 @@ mod tests {
             ("断开", "unknown"),
         ] {
             let got = states(&format!("NE;Status\nNE1; {raw} \n"));
-            assert_eq!(got[0].state, want, "{raw}");
+            assert_eq!(got[0].state.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_state, raw, "{raw}");
         }
     }
@@ -315,5 +327,13 @@ mod tests {
         ];
         inputs.extend(export_junk("NE,Status", "NE  Status", &alphabet));
         parse_every_prefix(&inputs, parse);
+    }
+
+    #[test]
+    fn the_state_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<CommState>(
+            include_str!("../../../inputs/ne-communication.toml"),
+            "state",
+        );
     }
 }

@@ -48,7 +48,31 @@ use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 
+use crate::model::vocabulary::vocabulary;
+use crate::parse::vendor::patch_record::PatchType;
 use crate::parse::{Outcome, clipped, numbered_lines};
+
+vocabulary! {
+    /// An entry's log level.
+    pub enum LogLevel {
+        Info = "info",
+        Warn = "warn",
+        // `ERROR` and `FATAL`.
+        Error = "error",
+    }
+}
+
+impl LogLevel {
+    /// The level a printed level names; `None` for another word.
+    pub fn from_vendor_word(word: &str) -> Option<LogLevel> {
+        match word {
+            "INFO" => Some(LogLevel::Info),
+            "WARN" | "WARNING" => Some(LogLevel::Warn),
+            "ERROR" | "FATAL" => Some(LogLevel::Error),
+            _ => None,
+        }
+    }
+}
 
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +83,7 @@ pub struct LogEntry {
     pub time: String,
     /// Seconds since 1970.
     pub epoch: i64,
-    /// `info`, `warn`, `error` (`FATAL` too).
-    pub level: &'static str,
+    pub level: LogLevel,
     pub text: String,
     pub kind: EntryKind,
 }
@@ -71,7 +94,7 @@ pub struct LogEntry {
 pub enum EntryKind {
     Start {
         patch: String,
-        patch_type: &'static str,
+        patch_type: PatchType,
     },
     Complete {
         patch: String,
@@ -128,16 +151,8 @@ pub fn parse(text: &str) -> Outcome<Vec<LogEntry>> {
         let Ok(at) = NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S") else {
             return Outcome::malformed(no, format!("'{time}' is not a date and time"));
         };
-        let level = match &c[2] {
-            "INFO" => "info",
-            "WARN" | "WARNING" => "warn",
-            "ERROR" | "FATAL" => "error",
-            other => {
-                return Outcome::malformed(
-                    no,
-                    format!("'{}' is not a log level", clipped(other, 20)),
-                );
-            }
+        let Some(level) = LogLevel::from_vendor_word(&c[2]) else {
+            return Outcome::malformed(no, format!("'{}' is not a log level", clipped(&c[2], 20)));
         };
         let text = c.get(3).map_or("", |m| m.as_str()).trim().to_string();
         entries.push(LogEntry {
@@ -158,7 +173,11 @@ pub fn parse(text: &str) -> Outcome<Vec<LogEntry>> {
 
 fn kind(text: &str) -> EntryKind {
     if let Some(c) = START.captures(text) {
-        let patch_type = if &c[2] == "fix" { "fix" } else { "update" };
+        let patch_type = if &c[2] == "fix" {
+            PatchType::Fix
+        } else {
+            PatchType::Update
+        };
         return EntryKind::Start {
             patch: c[1].to_string(),
             patch_type,
@@ -208,7 +227,7 @@ mod tests {
             vec![
                 &EntryKind::Start {
                     patch: "APP-7.2.0-F3".into(),
-                    patch_type: "fix"
+                    patch_type: PatchType::Fix
                 },
                 &EntryKind::Step,
                 &EntryKind::Step,
@@ -221,7 +240,7 @@ mod tests {
                 &EntryKind::RolledBack,
             ]
         );
-        assert_eq!(partial[3].level, "error");
+        assert_eq!(partial[3].level, LogLevel::Error);
         assert_eq!(partial[3].line, 4);
         assert_eq!(partial[0].epoch, 1_795_212_311);
         assert_eq!(partial[0].time, "2026-11-20 22:05:11");
@@ -243,8 +262,8 @@ mod tests {
         let text = "2026-01-01 00:00:00 FATAL cannot restore /a:\r\n   Input/output error\n\n2026-01-01 00:00:01 WARNING x\n2026-01-01 00:00:02 INFO\n";
         let got = parsed(&parse(text), "cont");
         assert_eq!(got[0].text, "cannot restore /a: Input/output error");
-        assert_eq!(got[0].level, "error");
-        assert_eq!(got[1].level, "warn");
+        assert_eq!(got[0].level, LogLevel::Error);
+        assert_eq!(got[1].level, LogLevel::Warn);
         assert_eq!(got[2].text, "");
         assert_eq!(parsed(&parse(""), "empty"), vec![]);
         // A start split over two lines still counts.
@@ -256,7 +275,7 @@ mod tests {
             got[0].kind,
             EntryKind::Start {
                 patch: "U2".into(),
-                patch_type: "update"
+                patch_type: PatchType::Update
             }
         );
     }

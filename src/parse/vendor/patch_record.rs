@@ -48,7 +48,25 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use crate::model::vocabulary::{Vocabulary, vocabulary};
 use crate::parse::{Absence, Outcome, clipped, numbered_lines};
+
+vocabulary! {
+    /// What a cluster patch replaces.
+    pub enum PatchType {
+        // Some files.
+        Fix = "fix",
+        // A full distribution.
+        Update = "update",
+    }
+}
+
+impl PatchType {
+    /// The type a `TYPE=` value names, any case; `None` for another word.
+    pub fn from_vendor_word(word: &str) -> Option<PatchType> {
+        PatchType::from_word(&word.to_ascii_lowercase())
+    }
+}
 
 /// One patch: a history file or a manifest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,8 +74,7 @@ pub struct PatchRecord {
     pub patch: String,
     /// 1-based line of `PATCH=`.
     pub patch_line: usize,
-    /// `fix` or `update`.
-    pub patch_type: &'static str,
+    pub patch_type: PatchType,
     /// `INSTALLED` as printed (history only).
     pub installed: Option<String>,
     /// `INSTALLED` in seconds since 1970 (history only).
@@ -90,7 +107,7 @@ pub fn parse_manifest(text: &str) -> Outcome<PatchRecord> {
 fn parse(text: &str, history: bool) -> Outcome<PatchRecord> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut patch: Option<(String, usize)> = None;
-    let mut patch_type: Option<&'static str> = None;
+    let mut patch_type: Option<PatchType> = None;
     let mut installed: Option<(String, i64)> = None;
     let mut files: Vec<PatchFile> = Vec::new();
     let mut last = 0;
@@ -143,16 +160,13 @@ fn parse(text: &str, history: bool) -> Outcome<PatchRecord> {
                 if patch_type.is_some() {
                     return repeated(key);
                 }
-                patch_type = Some(match value.to_ascii_lowercase().as_str() {
-                    "fix" => "fix",
-                    "update" => "update",
-                    _ => {
-                        return Outcome::malformed(
-                            no,
-                            format!("TYPE '{}' is neither fix nor update", clipped(value, 40)),
-                        );
-                    }
-                });
+                let Some(known) = PatchType::from_vendor_word(value) else {
+                    return Outcome::malformed(
+                        no,
+                        format!("TYPE '{}' is neither fix nor update", clipped(value, 40)),
+                    );
+                };
+                patch_type = Some(known);
             }
             "INSTALLED" if history => {
                 if installed.is_some() {
@@ -275,7 +289,7 @@ mod tests {
             PatchRecord {
                 patch: "APP-7.2.0-F2".into(),
                 patch_line: 2,
-                patch_type: "fix",
+                patch_type: PatchType::Fix,
                 installed: Some("2026-09-15 02:10:44".into()),
                 installed_epoch: Some(1_789_438_244),
                 files: vec![
@@ -304,7 +318,7 @@ mod tests {
     fn paths_with_blanks_types_and_times() {
         let text = "PATCH=U1\r\nTYPE=Update\r\nINSTALLED=2026-03-10T08:00:00Z\r\n/opt/app/doc/read me.txt\t7 12\r\n";
         let rec = parsed(&parse_history(text), "blanks");
-        assert_eq!(rec.patch_type, "update");
+        assert_eq!(rec.patch_type, PatchType::Update);
         assert_eq!(rec.installed_epoch, Some(1_773_129_600));
         assert_eq!(rec.files, vec![file(4, "/opt/app/doc/read me.txt", 7, 12)]);
     }

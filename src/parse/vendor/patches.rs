@@ -104,8 +104,26 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
+
+vocabulary! {
+    /// A Huawei patch state, normalised as the `state` column of
+    /// `inputs/patches.toml` says (the printed words are data there).
+    pub enum HuaweiPatchState {
+        Running = "running",
+        Activating = "activating",
+        // Active but not confirmed (trial): lost at the next restart.
+        Active = "active",
+        Loaded = "loaded",
+        Deactivated = "deactivated",
+        Idle = "idle",
+        Failed = "failed",
+        // A word no list of the column holds.
+        Unknown = "unknown",
+    }
+}
 
 /// One patch, on one board when the export lists boards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,9 +133,7 @@ pub struct PatchRecord {
     pub ne: Option<String>,
     pub patch: String,
     pub version: Option<String>,
-    /// Normalised, lowercase: running | activating | active | loaded |
-    /// deactivated | idle | failed | unknown.
-    pub state: String,
+    pub state: HuaweiPatchState,
     /// The state as printed.
     pub raw_state: String,
     pub board: Option<String>,
@@ -137,6 +153,7 @@ pub fn parse(text: &str) -> Outcome<Vec<PatchRecord>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::vocabulary::Vocabulary;
     use crate::parse::Absence;
     use crate::parse::testing::{self, junk, parsed};
 
@@ -158,7 +175,7 @@ mod tests {
             ne: opt(ne),
             patch: patch.into(),
             version: opt(version),
-            state: state.into(),
+            state: HuaweiPatchState::from_word(state).unwrap(),
             raw_state: raw_state.into(),
             board: opt(board),
             slot: opt(slot),
@@ -260,12 +277,12 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].ne.as_deref(), Some("HLR-01"));
         assert_eq!(got[0].board.as_deref(), Some("MPU"));
-        assert_eq!(got[0].state, "running");
+        assert_eq!(got[0].state.as_str(), "running");
         assert_eq!(got[0].raw_state, "Running");
         assert_eq!(got[1].line, 3);
         assert_eq!(got[1].patch, "SPH2301 \"hot\"");
         assert_eq!(got[1].slot.as_deref(), Some("3"));
-        assert_eq!(got[1].state, "active");
+        assert_eq!(got[1].state.as_str(), "active");
         assert_eq!(got[1].raw_state, "Active(Trial)");
     }
 
@@ -356,7 +373,7 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
             ("运行", "unknown"),
         ] {
             let got = records(&format!("Patch,State\nSPH1,{raw}\n"));
-            assert_eq!(got[0].state, want, "{raw}");
+            assert_eq!(got[0].state.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_state, raw.trim(), "{raw}");
         }
     }
@@ -400,11 +417,11 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
         // Of two columns for one field, the better-ranked name wins
         // wherever it stands; of two equal names, the first.
         let got = records("Patch,State,Status\nP1,Running,Failed\n");
-        assert_eq!(got[0].state, "running");
+        assert_eq!(got[0].state.as_str(), "running");
         let got = records("Patch,Status,State\nP1,Failed,Running\n");
-        assert_eq!(got[0].state, "running");
+        assert_eq!(got[0].state.as_str(), "running");
         let got = records("Patch,State,State\nP1,Running,Failed\n");
-        assert_eq!(got[0].state, "running");
+        assert_eq!(got[0].state.as_str(), "running");
     }
 
     /// An NMS NE list with the NE's `Status` before the patch's state: the
@@ -419,7 +436,7 @@ HLR-01   SPU         4     SPH2302     V100R019C10SPH2302  Not Loaded
             got.iter().map(|r| r.raw_state.as_str()).collect::<Vec<_>>(),
             ["Activating", "Running"]
         );
-        assert_eq!(got[0].state, "activating");
+        assert_eq!(got[0].state.as_str(), "activating");
         let table = "\
 NE ID  Status  Running State  Patch
 9-11   Normal  Activing       SPH106
@@ -429,7 +446,7 @@ NE ID  Status  Running State  Patch
             (got[0].ne.as_deref(), got[0].raw_state.as_str()),
             (Some("9-11"), "Activing")
         );
-        assert_eq!(got[0].state, "activating");
+        assert_eq!(got[0].state.as_str(), "activating");
     }
 
     #[test]
@@ -532,5 +549,13 @@ NE ID  Status  Running State  Patch
             }
             let _ = parse(&text);
         }
+    }
+
+    #[test]
+    fn the_state_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<HuaweiPatchState>(
+            include_str!("../../../inputs/patches.toml"),
+            "state",
+        );
     }
 }

@@ -51,8 +51,23 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
+
+vocabulary! {
+    /// An automated process's status, normalised as the `status` column of
+    /// `inputs/prsm-autoproc.toml` says.
+    pub enum AutoprocStatus {
+        Started = "started",
+        // `AUTOPROC STOP`.
+        Stopped = "stopped",
+        // `AUTOPROC DELAY`.
+        Delayed = "delayed",
+        // A word no list of the column holds; `raw_status` keeps it.
+        Unknown = "unknown",
+    }
+}
 
 /// One automated process and its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,8 +75,7 @@ pub struct AutoProcess {
     /// 1-based line of the row.
     pub line: usize,
     pub process: String,
-    /// started | stopped | delayed | unknown.
-    pub status: String,
+    pub status: AutoprocStatus,
     pub raw_status: String,
     /// Until when a delayed process waits, as printed.
     pub until: Option<String>,
@@ -114,8 +128,8 @@ mod tests {
     fn statuses_csv_and_unknown_words() {
         let got = records("Process Name;State\nsparts;Stop\npal;running\nPOSTRELD;Suspended\n");
         assert_eq!(got[0].process, "SPARTS");
-        assert_eq!(got[0].status, "stopped");
-        assert_eq!(got[1].status, "started");
+        assert_eq!(got[0].status.as_str(), "stopped");
+        assert_eq!(got[1].status.as_str(), "started");
         assert_eq!(
             (got[2].status.as_str(), got[2].raw_status.as_str()),
             ("unknown", "Suspended")
@@ -129,5 +143,13 @@ mod tests {
         let m = testing::malformed(&parse("SPARTS STARTED\n"), "");
         assert!(m.reason.contains("STATUS column"), "{}", m.reason);
         assert_eq!(records("PROCESS  STATUS\n"), vec![]);
+    }
+
+    #[test]
+    fn the_status_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<AutoprocStatus>(
+            include_str!("../../../inputs/prsm-autoproc.toml"),
+            "status",
+        );
     }
 }

@@ -73,8 +73,20 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
+
+vocabulary! {
+    /// A PRSU's status on a DEST, as the `status` column of
+    /// `inputs/prsm-prsus.toml` reads it (no other word is read).
+    pub enum PrsuStatus {
+        Applied = "applied",
+        Removed = "removed",
+        // Known to PRSM from its file, never applied on the DEST.
+        Validated = "validated",
+    }
+}
 
 /// One PRSU on one DEST.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,8 +96,7 @@ pub struct PrsuRow {
     pub prsu: String,
     pub category: Option<String>,
     pub dest: String,
-    /// `applied`, `removed` or `validated`.
-    pub status: String,
+    pub status: PrsuStatus,
     pub raw_status: String,
     /// The Apply On Reload flag on this DEST.
     pub aor: Option<bool>,
@@ -136,7 +147,7 @@ mod tests {
                 prsu: "ABC04X17".into(),
                 category: Some("GEN".into()),
                 dest: "LTC 0".into(),
-                status: "applied".into(),
+                status: PrsuStatus::Applied,
                 raw_status: "APPLIED".into(),
                 aor: Some(false),
                 onhold: Some(false),
@@ -168,7 +179,7 @@ mod tests {
         let got = rows("prsu_id;dest;status\nabc04x17;spm 3   cem 1;Removed\n");
         assert_eq!(got[0].prsu, "ABC04X17");
         assert_eq!(got[0].dest, "SPM 3 CEM 1");
-        assert_eq!(got[0].status, "removed");
+        assert_eq!(got[0].status.as_str(), "removed");
     }
 
     #[test]
@@ -240,5 +251,13 @@ mod tests {
             &alphabet,
         ));
         parse_every_prefix(&inputs, parse);
+    }
+
+    #[test]
+    fn the_status_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<PrsuStatus>(
+            include_str!("../../../inputs/prsm-prsus.toml"),
+            "status",
+        );
     }
 }

@@ -54,7 +54,28 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::{Outcome, clipped, collector_message, numbered_lines};
+
+vocabulary! {
+    /// The state of the patchfail alarm an SPM301 report gives.
+    pub enum Patchfail {
+        Failed = "failed",
+        Cleared = "cleared",
+    }
+}
+
+impl Patchfail {
+    /// The state a report's `PATCHFAIL …:` word means, any case; `None`
+    /// for a word that is neither.
+    pub fn from_vendor_word(word: &str) -> Option<Patchfail> {
+        match word.to_ascii_uppercase().as_str() {
+            "FAILED" | "FAIL" | "SET" => Some(Patchfail::Failed),
+            "CLEARED" | "CLEAR" | "CLR" => Some(Patchfail::Cleared),
+            _ => None,
+        }
+    }
+}
 
 /// One SPM301 report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,8 +88,7 @@ pub struct Spm301 {
     pub syslog_time: String,
     pub sequence: String,
     pub dest: String,
-    /// `failed` or `cleared`.
-    pub patchfail: &'static str,
+    pub patchfail: Patchfail,
     pub reason: Option<String>,
 }
 
@@ -200,18 +220,14 @@ fn finish(report: Report<'_>) -> Result<Spm301, Outcome<Vec<Spm301>>> {
             "the SPM301 report gives no patchfail state (PATCHFAIL …: FAILED or CLEARED)",
         ));
     };
-    let patchfail = match state[1].to_ascii_uppercase().as_str() {
-        "FAILED" | "FAIL" | "SET" => "failed",
-        "CLEARED" | "CLEAR" | "CLR" => "cleared",
-        _ => {
-            return Err(Outcome::malformed(
-                report.line,
-                format!(
-                    "patchfail state '{}' is neither FAILED nor CLEARED",
-                    clipped(&state[1], 20)
-                ),
-            ));
-        }
+    let Some(patchfail) = Patchfail::from_vendor_word(&state[1]) else {
+        return Err(Outcome::malformed(
+            report.line,
+            format!(
+                "patchfail state '{}' is neither FAILED nor CLEARED",
+                clipped(&state[1], 20)
+            ),
+        ));
     };
     let reason = report
         .lines
@@ -257,7 +273,7 @@ mod tests {
                     syslog_time: "Nov 20 23:41:05".into(),
                     sequence: "6100".into(),
                     dest: "SPM 3 CEM 1".into(),
-                    patchfail: "failed",
+                    patchfail: Patchfail::Failed,
                     reason: Some("SPARTS could not apply PRSU DEF09S0P".into()),
                 },
                 Spm301 {
@@ -266,7 +282,7 @@ mod tests {
                     syslog_time: "Nov 21 00:12:40".into(),
                     sequence: "6153".into(),
                     dest: "SPM 2 CEM 0".into(),
-                    patchfail: "cleared",
+                    patchfail: Patchfail::Cleared,
                     reason: None,
                 },
             ]
@@ -280,7 +296,7 @@ mod tests {
             "one line",
         );
         assert_eq!(
-            (got[0].dest.as_str(), got[0].patchfail),
+            (got[0].dest.as_str(), got[0].patchfail.as_str()),
             ("SPM 7", "cleared")
         );
         assert_eq!(got[0].time, "JAN5 01:02:03");
@@ -289,7 +305,7 @@ mod tests {
             "body",
         );
         assert_eq!(
-            (got[0].dest.as_str(), got[0].patchfail),
+            (got[0].dest.as_str(), got[0].patchfail.as_str()),
             ("SPM 12 CEM 1", "failed")
         );
     }
