@@ -4,7 +4,7 @@
 
 use crate::parse::vendor::upgrade_log::UpgradeResult;
 use serde_json::Value as Json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Roles of the Policy Management servers the procedure upgrades.
 pub const CMP: &[&str] = &["cmp"];
@@ -131,6 +131,13 @@ pub struct Fleet<'a> {
     pub alarms: Vec<&'a Json>,
     pub log_exported: bool,
     pub alarms_exported: bool,
+    /// Indexes built once by `read`, so that looking a server, a cluster
+    /// or an action's cluster up does not scan the fleet: the first server
+    /// of each hostname, the servers of each cluster, and the first
+    /// cluster-scope action of each parent.
+    by_host: HashMap<&'a str, usize>,
+    by_cluster: HashMap<&'a str, Vec<usize>>,
+    cluster_action_by_parent: HashMap<i64, usize>,
 }
 
 fn text<'a>(map: &'a Json, key: &str) -> Option<&'a str> {
@@ -148,6 +155,9 @@ impl<'a> Fleet<'a> {
             alarms: vec![],
             log_exported: false,
             alarms_exported: false,
+            by_host: HashMap::new(),
+            by_cluster: HashMap::new(),
+            cluster_action_by_parent: HashMap::new(),
         };
         let mut seen_actions = BTreeSet::new();
         let mut seen_alarms = BTreeSet::new();
@@ -201,34 +211,59 @@ impl<'a> Fleet<'a> {
             }
         }
         fleet.settle_directions();
+        fleet.index();
         fleet
+    }
+
+    fn index(&mut self) {
+        for (i, s) in self.servers.iter().enumerate() {
+            self.by_host.entry(s.hostname).or_insert(i);
+            if let Some(cluster) = s.cluster {
+                self.by_cluster.entry(cluster).or_default().push(i);
+            }
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            if a.scope == Some("cluster")
+                && let Some(parent) = a.parent
+            {
+                self.cluster_action_by_parent.entry(parent).or_insert(i);
+            }
+        }
+    }
+
+    /// The servers of a cluster, in the order they were read.
+    pub fn cluster_members(&self, cluster: &str) -> impl Iterator<Item = &Server<'a>> {
+        (self.by_cluster.get(cluster).into_iter().flatten()).map(|&i| &self.servers[i])
     }
 
     fn settle_directions(&mut self) {
         for a in &mut self.actions {
             a.direction = Direction::of(a.name);
         }
-        let by_id: Vec<(i64, Option<i64>, Option<Direction>)> = self
-            .actions
-            .iter()
-            .map(|a| (a.id, a.parent, a.direction))
-            .collect();
+        // The direction of the first action with each id, and of the first
+        // child of each parent, among those whose name gives one.
+        let mut by_id: HashMap<i64, Direction> = HashMap::new();
+        let mut by_parent: HashMap<i64, Direction> = HashMap::new();
+        for a in &self.actions {
+            if let Some(d) = a.direction {
+                by_id.entry(a.id).or_insert(d);
+                if let Some(parent) = a.parent {
+                    by_parent.entry(parent).or_insert(d);
+                }
+            }
+        }
         for a in &mut self.actions {
             if a.direction.is_some() {
                 continue;
             }
-            let parent = by_id
-                .iter()
-                .find(|(id, _, d)| Some(*id) == a.parent && d.is_some());
-            let child = by_id
-                .iter()
-                .find(|(_, p, d)| *p == Some(a.id) && d.is_some());
-            a.direction = parent.or(child).and_then(|(_, _, d)| *d);
+            let parent = a.parent.and_then(|p| by_id.get(&p));
+            let child = by_parent.get(&a.id);
+            a.direction = parent.or(child).copied();
         }
     }
 
     pub fn server(&self, hostname: &str) -> Option<&Server<'a>> {
-        self.servers.iter().find(|s| s.hostname == hostname)
+        self.by_host.get(hostname).map(|&i| &self.servers[i])
     }
 
     /// The servers an action acts on: the server it names, or the members
@@ -240,10 +275,7 @@ impl<'a> Fleet<'a> {
         if let Some(s) = self.server(host) {
             return vec![s];
         }
-        self.servers
-            .iter()
-            .filter(|s| s.cluster == Some(host))
-            .collect()
+        self.cluster_members(host).collect()
     }
 
     /// The cluster an action belongs to: its server's (node.json), the
@@ -254,7 +286,7 @@ impl<'a> Fleet<'a> {
         if let Some(s) = self.server(host) {
             return s.cluster;
         }
-        if action.scope == Some("cluster") || self.servers.iter().any(|s| s.cluster == Some(host)) {
+        if action.scope == Some("cluster") || self.by_cluster.contains_key(host) {
             return Some(host);
         }
         self.log_cluster_of(action)
@@ -267,14 +299,14 @@ impl<'a> Fleet<'a> {
         if action.scope == Some("cluster") {
             return action.host;
         }
-        self.actions
-            .iter()
-            .find(|b| {
-                b.scope == Some("cluster")
-                    && b.parent.is_some()
-                    && (b.parent == action.parent || b.parent == Some(action.id))
-            })
-            .and_then(|b| b.host)
+        let first =
+            |parent: Option<i64>| parent.and_then(|p| self.cluster_action_by_parent.get(&p));
+        // The first in the log of the two candidates.
+        let found = match (first(action.parent), first(Some(action.id))) {
+            (Some(&a), Some(&b)) => Some(a.min(b)),
+            (a, b) => a.or(b).copied(),
+        };
+        found.and_then(|i| self.actions[i].host)
     }
 
     /// The role of the servers an action acts on (or of its cluster's
@@ -285,10 +317,7 @@ impl<'a> Fleet<'a> {
             .find_map(|s| s.role)
             .or_else(|| {
                 let cluster = self.cluster_of(action)?;
-                self.servers
-                    .iter()
-                    .filter(|s| s.cluster == Some(cluster))
-                    .find_map(|s| s.role)
+                self.cluster_members(cluster).find_map(|s| s.role)
             })
     }
 }

@@ -184,14 +184,10 @@ fn stages(
         .collect();
     mpe_mra_clusters.sort_unstable();
     mpe_mra_clusters.dedup();
-    if let Some(c) = mpe_mra_clusters.iter().find(|c| {
-        mixed(
-            fleet
-                .servers
-                .iter()
-                .filter(|s| s.is(MPE_MRA) && s.cluster == Some(**c)),
-        )
-    }) {
+    if let Some(c) = mpe_mra_clusters
+        .iter()
+        .find(|c| mixed(fleet.cluster_members(c).filter(|s| s.is(MPE_MRA))))
+    {
         out.insert("mpe-mra-mixed", format!("cluster {c} runs two releases"));
     }
     let managed = fleet.servers.iter().filter(|s| s.is(CMP) || s.is(MPE_MRA));
