@@ -4,10 +4,14 @@
 //! Building a CEL root context costs tens of microseconds, so the engine
 //! builds one and gives every node and item a cheap inner scope.
 
-use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+use cel::common::traits::{
+    Adder, Comparer, Container, Divider, Indexer, Iterable, Modder, Multiplier, Negator, Sizer,
+    Subtractor, Zeroer,
 };
-use cel::common::value::{CowVal, Val};
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, Type,
+};
+use cel::common::value::{Builtin, BuiltinRef, CowVal, Val};
 use cel::context::VariableResolver;
 use cel::{Context, Env, ExecutionError, Program, Value};
 use serde_json::Value as Json;
@@ -199,8 +203,8 @@ pub fn to_bound(json: &Json) -> Bound {
             None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
         Json::String(s) => Box::new(CelString::from(s.clone())),
-        Json::Array(a) => Box::new(CelList::from(a.iter().map(to_bound).collect::<Vec<_>>())),
-        Json::Object(o) => Box::new(CelMap::from(
+        Json::Array(a) => shared(CelList::from(a.iter().map(to_bound).collect::<Vec<_>>())),
+        Json::Object(o) => shared(CelMap::from(
             o.iter()
                 .map(|(k, v)| (CelMapKey::from(k.clone()), to_bound(v)))
                 .collect::<HashMap<_, _>>(),
@@ -213,8 +217,8 @@ pub fn to_bound(json: &Json) -> Bound {
 pub fn lend(json: &Json) -> Box<dyn Val + '_> {
     match json {
         Json::String(s) => Box::new(CelString::from(s.as_str())),
-        Json::Array(a) => Box::new(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
-        Json::Object(o) => Box::new(CelMap::from(
+        Json::Array(a) => shared(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
+        Json::Object(o) => shared(CelMap::from(
             o.iter()
                 .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
                 .collect::<HashMap<_, _>>(),
@@ -225,12 +229,167 @@ pub fn lend(json: &Json) -> Box<dyn Val + '_> {
 
 /// A map of JSON values, as [`lend`] converts a JSON object.
 pub fn lend_map(entries: &std::collections::BTreeMap<String, Arc<Json>>) -> Box<dyn Val + '_> {
-    Box::new(CelMap::from(
+    shared(CelMap::from(
         entries
             .iter()
             .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
             .collect::<HashMap<_, _>>(),
     ))
+}
+
+fn shared<'v>(container: impl Val + 'v) -> Box<dyn Val + 'v> {
+    Box::new(Shared(Arc::new(container)))
+}
+
+/// A map or list that copies by reference count. The interpreter copies a
+/// value whenever it binds or collects it (each element a comprehension
+/// visits, each element `filter` keeps), and a copy of a built-in map or
+/// list is a deep one: for the facts of a node, or a fleet's members, most
+/// of a rule's time went to those copies. `Shared` answers everything as
+/// the value it holds does, so rules see no difference.
+#[derive(Debug, Clone)]
+struct Shared<'v>(Arc<dyn Val + 'v>);
+
+impl<'x> Val for Shared<'x> {
+    fn get_type(&self) -> &Type {
+        self.0.get_type()
+    }
+
+    fn cel_type() -> &'static Type {
+        // Only the overload macros ask a Rust type for its CEL type, and
+        // none is declared with `Shared`, whose type is its contents'.
+        unreachable!("`Shared` has the type of the value it holds")
+    }
+
+    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_adder()
+    }
+
+    fn as_comparer(&self) -> Option<&dyn Comparer> {
+        self.0.as_comparer()
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        self.0.as_container()
+    }
+
+    fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_divider()
+    }
+
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_indexer()
+    }
+
+    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+    where
+        Self: 'v,
+    {
+        // Only a map or a list is indexed.
+        self.0.as_indexer()?;
+        Some(self)
+    }
+
+    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_iterable()
+    }
+
+    fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_modder()
+    }
+
+    fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_multiplier()
+    }
+
+    fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_negator()
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        self.0.as_sizer()
+    }
+
+    fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_subtractor()
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        self.0.as_zeroer()
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        self.0.equals(other)
+    }
+
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+    where
+        Self: 'v,
+    {
+        Box::new(self.clone())
+    }
+
+    fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
+    where
+        Self: 'v,
+    {
+        self.0.as_builtin()
+    }
+
+    fn into_builtin<'v>(self: Box<Self>) -> Option<Builtin<'v>>
+    where
+        Self: 'v,
+    {
+        self.0.clone_as_boxed().into_builtin()
+    }
+}
+
+/// Indexing a `Shared` the interpreter owns (a function's result) copies
+/// only the element it takes, not the whole value.
+impl<'x> Indexer for Shared<'x> {
+    fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        match self.0.as_indexer() {
+            Some(indexer) => indexer.get(idx),
+            None => Err(ExecutionError::UnexpectedType {
+                got: self.0.get_type().name().to_owned(),
+                want: "map or list".to_owned(),
+            }),
+        }
+    }
+
+    fn steal<'v>(self: Box<Self>, idx: &dyn Val) -> Result<Box<dyn Val + 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        self.get(idx).map(CowVal::into_owned)
+    }
 }
 
 /// Variables lent by reference to one scope (set it with
@@ -314,15 +473,43 @@ pub fn eval_bool(program: &Program, ctx: &Context) -> Result<bool, ExprError> {
     }
 }
 
-/// A list-valued expression (`for_each`).
-pub fn eval_list(program: &Program, ctx: &Context) -> Result<Arc<Vec<Value>>, ExprError> {
-    match program.execute(ctx)? {
-        Value::List(l) => Ok(l),
-        other => Err(ExprError::Type {
+/// The elements of a list-valued expression (`for_each`) as the
+/// interpreter holds them, each cheap to bind to `item`: converting them
+/// to [`Value`] and back would copy every item twice.
+pub fn eval_items<'v>(
+    program: &Program,
+    ctx: &Context<'_, 'v>,
+) -> Result<Vec<Box<dyn Val + 'v>>, ExprError> {
+    let list = Value::resolve_val(program.expression(), ctx)?;
+    if !matches!(list.as_builtin(), BuiltinRef::List(_)) {
+        return Err(ExprError::Type {
             expected: "a list",
-            got: render(&other),
-        }),
+            got: render(&Value::try_from(&*list)?),
+        });
     }
+    let items = match list {
+        CowVal::Owned(list) => match list.into_builtin() {
+            Some(Builtin::List(list)) => list.into_inner(),
+            _ => unreachable!("a value whose `as_builtin` is a list gives up a list"),
+        },
+        CowVal::Borrowed(list) => match list.as_builtin() {
+            BuiltinRef::List(list) => list.inner().iter().map(|i| i.clone_as_boxed()).collect(),
+            _ => unreachable!("checked to be a list above"),
+        },
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| Box::new(Shared(Arc::from(item))) as Box<dyn Val + 'v>)
+        .collect())
+}
+
+/// The `source` entry of an item that is a map.
+pub fn source_of(item: &dyn Val) -> Option<Value> {
+    let BuiltinRef::Map(map) = item.as_builtin() else {
+        return None;
+    };
+    let source = map.get(&CelString::from("source")).ok()?;
+    Value::try_from(&*source).ok()
 }
 
 pub fn eval(program: &Program, ctx: &Context) -> Result<Value, ExprError> {

@@ -7,7 +7,8 @@ use crate::catalog::expr::{self, ExprError};
 use crate::catalog::{Condition, Rule};
 use crate::model::{Evaluation, Status};
 use crate::snapshot::Node;
-use cel::{Context, Program, Value};
+use cel::common::value::Val;
+use cel::{Context, Program};
 
 /// The condition part of one rule on one node or group, shared by every scope.
 pub(super) struct RuleRun<'a> {
@@ -65,7 +66,7 @@ impl RuleRun<'_> {
     /// A `for_each` rule: per item, unknown or failing, else one pass.
     fn items(&self, for_each: &Program, scope: &Context) -> Vec<Evaluation> {
         let rule = self.rule;
-        let items = match expr::eval_list(for_each, scope) {
+        let items = match expr::eval_items(for_each, scope) {
             Ok(items) => items,
             Err(err) => {
                 return rule_error(rule, self.subject, "for_each", rule.for_each_line, err);
@@ -74,7 +75,7 @@ impl RuleRun<'_> {
         let mut out = Vec::new();
         for item in items.iter() {
             let mut item_scope = scope.new_inner_scope();
-            item_scope.add_variable_from_value("item", item.clone());
+            item_scope.add_variable_as_val("item", item.clone_as_boxed());
             let holding = match first_holding(&rule.item_unknown_when, &item_scope) {
                 Err(e) => return self.error("unknown_when", e),
                 Ok(Some(c)) => Some((Status::Unknown, c)),
@@ -87,7 +88,7 @@ impl RuleRun<'_> {
                 let key = (rule.key.as_ref())
                     .map(|k| k.render(&item_scope))
                     .unwrap_or_default();
-                out.push(self.finding(status, c, &item_scope, &key, Some(item)));
+                out.push(self.finding(status, c, &item_scope, &key, Some(&**item)));
             }
         }
         if out.is_empty() {
@@ -109,7 +110,7 @@ impl RuleRun<'_> {
         condition: &Condition,
         scope: &Context,
         key: &str,
-        item: Option<&Value>,
+        item: Option<&dyn Val>,
     ) -> Evaluation {
         let message = self.message(condition, scope);
         let mut e = (self.subject).evaluation(self.rule, status, condition.severity, key, message);

@@ -6,7 +6,8 @@ use crate::model::Evidence;
 use crate::model::quote::clip;
 use crate::model::redact::redact_in;
 use crate::snapshot::{self, Node};
-use cel::{Context, Value};
+use cel::Context;
+use cel::common::value::Val;
 use serde_json::Value as Json;
 
 pub(super) fn evidence_path(path: String) -> Evidence {
@@ -97,7 +98,7 @@ pub(super) fn rule_evidence(
     rule: &Rule,
     node: Option<&Node>,
     scope: &Context,
-    item: Option<&Value>,
+    item: Option<&dyn Val>,
 ) -> Vec<Evidence> {
     let from_rule = rule
         .evidence
@@ -110,10 +111,8 @@ pub(super) fn rule_evidence(
     }
     // Only the item's `source` is converted: an item of a fleet rule may
     // carry whole members.
-    if let Some(Value::Map(item)) = item
-        && let Some(source) = item.map.get(&cel::objects::Key::from("source"))
-    {
-        let found = sources(&expr::to_json(source));
+    if let Some(source) = item.and_then(expr::source_of) {
+        let found = sources(&expr::to_json(&source));
         if !found.is_empty() {
             return found;
         }
