@@ -78,12 +78,27 @@ pub fn evaluate_group_rules(
         .iter()
         .map(|r| (r.path.as_str(), to_bound(&r.plan)))
         .collect();
-    // Rules, and the groups of each, are evaluated in parallel; the report
-    // order comes from the sort in `finish`.
-    rules
-        .par_iter()
-        .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
-        .collect()
+    // A fleet-scope rule converts every member's facts for CEL at once, so
+    // those rules run one after another, beside the cluster- and site-scope
+    // rules (and their groups), which run in parallel: two fleet-wide rules
+    // at once held twice the fleet. The report order comes from the sort in
+    // `finish`.
+    let (fleet, grouped): (Vec<&Rule>, Vec<&Rule>) =
+        rules.iter().partition(|r| r.scope == Scope::Fleet);
+    let (mut evaluations, per_group) = rayon::join(
+        || {
+            (fleet.iter())
+                .flat_map(|rule| evaluate_groups(rule, members, &plans, root))
+                .collect::<Vec<_>>()
+        },
+        || {
+            (grouped.par_iter())
+                .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
+                .collect::<Vec<_>>()
+        },
+    );
+    evaluations.extend(per_group);
+    evaluations
 }
 
 /// Cluster, site and fleet scope: the rule once per group of nodes.

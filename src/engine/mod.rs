@@ -204,6 +204,12 @@ fn run_part(
     let mut members = Vec::new();
     let mut digests = crate::report::Digests::default();
     in_pool(&mut || (members, digests) = run.evaluate(&nodes, &mut evaluations));
+    let node_count = nodes.len();
+    // Group rules read the members alone: the snapshots as discovered are
+    // freed before them, not held through the rest of the run.
+    drop(nodes);
+    drop(all_nodes);
+    drop(baseline_nodes);
     timings.mark("nodes");
     if shard.is_none() {
         in_pool(&mut || {
@@ -216,18 +222,20 @@ fn run_part(
         });
     }
     timings.mark("group rules");
+    let inputs_digest = inputs_digest(&members);
+    let places = places(&members);
+    // Only a shard report carries them; a whole run is done with them.
+    let members = if shard.is_some() { members } else { vec![] };
     finish(&mut evaluations, catalog, &options.selection);
     timings.mark("root causes and sorting");
-    let inputs_digest = inputs_digest(&members);
     RunOutput {
         evaluations,
-        nodes: nodes.len(),
+        nodes: node_count,
         inputs_digest,
-        places: places(&members),
+        places,
         digests,
         timings,
-        // Only a shard report carries them; a whole run is done with them.
-        members: if shard.is_some() { members } else { vec![] },
+        members,
         roots: plans.shard_roots,
         plan_files: plans.files.into_iter().collect(),
     }
