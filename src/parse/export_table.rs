@@ -1,10 +1,10 @@
-//! The reader shared by the parsers of header-named vendor exports: a table
-//! whose first row names its columns, saved as CSV or copied as a
-//! whitespace-aligned text table. A parser declares its columns in a
-//! [`Spec`] and builds one record from each [`Row`]; this module finds the
-//! header row, the form and the separator, and cuts the rows into cells.
-//! Each parser's module documentation repeats for operators what is
-//! accepted here, with its own examples.
+//! The reader under the `[table]` parser (`parse::table`), which reads
+//! every header-named vendor export: a table whose first row names its
+//! columns, saved as CSV or copied as a whitespace-aligned text table. The
+//! caller declares its columns in a [`Spec`] and builds one record from
+//! each [`Row`]; this module finds the header row, the form and the
+//! separator, and cuts the rows into cells. Each export's parser module
+//! repeats for operators what is accepted here, with its own examples.
 //!
 //! # Header names
 //!
