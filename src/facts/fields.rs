@@ -6,12 +6,13 @@
 //! The schema is the serialize side's (every field is written, `None` as
 //! null), so its `required` list holds every field in declaration order:
 //! the order the docs keep. Types read as the docs always wrote them:
-//! `string`, `int`, `double`, `bool`, `list`, `map`, `|null` for an
-//! `Option`. A list of rows lists the rows' fields as `list[].field`; a row
-//! type that several fields share lists its fields once, as `row.field`,
-//! and those fields' types name it (`list<row>`, `row|null`); a map of
-//! another type (`source`) is a `map` its doc comment describes. A field whose
-//! type is an enum of words lists the words.
+//! `string`, `int`, `double`, `bool`, `list` (`list<string>` for a list of
+//! words), `map`, `|null` for an `Option`. A list of rows lists the rows'
+//! fields as `list[].field`; a row type that several fields share lists
+//! its fields once, as `row.field`, and those fields' types name it
+//! (`list<row>`, `row|null`); a map of another type (`source`) is a `map`
+//! its doc comment describes. A field whose type is an enum of words lists
+//! the words, each with its doc comment.
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
@@ -138,6 +139,13 @@ impl<'s> Walker<'s> {
                     let item = self.shape(items);
                     shape.row = item.row;
                     shape.row_name = item.row_name;
+                    shape.word = match item.word {
+                        "string" => "list<string>",
+                        "int" => "list<int>",
+                        "double" => "list<double>",
+                        "bool" => "list<bool>",
+                        _ => "list",
+                    };
                 }
             }
             Some("object") => {
