@@ -6,52 +6,12 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, DiffAs, FactSpec, Fields, source};
+use super::spec::{Build, DiffAs, FactSpec, Fields, Source, to_fact, typed};
+use crate::parse::vendor::upgrade_log::UpgradeResult;
 use crate::parse::vendor::{alarms, upgrade_log};
-use serde_json::{Value as Json, json};
-
-const ALARM_FIELDS: &[(&str, &str, &str)] = &[
-    (
-        "exported",
-        "bool",
-        "the snapshot holds an alarm export (false: no file; the list is then empty)",
-    ),
-    ("file", "string|null", "the export read"),
-    ("alarms", "list", "one map per active alarm:"),
-    (
-        "alarms[].id",
-        "string",
-        "alarm number as printed, e.g. 70500",
-    ),
-    (
-        "alarms[].severity",
-        "string",
-        "critical, major, minor, warning, info, cleared or unknown",
-    ),
-    ("alarms[].name", "string|null", "alarm name or text"),
-    (
-        "alarms[].server",
-        "string|null",
-        "server the alarm is raised on",
-    ),
-    ("alarms[].instance", "string|null", "alarm instance"),
-    (
-        "alarms[].raised_at",
-        "string|null",
-        "time raised, as printed",
-    ),
-    (
-        "alarms[].raised_epoch",
-        "int|null",
-        "time raised, seconds since 1970",
-    ),
-    ("alarms[].source", "map", "{file, line}"),
-    (
-        "alarms[].expected_at",
-        "list",
-        "the stages of the Policy Management 12.1.2 procedure whose steps name the alarm as expected: `[{stage, severity, sections}]`, `severity` the highest the steps of that stage give it (critical, major or minor), empty when no step names it (see writing-rules.md, `upgrade_progress`)",
-    ),
-];
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 pub const ALARMS: FactSpec = FactSpec {
     name: "alarms",
@@ -63,7 +23,7 @@ pub const ALARMS: FactSpec = FactSpec {
     }),
     inputs: &["alarms"],
     summary: "The active alarms exported from the CMP GUI (Active Alarms, export to CSV).",
-    fields: Fields::Listed(ALARM_FIELDS),
+    fields: Fields::Typed(typed::<Alarms>),
 };
 
 pub const BASELINE_ALARMS: FactSpec = FactSpec {
@@ -75,7 +35,7 @@ pub const BASELINE_ALARMS: FactSpec = FactSpec {
     summary: "`alarms` of the same node (by hostname) in the baseline (pre) snapshot: \
               `--baseline-snapshot DIR`, or the `pre/` beside a checked `post/`. Missing without \
               a baseline node.",
-    fields: Fields::Listed(ALARM_FIELDS),
+    fields: Fields::Typed(typed::<Alarms>),
 };
 
 pub const UPGRADE_LOG: FactSpec = FactSpec {
@@ -86,81 +46,119 @@ pub const UPGRADE_LOG: FactSpec = FactSpec {
     inputs: &["upgrade-log"],
     summary: "The Upgrade Manager's upgrade log (Upgrade Manager page, View Upgrade Log, \
               exported or copied as CSV or tab-separated text).",
-    fields: Fields::Listed(&[
-        (
-            "exported",
-            "bool",
-            "the snapshot holds an upgrade log (false: no file; the list is then empty)",
-        ),
-        ("file", "string|null", "the export read"),
-        ("actions", "list", "one map per action:"),
-        ("actions[].id", "int", "action ID"),
-        (
-            "actions[].parent",
-            "int|null",
-            "ID of the action that started it",
-        ),
-        (
-            "actions[].action",
-            "string",
-            "action name, e.g. Initiate upgrade",
-        ),
-        ("actions[].start", "string|null", "start time as printed"),
-        (
-            "actions[].start_epoch",
-            "int|null",
-            "start, seconds since 1970",
-        ),
-        ("actions[].end", "string|null", "end time as printed"),
-        ("actions[].end_epoch", "int|null", "end, seconds since 1970"),
-        ("actions[].scope", "string|null", "server or cluster"),
-        (
-            "actions[].hostname",
-            "string|null",
-            "server (or cluster) acted on",
-        ),
-        (
-            "actions[].result",
-            "string",
-            "success, failed, in-progress, pending, cancelled or unknown",
-        ),
-        ("actions[].raw_result", "string", "the result as printed"),
-        ("actions[].description", "string|null", "description"),
-        ("actions[].source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<UpgradeLog>),
 };
 
-/// No file: an empty, explicitly unexported fact rather than a missing one.
-fn not_exported(list: &str) -> Json {
-    json!({ "exported": false, "file": null, list: [] })
+/// The `alarms` fact; without a file, empty and explicitly unexported
+/// rather than missing.
+#[derive(Serialize, JsonSchema, Default)]
+struct Alarms<'r> {
+    /// the snapshot holds an alarm export (false: no file; the list is then
+    /// empty)
+    exported: bool,
+    /// the export read
+    file: Option<String>,
+    /// one map per active alarm:
+    alarms: Vec<Alarm<'r>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Alarm<'r> {
+    /// alarm number as printed, e.g. 70500
+    id: &'r str,
+    /// critical, major, minor, warning, info, cleared or unknown
+    severity: &'r str,
+    /// alarm name or text
+    name: Option<&'r str>,
+    /// server the alarm is raised on
+    server: Option<&'r str>,
+    /// alarm instance
+    instance: Option<&'r str>,
+    /// time raised, as printed
+    raised_at: Option<&'r str>,
+    /// time raised, seconds since 1970
+    raised_epoch: Option<i64>,
+    /// {file, line}
+    source: Source,
+    /// the stages of the Policy Management 12.1.2 procedure whose steps
+    /// name the alarm as expected: `[{stage, severity, sections}]`,
+    /// `severity` the highest the steps of that stage give it (critical,
+    /// major or minor), empty when no step names it (see writing-rules.md,
+    /// `upgrade_progress`)
+    #[schemars(with = "Vec<Json>")]
+    expected_at: Json,
+}
+
+/// The `upgrade_log` fact; like `alarms` without a file.
+#[derive(Serialize, JsonSchema, Default)]
+struct UpgradeLog<'r> {
+    /// the snapshot holds an upgrade log (false: no file; the list is then
+    /// empty)
+    exported: bool,
+    /// the export read
+    file: Option<String>,
+    /// one map per action:
+    actions: Vec<Action<'r>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Action<'r> {
+    /// action ID
+    id: i64,
+    /// ID of the action that started it
+    parent: Option<i64>,
+    /// action name, e.g. Initiate upgrade
+    action: &'r str,
+    /// start time as printed
+    start: Option<&'r str>,
+    /// start, seconds since 1970
+    start_epoch: Option<i64>,
+    /// end time as printed
+    end: Option<&'r str>,
+    /// end, seconds since 1970
+    end_epoch: Option<i64>,
+    /// server or cluster
+    scope: Option<&'r str>,
+    /// server (or cluster) acted on
+    hostname: Option<&'r str>,
+    /// the result, normalised
+    result: UpgradeResult,
+    /// the result as printed
+    raw_result: &'r str,
+    /// description
+    description: Option<&'r str>,
+    /// {file, line}
+    source: Source,
 }
 
 pub fn build_alarms(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = match facts.parse("alarms", alarms::parse) {
         Ok(read) => read,
-        Err(FactProblem::Missing { .. }) => return Ok(not_exported("alarms")),
+        Err(FactProblem::Missing { .. }) => return to_fact(&Alarms::default()),
         Err(other) => return Err(other),
     };
     let Some(rows) = outcome.records() else {
         return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
     };
-    let alarms: Vec<Json> = rows
+    let alarms = rows
         .iter()
-        .map(|a| {
-            json!({
-                "id": a.id,
-                "severity": a.severity,
-                "name": a.name,
-                "server": a.server,
-                "instance": a.instance,
-                "raised_at": a.raised_at,
-                "raised_epoch": a.raised_epoch,
-                "source": source(&shown, a.line),
-                "expected_at": crate::facts::procedure::expected_at(&a.id),
-            })
+        .map(|a| Alarm {
+            id: &a.id,
+            severity: &a.severity,
+            name: a.name.as_deref(),
+            server: a.server.as_deref(),
+            instance: a.instance.as_deref(),
+            raised_at: a.raised_at.as_deref(),
+            raised_epoch: a.raised_epoch,
+            source: Source::new(&shown, a.line),
+            expected_at: crate::facts::procedure::expected_at(&a.id),
         })
         .collect();
-    Ok(json!({ "exported": true, "file": shown, "alarms": alarms }))
+    to_fact(&Alarms {
+        exported: true,
+        file: Some(shown.clone()),
+        alarms,
+    })
 }
 
 pub fn build_baseline_alarms(facts: &mut NodeFacts) -> FactResult {
@@ -170,31 +168,33 @@ pub fn build_baseline_alarms(facts: &mut NodeFacts) -> FactResult {
 pub fn build_upgrade_log(facts: &mut NodeFacts) -> FactResult {
     let (shown, outcome) = match facts.parse("upgrade-log", upgrade_log::parse) {
         Ok(read) => read,
-        Err(FactProblem::Missing { .. }) => return Ok(not_exported("actions")),
+        Err(FactProblem::Missing { .. }) => return to_fact(&UpgradeLog::default()),
         Err(other) => return Err(other),
     };
     let Some(rows) = outcome.records() else {
         return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
     };
-    let actions: Vec<Json> = rows
+    let actions = rows
         .iter()
-        .map(|a| {
-            json!({
-                "id": a.id,
-                "parent": a.parent,
-                "action": a.action,
-                "start": a.start,
-                "start_epoch": a.start_epoch,
-                "end": a.end,
-                "end_epoch": a.end_epoch,
-                "scope": a.scope,
-                "hostname": a.hostname,
-                "result": a.result,
-                "raw_result": a.raw_result,
-                "description": a.description,
-                "source": source(&shown, a.line),
-            })
+        .map(|a| Action {
+            id: a.id,
+            parent: a.parent,
+            action: &a.action,
+            start: a.start.as_deref(),
+            start_epoch: a.start_epoch,
+            end: a.end.as_deref(),
+            end_epoch: a.end_epoch,
+            scope: a.scope.as_deref(),
+            hostname: a.hostname.as_deref(),
+            result: a.result,
+            raw_result: &a.raw_result,
+            description: a.description.as_deref(),
+            source: Source::new(&shown, a.line),
         })
         .collect();
-    Ok(json!({ "exported": true, "file": shown, "actions": actions }))
+    to_fact(&UpgradeLog {
+        exported: true,
+        file: Some(shown.clone()),
+        actions,
+    })
 }

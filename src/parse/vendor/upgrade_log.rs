@@ -171,7 +171,7 @@ pub struct UpgradeAction {
 /// An Upgrade Manager action's result, normalised: the values of the
 /// `result` column of `inputs/upgrade-log.toml` and its `other`, written as
 /// those strings in facts and reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum UpgradeResult {
     Success,
