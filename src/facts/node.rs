@@ -2,9 +2,11 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec, Fields};
+use super::spec::{Build, FactSpec, Fields, typed};
 use crate::snapshot::Node;
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
 
 pub const NODE: FactSpec = FactSpec {
     name: "node",
@@ -14,87 +16,7 @@ pub const NODE: FactSpec = FactSpec {
     inputs: &[],
     summary: "The node's identity and state from node.json. Unknown fields are kept; \
               the documented ones are always present (null when node.json lacks them).",
-    fields: Fields::Listed(&[
-        (
-            "hostname",
-            "string",
-            "host name; the folder name when node.json has none",
-        ),
-        ("site", "string|null", "site the node belongs to"),
-        (
-            "cluster",
-            "string|null",
-            "cluster the node belongs to (cluster-scope rules group by it)",
-        ),
-        (
-            "role",
-            "string|null",
-            "cmp, mpe, mpe-li, mra, ne, pbx, switch, server, …",
-        ),
-        (
-            "platform",
-            "string|null",
-            "tpd, osn6800, openscape4000, dms100, linux, …",
-        ),
-        (
-            "ha_role",
-            "string|null",
-            "active, standby, forced-standby, spare, oos, zombie",
-        ),
-        (
-            "running_release",
-            "string|null",
-            "release running when collected",
-        ),
-        (
-            "previous_release",
-            "string|null",
-            "release before the last upgrade",
-        ),
-        (
-            "target_release",
-            "string|null",
-            "release the window upgrades to",
-        ),
-        ("replication", "string|null", "on, off, sync-broken"),
-        (
-            "collected_at",
-            "string|null",
-            "RFC 3339 time the snapshot was taken",
-        ),
-        (
-            "collected_at_clock",
-            "string|null",
-            "whose clock collected_at was read from: `node` (the node's own: a sosreport, or collect without --collected-at), else the collector's",
-        ),
-        (
-            "upgraded_at",
-            "string|null",
-            "RFC 3339 time the server's last upgrade completed (Upgrade Manager, Upgrade Operation column)",
-        ),
-        (
-            "upgrade_operation",
-            "string|null",
-            "the Upgrade Manager's Upgrade Operation column for the server as printed, e.g. `[Step 20] 4% Initiate upgrade - Initiate upgrade (Elapsed Time: 0:00:33)` while it runs",
-        ),
-        ("versions", "map", "free-form component versions"),
-        ("labels", "map", "free-form labels"),
-        (
-            "path",
-            "string",
-            "the snapshot folder as given on the command line",
-        ),
-        (
-            "collected_epoch",
-            "int|null",
-            "collected_at in seconds since 1970 (null without a valid collected_at)",
-        ),
-        (
-            "collected_day",
-            "int|null",
-            "collected_at in days since 1970",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<Identity>),
 };
 
 pub const PLAN: FactSpec = FactSpec {
@@ -162,47 +84,121 @@ pub const PARAMS: FactSpec = FactSpec {
     fields: Fields::Listed(&[]),
 };
 
-const IDENTITY_FIELDS: [&str; 13] = [
-    "site",
-    "cluster",
-    "role",
-    "platform",
-    "ha_role",
-    "running_release",
-    "previous_release",
-    "target_release",
-    "replication",
-    "collected_at",
-    "collected_at_clock",
-    "upgraded_at",
-    "upgrade_operation",
-];
+/// The `node` fact: node.json with every documented field present (null
+/// when node.json lacks it), so that rules can test
+/// `node.platform in [...]` without guarding each field.
+#[derive(Serialize, JsonSchema)]
+struct Identity {
+    /// host name; the folder name when node.json has none
+    hostname: String,
+    /// site the node belongs to
+    #[schemars(with = "Option<String>")]
+    site: Json,
+    /// cluster the node belongs to (cluster-scope rules group by it)
+    #[schemars(with = "Option<String>")]
+    cluster: Json,
+    /// cmp, mpe, mpe-li, mra, ne, pbx, switch, server, …
+    #[schemars(with = "Option<String>")]
+    role: Json,
+    /// tpd, osn6800, openscape4000, dms100, linux, …
+    #[schemars(with = "Option<String>")]
+    platform: Json,
+    /// active, standby, forced-standby, spare, oos, zombie
+    #[schemars(with = "Option<String>")]
+    ha_role: Json,
+    /// release running when collected
+    #[schemars(with = "Option<String>")]
+    running_release: Json,
+    /// release before the last upgrade
+    #[schemars(with = "Option<String>")]
+    previous_release: Json,
+    /// release the window upgrades to
+    #[schemars(with = "Option<String>")]
+    target_release: Json,
+    /// on, off, sync-broken
+    #[schemars(with = "Option<String>")]
+    replication: Json,
+    /// RFC 3339 time the snapshot was taken
+    #[schemars(with = "Option<String>")]
+    collected_at: Json,
+    /// whose clock collected_at was read from: `node` (the node's own: a
+    /// sosreport, or collect without --collected-at), else the collector's
+    #[schemars(with = "Option<String>")]
+    collected_at_clock: Json,
+    /// RFC 3339 time the server's last upgrade completed (Upgrade Manager,
+    /// Upgrade Operation column)
+    #[schemars(with = "Option<String>")]
+    upgraded_at: Json,
+    /// the Upgrade Manager's Upgrade Operation column for the server as
+    /// printed, e.g. `[Step 20] 4% Initiate upgrade - Initiate upgrade
+    /// (Elapsed Time: 0:00:33)` while it runs
+    #[schemars(with = "Option<String>")]
+    upgrade_operation: Json,
+    /// free-form component versions
+    #[schemars(with = "Map<String, Json>")]
+    versions: Json,
+    /// free-form labels
+    #[schemars(with = "Map<String, Json>")]
+    labels: Json,
+    /// the snapshot folder as given on the command line
+    path: String,
+    /// collected_at in seconds since 1970 (null without a valid
+    /// collected_at)
+    collected_epoch: Option<i64>,
+    /// collected_at in days since 1970
+    collected_day: Option<i64>,
+    /// upgraded_at in seconds since 1970 (null without a valid upgraded_at)
+    upgraded_epoch: Option<i64>,
+    /// node.json's other fields, kept as they are
+    #[serde(flatten)]
+    others: Map<String, Json>,
+}
 
-/// node.json with every documented field present, so that rules can test
 /// The `node` fact: identity needs no input beyond node.json.
 fn build_identity(facts: &mut NodeFacts) -> FactResult {
     Ok(identity_fact(facts.node))
 }
 
-/// `node.platform in [...]` without guarding each field.
+/// The `node` fact of `node`.
 pub fn identity_fact(node: &Node) -> Json {
-    let mut map = node.identity.clone();
-    map.insert("hostname".into(), Json::String(node.name()));
-    for f in IDENTITY_FIELDS {
-        map.entry(f).or_insert(Json::Null);
+    let mut others = node.identity.clone();
+    // The fields the fact sets itself replace node.json's.
+    for set in [
+        "hostname",
+        "path",
+        "collected_epoch",
+        "collected_day",
+        "upgraded_epoch",
+    ] {
+        others.remove(set);
     }
-    map.entry("versions").or_insert(json!({}));
-    map.entry("labels").or_insert(json!({}));
-    map.insert("path".into(), Json::String(node.dir.display().to_string()));
+    let mut given = |key: &str| others.remove(key).unwrap_or(Json::Null);
     let collected = node.field("collected_at").and_then(epoch_of);
-    map.insert("collected_epoch".into(), json!(collected));
-    let upgraded = node.field("upgraded_at").and_then(epoch_of);
-    map.insert("upgraded_epoch".into(), json!(upgraded));
-    map.insert(
-        "collected_day".into(),
-        json!(collected.map(|e| e.div_euclid(86400))),
-    );
-    Json::Object(map)
+    let identity = Identity {
+        hostname: node.name(),
+        site: given("site"),
+        cluster: given("cluster"),
+        role: given("role"),
+        platform: given("platform"),
+        ha_role: given("ha_role"),
+        running_release: given("running_release"),
+        previous_release: given("previous_release"),
+        target_release: given("target_release"),
+        replication: given("replication"),
+        collected_at: given("collected_at"),
+        collected_at_clock: given("collected_at_clock"),
+        upgraded_at: given("upgraded_at"),
+        upgrade_operation: given("upgrade_operation"),
+        versions: others.remove("versions").unwrap_or_else(|| json!({})),
+        labels: others.remove("labels").unwrap_or_else(|| json!({})),
+        path: node.dir.display().to_string(),
+        collected_epoch: collected,
+        collected_day: collected.map(|e| e.div_euclid(86400)),
+        upgraded_epoch: node.field("upgraded_at").and_then(epoch_of),
+        others,
+    };
+    serde_json::to_value(&identity)
+        .expect("a fact type serializes to JSON: its map keys are strings")
 }
 
 /// Why a plan.toml cannot be used.
