@@ -16,11 +16,11 @@ fn main() {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
+        .map(walkdir::DirEntry::into_path)
         .collect();
     let bytes: u64 = files
         .par_iter()
-        .map(|f| std::fs::read(f).map(|b| b.len() as u64).unwrap_or(0))
+        .map(|f| std::fs::read(f).map_or(0, |b| b.len() as u64))
         .sum();
     println!("{} files, {bytes} bytes", files.len());
 }

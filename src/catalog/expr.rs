@@ -23,8 +23,8 @@ static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     // The extensions are part of the CEL spec family and cannot fail to
     // register on a fresh stdlib environment; an error here is a bug.
     env.add_extension(cel::extensions::math)
-        .and_then(|_| env.add_extension(cel::extensions::lists))
-        .and_then(|_| env.add_extension(cel::extensions::strings))
+        .and_then(|()| env.add_extension(cel::extensions::lists))
+        .and_then(|()| env.add_extension(cel::extensions::strings))
         .expect("CEL extensions register on a fresh environment");
     Arc::new(env)
 });
@@ -413,9 +413,7 @@ pub fn to_json(value: &Value) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::UInt(u) => Json::from(*u),
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
         Value::String(s) => Json::String(s.to_string()),
         Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
         Value::Map(m) => {
@@ -579,14 +577,15 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Expr(src, p) => match p.execute(ctx) {
-                    Ok(v) => out.push_str(&shown_value(&render(&v))),
-                    Err(_) => {
+                Part::Expr(src, p) => {
+                    if let Ok(v) = p.execute(ctx) {
+                        out.push_str(&shown_value(&render(&v)));
+                    } else {
                         out.push('<');
                         out.push_str(src);
                         out.push_str("?>");
                     }
-                },
+                }
             }
         }
         out

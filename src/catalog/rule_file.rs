@@ -100,8 +100,7 @@ pub fn decode(origin: &str, text: &str) -> Result<RuleFile, Vec<Problem>> {
 /// The 1-based line of byte `offset` of `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
-        .map(|s| s.matches('\n').count() + 1)
-        .unwrap_or(1)
+        .map_or(1, |s| s.matches('\n').count() + 1)
 }
 
 /// The 1-based line of a CEL error inside an expression (`<input>:L:C`).

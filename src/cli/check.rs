@@ -202,15 +202,15 @@ pub(super) fn write_reports(report: &Report, out: &OutputArgs) -> Result<(), Err
 /// `-j1` and `-j8` runs are byte-identical.
 pub(super) fn command_line() -> Vec<String> {
     let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
-    let program = args
-        .next()
-        .map(|p| {
+    let program = args.next().map_or_else(
+        || "upcheck".into(),
+        |p| {
             Path::new(&p)
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or(p)
-        })
-        .unwrap_or_else(|| "upcheck".into());
+        },
+    );
     let mut line = vec![program];
     while let Some(arg) = args.next() {
         match arg.as_str() {

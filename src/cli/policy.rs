@@ -52,7 +52,12 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
         (None, None) => None,
     };
     let config_file = config.as_ref().map(|c| c.path.display().to_string());
-    let mut loaded = vec![config_note(args, &config, root.as_deref(), flags.paths)];
+    let mut loaded = vec![config_note(
+        args,
+        config.as_ref(),
+        root.as_deref(),
+        flags.paths,
+    )];
     let config = config.unwrap_or_default();
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
@@ -167,7 +172,7 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
 /// For `-v`: the settings file read and why, or where none was found.
 fn config_note(
     args: &PolicyArgs,
-    config: &Option<FleetConfig>,
+    config: Option<&FleetConfig>,
     root: Option<&Path>,
     paths: &[PathBuf],
 ) -> String {
@@ -197,8 +202,7 @@ pub(super) fn apply_policy(
 ) {
     policy.severity.apply(evaluations);
     let today = chrono::DateTime::parse_from_rfc3339(generated_at)
-        .map(|t| t.date_naive())
-        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+        .map_or_else(|_| chrono::Utc::now().date_naive(), |t| t.date_naive());
     waivers::apply(&policy.waivers, evaluations, today, &policy.root);
     if let Some(known) = &policy.known {
         baseline::mark(evaluations, known);

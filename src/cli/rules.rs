@@ -120,26 +120,23 @@ pub(super) fn explain(wanted: &str, dirs: &[PathBuf]) -> Outcome {
             .map(|(code, _)| code)
     };
     let code = wanted.parse::<u32>().ok().or_else(by_name);
-    match code.and_then(|code| crate::catalog::docs::explain(&catalog, code)) {
-        Some(text) => {
-            emit(&text, None)?;
-            Ok(Exit::Clean)
-        }
-        None => {
-            let mut near: Vec<(f64, &str)> = catalog
-                .rules
-                .values()
-                .map(|r| (strsim::jaro_winkler(&r.name, wanted), &*r.name))
-                .filter(|(score, _)| *score > 0.9)
-                .collect();
-            near.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let hint = match near.first() {
-                Some((_, name)) => format!(" (did you mean {name}?)"),
-                None => String::new(),
-            };
-            Err(Error::Usage(format!(
-                "no rule or tool code `{wanted}`{hint}; `upcheck rules list` shows them"
-            )))
-        }
+    if let Some(text) = code.and_then(|code| crate::catalog::docs::explain(&catalog, code)) {
+        emit(&text, None)?;
+        Ok(Exit::Clean)
+    } else {
+        let mut near: Vec<(f64, &str)> = catalog
+            .rules
+            .values()
+            .map(|r| (strsim::jaro_winkler(&r.name, wanted), &*r.name))
+            .filter(|(score, _)| *score > 0.9)
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let hint = match near.first() {
+            Some((_, name)) => format!(" (did you mean {name}?)"),
+            None => String::new(),
+        };
+        Err(Error::Usage(format!(
+            "no rule or tool code `{wanted}`{hint}; `upcheck rules list` shows them"
+        )))
     }
 }

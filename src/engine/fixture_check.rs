@@ -139,11 +139,11 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
                 )));
             }
         }
-        let passes = run
+        let any_pass = run
             .evaluations
             .iter()
             .any(|e| e.code == rule.code && e.status == passed);
-        if case == "passes" && !passes {
+        if case == "passes" && !any_pass {
             problems.push(problem(format!(
                 "passes fixture {} has no passing evaluation",
                 dir.display()

@@ -179,10 +179,10 @@ fn evaluate_group(
         subject: &subject,
         node: None,
     };
-    let mut evals = if !with_data {
-        vec![]
-    } else {
+    let mut evals = if with_data {
         eval.conditions(&scope)
+    } else {
+        vec![]
     };
     let failed = evals.iter().any(|e| e.status == Status::Fail);
     if !without.is_empty() {

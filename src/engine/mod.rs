@@ -218,7 +218,7 @@ fn run_part(
                 &members,
                 &plans.shard_roots,
                 &root,
-            ))
+            ));
         });
     }
     timings.mark("group rules");
@@ -496,7 +496,7 @@ pub fn inputs_digest(members: &[GroupMember]) -> String {
         .iter()
         .map(|m| [m.node.as_str(), m.inputs_digest.as_str()])
         .collect();
-    pairs.sort();
+    pairs.sort_unstable();
     digest_of(pairs.into_iter())
 }
 
@@ -518,13 +518,16 @@ fn unmatched_rows(nodes: &[Node]) -> Vec<Evaluation> {
     let mut seen: Vec<&crate::facts::shared_exports::SharedIndex> = Vec::new();
     let mut out = Vec::new();
     for node in nodes {
-        if seen.iter().any(|s| std::ptr::eq(*s, &*node.shared)) {
+        if seen
+            .iter()
+            .any(|s| std::ptr::eq(*s, std::sync::Arc::as_ptr(&node.shared)))
+        {
             continue;
         }
         seen.push(&node.shared);
         for u in &node.shared.unmatched {
             let file = u.file.display().to_string();
-            let lines: Vec<String> = u.lines.iter().map(|l| l.to_string()).collect();
+            let lines: Vec<String> = u.lines.iter().map(ToString::to_string).collect();
             let who = match &u.ne {
                 Some(ne) => format!("name NE {ne}, which no snapshot of the fleet is"),
                 None => "name no NE".to_string(),

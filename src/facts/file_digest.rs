@@ -20,7 +20,7 @@ use std::fs::{File, Metadata};
 use std::io::{self, IsTerminal, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use md5::{Digest, Md5};
@@ -197,17 +197,18 @@ impl Md5Cache {
                 (is_md5 && key.split(' ').count() == 4).then(|| (key.to_string(), md5.to_string()))
             })
             .collect();
-        *self.stored.lock().unwrap_or_else(|e| e.into_inner()) = Some(Stored { file, digests });
+        *self.stored.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Stored { file, digests });
         Ok(())
     }
 
     pub fn save_cache(&self) -> Result<(), CacheError> {
-        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        let stored = self.stored.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(stored) = stored.as_ref() else {
             return Ok(());
         };
         let mut all = stored.digests.clone();
-        let digests = self.digests.lock().unwrap_or_else(|e| e.into_inner());
+        let digests = self.digests.lock().unwrap_or_else(PoisonError::into_inner);
         for (key, cell) in digests.iter() {
             if let (Some(key), Some((Ok(md5), _))) = (key.stored(), cell.get()) {
                 all.insert(key, md5.clone());
@@ -228,7 +229,7 @@ impl Md5Cache {
 
     /// The digest the cache file holds for `key`.
     fn stored_digest(&self, key: &FileKey) -> Option<String> {
-        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        let stored = self.stored.lock().unwrap_or_else(PoisonError::into_inner);
         stored.as_ref()?.digests.get(&key.stored()?).cloned()
     }
 
@@ -286,7 +287,7 @@ impl Md5Cache {
     ) -> (DigestResult, Origin) {
         let key = file_key(path, meta);
         let cell: Cell = {
-            let mut map = self.digests.lock().unwrap_or_else(|e| e.into_inner());
+            let mut map = self.digests.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry(key.clone()).or_default().clone()
         };
         cell.get_or_init(|| {

@@ -230,13 +230,10 @@ pub fn plan_fact(path: &std::path::Path) -> Result<Json, PlanError> {
         }
     };
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| {
-                text.get(..s.start)
-                    .map_or(1, |t| t.matches('\n').count() + 1)
-            })
-            .unwrap_or(1);
+        let line = e.span().map_or(1, |s| {
+            text.get(..s.start)
+                .map_or(1, |t| t.matches('\n').count() + 1)
+        });
         PlanError::Syntax {
             path: path.to_path_buf(),
             line,

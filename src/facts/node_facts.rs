@@ -72,17 +72,20 @@ impl<'a> NodeFacts<'a> {
     }
 
     /// The plan file the run read for the node's fleet root.
+    #[must_use]
     pub fn with_plan_file(mut self, file: Option<std::path::PathBuf>) -> Self {
         self.plan_file = file;
         self
     }
 
     /// The bytes of input text the node may hold in all.
+    #[must_use]
     pub fn with_input_limit(mut self, bytes: u64) -> Self {
         self.budget = bytes;
         self
     }
 
+    #[must_use]
     pub fn with_baseline(mut self, baseline: Option<&'a Node>) -> Self {
         self.baseline = baseline;
         self
@@ -113,15 +116,15 @@ impl<'a> NodeFacts<'a> {
     /// A path shown in findings, relative to the node folder: the stable
     /// part used in fingerprints, whatever path the user typed.
     pub fn node_relative(&self, shown: &str) -> String {
-        self.reads
-            .get(shown)
-            .map(|r| r.rel.clone())
-            .unwrap_or_else(|| {
+        self.reads.get(shown).map_or_else(
+            || {
                 self.node
                     .relative(std::path::Path::new(shown))
                     .to_string_lossy()
                     .into_owned()
-            })
+            },
+            |r| r.rel.clone(),
+        )
     }
 
     /// Reads and parses one logical input. Missing and unreadable files are
@@ -191,7 +194,7 @@ impl<'a> NodeFacts<'a> {
                     rel: node_rel,
                     text,
                     digest,
-                    key_blocks: Default::default(),
+                    key_blocks: std::sync::OnceLock::new(),
                 };
                 self.reads.insert(rel.clone(), read);
                 Ok(rel)
@@ -230,7 +233,7 @@ impl<'a> NodeFacts<'a> {
                 .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
             digest: crate::model::hex(&sha2_digest(text.as_bytes())),
             text,
-            key_blocks: Default::default(),
+            key_blocks: std::sync::OnceLock::new(),
         };
         self.reads.insert(shown.clone(), read);
         Ok(shown)

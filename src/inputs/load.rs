@@ -120,7 +120,7 @@ fn collect_problems(input: &Input) -> Vec<(String, String)> {
             ));
         }
     } else {
-        if collect.argv.iter().any(|a| a.is_empty()) {
+        if collect.argv.iter().any(String::is_empty) {
             out.push(("argv".into(), "`argv` holds an empty word".into()));
         }
         if collect.order.is_none() {

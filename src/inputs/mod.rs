@@ -239,7 +239,7 @@ mod tests {
     fn the_command_file_keeps_the_program_name_and_dots_slashes() {
         let collect = |argv: &[&str]| Collect {
             how: String::new(),
-            argv: argv.iter().map(|a| a.to_string()).collect(),
+            argv: argv.iter().map(ToString::to_string).collect(),
             order: Some(1),
             env: BTreeMap::new(),
             only_if: None,

@@ -429,22 +429,21 @@ fn read_table<F: Copy + PartialEq, R>(
             continue;
         }
         let chars = expand_tabs(line);
-        let cells = match table_cells(&chars, starts) {
-            Some(cells) => cells,
-            None => {
-                let found = chunks(&chars);
-                if found.len() != starts.len() {
-                    return Outcome::malformed(
-                        no,
-                        format!(
-                            "the row does not line up with the header: {} values for {} columns",
-                            found.len(),
-                            starts.len()
-                        ),
-                    );
-                }
-                found.into_iter().map(|(_, v)| v).collect()
+        let cells = if let Some(cells) = table_cells(&chars, starts) {
+            cells
+        } else {
+            let found = chunks(&chars);
+            if found.len() != starts.len() {
+                return Outcome::malformed(
+                    no,
+                    format!(
+                        "the row does not line up with the header: {} values for {} columns",
+                        found.len(),
+                        starts.len()
+                    ),
+                );
             }
+            found.into_iter().map(|(_, v)| v).collect()
         };
         let row = Row {
             line: no,

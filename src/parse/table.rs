@@ -50,6 +50,7 @@ pub struct TableSpec {
 /// One column: a field of the rows and the header names it goes by.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(clippy::struct_excessive_bools)] // each is one key of a column's TOML
 pub struct Column {
     pub field: String,
     /// Header names, most specific first: when two columns of one file
@@ -370,9 +371,10 @@ impl TableSpec {
         struct File {
             table: TableSpec,
         }
-        toml::from_str::<File>(input_file)
-            .map(|f| f.table)
-            .unwrap_or_else(|e| panic!("a built-in table spec is broken: {e}"))
+        toml::from_str::<File>(input_file).map_or_else(
+            |e| panic!("a built-in table spec is broken: {e}"),
+            |f| f.table,
+        )
     }
 
     /// Every example's problem: a text that does not parse, or rows other

@@ -105,6 +105,7 @@ impl FleetConfig {
 }
 
 /// The 1-based line of a byte offset into `text` (a TOML span's start).
+#[allow(clippy::naive_bytecount)] // not worth the bytecount crate
 pub fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
@@ -166,6 +167,7 @@ impl SeverityOverrides {
     }
 
     /// Appends `later`, whose entries win over these.
+    #[must_use]
     pub fn then(mut self, later: SeverityOverrides) -> SeverityOverrides {
         self.0.extend(later.0);
         self
@@ -237,7 +239,7 @@ pub fn unmatched_patterns<'a>(
                 })
                 .filter(|&(d, _, _)| d <= 1)
                 .collect();
-            near.sort();
+            near.sort_unstable();
             let near: Vec<String> = near.iter().take(3).map(|n| n.2.to_string()).collect();
             match near.as_slice() {
                 [] => format!("`{p}`"),
@@ -255,7 +257,7 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+        list.iter().map(ToString::to_string).collect()
     }
 
     #[test]

@@ -129,7 +129,7 @@ fn status_row(subject: &[&Evaluation]) -> String {
     format!(
         "| {glyph} | {} | {} | {} | {} | {} | {} | {} |\n",
         inline(&subject_heading(subject[0])),
-        worst.map(Severity::as_str).unwrap_or("-"),
+        worst.map_or("-", Severity::as_str),
         n(Status::Fail),
         n(Status::Unknown),
         n(Status::Waived),

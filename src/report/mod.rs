@@ -300,8 +300,8 @@ impl Report {
             rules,
             places: Places::default(),
             junit_known: KnownAs::default(),
-            member_files: Default::default(),
-            failures: Default::default(),
+            member_files: std::sync::OnceLock::new(),
+            failures: std::sync::OnceLock::new(),
         }
     }
 

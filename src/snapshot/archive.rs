@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use crate::snapshot::confined::{MAX_INPUT_BYTES, MAX_LINKS, OverLimit, ReadError, ReadFailure};
 
@@ -93,7 +93,7 @@ static STREAMS: Mutex<BTreeMap<PathBuf, usize>> = Mutex::new(BTreeMap::new());
 /// How many times the archive at `path` was decompressed (streamed) by
 /// this process.
 pub fn streams_of(path: &Path) -> usize {
-    let streams = STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+    let streams = STREAMS.lock().unwrap_or_else(PoisonError::into_inner);
     streams.get(path).copied().unwrap_or(0)
 }
 
@@ -179,10 +179,7 @@ impl Archive {
         };
         let fail = |source: std::io::Error| {
             let path = path.to_path_buf();
-            if source
-                .get_ref()
-                .is_some_and(|inner| inner.is::<PastLimit>())
-            {
+            if matches!(source.get_ref(), Some(inner) if inner.is::<PastLimit>()) {
                 ArchiveError::TooLarge { path, limit }
             } else {
                 ArchiveError::Corrupt { path, source }
@@ -283,7 +280,7 @@ impl Archive {
     }
 
     fn stream(&self) -> std::io::Result<Box<dyn Read>> {
-        let mut streams = STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+        let mut streams = STREAMS.lock().unwrap_or_else(PoisonError::into_inner);
         *streams.entry(self.path.clone()).or_default() += 1;
         drop(streams);
         let file = BufReader::new(File::open(&self.path)?);
@@ -498,7 +495,10 @@ mod tests {
     /// A .tar.gz of `files` (name, bytes).
     fn tar_gz(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
         let path = dir.join("t.tar.gz");
-        let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
+        let gz = flate2::write::GzEncoder::new(
+            File::create(&path).unwrap(),
+            flate2::Compression::default(),
+        );
         let mut builder = tar::Builder::new(gz);
         for (name, bytes) in files {
             let mut header = tar::Header::new_gnu();

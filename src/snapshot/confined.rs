@@ -98,7 +98,7 @@ pub fn resolve(root: &Path, path: &Path) -> Result<PathBuf, ReadError> {
         .strip_prefix(root)
         .map_err(|_| ReadError::escapes(&path.display().to_string(), "", within))?;
     let mut todo: VecDeque<OsString> = VecDeque::new();
-    push_front(&mut todo, rel).map_err(|_| ReadError::unreadable("not a relative path"))?;
+    push_front(&mut todo, rel).map_err(|()| ReadError::unreadable("not a relative path"))?;
     let mut parts: Vec<OsString> = Vec::new();
     let mut links = 0;
     // The last link followed, for the dangling-link message.

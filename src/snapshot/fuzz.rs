@@ -60,14 +60,18 @@ fn unpack(tar: &[u8], root: &Path) {
         let Ok(mut entry) = entry else {
             return;
         };
-        let Ok(name) = entry.path().map(|p| p.into_owned()) else {
+        let Ok(name) = entry.path().map(std::borrow::Cow::into_owned) else {
             continue;
         };
         let Some(path) = inside(root, &name) else {
             continue;
         };
         let kind = entry.header().entry_type();
-        let link = entry.link_name().ok().flatten().map(|l| l.into_owned());
+        let link = entry
+            .link_name()
+            .ok()
+            .flatten()
+            .map(std::borrow::Cow::into_owned);
         let mut data = Vec::new();
         if entry.read_to_end(&mut data).is_err() {
             return;

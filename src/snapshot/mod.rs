@@ -138,8 +138,7 @@ impl Node {
     /// The name reports use: the hostname, else the folder name.
     pub fn name(&self) -> String {
         self.field("hostname")
-            .map(str::to_string)
-            .unwrap_or_else(|| folder_name(&self.dir))
+            .map_or_else(|| folder_name(&self.dir), str::to_string)
     }
 
     pub fn field(&self, key: &str) -> Option<&str> {
@@ -164,7 +163,7 @@ impl Node {
             .map(|c| self.dir.join(c))
             .find(|p| self.exists(p))
             .ok_or_else(|| {
-                let mut looked: Vec<String> = candidates.iter().map(|c| c.to_string()).collect();
+                let mut looked: Vec<String> = candidates.clone();
                 if let (Some(note), Some(last)) = (note, looked.last_mut()) {
                     *last = format!("{last} ({note})");
                 }
@@ -298,9 +297,10 @@ impl Node {
 }
 
 fn folder_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| dir.display().to_string())
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Reads a file named on the command line (`upcheck parse`) as text:

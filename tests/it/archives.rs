@@ -71,7 +71,7 @@ fn demo_archive(dir: &Path, name: &str) -> PathBuf {
         let gz = tar_of(
             site,
             "site-east",
-            flate2::write::GzEncoder::new(file, Default::default()),
+            flate2::write::GzEncoder::new(file, flate2::Compression::default()),
         );
         drop(gz);
     } else {

@@ -142,7 +142,7 @@ fn the_documented_ci_jobs_run_and_write_what_they_upload() {
         }
         match args.iter().position(|a| a == "--format") {
             Some(i) if args[i + 1] == "github" => {
-                check_annotations(job.path(), &String::from_utf8_lossy(&out.stdout))
+                check_annotations(job.path(), &String::from_utf8_lossy(&out.stdout));
             }
             Some(i) => panic!("no check for --format {}", args[i + 1]),
             None => {}

@@ -148,7 +148,8 @@ fn every_format(fleet: &str, phase: &str, jobs: &str, dir: &Path) -> Vec<(String
         .expect("upcheck runs");
     assert!(
         out.status.code().is_some_and(|c| c != 2),
-        "{fleet:?}: {}",
+        "{}: {}",
+        fleet.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     let mut reports = vec![("table".to_string(), out.stdout)];
@@ -294,7 +295,7 @@ fn rules_list_and_check() {
         .map(|r| r["code"].as_u64().unwrap())
         .collect();
     let mut sorted = codes.clone();
-    sorted.sort();
+    sorted.sort_unstable();
     assert_eq!(codes, sorted);
     assert!(codes.contains(&20002) && codes.contains(&40009));
     assert!(stdout(&run(&["rules", "list"])).contains("patch-not-running"));

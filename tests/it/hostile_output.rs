@@ -170,7 +170,7 @@ fn junit_stays_well_formed_xml_whatever_the_input_holds() {
             Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))
                 if e.name().as_ref() == b"testcase" =>
             {
-                cases += 1
+                cases += 1;
             }
             Ok(_) => {}
             Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),

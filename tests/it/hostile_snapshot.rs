@@ -15,7 +15,7 @@ const INTACT: &str = "fixtures/bad-input/fleet/intact";
 
 /// Every hostile run must end well within this; a hang fails the test
 /// instead of the test binary.
-const DEADLINE: Duration = Duration::from_secs(60);
+const DEADLINE: Duration = Duration::from_mins(1);
 
 /// Runs upcheck, killing it at the deadline.
 fn run_bounded(args: &[&str]) -> Output {

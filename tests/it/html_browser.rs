@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A browser that hangs fails the test instead of hanging it.
-const BROWSER_DEADLINE: Duration = Duration::from_secs(60);
+const BROWSER_DEADLINE: Duration = Duration::from_mins(1);
 
 struct DemoReport {
     dir: tempfile::TempDir,
@@ -113,7 +113,7 @@ fn file_url(path: &Path, fragment: &str) -> String {
     for byte in path.to_str().unwrap().bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                url.push(byte as char)
+                url.push(byte as char);
             }
             _ => url.push_str(&format!("%{byte:02X}")),
         }

@@ -231,7 +231,7 @@ fn role_removals(rule: &Rule, case: &Path, nodes: &[Node]) -> Vec<Removal> {
         return vec![];
     }
     let mut roles: Vec<&str> = nodes.iter().filter_map(|n| n.field("role")).collect();
-    roles.sort();
+    roles.sort_unstable();
     roles.dedup();
     roles
         .into_iter()

@@ -201,7 +201,7 @@ fn a_cut_off_patch_file_is_unknown_at_its_line() {
     copy_tree(Path::new(&format!("{FLEET}/site-munich/os4k-muc-a")), &node);
     let file = node.join("pds/PATCH/PA10005.E");
     let text = fs::read_to_string(&file).unwrap();
-    let cut: String = text.lines().take(10).map(|l| format!("{l}\n")).collect();
+    let cut: String = text.lines().take(10).flat_map(|l| [l, "\n"]).collect();
     fs::write(&file, cut).unwrap();
     let (report, code) = check(dir.path().to_str().unwrap(), "pre");
     assert_eq!(code, 3);

@@ -413,7 +413,7 @@ fn junit_has_a_suite_per_subject_and_a_testcase_per_evaluation() {
                 names.insert(t.attribute("name").unwrap()),
                 "{name}: duplicate testcase"
             );
-            assert!(t.children().filter(|c| c.is_element()).count() <= 1);
+            assert!(t.children().filter(roxmltree::Node::is_element).count() <= 1);
             for failure in children(*t, "failure") {
                 assert!(failure.attribute("message").is_some());
                 assert!(

@@ -154,7 +154,7 @@ const PLANTED: [(&str, &str, &str); 10] = [
 fn copy_planting(from: &Path, to: &Path, planted: &mut usize) {
     std::fs::create_dir_all(to).unwrap();
     let mut entries: Vec<_> = std::fs::read_dir(from).unwrap().flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
         let (path, target) = (entry.path(), to.join(entry.file_name()));
         let kind = entry.file_type().unwrap();

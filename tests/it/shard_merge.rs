@@ -81,7 +81,8 @@ fn assert_merge_equals_single(name: &str, fleet: &str, check_flags: &[&str], mer
             for scope in ["cluster", "site"] {
                 assert!(
                     !shard_scopes.contains(scope),
-                    "{file:?} evaluated {scope} rules"
+                    "{} evaluated {scope} rules",
+                    file.display()
                 );
             }
         }

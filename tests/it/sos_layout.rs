@@ -130,11 +130,10 @@ fn the_catalog_runs_on_a_sos_folder() {
     let (json, _) = check_json(&[report.to_str().unwrap()]);
     let evaluations = evaluations(&json);
     let status = |code: u64| {
-        evaluations
-            .iter()
-            .find(|e| e["code"] == code)
-            .map(|e| e["status"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no evaluation of {code}"))
+        evaluations.iter().find(|e| e["code"] == code).map_or_else(
+            || panic!("no evaluation of {code}"),
+            |e| e["status"].as_str().unwrap().to_string(),
+        )
     };
     // chronyd never synchronised on that node.
     assert_eq!(status(40001), "fail");

@@ -110,7 +110,7 @@ fn production_lines(text: &str) -> Vec<String> {
             p[0].starts_with("#[cfg(test)]") && p[1].starts_with("mod ") && p[1].ends_with('{')
         })
         .unwrap_or(lines.len());
-    lines[..end].iter().map(|l| l.to_string()).collect()
+    lines[..end].iter().map(ToString::to_string).collect()
 }
 
 /// Every path named by the file's `use` declarations, as written
@@ -180,7 +180,7 @@ fn target(from: &[String], path: &str, modules: &BTreeMap<Vec<String>, String>) 
         Some("crate") => {
             parts.next();
         }
-        Some("super") | Some("self") => segments = from.to_vec(),
+        Some("super" | "self") => segments = from.to_vec(),
         _ => return None,
     }
     for part in parts {
@@ -301,8 +301,8 @@ fn no_arrow_runs_back_up_the_pipeline() {
 fn the_loop_check_sees_loops() {
     let source = |file: &str, module: &[&str], uses: &[&str]| Source {
         file: file.into(),
-        module: module.iter().map(|m| m.to_string()).collect(),
-        production: uses.iter().map(|u| u.to_string()).collect(),
+        module: module.iter().map(ToString::to_string).collect(),
+        production: uses.iter().map(ToString::to_string).collect(),
     };
     let sources = [
         source("src/a/mod.rs", &["a"], &["use crate::b::{self, X};"]),

@@ -194,7 +194,8 @@ fn subjects_come_worst_first_and_clean_nodes_share_a_line() {
             .iter()
             .position(|x| *x == s)
     };
-    let mut worst: std::collections::BTreeMap<String, (Option<usize>, usize)> = Default::default();
+    let mut worst: std::collections::BTreeMap<String, (Option<usize>, usize)> =
+        std::collections::BTreeMap::new();
     for e in evaluations(&report).iter().filter(|e| e["scope"] == "node") {
         let entry = worst
             .entry(e["node"].as_str().unwrap().to_string())

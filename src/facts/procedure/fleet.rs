@@ -148,7 +148,7 @@ fn text<'a>(map: &'a Json, key: &str) -> Option<&'a str> {
 
 impl<'a> Fleet<'a> {
     pub fn read(nodes: &'a Json) -> Fleet<'a> {
-        let list = nodes.as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let list = nodes.as_array().map_or(&[][..], Vec::as_slice);
         let mut fleet = Fleet {
             servers: vec![],
             actions: vec![],

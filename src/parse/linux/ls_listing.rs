@@ -347,7 +347,7 @@ fn entry(line: &str) -> Result<Entry<'_>, String> {
 fn mode_kind(token: &str) -> Option<&'static str> {
     let bytes = token.as_bytes();
     let (mode, suffix) = bytes.split_at_checked(10)?;
-    if !matches!(suffix, [] | [b'.'] | [b'+']) {
+    if !matches!(suffix, [] | [b'.' | b'+']) {
         return None;
     }
     let (&kind, perms) = mode.split_first()?;

@@ -77,9 +77,10 @@ pub fn parse(text: &str) -> Outcome<Vec<PamLine>> {
         };
         let (start, mut logical) = pending.take().unwrap_or((no, String::new()));
         // libpam does not continue a line that holds a comment.
-        let continued = match commented {
-            true => None,
-            false => content.trim_end_matches([' ', '\t']).strip_suffix('\\'),
+        let continued = if commented {
+            None
+        } else {
+            content.trim_end_matches([' ', '\t']).strip_suffix('\\')
         };
         if let Some(body) = continued {
             logical.push_str(body);
@@ -252,7 +253,7 @@ mod tests {
             optional_module: false,
             control: control.into(),
             module: module.into(),
-            args: args.iter().map(|a| a.to_string()).collect(),
+            args: args.iter().map(ToString::to_string).collect(),
         }
     }
 
@@ -517,7 +518,7 @@ mod tests {
     fn the_masked_samples_read_up_to_the_masked_line() {
         // What precedes the masked lines is ordinary PAM.
         let text = sample("pam-system-auth", "password-auth-ica-rhel7.txt");
-        let head: String = text.lines().take(13).map(|l| format!("{l}\n")).collect();
+        let head: String = text.lines().take(13).flat_map(|l| [l, "\n"]).collect();
         let r = parsed(&parse(&head), "head");
         assert_eq!(r.len(), 8);
         assert_eq!(

@@ -545,7 +545,7 @@ mod tests {
                 match parse(cut) {
                     Outcome::Parsed { records } => assert!(records.len() <= full, "{cut}"),
                     Outcome::Malformed(m) => {
-                        assert!(m.line >= 1 && m.line <= cut.lines().count().max(1), "{cut}")
+                        assert!(m.line >= 1 && m.line <= cut.lines().count().max(1), "{cut}");
                     }
                     Outcome::NotApplicable(na) => panic!("{cut}: {na:?}"),
                 }

@@ -352,7 +352,7 @@ fn field_problems(fields: &[HeaderField]) -> Vec<HeaderProblem> {
                         f.label,
                         clipped(&f.value, 30)
                     ),
-                ))
+                ));
             }
             _ => {}
         }
@@ -889,7 +889,7 @@ mod tests {
                         assert!(records.fields.len() <= full.fields.len(), "{cut}");
                     }
                     Outcome::Malformed(m) => {
-                        assert!(m.line >= 1 && m.line <= cut.lines().count().max(1), "{cut}")
+                        assert!(m.line >= 1 && m.line <= cut.lines().count().max(1), "{cut}");
                     }
                     Outcome::NotApplicable(na) => panic!("{cut}: {na:?}"),
                 }

@@ -19,7 +19,7 @@ pub fn render_rules(rules: &[&Rule], width: usize) -> String {
                 .join(",")
         })
         .collect();
-    let phases_width = phases.iter().map(|p| p.len()).max().unwrap_or(0).max(6);
+    let phases_width = phases.iter().map(String::len).max().unwrap_or(0).max(6);
     let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
     let key = |code: &str, severity: &str, scope: &str, phases: &str, name: &str| {
         format!("{code:<5}  {severity:<8} {scope:<7} {phases:<phases_width$} {name:<name_width$}  ")

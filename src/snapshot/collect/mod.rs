@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(text, format!("{md5}  {iso}\n"));
         let hashed: Vec<_> = std::fs::read_dir(out.join("commands"))
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with("md5sum_"))
             .collect();
         assert_eq!(hashed.len(), 1, "only the .iso is hashed");
