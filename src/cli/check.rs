@@ -1,10 +1,11 @@
 //! `upcheck check`: evaluate the catalog over node snapshots.
 
 use super::args::{MemoryArgs, OutputArgs, PolicyArgs};
-use super::policy::{PolicyFlags, apply_policy, check_policy};
+use super::policy::{CheckPolicy, PolicyFlags, apply_policy, check_policy};
 use super::{Error, Exit, Outcome, emit_with, exit_code, load_catalog, verbose};
+use crate::catalog::Catalog;
 use crate::engine::shard::{Shard, ShardData};
-use crate::engine::{self, RunOptions};
+use crate::engine::{self, RunOptions, RunOutput, Timings};
 use crate::model::Phase;
 use crate::report::{self, Report};
 use std::path::{Path, PathBuf};
@@ -56,32 +57,12 @@ pub struct CheckArgs {
 }
 
 pub(super) fn check(args: CheckArgs) -> Outcome {
-    if let Some(missing) = args
-        .paths
-        .iter()
-        .chain(&args.baseline_snapshot)
-        .find(|p| !p.exists())
-    {
-        return Err(Error::Usage(format!(
-            "{}: no such file or directory",
-            missing.display()
-        )));
-    }
+    refuse_missing_paths(&args)?;
     let catalog = load_catalog(&args.rules)?;
     // A site input file (DIR/inputs/) that does not load stops the run,
     // naming it; the rules catalog reads the site tables.
     super::inputs::load_inputs(&args.rules)?;
-    if args.shard.is_some()
-        && (args.policy.waivers.is_some()
-            || args.policy.baseline.is_some()
-            || !args.policy.severity.is_empty())
-    {
-        return Err(Error::Usage(
-            "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
-             which applies them to the whole fleet"
-                .into(),
-        ));
-    }
+    refuse_policy_on_a_shard(&args)?;
     let policy = check_policy(&PolicyFlags::from(&args), &catalog)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
@@ -90,16 +71,15 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
     if let Some(dir) = &args.cache {
         crate::facts::file_digest::use_cache_dir(dir)?;
     }
-    let phase = args.phase;
     let options = RunOptions {
-        phase: Some(phase),
+        phase: Some(args.phase),
         selection: policy.selection.clone(),
         jobs: args.jobs,
         baseline: args.baseline_snapshot.clone(),
         input_memory,
         plan: args.plan.clone(),
     };
-    let mut run = match args.shard {
+    let run = match args.shard {
         Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
         None => engine::run(&args.paths, &catalog, &options),
     };
@@ -115,27 +95,76 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
             Some(shard) => eprintln!("upcheck: note: shard {shard} holds no node"),
             // Checking nothing is a mistake (a wrong path, an empty
             // artifact), and a CI job must not pass on it.
-            None => {
-                return Err(Error::Usage(format!(
-                    "no node snapshot under {}: a node is a folder holding node.json \
-                     (native layout) or sos_commands/ (a sosreport), or a .tar.gz/.tar.xz of one",
-                    args.paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
+            None => return Err(no_node_under(&args.paths)),
         }
     }
+    let (report, mut timings) = report_of(&args, &catalog, &policy, run);
+    timings.mark("policy and report assembly");
+    write_reports(&report, &args.out)?;
+    timings.mark("rendering and writing");
+    timings.print_if_asked();
+    Ok(match args.shard {
+        // Exit 0 so that a CI matrix reaches the merge, which decides.
+        Some(_) => Exit::Clean,
+        None => exit_code(&report, policy.fail_on, policy.allow_unknown),
+    })
+}
+
+fn refuse_missing_paths(args: &CheckArgs) -> Result<(), Error> {
+    match (args.paths.iter())
+        .chain(&args.baseline_snapshot)
+        .find(|p| !p.exists())
+    {
+        Some(missing) => Err(Error::Usage(format!(
+            "{}: no such file or directory",
+            missing.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A shard's failures are judged by merge, with the whole fleet's policy.
+fn refuse_policy_on_a_shard(args: &CheckArgs) -> Result<(), Error> {
+    let policy = &args.policy;
+    if args.shard.is_some()
+        && (policy.waivers.is_some() || policy.baseline.is_some() || !policy.severity.is_empty())
+    {
+        return Err(Error::Usage(
+            "--shard: give --severity, --waivers and --baseline to `upcheck merge`, \
+             which applies them to the whole fleet"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn no_node_under(paths: &[PathBuf]) -> Error {
+    Error::Usage(format!(
+        "no node snapshot under {}: a node is a folder holding node.json \
+         (native layout) or sos_commands/ (a sosreport), or a .tar.gz/.tar.xz of one",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// The run's report, with the policy applied (a shard's is left to merge),
+/// and the run's timings so far.
+fn report_of(
+    args: &CheckArgs,
+    catalog: &Catalog,
+    policy: &CheckPolicy,
+    run: RunOutput,
+) -> (Report, Timings) {
     let generated_at = report::generated_at();
     let mut evaluations = run.evaluations;
-    // A shard's failures are judged by merge, with the whole fleet's waivers.
     if args.shard.is_none() {
-        apply_policy(&policy, &mut evaluations, &generated_at);
+        apply_policy(policy, &mut evaluations, &generated_at);
     }
     let extras = report::RunExtras {
-        phase,
+        phase: args.phase,
         nodes: run.nodes,
         rules_digest: catalog.digest(),
         inputs_digest: run.inputs_digest,
@@ -149,7 +178,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
         digests: run.digests,
         junit_known: args.out.junit_known,
     };
-    let mut report = Report::of_run(&catalog, evaluations, extras);
+    let mut report = Report::of_run(catalog, evaluations, extras);
     if let Some(shard) = args.shard {
         report.shard = Some(ShardData {
             index: shard.index,
@@ -165,15 +194,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
                 .collect(),
         });
     }
-    run.timings.mark("policy and report assembly");
-    write_reports(&report, &args.out)?;
-    run.timings.mark("rendering and writing");
-    run.timings.print_if_asked();
-    Ok(match args.shard {
-        // Exit 0 so that a CI matrix reaches the merge, which decides.
-        Some(_) => Exit::Clean,
-        None => exit_code(&report, policy.fail_on, policy.allow_unknown),
-    })
+    (report, run.timings)
 }
 
 /// Every `--report` file (each whole or not at all), then the main output:

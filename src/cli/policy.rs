@@ -59,83 +59,13 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
         flags.paths,
     )];
     let config = config.unwrap_or_default();
-    let fail_on = match (args.fail_on, &config.fail_on) {
-        (Some(f), _) => f,
-        (None, Some(text)) => FailOn::from_str(text, true).map_err(|_| {
-            PolicyError::at(
-                &config.path,
-                None,
-                format!("fail_on = \"{text}\": use critical, major, minor, info or never"),
-            )
-        })?,
-        (None, None) => FailOn::DEFAULT,
-    };
-    // A list given on the command line replaces the file's.
-    let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();
+    let fail_on = fail_on(args, &config)?;
     let severity = SeverityOverrides::parse(&config.severity_args())
         .map_err(|e| PolicyError::at(&config.path, None, format!("[severity] {e}")))?
         .then(SeverityOverrides::parse(&args.severity)?);
-    let mut selection = Selection {
-        select: pick(flags.select, &config.select),
-        ignore: pick(flags.ignore, &config.ignore),
-    };
-    let invalid = selection.invalid();
-    if !invalid.is_empty() {
-        return Err(Error::Usage(format!(
-            "not a code or family: {} (use 40001, 4 or 4xxxx)",
-            invalid.join(", ")
-        )));
-    }
-    let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
-    codes.extend(crate::model::tool_codes::TOOL_CODES.iter().map(|t| t.code));
-    let unmatched = policy::unmatched_patterns(
-        selection
-            .select
-            .iter()
-            .chain(&selection.ignore)
-            .chain(severity.patterns()),
-        &codes,
-    );
-    if !unmatched.is_empty() {
-        return Err(Error::Usage(format!(
-            "no rule has the code {}; `upcheck rules list` shows the catalog",
-            unmatched.join(", ")
-        )));
-    }
-    selection
-        .ignore
-        .extend(severity.off(catalog.rules.keys().copied()));
-    // The default place: beside upcheck.toml, else in the fleet folder.
-    let default_waivers = config
-        .path
-        .parent()
-        .filter(|_| !config.path.as_os_str().is_empty())
-        .or(policy_root.as_deref())
-        .map(|dir| dir.join(waivers::WAIVERS_FILE));
-    let (waivers_file, how) = match (&args.waivers, &config.waivers) {
-        (Some(file), _) => (Some(file.clone()), "--waivers".to_string()),
-        (None, Some(file)) => (
-            Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
-            format!("`waivers` of {}", config.path.display()),
-        ),
-        (None, None) => (
-            default_waivers.clone().filter(|f| f.is_file()),
-            "found".to_string(),
-        ),
-    };
-    let waivers = match &waivers_file {
-        Some(file) => waivers::load(file)?,
-        None => vec![],
-    };
-    loaded.push(match (&waivers_file, &default_waivers) {
-        (Some(file), _) => format!(
-            "waivers: {} ({how}): {} waiver(s)",
-            file.display(),
-            waivers.len()
-        ),
-        (None, Some(looked)) => format!("waivers: none (no {})", looked.display()),
-        (None, None) => "waivers: none (no --waivers, and no folder to look in)".to_string(),
-    });
+    let selection = selection(flags, &config, &severity, catalog)?;
+    let (waivers_file, waivers, note) = load_waivers(args, &config, policy_root.as_deref())?;
+    loaded.push(note);
     let known = match &args.baseline {
         Some(file) => Some(baseline::load(file)?),
         None => None,
@@ -167,6 +97,105 @@ pub(super) fn check_policy(flags: &PolicyFlags, catalog: &Catalog) -> Result<Che
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
     })
+}
+
+/// --fail-on, else `fail_on` of upcheck.toml, else the default.
+fn fail_on(args: &PolicyArgs, config: &FleetConfig) -> Result<FailOn, PolicyError> {
+    Ok(match (args.fail_on, &config.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(text)) => FailOn::from_str(text, true).map_err(|_| {
+            PolicyError::at(
+                &config.path,
+                None,
+                format!("fail_on = \"{text}\": use critical, major, minor, info or never"),
+            )
+        })?,
+        (None, None) => FailOn::DEFAULT,
+    })
+}
+
+/// The codes selected and ignored: a list given on the command line
+/// replaces the file's; each pattern must name a code of the catalog, and
+/// codes whose severity is set `off` are ignored.
+fn selection(
+    flags: &PolicyFlags,
+    config: &FleetConfig,
+    severity: &SeverityOverrides,
+    catalog: &Catalog,
+) -> Result<Selection, Error> {
+    let pick = |cli: &[String], file: &[String]| if cli.is_empty() { file } else { cli }.to_vec();
+    let mut selection = Selection {
+        select: pick(flags.select, &config.select),
+        ignore: pick(flags.ignore, &config.ignore),
+    };
+    let invalid = selection.invalid();
+    if !invalid.is_empty() {
+        return Err(Error::Usage(format!(
+            "not a code or family: {} (use 40001, 4 or 4xxxx)",
+            invalid.join(", ")
+        )));
+    }
+    let mut codes: Vec<u32> = catalog.rules.keys().copied().collect();
+    codes.extend(crate::model::tool_codes::TOOL_CODES.iter().map(|t| t.code));
+    let unmatched = policy::unmatched_patterns(
+        selection
+            .select
+            .iter()
+            .chain(&selection.ignore)
+            .chain(severity.patterns()),
+        &codes,
+    );
+    if !unmatched.is_empty() {
+        return Err(Error::Usage(format!(
+            "no rule has the code {}; `upcheck rules list` shows the catalog",
+            unmatched.join(", ")
+        )));
+    }
+    selection
+        .ignore
+        .extend(severity.off(catalog.rules.keys().copied()));
+    Ok(selection)
+}
+
+/// The waivers file (--waivers, else `waivers` of upcheck.toml, else
+/// waivers.toml beside upcheck.toml or in the fleet folder when there is
+/// one), its waivers, and the `-v` note saying which and why.
+fn load_waivers(
+    args: &PolicyArgs,
+    config: &FleetConfig,
+    policy_root: Option<&Path>,
+) -> Result<(Option<PathBuf>, Vec<waivers::Waiver>, String), PolicyError> {
+    let default_waivers = config
+        .path
+        .parent()
+        .filter(|_| !config.path.as_os_str().is_empty())
+        .or(policy_root)
+        .map(|dir| dir.join(waivers::WAIVERS_FILE));
+    let (file, how) = match (&args.waivers, &config.waivers) {
+        (Some(file), _) => (Some(file.clone()), "--waivers".to_string()),
+        (None, Some(file)) => (
+            Some(config.path.parent().unwrap_or(Path::new(".")).join(file)),
+            format!("`waivers` of {}", config.path.display()),
+        ),
+        (None, None) => (
+            default_waivers.clone().filter(|f| f.is_file()),
+            "found".to_string(),
+        ),
+    };
+    let waivers = match &file {
+        Some(file) => waivers::load(file)?,
+        None => vec![],
+    };
+    let note = match (&file, &default_waivers) {
+        (Some(file), _) => format!(
+            "waivers: {} ({how}): {} waiver(s)",
+            file.display(),
+            waivers.len()
+        ),
+        (None, Some(looked)) => format!("waivers: none (no {})", looked.display()),
+        (None, None) => "waivers: none (no --waivers, and no folder to look in)".to_string(),
+    };
+    Ok((file, waivers, note))
 }
 
 /// For `-v`: the settings file read and why, or where none was found.

@@ -103,8 +103,32 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
     };
     let mut summary = Summary::default();
     let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-
     let table = &options.inputs;
+    for planned in planned_runs(table, options) {
+        run_one(planned, &write, &mut summary)?;
+    }
+    for path in table.copied_files() {
+        if let Some(bytes) = read_small(Path::new(path)) {
+            write(path.trim_start_matches('/'), &bytes)?;
+            summary.files_copied += 1;
+        }
+    }
+    if let Some(bytes) = read_small(&options.shadow_file) {
+        let text = String::from_utf8_lossy(&bytes);
+        write("etc/shadow", shadow::derive(&text).as_bytes())?;
+        summary.files_copied += 1;
+    }
+    let identity = identity(options, collected_at);
+    write(
+        NODE_MARKER,
+        format!("{:#}\n", Value::Object(identity)).as_bytes(),
+    )?;
+    Ok(summary)
+}
+
+/// The commands of the input table whose `only_if` holds, then with
+/// --hash-iso one md5sum per staged ISO.
+fn planned_runs(table: &crate::inputs::Catalog, options: &Options) -> Vec<Planned> {
     let mut runs: Vec<Planned> = table
         .commands()
         .into_iter()
@@ -134,55 +158,54 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
             });
         }
     }
-    for Planned {
+    runs
+}
+
+/// Runs one command when it is installed, and writes its output and status.
+fn run_one(
+    planned: Planned,
+    write: &impl Fn(&str, &[u8]) -> Result<(), CollectError>,
+    summary: &mut Summary,
+) -> Result<(), CollectError> {
+    let Planned {
         file,
         argv,
         env,
         timeout,
-    } in runs
-    {
-        if find_program(&argv[0]).is_none() {
-            summary.commands_absent.push(argv.join(" "));
-            continue;
-        }
-        let ran = run(&argv, &env, timeout);
-        summary.commands_run += 1;
-        if ran.status != Some(0) {
-            summary.commands_failed.push(argv.join(" "));
-        }
-        // As `2>&1` would leave it, with the error above the output: the
-        // parsers read daemon and collector errors from the same file.
-        if !ran.timed_out {
-            let mut text = ran.stderr.clone();
-            text.extend_from_slice(&ran.stdout);
-            write(&format!("commands/{file}"), &text)?;
-        }
-        let status = json!({
-            "command": argv.join(" "),
-            "exit_status": ran.status,
-            "timed_out": ran.timed_out,
-            "timeout_s": timeout.as_secs(),
-            "duration_ms": ran.elapsed.as_millis() as u64,
-            "stderr": String::from_utf8_lossy(&ran.stderr),
-        });
-        write(
-            &format!("status/{file}.json"),
-            format!("{status:#}\n").as_bytes(),
-        )?;
+    } = planned;
+    if find_program(&argv[0]).is_none() {
+        summary.commands_absent.push(argv.join(" "));
+        return Ok(());
     }
+    let ran = run(&argv, &env, timeout);
+    summary.commands_run += 1;
+    if ran.status != Some(0) {
+        summary.commands_failed.push(argv.join(" "));
+    }
+    // As `2>&1` would leave it, with the error above the output: the
+    // parsers read daemon and collector errors from the same file.
+    if !ran.timed_out {
+        let mut text = ran.stderr.clone();
+        text.extend_from_slice(&ran.stdout);
+        write(&format!("commands/{file}"), &text)?;
+    }
+    let status = json!({
+        "command": argv.join(" "),
+        "exit_status": ran.status,
+        "timed_out": ran.timed_out,
+        "timeout_s": timeout.as_secs(),
+        "duration_ms": ran.elapsed.as_millis() as u64,
+        "stderr": String::from_utf8_lossy(&ran.stderr),
+    });
+    write(
+        &format!("status/{file}.json"),
+        format!("{status:#}\n").as_bytes(),
+    )
+}
 
-    for path in table.copied_files() {
-        if let Some(bytes) = read_small(Path::new(path)) {
-            write(path.trim_start_matches('/'), &bytes)?;
-            summary.files_copied += 1;
-        }
-    }
-    if let Some(bytes) = read_small(&options.shadow_file) {
-        let text = String::from_utf8_lossy(&bytes);
-        write("etc/shadow", shadow::derive(&text).as_bytes())?;
-        summary.files_copied += 1;
-    }
-
+/// node.json: what this host says of itself, then the fields given on
+/// the command line, which win.
+fn identity(options: &Options, collected_at: String) -> Map<String, Value> {
     let mut identity = Map::new();
     if let Some(host) = hostname() {
         identity.insert("hostname".into(), json!(host));
@@ -199,11 +222,7 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
         identity.insert("collected_at_clock".into(), json!("node"));
     }
     identity.extend(options.identity.clone());
-    write(
-        NODE_MARKER,
-        format!("{:#}\n", Value::Object(identity)).as_bytes(),
-    )?;
-    Ok(summary)
+    identity
 }
 
 /// Packs the node folder `dir` as `dir.tar.gz` (the folder as its top
