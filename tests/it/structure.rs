@@ -1,7 +1,8 @@
 //! The layout measures of issue 19 hold: no import loop between source
 //! files (by their `use` of each other), no production file over ~600
-//! lines, `src/` root holds main.rs and lib.rs only. Production means
-//! without `#[cfg(test)]` modules and files.
+//! lines, no production function over ~80 lines, `src/` root holds main.rs
+//! and lib.rs only. Production means without `#[cfg(test)]` modules and
+//! files.
 //!
 //! `cargo test --test it structure:: -- --nocapture` also prints the production
 //! lines per folder and the `Result<_, String>` left outside the parsers.
@@ -340,6 +341,138 @@ fn no_production_file_is_over_the_limit() {
             "{file} is {lines} lines now: take it off OVER_LIMIT"
         );
     }
+}
+
+/// Lines a production function may have, signature and braces included.
+const MAX_FN_LINES: usize = 80;
+
+/// A parser's one pass over its lines: a branch per kind of line, all
+/// sharing the record being read; split with the parser's next change.
+const ONE_PASS: &str = "one pass over the lines, a branch per kind of line sharing the open record";
+
+/// Functions over the limit, each with the reason it is left so:
+/// (file, function, reason).
+const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("src/parse/vendor/patch_record.rs", "parse", ONE_PASS),
+    ("src/parse/linux/ping.rs", "runs", ONE_PASS),
+    ("src/parse/time/ntpq.rs", "parse", ONE_PASS),
+    ("src/parse/vendor/amo_patch_file.rs", "body", ONE_PASS),
+    ("src/parse/linux/ls_listing.rs", "entry", ONE_PASS),
+    (
+        "src/snapshot/fuzz.rs",
+        "seeds",
+        "data: one hostile snapshot after another, each a few lines",
+    ),
+    (
+        "src/engine/fixture_check.rs",
+        "check_fixtures",
+        "the fires/passes/unknown contract, one check after another, each with its message",
+    ),
+    (
+        "src/facts/media.rs",
+        "staged",
+        "the facts are being moved to typed structs (issue 19 §2); split with that",
+    ),
+    (
+        "src/report/sarif.rs",
+        "result",
+        "one SARIF result built field by field with the format's builders",
+    ),
+    (
+        "src/parse/table.rs",
+        "problems",
+        "one check per key of a [table] spec, each with its message",
+    ),
+];
+
+/// Every function of `lines` (production lines of one file): its name and
+/// its length, from its `fn` line to the `}` at the same indentation
+/// (the layout rustfmt gives).
+fn functions(lines: &[String]) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = &line[..line.len() - code.len()];
+        let mut rest = code;
+        for qualifier in [
+            "pub ",
+            "pub(crate) ",
+            "pub(super) ",
+            "const ",
+            "async ",
+            "unsafe ",
+        ] {
+            rest = rest.strip_prefix(qualifier).unwrap_or(rest);
+        }
+        let Some(rest) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if code.ends_with(';') || code.ends_with('}') {
+            out.push((name, 1));
+            continue;
+        }
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            out.push((name, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_production_function_is_over_the_limit() {
+    let sources = sources();
+    let long: Vec<(String, String, usize)> = sources
+        .iter()
+        .flat_map(|s| {
+            functions(&s.production)
+                .into_iter()
+                .filter(|(_, n)| *n > MAX_FN_LINES)
+                .map(|(name, n)| (s.file.clone(), name, n))
+        })
+        .collect();
+    let unexplained: Vec<String> = long
+        .iter()
+        .filter(|(file, name, _)| {
+            !LONG_FUNCTIONS
+                .iter()
+                .any(|(f, n, _)| f == file && n == name)
+        })
+        .map(|(file, name, n)| format!("{file}: {name}: {n} lines"))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "over {MAX_FN_LINES} lines (split the function, or say why in LONG_FUNCTIONS):\n{}",
+        unexplained.join("\n")
+    );
+    for (file, name, _) in LONG_FUNCTIONS {
+        assert!(
+            long.iter().any(|(f, n, _)| f == file && n == name),
+            "{file}: {name} is no longer over {MAX_FN_LINES} lines: take it off LONG_FUNCTIONS"
+        );
+    }
+}
+
+#[test]
+fn the_function_measure_sees_functions() {
+    let text = "fn one() -> u8 { 1 }\n\
+                pub(crate) fn two(\n    a: u8,\n) -> u8 {\n    a\n}\n\
+                impl X {\n    pub async fn three(&self) {\n        if x {\n        }\n    }\n}\n\
+                trait Y {\n    fn four(&self);\n}";
+    let lines: Vec<String> = text.lines().map(ToString::to_string).collect();
+    assert_eq!(
+        functions(&lines),
+        [
+            ("one".to_string(), 1),
+            ("two".to_string(), 5),
+            ("three".to_string(), 4),
+            ("four".to_string(), 1),
+        ]
+    );
 }
 
 #[test]
