@@ -250,7 +250,7 @@ fn shared<'v>(container: impl Val + 'v) -> Box<dyn Val + 'v> {
 #[derive(Debug, Clone)]
 struct Shared<'v>(Arc<dyn Val + 'v>);
 
-impl<'x> Val for Shared<'x> {
+impl Val for Shared<'_> {
     fn get_type(&self) -> &Type {
         self.0.get_type()
     }
@@ -370,7 +370,7 @@ impl<'x> Val for Shared<'x> {
 
 /// Indexing a `Shared` the interpreter owns (a function's result) copies
 /// only the element it takes, not the whole value.
-impl<'x> Indexer for Shared<'x> {
+impl Indexer for Shared<'_> {
     fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
     where
         Self: 'v,

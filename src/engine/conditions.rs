@@ -73,7 +73,7 @@ impl RuleRun<'_> {
             }
         };
         let mut out = Vec::new();
-        for item in items.iter() {
+        for item in &items {
             let mut item_scope = scope.new_inner_scope();
             item_scope.add_variable_as_val("item", item.clone_as_boxed());
             let holding = match first_holding(&rule.item_unknown_when, &item_scope) {

@@ -24,7 +24,8 @@ pub struct NameClash {
 /// Every hostname given by more than one node, and every node whose
 /// hostname is empty, in name order.
 pub fn name_clashes(nodes: &[Node]) -> Vec<NameClash> {
-    let mut by_name: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    let mut by_name: std::collections::BTreeMap<String, Vec<PathBuf>> =
+        std::collections::BTreeMap::new();
     for node in nodes {
         let marker = node.dir.join(NODE_MARKER);
         let file = if node.is_file(&marker) {
