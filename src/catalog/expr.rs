@@ -14,6 +14,8 @@ use cel::common::types::{
 use cel::common::value::{Builtin, BuiltinRef, CowVal, Val};
 use cel::context::VariableResolver;
 use cel::{Context, Env, ExecutionError, Program, Value};
+
+pub use super::expr_error::ExprError;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -136,29 +138,6 @@ pub fn mount_covers(mount: &str, path: &str) -> bool {
         || path
             .strip_prefix(mount)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// Why an expression or a message template could not be compiled or
-/// evaluated. A compile error's text carries CEL's `<input>:LINE:COL`, which
-/// the catalog turns into a line of the rule file.
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum ExprError {
-    #[error("{0}")]
-    Compile(String),
-    #[error("{0}")]
-    Eval(#[from] ExecutionError),
-    /// A condition or `for_each` gave a value of another type.
-    #[error("expected {expected}, got {got}")]
-    Type { expected: &'static str, got: String },
-    #[error("unclosed `{{` at offset {0}")]
-    Unclosed(usize),
-    #[error("unmatched `}}` at offset {0}")]
-    Unmatched(usize),
-    #[error("in placeholder {{{expr}}}: {source}")]
-    Placeholder {
-        expr: String,
-        source: Box<ExprError>,
-    },
 }
 
 /// Compiles one CEL expression.

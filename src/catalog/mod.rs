@@ -4,6 +4,7 @@
 mod compile;
 pub mod docs;
 pub mod expr;
+mod expr_error;
 mod lint;
 mod problem;
 pub mod rule_file;
