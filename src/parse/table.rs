@@ -50,7 +50,6 @@ pub struct TableSpec {
 /// One column: a field of the rows and the header names it goes by.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(clippy::struct_excessive_bools)] // each is one key of a column's TOML
 pub struct Column {
     pub field: String,
     /// Header names, most specific first: when two columns of one file
