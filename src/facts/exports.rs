@@ -7,6 +7,7 @@
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, DiffAs, FactSpec, Fields, Source, to_fact, typed};
+use crate::parse::vendor::alarms::AlarmSeverity;
 use crate::parse::vendor::upgrade_log::UpgradeResult;
 use crate::parse::vendor::{alarms, upgrade_log};
 use schemars::JsonSchema;
@@ -66,8 +67,8 @@ struct Alarms<'r> {
 struct Alarm<'r> {
     /// alarm number as printed, e.g. 70500
     id: &'r str,
-    /// critical, major, minor, warning, info, cleared or unknown
-    severity: &'r str,
+    /// as the export's vocabulary normalises it
+    severity: AlarmSeverity,
     /// alarm name or text
     name: Option<&'r str>,
     /// server the alarm is raised on
@@ -144,7 +145,7 @@ pub fn build_alarms(facts: &mut NodeFacts) -> FactResult {
         .iter()
         .map(|a| Alarm {
             id: &a.id,
-            severity: &a.severity,
+            severity: a.severity,
             name: a.name.as_deref(),
             server: a.server.as_deref(),
             instance: a.instance.as_deref(),

@@ -12,7 +12,7 @@ mod order;
 mod progress;
 
 pub use expected_alarms::expected_at;
-pub use progress::STAGES;
+pub use progress::Stage;
 
 use crate::catalog::expr::{to_cel, to_json};
 use cel::Value;

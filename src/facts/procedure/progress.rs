@@ -14,20 +14,25 @@
 //! - alarm 70507 (Upgrade In Progress) is raised on it.
 
 use super::fleet::{CMP, Direction, Fleet, MPE_MRA, Server};
+use crate::model::vocabulary::vocabulary;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 
-/// The stages the expected-alarm table may name.
-pub const STAGES: &[&str] = &[
-    "cmp-upgrade",
-    "cmp-legacy-upgrade",
-    "cmp-mixed",
-    "mpe-mra-upgrade",
-    "mpe-mra-mixed",
-    "system-mixed",
-    "cmp-backout",
-    "mpe-mra-backout",
-];
+vocabulary! {
+    /// The stages of the procedure the expected-alarm table names
+    /// (`expected_alarms.toml` says how each is recognised). Declared in
+    /// the order of their words, the order lists and maps of them keep.
+    pub enum Stage {
+        CmpBackout = "cmp-backout",
+        CmpLegacyUpgrade = "cmp-legacy-upgrade",
+        CmpMixed = "cmp-mixed",
+        CmpUpgrade = "cmp-upgrade",
+        MpeMraBackout = "mpe-mra-backout",
+        MpeMraMixed = "mpe-mra-mixed",
+        MpeMraUpgrade = "mpe-mra-upgrade",
+        SystemMixed = "system-mixed",
+    }
+}
 
 /// CMP releases upgraded with the old System Maintenance page (sections 6
 /// and 7 of the procedure), the only upgrades that raise 70021.
@@ -123,14 +128,14 @@ fn mixed<'a>(servers: impl Iterator<Item = &'a Server<'a>>) -> bool {
 }
 
 /// The stage an upgrade or backout of a server of this role belongs to.
-fn activity_stage(direction: Direction, role: Option<&str>) -> Option<&'static str> {
+fn activity_stage(direction: Direction, role: Option<&str>) -> Option<Stage> {
     let cmp = role.is_some_and(|r| CMP.contains(&r));
     let mpe_mra = role.is_some_and(|r| MPE_MRA.contains(&r));
     match (direction, cmp, mpe_mra) {
-        (Direction::Upgrade, true, _) => Some("cmp-upgrade"),
-        (Direction::Backout, true, _) => Some("cmp-backout"),
-        (Direction::Upgrade, _, true) => Some("mpe-mra-upgrade"),
-        (Direction::Backout, _, true) => Some("mpe-mra-backout"),
+        (Direction::Upgrade, true, _) => Some(Stage::CmpUpgrade),
+        (Direction::Backout, true, _) => Some(Stage::CmpBackout),
+        (Direction::Upgrade, _, true) => Some(Stage::MpeMraUpgrade),
+        (Direction::Backout, _, true) => Some(Stage::MpeMraBackout),
         _ => None,
     }
 }
@@ -140,7 +145,7 @@ fn stages(
     fleet: &Fleet,
     target: &str,
     servers: &BTreeMap<String, Activity>,
-) -> BTreeMap<&'static str, String> {
+) -> BTreeMap<Stage, String> {
     let mut out = BTreeMap::new();
     for s in &fleet.servers {
         let Some(act) = servers.get(s.hostname) else {
@@ -156,8 +161,8 @@ fn stages(
             s.running
         };
         let legacy = from.is_some_and(|r| LEGACY_CMP_RELEASES.iter().any(|l| r.starts_with(l)));
-        if stage == "cmp-upgrade" && legacy {
-            out.entry("cmp-legacy-upgrade")
+        if stage == Stage::CmpUpgrade && legacy {
+            out.entry(Stage::CmpLegacyUpgrade)
                 .or_insert_with(|| format!("{} from {}", act.why, from.unwrap_or("?")));
         }
     }
@@ -174,7 +179,10 @@ fn stages(
     }
     let cmps = || fleet.servers.iter().filter(|s| s.is(CMP));
     if mixed(cmps()) {
-        out.insert("cmp-mixed", "the CMP servers run different releases".into());
+        out.insert(
+            Stage::CmpMixed,
+            "the CMP servers run different releases".into(),
+        );
     }
     let mut mpe_mra_clusters: Vec<&str> = fleet
         .servers
@@ -188,14 +196,14 @@ fn stages(
         .iter()
         .find(|c| mixed(fleet.cluster_members(c).filter(|s| s.is(MPE_MRA))))
     {
-        out.insert("mpe-mra-mixed", format!("cluster {c} runs two releases"));
+        out.insert(Stage::MpeMraMixed, format!("cluster {c} runs two releases"));
     }
     let managed = fleet.servers.iter().filter(|s| s.is(CMP) || s.is(MPE_MRA));
     if managed.clone().any(|s| s.on(target) == Some(true))
         && managed.clone().any(|s| s.on(target) == Some(false))
     {
         out.insert(
-            "system-mixed",
+            Stage::SystemMixed,
             format!("some servers run {target}, others do not"),
         );
     }

@@ -121,8 +121,24 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::vocabulary;
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
+
+vocabulary! {
+    /// An alarm's severity, normalised as the `severity` column of
+    /// `inputs/alarms.toml` says.
+    pub enum AlarmSeverity {
+        Critical = "critical",
+        Major = "major",
+        Minor = "minor",
+        Warning = "warning",
+        Info = "info",
+        Cleared = "cleared",
+        // A word no list of the column holds.
+        Unknown = "unknown",
+    }
+}
 
 /// One active alarm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,9 +147,7 @@ pub struct Alarm {
     pub line: usize,
     /// The alarm id as printed: `70500`.
     pub id: String,
-    /// Normalised: critical | major | minor | warning | info | cleared |
-    /// unknown.
-    pub severity: String,
+    pub severity: AlarmSeverity,
     /// The severity as printed.
     pub raw_severity: String,
     pub name: Option<String>,
@@ -187,7 +201,7 @@ mod tests {
                 Alarm {
                     line: 3,
                     id: "70500".into(),
-                    severity: "minor".into(),
+                    severity: AlarmSeverity::Minor,
                     raw_severity: "Minor".into(),
                     name: Some("System Mixed Version".into()),
                     server: Some("cmp-a".into()),
@@ -198,7 +212,7 @@ mod tests {
                 Alarm {
                     line: 4,
                     id: "31201".into(),
-                    severity: "critical".into(),
+                    severity: AlarmSeverity::Critical,
                     raw_severity: "Critical".into(),
                     name: Some("Process Not Running".into()),
                     server: Some("mpe-1a".into()),
@@ -209,7 +223,7 @@ mod tests {
                 Alarm {
                     line: 5,
                     id: "32532".into(),
-                    severity: "major".into(),
+                    severity: AlarmSeverity::Major,
                     raw_severity: "Major".into(),
                     name: Some("Server Upgrade Pending Accept/Reject".into()),
                     server: Some("mpe-1b".into()),
@@ -229,7 +243,7 @@ mod tests {
             Alarm {
                 line: 2,
                 id: "70500".into(),
-                severity: "minor".into(),
+                severity: AlarmSeverity::Minor,
                 raw_severity: "MI".into(),
                 name: Some("System Mixed Version".into()),
                 server: Some("cmp-a".into()),
@@ -243,7 +257,7 @@ mod tests {
             Alarm {
                 line: 3,
                 id: "31201".into(),
-                severity: "critical".into(),
+                severity: AlarmSeverity::Critical,
                 raw_severity: "CR".into(),
                 name: Some("Process \"qp_procmgr\" Not Running".into()),
                 server: Some("mpe-1a".into()),
@@ -262,7 +276,7 @@ mod tests {
             Alarm {
                 line: 3,
                 id: "70500".into(),
-                severity: "minor".into(),
+                severity: AlarmSeverity::Minor,
                 raw_severity: "Minor".into(),
                 name: Some("System Mixed Version".into()),
                 server: Some("cmp-a".into()),
@@ -278,7 +292,7 @@ mod tests {
             Alarm {
                 line: 5,
                 id: "31101".into(),
-                severity: "warning".into(),
+                severity: AlarmSeverity::Warning,
                 raw_severity: "Warning".into(),
                 name: None,
                 server: Some("mpe-1b".into()),
@@ -301,7 +315,7 @@ mod tests {
         assert_eq!(got[0].name.as_deref(), Some("Mixed\nVersion"));
         assert_eq!(got[0].instance.as_deref(), Some("cluster-1"));
         assert_eq!(got[1].line, 5);
-        assert_eq!(got[1].severity, "info");
+        assert_eq!(got[1].severity.as_str(), "info");
         assert_eq!(
             (got[1].name.as_ref(), got[1].instance.as_ref()),
             (None, None)
@@ -316,7 +330,7 @@ mod tests {
                           70500\tMinor\tSystem Mixed Version\tcmp-a\t2/9/2015 9:21:36\tx\n",
         );
         assert_eq!(got[0].id, "70500");
-        assert_eq!(got[0].severity, "minor");
+        assert_eq!(got[0].severity.as_str(), "minor");
         assert_eq!(got[0].name.as_deref(), Some("System Mixed Version"));
         assert_eq!(got[0].server.as_deref(), Some("cmp-a"));
         assert_eq!(got[0].raised_epoch, Some(T0));
@@ -395,7 +409,7 @@ mod tests {
             ("严重", "unknown"),
         ] {
             let got = alarms(&format!("ID,Severity\n1, {raw} \n"));
-            assert_eq!(got[0].severity, want, "{raw}");
+            assert_eq!(got[0].severity.as_str(), want, "{raw}");
             assert_eq!(got[0].raw_severity, raw, "{raw}");
         }
     }
@@ -534,5 +548,13 @@ mod tests {
             &alphabet,
         ));
         parse_every_prefix(&inputs, parse);
+    }
+
+    #[test]
+    fn the_severity_enum_is_the_input_file_s_vocabulary() {
+        crate::model::vocabulary::testing::assert_is_the_column_s::<AlarmSeverity>(
+            include_str!("../../../inputs/alarms.toml"),
+            "severity",
+        );
     }
 }
