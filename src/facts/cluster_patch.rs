@@ -13,23 +13,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::ls_listing::{self, Listing};
 use crate::parse::vendor::patch_conf::{self, PatchConf};
 use crate::parse::vendor::patch_err;
-use crate::parse::vendor::patch_log::{self, EntryKind, LogEntry, LogLevel};
-use crate::parse::vendor::patch_record::{self, PatchRecord};
-
-const INSTALLED_FIELD: (&str, &str, &str) = (
-    "installed",
-    "bool",
-    "the snapshot holds the installer's patch.conf (false: every list is empty)",
-);
+use crate::parse::vendor::patch_log::{self, EntryKind, LogLevel};
+use crate::parse::vendor::patch_record::{self, PatchRecord, PatchType};
 
 pub const CLUSTER_PATCH: FactSpec = FactSpec {
     name: "cluster_patch",
@@ -40,57 +35,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
     summary: "The cluster patch installer's settings and patch history: one history file per \
               installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
               patches were installed.",
-    fields: Fields::Listed(&[
-        INSTALLED_FIELD,
-        ("conf_file", "string|null", "the patch.conf read"),
-        ("history_dir", "string|null", "PATCH_HISTORY_DIR as set"),
-        (
-            "history_dir_source",
-            "map|null",
-            "{file, line} of the PATCH_HISTORY_DIR line",
-        ),
-        (
-            "history_dir_found",
-            "bool",
-            "the snapshot holds that folder (false: not copied, or not on the node)",
-        ),
-        (
-            "history_files",
-            "int",
-            "history files in the folder; 0 means the patch history is missing",
-        ),
-        ("patches", "list", "the installed patches, oldest first:"),
-        ("patches[].patch", "string", "patch name, e.g. APP-7.2.0-F2"),
-        ("patches[].type", "string", "fix or update"),
-        ("patches[].installed", "string", "INSTALLED as recorded"),
-        (
-            "patches[].installed_epoch",
-            "int",
-            "INSTALLED, seconds since 1970",
-        ),
-        ("patches[].files", "int", "files the patch installed"),
-        ("patches[].source", "map", "{file, line} of its PATCH= line"),
-        (
-            "patch_set",
-            "list",
-            "the patch names in install order: what nodes of one cluster must agree on",
-        ),
-        ("latest", "string|null", "the last patch installed"),
-        (
-            "files",
-            "list",
-            "each file the history names, by path, as the last patch that installed it recorded it:",
-        ),
-        ("files[].path", "string", "absolute path on the node"),
-        ("files[].build", "int", "build number in the cluster"),
-        ("files[].size", "int", "size recorded, bytes"),
-        ("files[].patch", "string", "the patch that recorded it"),
-        (
-            "files[].source",
-            "map",
-            "{file, line} of the history record",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<ClusterPatch>),
 };
 
 pub const PATCH_FILES: FactSpec = FactSpec {
@@ -101,34 +46,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-history", "patch-files"],
     summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
               exports/patch-files.txt) next to the size the history recorded.",
-    fields: Fields::Listed(&[
-        INSTALLED_FIELD,
-        ("file", "string|null", "the listing read"),
-        ("files", "list", "one map per file of the history, by path:"),
-        ("files[].path", "string", "absolute path on the node"),
-        ("files[].build", "int", "build number the history recorded"),
-        ("files[].patch", "string", "the patch that recorded it"),
-        (
-            "files[].recorded_size",
-            "int",
-            "size the history recorded, bytes",
-        ),
-        (
-            "files[].current_size",
-            "int|null",
-            "size in the listing; null when not listed or missing",
-        ),
-        (
-            "files[].state",
-            "string",
-            "unchanged, size-differs, missing (ls could not access it) or not-listed",
-        ),
-        (
-            "files[].source",
-            "map",
-            "{file, line}: the listing line, else the history record",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<PatchFiles>),
 };
 
 pub const PATCH_MANIFEST: FactSpec = FactSpec {
@@ -146,47 +64,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
               diagnose), each file next to the build and size the history recorded and the \
               size it has now. The listing is optional here: without it `current_size` is null \
               (rules that judge current sizes also require `patch_files`).",
-    fields: Fields::Listed(&[
-        INSTALLED_FIELD,
-        ("file", "string|null", "the manifest read"),
-        ("patch", "string|null", "patch name"),
-        (
-            "type",
-            "string|null",
-            "fix (some files) or update (a full distribution)",
-        ),
-        ("source", "map|null", "{file, line} of its PATCH= line"),
-        (
-            "files",
-            "list",
-            "the files of the patch, in manifest order:",
-        ),
-        ("files[].path", "string", "absolute path on the node"),
-        ("files[].build", "int", "build number in the patch"),
-        ("files[].size", "int", "size in the patch, bytes"),
-        (
-            "files[].cluster_build",
-            "int|null",
-            "build number the history recorded; null when the history has no record",
-        ),
-        (
-            "files[].cluster_patch",
-            "string|null",
-            "the patch that recorded it",
-        ),
-        (
-            "files[].recorded_size",
-            "int|null",
-            "size the history recorded",
-        ),
-        ("files[].current_size", "int|null", "size in the listing"),
-        (
-            "files[].current_source",
-            "map|null",
-            "{file, line} of the listing line that names it",
-        ),
-        ("files[].source", "map", "{file, line} of the manifest line"),
-    ]),
+    fields: Fields::Typed(typed::<PatchManifest>),
 };
 
 pub const PATCH_RUN: FactSpec = FactSpec {
@@ -197,43 +75,214 @@ pub const PATCH_RUN: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-log", "patch-err"],
     summary: "The installer's last run, from patch.log (the entries from its last `start install \
               patch` line on; the whole log when it has none) and patch.err.",
-    fields: Fields::Listed(&[
-        INSTALLED_FIELD,
-        ("log_file", "string|null", "the patch.log read"),
-        ("err_file", "string|null", "the patch.err read"),
-        ("started", "bool", "the log has a start line"),
-        (
-            "start",
-            "map|null",
-            "the last start: {patch, type, time, epoch, source}",
-        ),
-        (
-            "completed",
-            "bool",
-            "an `install complete` line follows the last start",
-        ),
-        (
-            "rolled_back",
-            "bool",
-            "a `rollback complete` line follows the last start: the installer reversed the update",
-        ),
-        (
-            "errors",
-            "list",
-            "ERROR and FATAL entries of the run: {time, text, source}",
-        ),
-        (
-            "size_mismatches",
-            "list",
-            "`size mismatch` entries of the run: {path, current_size, history_size, source}",
-        ),
-        (
-            "err_lines",
-            "list",
-            "the non-blank lines of patch.err: {text, source}",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<PatchRun>),
 };
+
+/// The `cluster_patch` fact.
+#[derive(Default, Serialize, JsonSchema)]
+struct ClusterPatch {
+    /// the snapshot holds the installer's patch.conf (false: every list is
+    /// empty)
+    installed: bool,
+    /// the patch.conf read
+    conf_file: Option<String>,
+    /// PATCH_HISTORY_DIR as set
+    history_dir: Option<String>,
+    /// {file, line} of the PATCH_HISTORY_DIR line
+    history_dir_source: Option<Source>,
+    /// the snapshot holds that folder (false: not copied, or not on the node)
+    history_dir_found: bool,
+    /// history files in the folder; 0 means the patch history is missing
+    history_files: usize,
+    /// the installed patches, oldest first:
+    patches: Vec<InstalledPatch>,
+    /// the patch names in install order: what nodes of one cluster must
+    /// agree on
+    patch_set: Vec<String>,
+    /// the last patch installed
+    latest: Option<String>,
+    /// each file the history names, by path, as the last patch that
+    /// installed it recorded it:
+    files: Vec<RecordedFile>,
+}
+
+/// A patch of the history.
+#[derive(Serialize, JsonSchema)]
+struct InstalledPatch {
+    /// patch name, e.g. APP-7.2.0-F2
+    patch: String,
+    /// what the patch replaces
+    #[serde(rename = "type")]
+    patch_type: PatchType,
+    /// INSTALLED as recorded
+    installed: String,
+    /// INSTALLED, seconds since 1970
+    installed_epoch: i64,
+    /// files the patch installed
+    files: usize,
+    /// {file, line} of its PATCH= line
+    source: Source,
+}
+
+/// A file as the history last recorded it.
+#[derive(Serialize, JsonSchema)]
+struct RecordedFile {
+    /// absolute path on the node
+    path: String,
+    /// build number in the cluster
+    build: u64,
+    /// size recorded, bytes
+    size: u64,
+    /// the patch that recorded it
+    patch: String,
+    /// {file, line} of the history record
+    source: Source,
+}
+
+/// The `patch_files` fact.
+#[derive(Default, Serialize, JsonSchema)]
+struct PatchFiles {
+    /// the snapshot holds the installer's patch.conf (false: every list is
+    /// empty)
+    installed: bool,
+    /// the listing read
+    file: Option<String>,
+    /// one map per file of the history, by path:
+    files: Vec<FileNow>,
+}
+
+/// A file of the history against the listing.
+#[derive(Serialize, JsonSchema)]
+struct FileNow {
+    /// absolute path on the node
+    path: String,
+    /// build number the history recorded
+    build: u64,
+    /// the patch that recorded it
+    patch: String,
+    /// size the history recorded, bytes
+    recorded_size: u64,
+    /// size in the listing; null when not listed or missing
+    current_size: Option<u64>,
+    /// what the listing says of it: missing when ls could not access it
+    state: FileState,
+    /// {file, line}: the listing line, else the history record
+    source: Source,
+}
+
+/// The `patch_manifest` fact.
+#[derive(Default, Serialize, JsonSchema)]
+struct PatchManifest {
+    /// the snapshot holds the installer's patch.conf (false: every list is
+    /// empty)
+    installed: bool,
+    /// the manifest read
+    file: Option<String>,
+    /// patch name
+    patch: Option<String>,
+    /// fix (some files) or update (a full distribution)
+    #[serde(rename = "type")]
+    patch_type: Option<PatchType>,
+    /// {file, line} of its PATCH= line
+    source: Option<Source>,
+    /// the files of the patch, in manifest order:
+    files: Vec<ManifestFile>,
+}
+
+/// A file of the manifest against the history and the listing.
+#[derive(Serialize, JsonSchema)]
+struct ManifestFile {
+    /// absolute path on the node
+    path: String,
+    /// build number in the patch
+    build: u64,
+    /// size in the patch, bytes
+    size: u64,
+    /// build number the history recorded; null when the history has no
+    /// record
+    cluster_build: Option<u64>,
+    /// the patch that recorded it
+    cluster_patch: Option<String>,
+    /// size the history recorded
+    recorded_size: Option<u64>,
+    /// size in the listing
+    current_size: Option<u64>,
+    /// {file, line} of the listing line that names it
+    current_source: Option<Source>,
+    /// {file, line} of the manifest line
+    source: Source,
+}
+
+/// The `patch_run` fact.
+#[derive(Default, Serialize, JsonSchema)]
+struct PatchRun {
+    /// the snapshot holds the installer's patch.conf (false: every list is
+    /// empty)
+    installed: bool,
+    /// the patch.log read
+    log_file: Option<String>,
+    /// the patch.err read
+    err_file: Option<String>,
+    /// the log has a start line
+    started: bool,
+    /// the last start: {patch, type, time, epoch, source}
+    start: Option<RunStart>,
+    /// an `install complete` line follows the last start
+    completed: bool,
+    /// a `rollback complete` line follows the last start: the installer
+    /// reversed the update
+    rolled_back: bool,
+    /// ERROR and FATAL entries of the run
+    errors: Vec<RunError>,
+    /// `size mismatch` entries of the run
+    size_mismatches: Vec<SizeMismatch>,
+    /// the non-blank lines of patch.err
+    err_lines: Vec<ErrLine>,
+}
+
+/// The start line of a run.
+#[derive(Serialize, JsonSchema)]
+struct RunStart {
+    patch: String,
+    #[serde(rename = "type")]
+    patch_type: PatchType,
+    time: String,
+    epoch: i64,
+    source: Source,
+}
+
+/// An ERROR or FATAL entry.
+#[derive(Serialize, JsonSchema)]
+struct RunError {
+    /// as printed
+    time: String,
+    /// the entry's text
+    text: String,
+    /// {file, line}
+    source: Source,
+}
+
+/// A `size mismatch` entry.
+#[derive(Serialize, JsonSchema)]
+struct SizeMismatch {
+    /// the file's path
+    path: String,
+    /// its size now, bytes
+    current_size: u64,
+    /// the size the history recorded, bytes
+    history_size: u64,
+    /// {file, line}
+    source: Source,
+}
+
+/// A line of patch.err.
+#[derive(Serialize, JsonSchema)]
+struct ErrLine {
+    /// as printed
+    text: String,
+    /// {file, line}
+    source: Source,
+}
 
 /// The installer's settings and history, when the node has the installer.
 struct Installer {
@@ -249,7 +298,7 @@ struct Recorded<'h> {
     build: u64,
     size: u64,
     patch: &'h str,
-    source: Json,
+    source: Source,
 }
 
 impl Installer {
@@ -264,7 +313,7 @@ impl Installer {
                         build: f.build,
                         size: f.size,
                         patch: &record.patch,
-                        source: source(rel, f.line),
+                        source: Source::new(rel, f.line),
                     },
                 );
             }
@@ -308,59 +357,45 @@ fn installer(facts: &mut NodeFacts) -> Result<Option<Installer>, FactProblem> {
 
 pub fn build_cluster_patch(facts: &mut NodeFacts) -> FactResult {
     let Some(inst) = installer(facts)? else {
-        return Ok(json!({
-            "installed": false,
-            "conf_file": null,
-            "history_dir": null,
-            "history_dir_source": null,
-            "history_dir_found": false,
-            "history_files": 0,
-            "patches": [],
-            "patch_set": [],
-            "latest": null,
-            "files": [],
-        }));
+        return to_fact(&ClusterPatch::default());
     };
-    let patches: Vec<Json> = inst
+    let patches: Vec<InstalledPatch> = inst
         .history
         .iter()
-        .map(|(rel, r)| {
-            json!({
-                "patch": r.patch,
-                "type": r.patch_type,
-                "installed": r.installed,
-                "installed_epoch": r.installed_epoch,
-                "files": r.files.len(),
-                "source": source(rel, r.patch_line),
-            })
+        .map(|(rel, r)| InstalledPatch {
+            patch: r.patch.clone(),
+            patch_type: r.patch_type,
+            // A history file without INSTALLED is malformed.
+            installed: r.installed.clone().unwrap_or_default(),
+            installed_epoch: r.installed_epoch.unwrap_or_default(),
+            files: r.files.len(),
+            source: Source::new(rel, r.patch_line),
         })
         .collect();
-    let patch_set: Vec<&str> = inst.history.iter().map(|(_, r)| r.patch.as_str()).collect();
-    let files: Vec<Json> = inst
+    let patch_set: Vec<String> = inst.history.iter().map(|(_, r)| r.patch.clone()).collect();
+    let files: Vec<RecordedFile> = inst
         .recorded()
         .into_iter()
-        .map(|(path, r)| {
-            json!({
-                "path": path,
-                "build": r.build,
-                "size": r.size,
-                "patch": r.patch,
-                "source": r.source,
-            })
+        .map(|(path, r)| RecordedFile {
+            path: path.to_string(),
+            build: r.build,
+            size: r.size,
+            patch: r.patch.to_string(),
+            source: r.source,
         })
         .collect();
-    Ok(json!({
-        "installed": true,
-        "conf_file": inst.conf_rel,
-        "history_dir": inst.conf.history_dir,
-        "history_dir_source": source(&inst.conf_rel, inst.conf.history_dir_line),
-        "history_dir_found": inst.dir_found,
-        "history_files": inst.history.len(),
-        "patches": patches,
-        "latest": patch_set.last(),
-        "patch_set": patch_set,
-        "files": files,
-    }))
+    to_fact(&ClusterPatch {
+        installed: true,
+        conf_file: Some(inst.conf_rel.clone()),
+        history_dir: Some(inst.conf.history_dir.clone()),
+        history_dir_source: Some(Source::new(&inst.conf_rel, inst.conf.history_dir_line)),
+        history_dir_found: inst.dir_found,
+        history_files: inst.history.len(),
+        patches,
+        latest: patch_set.last().cloned(),
+        patch_set,
+        files,
+    })
 }
 
 vocabulary! {
@@ -379,17 +414,17 @@ vocabulary! {
 
 /// What the listing says of each path: its size and line, or that `ls`
 /// could not access it (size `None`).
-fn listed(rel: &str, listing: &Listing) -> BTreeMap<String, (Option<u64>, Json)> {
+fn listed(rel: &str, listing: &Listing) -> BTreeMap<String, (Option<u64>, Source)> {
     let mut out = BTreeMap::new();
     for m in &listing.missing {
-        out.insert(m.path.clone(), (None, source(rel, m.line)));
+        out.insert(m.path.clone(), (None, Source::new(rel, m.line)));
     }
     for e in listing.entries.iter().filter(|e| e.kind != "dir") {
         let path = match &e.dir {
             Some(dir) => format!("{}/{}", dir.trim_end_matches('/'), e.name),
             None => e.name.clone(),
         };
-        out.insert(path, (e.size, source(rel, e.line)));
+        out.insert(path, (e.size, Source::new(rel, e.line)));
     }
     out
 }
@@ -402,11 +437,11 @@ fn listing(facts: &mut NodeFacts) -> Result<(String, Listing), FactProblem> {
 
 pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
     let Some(inst) = installer(facts)? else {
-        return Ok(json!({ "installed": false, "file": null, "files": [] }));
+        return to_fact(&PatchFiles::default());
     };
     let (rel, listing) = listing(facts)?;
     let now = listed(&rel, &listing);
-    let files: Vec<Json> = inst
+    let files: Vec<FileNow> = inst
         .recorded()
         .into_iter()
         .map(|(path, r)| {
@@ -418,30 +453,27 @@ pub fn build_patch_files(facts: &mut NodeFacts) -> FactResult {
                 }
                 Some((Some(size), at)) => (Some(*size), FileState::SizeDiffers, at.clone()),
             };
-            json!({
-                "path": path,
-                "build": r.build,
-                "patch": r.patch,
-                "recorded_size": r.size,
-                "current_size": current,
-                "state": state,
-                "source": at,
-            })
+            FileNow {
+                path: path.to_string(),
+                build: r.build,
+                patch: r.patch.to_string(),
+                recorded_size: r.size,
+                current_size: current,
+                state,
+                source: at,
+            }
         })
         .collect();
-    Ok(json!({ "installed": true, "file": rel, "files": files }))
+    to_fact(&PatchFiles {
+        installed: true,
+        file: Some(rel),
+        files,
+    })
 }
 
 pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
     let Some(inst) = installer(facts)? else {
-        return Ok(json!({
-            "installed": false,
-            "file": null,
-            "patch": null,
-            "type": null,
-            "source": null,
-            "files": [],
-        }));
+        return to_fact(&PatchManifest::default());
     };
     let (rel, outcome) = facts.parse("patch-manifest", patch_record::parse_manifest)?;
     let manifest = parsed(&rel, outcome)?;
@@ -451,7 +483,7 @@ pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
         Err(other) => return Err(other),
     };
     let recorded = inst.recorded();
-    let files: Vec<Json> = manifest
+    let files: Vec<ManifestFile> = manifest
         .files
         .iter()
         .map(|f| {
@@ -460,47 +492,32 @@ pub fn build_patch_manifest(facts: &mut NodeFacts) -> FactResult {
                 .as_ref()
                 .and_then(|n| n.get(&f.path))
                 .map(|(size, at)| (*size, at));
-            json!({
-                "path": f.path,
-                "build": f.build,
-                "size": f.size,
-                "cluster_build": r.map(|r| r.build),
-                "cluster_patch": r.map(|r| r.patch),
-                "recorded_size": r.map(|r| r.size),
-                "current_size": current.and_then(|(size, _)| size),
-                "current_source": current.map(|(_, at)| at.clone()),
-                "source": source(&rel, f.line),
-            })
+            ManifestFile {
+                path: f.path.clone(),
+                build: f.build,
+                size: f.size,
+                cluster_build: r.map(|r| r.build),
+                cluster_patch: r.map(|r| r.patch.to_string()),
+                recorded_size: r.map(|r| r.size),
+                current_size: current.and_then(|(size, _)| size),
+                current_source: current.map(|(_, at)| at.clone()),
+                source: Source::new(&rel, f.line),
+            }
         })
         .collect();
-    Ok(json!({
-        "installed": true,
-        "file": rel,
-        "patch": manifest.patch,
-        "type": manifest.patch_type,
-        "source": source(&rel, manifest.patch_line),
-        "files": files,
-    }))
-}
-
-fn entry_source(rel: &str, e: &LogEntry) -> Json {
-    source(rel, e.line)
+    to_fact(&PatchManifest {
+        installed: true,
+        source: Some(Source::new(&rel, manifest.patch_line)),
+        file: Some(rel),
+        patch: Some(manifest.patch),
+        patch_type: Some(manifest.patch_type),
+        files,
+    })
 }
 
 pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
     if installer(facts)?.is_none() {
-        return Ok(json!({
-            "installed": false,
-            "log_file": null,
-            "err_file": null,
-            "started": false,
-            "start": null,
-            "completed": false,
-            "rolled_back": false,
-            "errors": [],
-            "size_mismatches": [],
-            "err_lines": [],
-        }));
+        return to_fact(&PatchRun::default());
     }
     let (log_rel, outcome) = facts.parse("patch-log", patch_log::parse)?;
     let entries = parsed(&log_rel, outcome)?;
@@ -512,58 +529,67 @@ pub fn build_patch_run(facts: &mut NodeFacts) -> FactResult {
         .unwrap_or(0);
     let run = &entries[first.min(entries.len())..];
     let start = run.first().and_then(|e| match &e.kind {
-        EntryKind::Start { patch, patch_type } => Some(json!({
-            "patch": patch,
-            "type": patch_type,
-            "time": e.time,
-            "epoch": e.epoch,
-            "source": entry_source(&log_rel, e),
-        })),
+        EntryKind::Start { patch, patch_type } => Some(RunStart {
+            patch: patch.clone(),
+            patch_type: *patch_type,
+            time: e.time.clone(),
+            epoch: e.epoch,
+            source: Source::new(&log_rel, e.line),
+        }),
         _ => None,
     });
-    let errors: Vec<Json> = run
+    let errors: Vec<RunError> = run
         .iter()
         .filter(|e| e.level == LogLevel::Error)
-        .map(|e| json!({ "time": e.time, "text": e.text, "source": entry_source(&log_rel, e) }))
+        .map(|e| RunError {
+            time: e.time.clone(),
+            text: e.text.clone(),
+            source: Source::new(&log_rel, e.line),
+        })
         .collect();
-    let size_mismatches: Vec<Json> = run
+    let size_mismatches: Vec<SizeMismatch> = run
         .iter()
         .filter_map(|e| match &e.kind {
             EntryKind::SizeMismatch {
                 path,
                 current_size,
                 history_size,
-            } => Some(json!({
-                "path": path,
-                "current_size": current_size,
-                "history_size": history_size,
-                "source": entry_source(&log_rel, e),
-            })),
+            } => Some(SizeMismatch {
+                path: path.clone(),
+                current_size: *current_size,
+                history_size: *history_size,
+                source: Source::new(&log_rel, e.line),
+            }),
             _ => None,
         })
         .collect();
-    Ok(json!({
-        "installed": true,
-        "log_file": log_rel,
-        "err_file": err_rel,
-        "started": start.is_some(),
-        "start": start,
-        "completed": run.iter().any(|e| matches!(e.kind, EntryKind::Complete { .. })),
-        "rolled_back": run.iter().any(|e| e.kind == EntryKind::RolledBack),
-        "errors": errors,
-        "size_mismatches": size_mismatches,
-        "err_lines": err_lines
+    to_fact(&PatchRun {
+        installed: true,
+        started: start.is_some(),
+        start,
+        completed: run
             .iter()
-            .map(|l| json!({ "text": l.text, "source": source(&err_rel, l.line) }))
-            .collect::<Vec<_>>(),
-    }))
+            .any(|e| matches!(e.kind, EntryKind::Complete { .. })),
+        rolled_back: run.iter().any(|e| e.kind == EntryKind::RolledBack),
+        errors,
+        size_mismatches,
+        err_lines: err_lines
+            .iter()
+            .map(|l| ErrLine {
+                text: l.text.clone(),
+                source: Source::new(&err_rel, l.line),
+            })
+            .collect(),
+        log_file: Some(log_rel),
+        err_file: Some(err_rel),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     const CONF: &str = "PATCH_HISTORY_DIR=/var/opt/app/patch/history\n";
     const HISTORY: &str = "var/opt/app/patch/history";

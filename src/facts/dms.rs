@@ -8,19 +8,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::node::identity_fact;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::parse::time::log_time;
-use crate::parse::vendor::prsm_autoproc;
+use crate::parse::vendor::prsm_autoproc::{self, AutoprocStatus};
 use crate::parse::vendor::prsm_dests::{self, Dest};
 use crate::parse::vendor::prsm_images;
 use crate::parse::vendor::prsm_loads;
 use crate::parse::vendor::prsm_prsus::{self, PrsuRow, PrsuStatus};
-use crate::parse::vendor::prsm_spm301::{self, Spm301};
+use crate::parse::vendor::prsm_spm301::{self, Patchfail, Spm301};
 
 pub const PRSM_DESTS: FactSpec = FactSpec {
     name: "prsm_dests",
@@ -29,21 +31,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
     diff: None,
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
-    fields: Fields::Listed(&[
-        (
-            "dest",
-            "string",
-            "DEST, upper case, e.g. `SPM 3 CEM 1`, `LTC 0`, `CM`",
-        ),
-        ("type", "string", "XPM, SPM, CM, …"),
-        ("loadname", "string", "the load the DEST runs"),
-        (
-            "held",
-            "bool",
-            "the DEST is held (ASSIGN HOLD Y IN DESTSET): SPARTS cannot apply or remove PRSUs on it",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<DestRow>>),
 };
 
 pub const PRSM_PRSUS: FactSpec = FactSpec {
@@ -54,50 +42,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
     inputs: &["prsm-prsus", "prsm-dests"],
     summary: "PRSM's PRSU set (exports/prsm-prsus.txt or .csv): one map per PRSU and DEST, with \
               the DEST's type and loadname from the DEST set.",
-    fields: Fields::Listed(&[
-        ("prsu", "string", "PRSU name, upper case"),
-        (
-            "category",
-            "string|null",
-            "category as printed; `???` when PRSM could not validate the PRSU from its file",
-        ),
-        ("dest", "string", "DEST"),
-        (
-            "type",
-            "string",
-            "the DEST's type from the DEST set; from its name when the DEST set lacks it",
-        ),
-        (
-            "loadname",
-            "string|null",
-            "the DEST's loadname; null when the DEST set lacks the DEST",
-        ),
-        ("status", "string", "applied, removed or validated"),
-        ("raw_status", "string", "status as printed"),
-        (
-            "aor",
-            "string|null",
-            "Apply On Reload flag on this DEST: Y, N or null",
-        ),
-        (
-            "aor_in_office",
-            "bool|null",
-            "AOR is Y for this PRSU on some DEST of the same type and loadname, which is what \
-             PAL and SPARTS go by; null without a loadname",
-        ),
-        (
-            "onhold",
-            "bool",
-            "the PRSU is onhold (ASSIGN ONHOLD Y IN PRSUSET) on any row: its status is frozen",
-        ),
-        (
-            "changed",
-            "string|null",
-            "time of the last apply or remove, as printed",
-        ),
-        ("changed_epoch", "int|null", "that time, seconds since 1970"),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<PrsuFact>>),
 };
 
 pub const PRSM_AUDIT: FactSpec = FactSpec {
@@ -110,57 +55,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
               on some DEST of the same type and loadname, and the last SPM301 patchfail report. \
               The SPM301 logs are needed only when the DEST set has SPM DESTs.",
-    fields: Fields::Listed(&[
-        ("dest", "string", "DEST"),
-        ("type", "string", "XPM or SPM"),
-        ("process", "string", "PAL (XPM) or SPARTS (SPM)"),
-        ("loadname", "string", "the DEST's loadname"),
-        ("applied", "list", "PRSUs applied on the DEST, sorted"),
-        (
-            "expected",
-            "list",
-            "PRSUs of the loadname's set with AOR Y on some DEST of the same type and loadname",
-        ),
-        (
-            "extra",
-            "list",
-            "applied but not expected: PAL/SPARTS would remove them",
-        ),
-        (
-            "missing",
-            "list",
-            "expected but not applied: PAL/SPARTS would apply them",
-        ),
-        (
-            "patchfail",
-            "string|null",
-            "failed or cleared: the last SPM301 report naming the DEST (or its SPM); null for \
-             XPMs and when there is none",
-        ),
-        (
-            "patchfail_time",
-            "string|null",
-            "that report's date and time as printed",
-        ),
-        (
-            "patchfail_epoch",
-            "int|null",
-            "that time, seconds since 1970, in the year that puts it at most two days after \
-             collected_at; null without collected_at",
-        ),
-        ("patchfail_reason", "string|null", "its `Reason:` line"),
-        (
-            "patchfail_source",
-            "map|null",
-            "{file, line} of that report",
-        ),
-        (
-            "sources",
-            "list",
-            "{file, line} of the DEST and of its PRSU rows that differ",
-        ),
-        ("source", "map", "{file, line} of the DEST in the DEST set"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Audit>>),
 };
 
 pub const PRSM_IMAGES: FactSpec = FactSpec {
@@ -171,31 +66,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
     inputs: &["prsm-images", "prsm-prsus"],
     summary: "Each DEST's image (exports/prsm-images.txt or .csv) against the last PRSU apply \
               or remove on that DEST in the PRSU set.",
-    fields: Fields::Listed(&[
-        ("dest", "string", "DEST"),
-        ("image", "string|null", "image or file name"),
-        ("dumped", "string", "dump time as printed"),
-        ("dumped_epoch", "int", "dump time, seconds since 1970"),
-        (
-            "last_change",
-            "string|null",
-            "the latest time a PRSU was applied or removed on the DEST, as printed",
-        ),
-        (
-            "last_change_epoch",
-            "int|null",
-            "that time, seconds since 1970",
-        ),
-        ("last_change_prsu", "string|null", "the PRSU of that change"),
-        ("last_change_status", "string|null", "applied or removed"),
-        (
-            "stale",
-            "bool|null",
-            "a PRSU was applied or removed after the dump; null when it cannot be told (a \
-             PRSU applied or removed on the DEST has no date)",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Image>>),
 };
 
 pub const PRSM_AUTOPROC: FactSpec = FactSpec {
@@ -206,26 +77,143 @@ pub const PRSM_AUTOPROC: FactSpec = FactSpec {
     inputs: &["prsm-autoproc"],
     summary: "The PRSM automated processes and their status as AUTOPROC reports it \
               (exports/prsm-autoproc.txt or .csv), one map per process.",
-    fields: Fields::Listed(&[
-        (
-            "process",
-            "string",
-            "process name, upper case, e.g. SPARTS, PAL",
-        ),
-        (
-            "status",
-            "string",
-            "started, stopped (AUTOPROC STOP), delayed (AUTOPROC DELAY) or unknown",
-        ),
-        ("raw_status", "string", "status as printed"),
-        (
-            "until",
-            "string|null",
-            "until when a delayed process waits, as printed",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Process>>),
 };
+
+/// A DEST of the DEST set.
+#[derive(Serialize, JsonSchema)]
+struct DestRow {
+    /// DEST, upper case, e.g. `SPM 3 CEM 1`, `LTC 0`, `CM`
+    dest: String,
+    /// XPM, SPM, CM, …
+    #[serde(rename = "type")]
+    kind: String,
+    /// the load the DEST runs
+    loadname: String,
+    /// the DEST is held (ASSIGN HOLD Y IN DESTSET): SPARTS cannot apply or
+    /// remove PRSUs on it
+    held: bool,
+    /// {file, line}
+    source: Source,
+}
+
+/// A PRSU on a DEST, with the DEST's type and loadname.
+#[derive(Serialize, JsonSchema)]
+struct PrsuFact {
+    /// PRSU name, upper case
+    prsu: String,
+    /// category as printed; `???` when PRSM could not validate the PRSU
+    /// from its file
+    category: Option<String>,
+    /// DEST
+    dest: String,
+    /// the DEST's type from the DEST set; from its name when the DEST set
+    /// lacks it
+    #[serde(rename = "type")]
+    kind: String,
+    /// the DEST's loadname; null when the DEST set lacks the DEST
+    loadname: Option<String>,
+    /// the status on this DEST
+    status: PrsuStatus,
+    /// status as printed
+    raw_status: String,
+    /// Apply On Reload flag on this DEST: Y, N or null
+    aor: Option<&'static str>,
+    /// AOR is Y for this PRSU on some DEST of the same type and loadname,
+    /// which is what PAL and SPARTS go by; null without a loadname
+    aor_in_office: Option<bool>,
+    /// the PRSU is onhold (ASSIGN ONHOLD Y IN PRSUSET) on any row: its
+    /// status is frozen
+    onhold: bool,
+    /// time of the last apply or remove, as printed
+    changed: Option<String>,
+    /// that time, seconds since 1970
+    changed_epoch: Option<i64>,
+    /// {file, line}
+    source: Source,
+}
+
+/// What PAL or SPARTS would find on an XPM or SPM DEST.
+#[derive(Serialize, JsonSchema)]
+struct Audit {
+    /// DEST
+    dest: String,
+    /// XPM or SPM
+    #[serde(rename = "type")]
+    kind: String,
+    /// PAL (XPM) or SPARTS (SPM)
+    process: &'static str,
+    /// the DEST's loadname
+    loadname: String,
+    /// PRSUs applied on the DEST, sorted
+    applied: Vec<String>,
+    /// PRSUs of the loadname's set with AOR Y on some DEST of the same type
+    /// and loadname
+    expected: Vec<String>,
+    /// applied but not expected: PAL/SPARTS would remove them
+    extra: Vec<String>,
+    /// expected but not applied: PAL/SPARTS would apply them
+    missing: Vec<String>,
+    /// the state of the last SPM301 report naming the DEST (or its SPM);
+    /// null for XPMs and when there is none
+    patchfail: Option<Patchfail>,
+    /// that report's date and time as printed
+    patchfail_time: Option<String>,
+    /// that time, seconds since 1970, in the year that puts it at most two
+    /// days after collected_at; null without collected_at
+    patchfail_epoch: Option<i64>,
+    /// its `Reason:` line
+    patchfail_reason: Option<String>,
+    /// {file, line} of that report
+    patchfail_source: Option<Source>,
+    /// {file, line} of the DEST and of its PRSU rows that differ
+    #[schemars(with = "Vec<Json>")]
+    sources: Vec<Source>,
+    /// {file, line} of the DEST in the DEST set
+    source: Source,
+}
+
+/// A DEST's image against the last PRSU change on it.
+#[derive(Serialize, JsonSchema)]
+struct Image {
+    /// DEST
+    dest: String,
+    /// image or file name
+    image: Option<String>,
+    /// dump time as printed
+    dumped: String,
+    /// dump time, seconds since 1970
+    dumped_epoch: i64,
+    /// the latest time a PRSU was applied or removed on the DEST, as printed
+    last_change: Option<String>,
+    /// that time, seconds since 1970
+    last_change_epoch: Option<i64>,
+    /// the PRSU of that change
+    last_change_prsu: Option<String>,
+    /// the PRSU's status after that change (never validated)
+    last_change_status: Option<PrsuStatus>,
+    /// a PRSU was applied or removed after the dump; null when it cannot be
+    /// told (a PRSU applied or removed on the DEST has no date)
+    stale: Option<bool>,
+    /// {file, line}
+    source: Source,
+}
+
+/// An automated process and its status.
+#[derive(Serialize, JsonSchema)]
+struct Process {
+    /// process name, upper case, e.g. SPARTS, PAL
+    process: String,
+    /// as AUTOPROC reports it: stopped by AUTOPROC STOP, delayed by
+    /// AUTOPROC DELAY
+    status: AutoprocStatus,
+    /// status as printed
+    raw_status: String,
+    /// until when a delayed process waits, as printed
+    until: Option<String>,
+    /// {file, line}
+    source: Source,
+}
 
 fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem> {
     let (rel, outcome) = facts.parse("prsm-dests", prsm_dests::parse)?;
@@ -240,38 +228,32 @@ fn read_prsus(facts: &mut NodeFacts) -> Result<(String, Vec<PrsuRow>), FactProbl
 pub fn build_autoproc(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("prsm-autoproc", prsm_autoproc::parse)?;
     let processes = parsed(&rel, outcome)?;
-    Ok(Json::Array(
-        processes
-            .iter()
-            .map(|p| {
-                json!({
-                    "process": p.process,
-                    "status": p.status,
-                    "raw_status": p.raw_status,
-                    "until": p.until,
-                    "source": source(&rel, p.line),
-                })
-            })
-            .collect(),
-    ))
+    let processes: Vec<Process> = processes
+        .into_iter()
+        .map(|p| Process {
+            source: Source::new(&rel, p.line),
+            process: p.process,
+            status: p.status,
+            raw_status: p.raw_status,
+            until: p.until,
+        })
+        .collect();
+    to_fact(&processes)
 }
 
 pub fn build_dests(facts: &mut NodeFacts) -> FactResult {
     let (rel, dests) = read_dests(facts)?;
-    Ok(Json::Array(
-        dests
-            .iter()
-            .map(|d| {
-                json!({
-                    "dest": d.dest,
-                    "type": d.kind,
-                    "loadname": d.loadname,
-                    "held": d.held,
-                    "source": source(&rel, d.line),
-                })
-            })
-            .collect(),
-    ))
+    let dests: Vec<DestRow> = dests
+        .into_iter()
+        .map(|d| DestRow {
+            source: Source::new(&rel, d.line),
+            dest: d.dest,
+            kind: d.kind,
+            loadname: d.loadname,
+            held: d.held,
+        })
+        .collect();
+    to_fact(&dests)
 }
 
 /// PRSU rows joined with their DEST.
@@ -318,32 +300,31 @@ pub fn build_prsus(facts: &mut NodeFacts) -> FactResult {
         .filter(|r| r.onhold == Some(true))
         .map(|r| r.prsu.as_str())
         .collect();
-    Ok(Json::Array(
-        joined
-            .iter()
-            .map(|j| {
-                let r = j.row;
-                let in_office = j
-                    .loadname
-                    .map(|l| aor.contains(&(r.prsu.as_str(), j.kind.as_str(), l)));
-                json!({
-                    "prsu": r.prsu,
-                    "category": r.category,
-                    "dest": r.dest,
-                    "type": j.kind,
-                    "loadname": j.loadname,
-                    "status": r.status,
-                    "raw_status": r.raw_status,
-                    "aor": r.aor.map(|y| if y { "Y" } else { "N" }),
-                    "aor_in_office": in_office,
-                    "onhold": onhold.contains(r.prsu.as_str()),
-                    "changed": r.changed,
-                    "changed_epoch": r.changed_epoch,
-                    "source": source(&rel, r.line),
-                })
-            })
-            .collect(),
-    ))
+    let prsus: Vec<PrsuFact> = joined
+        .iter()
+        .map(|j| {
+            let r = j.row;
+            let in_office = j
+                .loadname
+                .map(|l| aor.contains(&(r.prsu.as_str(), j.kind.as_str(), l)));
+            PrsuFact {
+                prsu: r.prsu.clone(),
+                category: r.category.clone(),
+                dest: r.dest.clone(),
+                kind: j.kind.clone(),
+                loadname: j.loadname.map(str::to_string),
+                status: r.status,
+                raw_status: r.raw_status.clone(),
+                aor: r.aor.map(|y| if y { "Y" } else { "N" }),
+                aor_in_office: in_office,
+                onhold: onhold.contains(r.prsu.as_str()),
+                changed: r.changed.clone(),
+                changed_epoch: r.changed_epoch,
+                source: Source::new(&rel, r.line),
+            }
+        })
+        .collect();
+    to_fact(&prsus)
 }
 
 /// The last SPM301 report for `dest`: one naming it, or naming its SPM
@@ -388,89 +369,89 @@ pub fn build_audit(facts: &mut NodeFacts) -> FactResult {
             .collect();
         let extra: Vec<&str> = applied.difference(&expected).copied().collect();
         let missing: Vec<&str> = expected.difference(&applied).copied().collect();
-        let mut sources = vec![source(&dest_rel, d.line)];
+        let mut sources = vec![Source::new(&dest_rel, d.line)];
         sources.extend(
             on_dest
                 .iter()
                 .filter(|r| extra.contains(&r.prsu.as_str()) || missing.contains(&r.prsu.as_str()))
-                .map(|r| source(&prsu_rel, r.line)),
+                .map(|r| Source::new(&prsu_rel, r.line)),
         );
         let report = (d.kind == "SPM")
             .then(|| last_report(&reports, &d.dest))
             .flatten();
         if let Some(r) = report {
-            sources.push(source(&log_rel, r.line));
+            sources.push(Source::new(&log_rel, r.line));
         }
-        out.push(json!({
-            "dest": d.dest,
-            "type": d.kind,
-            "process": if d.kind == "SPM" { "SPARTS" } else { "PAL" },
-            "loadname": d.loadname,
-            "applied": applied,
-            "expected": expected,
-            "extra": extra,
-            "missing": missing,
-            "patchfail": report.map(|r| r.patchfail),
-            "patchfail_time": report.map(|r| r.time.clone()),
-            "patchfail_epoch": report
+        let names = |set: Vec<&str>| set.into_iter().map(str::to_string).collect();
+        out.push(Audit {
+            dest: d.dest.clone(),
+            kind: d.kind.clone(),
+            process: if d.kind == "SPM" { "SPARTS" } else { "PAL" },
+            loadname: d.loadname.clone(),
+            applied: names(applied.iter().copied().collect()),
+            expected: names(expected.iter().copied().collect()),
+            extra: names(extra),
+            missing: names(missing),
+            patchfail: report.map(|r| r.patchfail),
+            patchfail_time: report.map(|r| r.time.clone()),
+            patchfail_epoch: report
                 .and_then(|r| log_time::line_time(&r.syslog_time, collected))
                 .and_then(|t| t.epoch),
-            "patchfail_reason": report.and_then(|r| r.reason.clone()),
-            "patchfail_source": report.map(|r| source(&log_rel, r.line)),
-            "sources": sources,
-            "source": source(&dest_rel, d.line),
-        }));
+            patchfail_reason: report.and_then(|r| r.reason.clone()),
+            patchfail_source: report.map(|r| Source::new(&log_rel, r.line)),
+            sources,
+            source: Source::new(&dest_rel, d.line),
+        });
     }
-    Ok(Json::Array(out))
+    to_fact(&out)
 }
 
 pub fn build_images(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("prsm-images", prsm_images::parse)?;
     let images = parsed(&rel, outcome)?;
     let (_, rows) = read_prsus(facts)?;
-    Ok(Json::Array(
-        images
-            .iter()
-            .map(|image| {
-                let changes: Vec<&PrsuRow> = rows
-                    .iter()
-                    .filter(|r| r.dest == image.dest && r.status != PrsuStatus::Validated)
-                    .collect();
-                let last = changes
-                    .iter()
-                    .filter(|r| r.changed_epoch.is_some())
-                    .max_by_key(|r| r.changed_epoch);
-                let newer = last.is_some_and(|r| r.changed_epoch > Some(image.dumped_epoch));
-                let undated = changes.iter().any(|r| r.changed_epoch.is_none());
-                let stale = if newer {
-                    Some(true)
-                } else if undated {
-                    None
-                } else {
-                    Some(false)
-                };
-                json!({
-                    "dest": image.dest,
-                    "image": image.image,
-                    "dumped": image.dumped,
-                    "dumped_epoch": image.dumped_epoch,
-                    "last_change": last.and_then(|r| r.changed.clone()),
-                    "last_change_epoch": last.and_then(|r| r.changed_epoch),
-                    "last_change_prsu": last.map(|r| r.prsu.clone()),
-                    "last_change_status": last.map(|r| &r.status),
-                    "stale": stale,
-                    "source": source(&rel, image.line),
-                })
-            })
-            .collect(),
-    ))
+    let images: Vec<Image> = images
+        .into_iter()
+        .map(|image| {
+            let changes: Vec<&PrsuRow> = rows
+                .iter()
+                .filter(|r| r.dest == image.dest && r.status != PrsuStatus::Validated)
+                .collect();
+            let last = changes
+                .iter()
+                .filter(|r| r.changed_epoch.is_some())
+                .max_by_key(|r| r.changed_epoch);
+            let newer = last.is_some_and(|r| r.changed_epoch > Some(image.dumped_epoch));
+            let undated = changes.iter().any(|r| r.changed_epoch.is_none());
+            let stale = if newer {
+                Some(true)
+            } else if undated {
+                None
+            } else {
+                Some(false)
+            };
+            Image {
+                source: Source::new(&rel, image.line),
+                dest: image.dest,
+                image: image.image,
+                dumped: image.dumped,
+                dumped_epoch: image.dumped_epoch,
+                last_change: last.and_then(|r| r.changed.clone()),
+                last_change_epoch: last.and_then(|r| r.changed_epoch),
+                last_change_prsu: last.map(|r| r.prsu.clone()),
+                last_change_status: last.map(|r| r.status),
+                stale,
+            }
+        })
+        .collect();
+    to_fact(&images)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     const DESTS: &str = "\
 DEST         DESTTYPE  LOADNAME  HOLD

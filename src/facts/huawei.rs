@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::{Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::package_listing::{self, PackageFile};
 use crate::parse::vendor::dc_tasks::{self, TaskEvent, TaskResult, TaskType};
@@ -33,70 +34,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
               events grouped by task name and NE in file order. Only this NE's rows: a log of \
               many NEs, here or elsewhere in the fleet, is split by its NE column (see \
               docs/snapshot-format.md, \"One NMS export for many NEs\").",
-    fields: Fields::Listed(&[
-        ("name", "string", "task name as printed"),
-        (
-            "type",
-            "string",
-            "patch-update, package-upgrade or other: the type of the task's first event that has one",
-        ),
-        ("raw_type", "string|null", "that type as printed"),
-        (
-            "ne",
-            "string",
-            "NE name; the node's hostname when the log has no NE column",
-        ),
-        (
-            "package",
-            "string|null",
-            "the first package named by the task's events",
-        ),
-        (
-            "status",
-            "string",
-            "the result of the task's last event: started, running, succeeded, failed, \
-             rolled-back, waiting or unknown",
-        ),
-        ("events", "list", "the task's events in file order:"),
-        ("events[].time", "string|null", "time as printed"),
-        ("events[].epoch", "int|null", "time, seconds since 1970"),
-        (
-            "events[].step",
-            "string|null",
-            "step or operation, e.g. Load software, Activate, Copy files",
-        ),
-        ("events[].progress", "int|null", "percent, 0 to 100"),
-        (
-            "events[].result",
-            "string",
-            "started, running, succeeded, failed, rolled-back, waiting or unknown",
-        ),
-        ("events[].raw_result", "string", "result as printed"),
-        (
-            "events[].details",
-            "string|null",
-            "details, description or failure cause",
-        ),
-        ("events[].source", "map", "{file, line}"),
-        (
-            "failures",
-            "list",
-            "the events whose result is failed or rolled-back, shaped as events",
-        ),
-        (
-            "failed_at",
-            "list",
-            "progress (int) of each failure that has one, in order: [90, 64]",
-        ),
-        ("failed", "bool", "the task has a failure"),
-        (
-            "rolled_back",
-            "bool",
-            "an event's result is rolled-back, or its details say roll(ed) back",
-        ),
-        ("last_failure", "map|null", "the last failure event"),
-        ("source", "map", "{file, line} of the task's first event"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Task>>),
 };
 
 pub const NE_STORAGE: FactSpec = FactSpec {
@@ -109,24 +47,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
               storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
               many-NE export sits. A software package is copied to the system control board \
               (SCC) before it is loaded.",
-    fields: Fields::Listed(&[
-        (
-            "ne",
-            "string",
-            "NE name; the node's hostname when the export has no NE column",
-        ),
-        ("board", "string", "board name or type, e.g. SCC"),
-        ("slot", "string|null", "slot"),
-        ("storage", "string|null", "storage, e.g. CF, Flash, OFS1"),
-        ("total_kib", "int|null", "total size, KiB"),
-        ("free_kib", "int", "free space, KiB"),
-        (
-            "where",
-            "string",
-            "`NE board B slot S storage X` (the parts present), for messages and fingerprints",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Board>>),
 };
 
 pub const NE_REACHABILITY: FactSpec = FactSpec {
@@ -140,33 +61,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
               NE: its NE name or ID is the hostname, or `ne_name` / `ne_id` of node.json, \
               wherever the list sits (see docs/snapshot-format.md, \"One NMS export for many \
               NEs\"). Missing when there is no ping run and no row of the NE list for this NE.",
-    fields: Fields::Listed(&[
-        ("method", "string", "ping or nms"),
-        (
-            "target",
-            "string",
-            "ping: the host pinged (else its address, else the node's hostname); nms: the NE name",
-        ),
-        (
-            "state",
-            "string|null",
-            "nms: reachable (normal), unreachable (disconnected) or unknown (a state the \
-             vocabulary does not know); null for ping, whose `loss_percent` the rules judge",
-        ),
-        (
-            "loss_percent",
-            "number|null",
-            "packet loss; Windows ICMP error replies (Destination host unreachable), which \
-             Windows counts as received, count as lost; 100 for a name that does not resolve \
-             or an unreachable network; null for nms",
-        ),
-        (
-            "detail",
-            "string",
-            "the ping summary or error line, or `communication state: <as exported>`",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Reach>>),
 };
 
 pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
@@ -178,15 +73,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
     summary: "The regular files of the DC package folder, from its `ls -l` or `dir` listing \
               (exports/package-repository.txt). A listing that says the folder does not exist \
               gives an empty list.",
-    fields: Fields::Listed(&[
-        (
-            "name",
-            "string",
-            "file name, e.g. OSN6800V100R004C04SPC800.pkg",
-        ),
-        ("size_bytes", "int", "size in bytes"),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<RepositoryFile>>),
 };
 
 pub const LOAD_PACKAGES: FactSpec = FactSpec {
@@ -199,45 +86,150 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
               order the log first names them, looked up in the package repository listing. \
               Missing when the task log is; without a repository listing `listed` and \
               `size_bytes` are null.",
-    fields: Fields::Listed(&[
-        ("name", "string", "package as the task log names it"),
-        (
-            "task",
-            "string",
-            "task name of the event that first names it",
-        ),
-        (
-            "listed",
-            "bool|null",
-            "a repository file has that name (case-insensitive, any folder part of the name \
-             dropped), or, for a name without an extension, a file whose name before its \
-             extension ends with it; null without a listing",
-        ),
-        (
-            "size_bytes",
-            "int|null",
-            "size of the listed file; null when not listed or without a listing",
-        ),
-        (
-            "source",
-            "map",
-            "{file, line} of the task event that first names it",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<Vec<LoadPackage>>),
 };
+
+/// A task of the task log.
+#[derive(Serialize, JsonSchema)]
+struct Task {
+    /// task name as printed
+    name: String,
+    /// the type of the task's first event that has one
+    #[serde(rename = "type")]
+    task_type: TaskType,
+    /// that type as printed
+    raw_type: Option<String>,
+    /// NE name; the node's hostname when the log has no NE column
+    ne: String,
+    /// the first package named by the task's events
+    package: Option<String>,
+    /// the result of the task's last event
+    status: TaskResult,
+    /// the task's events in file order
+    events: Vec<Event>,
+    /// the events whose result is failed or rolled-back
+    failures: Vec<Event>,
+    /// progress of each failure that has one, in order: [90, 64]
+    failed_at: Vec<u8>,
+    /// the task has a failure
+    failed: bool,
+    /// an event's result is rolled-back, or its details say roll(ed) back
+    rolled_back: bool,
+    /// the last failure event
+    last_failure: Option<Event>,
+    /// {file, line} of the task's first event
+    source: Source,
+}
+
+/// An event of a task: a row of the task log.
+#[derive(Clone, Serialize, JsonSchema)]
+struct Event {
+    /// time as printed
+    time: Option<String>,
+    /// time, seconds since 1970
+    epoch: Option<i64>,
+    /// step or operation, e.g. Load software, Activate, Copy files
+    step: Option<String>,
+    /// percent, 0 to 100
+    progress: Option<u8>,
+    /// the event's result
+    result: TaskResult,
+    /// result as printed
+    raw_result: String,
+    /// details, description or failure cause
+    details: Option<String>,
+    /// {file, line}
+    source: Source,
+}
+
+/// Free space on a storage of an NE board.
+#[derive(Serialize, JsonSchema)]
+struct Board {
+    /// NE name; the node's hostname when the export has no NE column
+    ne: String,
+    /// board name or type, e.g. SCC
+    board: String,
+    /// slot
+    slot: Option<String>,
+    /// storage, e.g. CF, Flash, OFS1
+    storage: Option<String>,
+    /// total size, KiB
+    total_kib: Option<u64>,
+    /// free space, KiB
+    free_kib: u64,
+    /// `NE board B slot S storage X` (the parts present), for messages and
+    /// fingerprints
+    #[serde(rename = "where")]
+    place: String,
+    /// {file, line}
+    source: Source,
+}
+
+/// One way of telling whether the NE is reached.
+#[derive(Serialize, JsonSchema)]
+struct Reach {
+    /// ping or nms
+    method: &'static str,
+    /// ping: the host pinged (else its address, else the node's hostname);
+    /// nms: the NE name
+    target: String,
+    /// nms: reachable when the NE list's communication state is normal,
+    /// unreachable when it is disconnected, unknown for a state the
+    /// vocabulary does not know; null for ping, whose `loss_percent` the
+    /// rules judge
+    state: Option<Reachability>,
+    /// packet loss; Windows ICMP error replies (Destination host
+    /// unreachable), which Windows counts as received, count as lost; 100
+    /// for a name that does not resolve or an unreachable network; null for
+    /// nms
+    loss_percent: Option<f64>,
+    /// the ping summary or error line, or `communication state: <as
+    /// exported>`
+    detail: String,
+    /// {file, line}
+    source: Source,
+}
+
+/// A file of the package repository.
+#[derive(Serialize, JsonSchema)]
+struct RepositoryFile {
+    /// file name, e.g. OSN6800V100R004C04SPC800.pkg
+    name: String,
+    /// size in bytes
+    size_bytes: u64,
+    /// {file, line}
+    source: Source,
+}
+
+/// A package a package-upgrade task names.
+#[derive(Serialize, JsonSchema)]
+struct LoadPackage {
+    /// package as the task log names it
+    name: String,
+    /// task name of the event that first names it
+    task: String,
+    /// a repository file has that name (case-insensitive, any folder part
+    /// of the name dropped), or, for a name without an extension, a file
+    /// whose name before its extension ends with it; null without a listing
+    listed: Option<bool>,
+    /// size of the listed file; null when not listed or without a listing
+    size_bytes: Option<u64>,
+    /// {file, line} of the task event that first names it
+    source: Source,
+}
 
 /// `rollback`, `roll back`, `rolled back`, any case.
 static ROLLED_BACK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)rolled? ?back").expect("constant pattern"));
 
 /// The events of one task, in file order.
-struct Task<'e> {
+struct Grouped<'e> {
     name: &'e str,
     ne: String,
     events: Vec<&'e TaskEvent>,
 }
 
-impl Task<'_> {
+impl Grouped<'_> {
     /// The event that gives the task its type: the first with a type.
     fn typed(&self) -> Option<&TaskEvent> {
         self.events.iter().copied().find(|e| e.raw_type.is_some())
@@ -249,15 +241,15 @@ impl Task<'_> {
 }
 
 /// Events grouped by (task name, NE) in the order tasks first appear.
-fn group_tasks<'e>(events: &'e [TaskEvent], host: &str) -> Vec<Task<'e>> {
-    let mut tasks: Vec<Task<'e>> = Vec::new();
+fn group_tasks<'e>(events: &'e [TaskEvent], host: &str) -> Vec<Grouped<'e>> {
+    let mut tasks: Vec<Grouped<'e>> = Vec::new();
     let mut index: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for e in events {
         let ne = e.ne.clone().unwrap_or_else(|| host.to_string());
         let i = *index
             .entry((e.task.as_str(), ne.clone()))
             .or_insert_with(|| {
-                tasks.push(Task {
+                tasks.push(Grouped {
                     name: &e.task,
                     ne,
                     events: Vec::new(),
@@ -269,25 +261,25 @@ fn group_tasks<'e>(events: &'e [TaskEvent], host: &str) -> Vec<Task<'e>> {
     tasks
 }
 
-fn event_json(e: &TaskEvent, rel: &str) -> Json {
-    json!({
-        "time": e.time,
-        "epoch": e.epoch,
-        "step": e.step,
-        "progress": e.progress,
-        "result": e.result,
-        "raw_result": e.raw_result,
-        "details": e.details,
-        "source": source(rel, e.line),
-    })
+fn event(e: &TaskEvent, rel: &str) -> Event {
+    Event {
+        time: e.time.clone(),
+        epoch: e.epoch,
+        step: e.step.clone(),
+        progress: e.progress,
+        result: e.result,
+        raw_result: e.raw_result.clone(),
+        details: e.details.clone(),
+        source: Source::new(rel, e.line),
+    }
 }
 
-fn task_json(task: &Task<'_>, rel: &str) -> Json {
-    let failures: Vec<&TaskEvent> = task
+fn task(task: &Grouped<'_>, rel: &str) -> Task {
+    let failures: Vec<Event> = task
         .events
         .iter()
-        .copied()
         .filter(|e| e.result.is_failure())
+        .map(|e| event(e, rel))
         .collect();
     let rolled_back = task.events.iter().any(|e| {
         e.result == TaskResult::RolledBack
@@ -295,22 +287,23 @@ fn task_json(task: &Task<'_>, rel: &str) -> Json {
                 .as_deref()
                 .is_some_and(|d| ROLLED_BACK.is_match(d))
     });
-    let first = task.events.first().copied();
-    json!({
-        "name": task.name,
-        "type": task.task_type(),
-        "raw_type": task.typed().and_then(|e| e.raw_type.clone()),
-        "ne": task.ne,
-        "package": task.events.iter().find_map(|e| e.package.clone()),
-        "status": task.events.last().map(|e| &e.result),
-        "events": task.events.iter().map(|e| event_json(e, rel)).collect::<Vec<_>>(),
-        "failures": failures.iter().map(|e| event_json(e, rel)).collect::<Vec<_>>(),
-        "failed_at": failures.iter().filter_map(|e| e.progress).collect::<Vec<_>>(),
-        "failed": !failures.is_empty(),
-        "rolled_back": rolled_back,
-        "last_failure": failures.last().map(|e| event_json(e, rel)),
-        "source": first.map(|e| source(rel, e.line)),
-    })
+    // A task is grouped from at least one event.
+    let (first, last) = (task.events[0], task.events[task.events.len() - 1]);
+    Task {
+        name: task.name.to_string(),
+        task_type: task.task_type(),
+        raw_type: task.typed().and_then(|e| e.raw_type.clone()),
+        ne: task.ne.clone(),
+        package: task.events.iter().find_map(|e| e.package.clone()),
+        status: last.result,
+        events: task.events.iter().map(|e| event(e, rel)).collect(),
+        failed_at: failures.iter().filter_map(|e| e.progress).collect(),
+        failed: !failures.is_empty(),
+        rolled_back,
+        last_failure: failures.last().cloned(),
+        failures,
+        source: Source::new(rel, first.line),
+    }
 }
 
 /// This node's task events, per task-log file read.
@@ -321,52 +314,50 @@ fn read_events(facts: &mut NodeFacts) -> Result<Vec<(String, Vec<TaskEvent>)>, F
 pub fn build_dc_tasks(facts: &mut NodeFacts) -> FactResult {
     let files = read_events(facts)?;
     let host = facts.node.name();
-    Ok(Json::Array(
-        files
-            .iter()
-            .flat_map(|(rel, events)| {
-                group_tasks(events, &host)
-                    .iter()
-                    .map(|t| task_json(t, rel))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-    ))
+    let tasks: Vec<Task> = files
+        .iter()
+        .flat_map(|(rel, events)| {
+            group_tasks(events, &host)
+                .iter()
+                .map(|t| task(t, rel))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    to_fact(&tasks)
 }
 
 pub fn build_ne_storage(facts: &mut NodeFacts) -> FactResult {
     let files = ne_rows::read(facts, "ne-storage", ne_storage::parse, |b| b.ne.as_deref())?;
     let host = facts.node.name();
-    Ok(Json::Array(
-        files
-            .iter()
-            .flat_map(|(rel, boards)| boards.iter().map(move |b| (rel, b)))
-            .map(|(rel, b)| {
-                let ne = b.ne.clone().unwrap_or_else(|| host.clone());
-                let mut place = format!("{ne} board {}", b.board);
-                if let Some(s) = &b.slot {
-                    place.push_str(&format!(" slot {s}"));
-                }
-                if let Some(s) = &b.storage {
-                    place.push_str(&format!(" storage {s}"));
-                }
-                json!({
-                    "ne": ne,
-                    "board": b.board,
-                    "slot": b.slot,
-                    "storage": b.storage,
-                    "total_kib": b.total_kib,
-                    "free_kib": b.free_kib,
-                    "where": place,
-                    "source": source(rel, b.line),
-                })
-            })
-            .collect(),
-    ))
+    let boards: Vec<Board> = files
+        .iter()
+        .flat_map(|(rel, boards)| boards.iter().map(move |b| (rel, b)))
+        .map(|(rel, b)| {
+            let ne = b.ne.clone().unwrap_or_else(|| host.clone());
+            let mut place = format!("{ne} board {}", b.board);
+            if let Some(s) = &b.slot {
+                place.push_str(&format!(" slot {s}"));
+            }
+            if let Some(s) = &b.storage {
+                place.push_str(&format!(" storage {s}"));
+            }
+            Board {
+                ne,
+                board: b.board.clone(),
+                slot: b.slot.clone(),
+                storage: b.storage.clone(),
+                total_kib: b.total_kib,
+                free_kib: b.free_kib,
+                place,
+                source: Source::new(rel, b.line),
+            }
+        })
+        .collect();
+    to_fact(&boards)
 }
 
 /// One ping run as a reachability entry.
-fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
+fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Reach {
     let target = run
         .target
         .clone()
@@ -387,15 +378,15 @@ fn ping_entry(run: &ping::PingRun, rel: &str, host: &str) -> Json {
             run.error_replies
         ));
     }
-    json!({
-        "method": "ping",
-        "target": target,
+    Reach {
+        method: "ping",
+        target,
         // How much loss is too much is the rule's (10002's parameters).
-        "state": null,
-        "loss_percent": loss,
-        "detail": detail,
-        "source": source(rel, run.line),
-    })
+        state: None,
+        loss_percent: Some(loss),
+        detail,
+        source: Source::new(rel, run.line),
+    }
 }
 
 vocabulary! {
@@ -420,16 +411,15 @@ impl Reachability {
 }
 
 /// The NMS NE list's row of this NE as a reachability entry.
-fn nms_entry(ne: &ne_comm::NeCommState, rel: &str) -> Json {
-    let state = Reachability::of(ne.state);
-    json!({
-        "method": "nms",
-        "target": ne.ne,
-        "state": state,
-        "loss_percent": null,
-        "detail": format!("communication state: {}", ne.raw_state),
-        "source": source(rel, ne.line),
-    })
+fn nms_entry(ne: &ne_comm::NeCommState, rel: &str) -> Reach {
+    Reach {
+        method: "nms",
+        target: ne.ne.clone(),
+        state: Some(Reachability::of(ne.state)),
+        loss_percent: None,
+        detail: format!("communication state: {}", ne.raw_state),
+        source: Source::new(rel, ne.line),
+    }
 }
 
 pub fn build_ne_reachability(facts: &mut NodeFacts) -> FactResult {
@@ -463,7 +453,7 @@ pub fn build_ne_reachability(facts: &mut NodeFacts) -> FactResult {
             looked_for,
         });
     }
-    Ok(Json::Array(entries))
+    to_fact(&entries)
 }
 
 /// The repository listing, or `None` when the snapshot has none.
@@ -481,18 +471,15 @@ fn repository(facts: &mut NodeFacts) -> Result<Option<(String, Vec<PackageFile>)
 pub fn build_package_repository(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("package-repository", package_listing::parse)?;
     let files = parsed(&rel, outcome)?;
-    Ok(Json::Array(
-        files
-            .iter()
-            .map(|f| {
-                json!({
-                    "name": f.name,
-                    "size_bytes": f.size_bytes,
-                    "source": source(&rel, f.line),
-                })
-            })
-            .collect(),
-    ))
+    let files: Vec<RepositoryFile> = files
+        .into_iter()
+        .map(|f| RepositoryFile {
+            source: Source::new(&rel, f.line),
+            name: f.name,
+            size_bytes: f.size_bytes,
+        })
+        .collect();
+    to_fact(&files)
 }
 
 /// The repository file a task's package name stands for.
@@ -539,23 +526,23 @@ pub fn build_load_packages(facts: &mut NodeFacts) -> FactResult {
             }
             seen.push(package);
             let found = repo.as_ref().map(|(_, files)| lookup(files, package));
-            out.push(json!({
-                "name": package,
-                "task": e.task,
-                "listed": found.map(|f| f.is_some()),
-                "size_bytes": found.flatten().map(|f| f.size_bytes),
-                "source": source(rel, e.line),
-            }));
+            out.push(LoadPackage {
+                name: package.to_string(),
+                task: e.task.clone(),
+                listed: found.map(|f| f.is_some()),
+                size_bytes: found.flatten().map(|f| f.size_bytes),
+                source: Source::new(rel, e.line),
+            });
         }
     }
-    Ok(Json::Array(out))
+    to_fact(&out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     /// The seed's log: a confirmed patch, then a package upgrade that
     /// fails at 90%, rolls back while copying and fails again at 64%.

@@ -3,11 +3,13 @@
 //! format from the `:PDS:` area, and the installed APS with its
 //! subsystems.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, source};
+use super::spec::{Build, FactSpec, Fields, Source, source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::vendor::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
 use crate::parse::vendor::installed_aps::correction_key;
@@ -24,58 +26,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     inputs: &["amo-patch-catalog"],
     summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
               (exports/display-patch.txt): one map per catalogued patch.",
-    fields: Fields::Listed(&[
-        (
-            "subsystem",
-            "string",
-            "subsystem with correction version, e.g. ZMIPTCH0.D.10.031",
-        ),
-        ("group", "string|null", "group identifier (GRPID)"),
-        (
-            "patno",
-            "string",
-            "patch number without markers, e.g. PA10001",
-        ),
-        (
-            "test_no",
-            "bool",
-            "marked `*`: added with TEST=N, without consistency check",
-        ),
-        ("mega_patch", "bool", "marked `+`: activated by MegaPatch"),
-        (
-            "hard_disk",
-            "bool",
-            "H (HD) column `X`: active on the hard disk, in the PGLIB",
-        ),
-        (
-            "memory",
-            "bool",
-            "active in main memory: an `X` in any RAM column (A, VMS, TCS, BP, G)",
-        ),
-        (
-            "memory_units",
-            "list",
-            "the memory units it is active in: ADS, V1–V3, T1–T3, BPA, BPB, GP",
-        ),
-        (
-            "active",
-            "bool",
-            "active on the hard disk or in main memory",
-        ),
-        (
-            "state",
-            "string",
-            "hd&ram, ram-only (lost at the next reload), hd-only (not in effect until the \
-             next reload), inactive",
-        ),
-        (
-            "changed_at",
-            "string|null",
-            "HHMM DDMMYY as `YYYY-MM-DD HH:MM`: the last adding or (de)activation on the \
-             hard disk",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<CatalogPatch>>),
 };
 
 pub const AMO_PATCH_FILES: FactSpec = FactSpec {
@@ -87,77 +38,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
               (every file under pds/), one map per file in path order. Missing when the \
               snapshot has no pds/ folder.",
-    fields: Fields::Listed(&[
-        (
-            "file",
-            "string",
-            "path inside the node folder, e.g. pds/PATCH/PA10001.E",
-        ),
-        (
-            "patch_id",
-            "string|null",
-            "PATCH# as printed, e.g. PA10001.E01",
-        ),
-        (
-            "patno",
-            "string|null",
-            "PATCH# before its first `.`, upper case: the catalog's patch number",
-        ),
-        ("aps_name", "string|null", "APS-NAME"),
-        ("subsystem", "string|null", "SUBSYSTEM"),
-        (
-            "subsystem_name",
-            "string|null",
-            "SUBSYSTEM before its first `.`, e.g. ZMIPTCH0",
-        ),
-        (
-            "correction_key",
-            "string|null",
-            "the source correction version (SUBSYSTEM after its first `.`) as a key that \
-             sorts as versions do (numeric parts padded to ten digits); null without one",
-        ),
-        ("date", "string|null", "DATE (DD.MM.YY)"),
-        ("activation", "string|null", "ACTIVATION as printed"),
-        (
-            "related",
-            "list",
-            "patch numbers named by RELATED PATCHES (split at commas, spaces, `;` and `&`; \
-             `-` and `NONE` name none), upper case",
-        ),
-        (
-            "fields",
-            "map",
-            "every header value by label (`PATCH#`, `MRCAT#`, …); repeated ERROR DESCRIPT. \
-             lines joined with a space; a label absent from the header is absent",
-        ),
-        (
-            "problems",
-            "list",
-            "{line, reason, source}: header defects (unknown or repeated label, labels and \
-             values that do not pair up, bad DATE or area)",
-        ),
-        ("blocks", "int", "patched areas (BYTE … LENGTH blocks)"),
-        (
-            "address_check",
-            "string",
-            "the address check of AMO PATCH: inside (every block lies within the CODE AREA \
-             or the DATE AREA of the header), outside (some block does not), no-areas (the \
-             header gives neither area, so nothing to check against)",
-        ),
-        (
-            "outside_blocks",
-            "list",
-            "{line, address, length, source} of each block outside both areas",
-        ),
-        (
-            "old_data",
-            "string",
-            "secured (every block holds as many old data bytes as its LENGTH), reserved (a \
-             block holds only the blank area reserved for old data), incomplete (fewer or \
-             more bytes than LENGTH), absent (a block has no OLD DATA comment)",
-        ),
-        ("source", "map", "{file, line} of the SOH line"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<PatchFileFact>>),
 };
 
 pub const INSTALLED_APS: FactSpec = FactSpec {
@@ -168,33 +49,7 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
     inputs: &["installed-aps"],
     summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
               versions (exports/installed-aps.txt).",
-    fields: Fields::Listed(&[
-        ("aps", "string", "APS name, e.g. SP300-V10.031"),
-        (
-            "subsystem",
-            "string",
-            "subsystem with correction version, e.g. ZMIPTCH0.D.10.031",
-        ),
-        ("name", "string", "subsystem name before the first `.`"),
-        (
-            "correction",
-            "string|null",
-            "correction version, e.g. D.10.031",
-        ),
-        (
-            "correction_key",
-            "string|null",
-            "the correction version as a key that sorts as versions do",
-        ),
-        (
-            "dummy",
-            "string|null",
-            "the valid dummy correction version of the subsystem header (DUMMY column), \
-             e.g. D.10.027; null when none is given",
-        ),
-        ("dummy_key", "string|null", "the dummy as a sortable key"),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<Subsystem>>),
 };
 
 vocabulary! {
@@ -249,32 +104,135 @@ vocabulary! {
     }
 }
 
+/// A patch of the catalog.
+#[derive(Serialize, JsonSchema)]
+struct CatalogPatch {
+    /// subsystem with correction version, e.g. ZMIPTCH0.D.10.031
+    subsystem: String,
+    /// group identifier (GRPID)
+    group: Option<String>,
+    /// patch number without markers, e.g. PA10001
+    patno: String,
+    /// marked `*`: added with TEST=N, without consistency check
+    test_no: bool,
+    /// marked `+`: activated by MegaPatch
+    mega_patch: bool,
+    /// H (HD) column `X`: active on the hard disk, in the PGLIB
+    hard_disk: bool,
+    /// active in main memory: an `X` in any RAM column (A, VMS, TCS, BP, G)
+    memory: bool,
+    /// the memory units it is active in: ADS, V1–V3, T1–T3, BPA, BPB, GP
+    memory_units: Vec<&'static str>,
+    /// active on the hard disk or in main memory
+    active: bool,
+    /// where it is active: ram-only is lost at the next reload, hd-only is
+    /// not in effect until the next reload
+    state: OpenScapePatchState,
+    /// HHMM DDMMYY as `YYYY-MM-DD HH:MM`: the last adding or (de)activation
+    /// on the hard disk
+    changed_at: Option<String>,
+    /// {file, line}
+    source: Source,
+}
+
+/// A patch file of the :PDS: area.
+#[derive(Serialize, JsonSchema)]
+struct PatchFileFact {
+    /// path inside the node folder, e.g. pds/PATCH/PA10001.E
+    file: String,
+    /// PATCH# as printed, e.g. PA10001.E01
+    patch_id: Option<String>,
+    /// PATCH# before its first `.`, upper case: the catalog's patch number
+    patno: Option<String>,
+    /// APS-NAME
+    aps_name: Option<String>,
+    /// SUBSYSTEM
+    subsystem: Option<String>,
+    /// SUBSYSTEM before its first `.`, e.g. ZMIPTCH0
+    subsystem_name: Option<String>,
+    /// the source correction version (SUBSYSTEM after its first `.`) as a
+    /// key that sorts as versions do (numeric parts padded to ten digits);
+    /// null without one
+    correction_key: Option<String>,
+    /// DATE (DD.MM.YY)
+    date: Option<String>,
+    /// ACTIVATION as printed
+    activation: Option<String>,
+    /// patch numbers named by RELATED PATCHES (split at commas, spaces, `;`
+    /// and `&`; `-` and `NONE` name none), upper case
+    related: Vec<String>,
+    /// every header value by label (`PATCH#`, `MRCAT#`, …); repeated ERROR
+    /// DESCRIPT. lines joined with a space; a label absent from the header
+    /// is absent
+    fields: Map<String, Json>,
+    /// {line, reason, source}: header defects (unknown or repeated label,
+    /// labels and values that do not pair up, bad DATE or area)
+    problems: Vec<Json>,
+    /// patched areas (BYTE … LENGTH blocks)
+    blocks: usize,
+    /// the address check of AMO PATCH: inside (every block lies within the
+    /// CODE AREA or the DATE AREA of the header), outside (some block does
+    /// not), no-areas (the header gives neither area, so nothing to check
+    /// against)
+    address_check: AddressCheck,
+    /// {line, address, length, source} of each block outside both areas
+    outside_blocks: Vec<Json>,
+    /// how far the old data lets a deactivation restore the code: secured
+    /// (every block holds as many old data bytes as its LENGTH), reserved (a
+    /// block holds only the blank area reserved for old data), incomplete
+    /// (fewer or more bytes than LENGTH), absent (a block has no OLD DATA
+    /// comment)
+    old_data: OldDataState,
+    /// {file, line} of the SOH line
+    source: Source,
+}
+
+/// A subsystem of the installed APS.
+#[derive(Serialize, JsonSchema)]
+struct Subsystem {
+    /// APS name, e.g. SP300-V10.031
+    aps: String,
+    /// subsystem with correction version, e.g. ZMIPTCH0.D.10.031
+    subsystem: String,
+    /// subsystem name before the first `.`
+    name: String,
+    /// correction version, e.g. D.10.031
+    correction: Option<String>,
+    /// the correction version as a key that sorts as versions do
+    correction_key: Option<String>,
+    /// the valid dummy correction version of the subsystem header (DUMMY
+    /// column), e.g. D.10.027; null when none is given
+    dummy: Option<String>,
+    /// the dummy as a sortable key
+    dummy_key: Option<String>,
+    /// {file, line}
+    source: Source,
+}
+
 pub fn build_openscape_patches(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("amo-patch-catalog", amo_patch_catalog::parse)?;
     let entries = parsed(&rel, outcome)?;
-    Ok(Json::Array(
-        entries
-            .iter()
-            .map(|e| {
-                let memory = !e.memory_units.is_empty();
-                let state = OpenScapePatchState::of(e.hard_disk, memory);
-                json!({
-                    "subsystem": e.subsystem,
-                    "group": e.group,
-                    "patno": e.patno,
-                    "test_no": e.test_no,
-                    "mega_patch": e.mega_patch,
-                    "hard_disk": e.hard_disk,
-                    "memory": memory,
-                    "memory_units": e.memory_units,
-                    "active": e.hard_disk || memory,
-                    "state": state,
-                    "changed_at": e.changed_at,
-                    "source": source(&rel, e.line),
-                })
-            })
-            .collect(),
-    ))
+    let patches: Vec<CatalogPatch> = entries
+        .into_iter()
+        .map(|e| {
+            let memory = !e.memory_units.is_empty();
+            CatalogPatch {
+                source: Source::new(&rel, e.line),
+                state: OpenScapePatchState::of(e.hard_disk, memory),
+                active: e.hard_disk || memory,
+                subsystem: e.subsystem,
+                group: e.group,
+                patno: e.patno,
+                test_no: e.test_no,
+                mega_patch: e.mega_patch,
+                hard_disk: e.hard_disk,
+                memory,
+                memory_units: e.memory_units,
+                changed_at: e.changed_at,
+            }
+        })
+        .collect();
+    to_fact(&patches)
 }
 
 /// Patch numbers of a RELATED PATCHES value.
@@ -342,7 +300,7 @@ fn address_check(file: &PatchFile, shown: &str) -> (AddressCheck, Vec<Json>) {
     (status, outside)
 }
 
-fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
+fn patch_file_fact(file: &PatchFile, node_rel: &str, shown: &str) -> PatchFileFact {
     let mut fields = Map::new();
     for f in &file.fields {
         match fields.get_mut(f.label) {
@@ -362,32 +320,33 @@ fn patch_file_json(file: &PatchFile, node_rel: &str, shown: &str) -> Json {
     let old = old_data(file);
     let subsystem = value("SUBSYSTEM").map(|s| s.split_once('.').unwrap_or((s, "")));
     let (address_check, outside_blocks) = address_check(file, shown);
-    json!({
-        "file": node_rel,
-        "patch_id": patch_id,
-        "patno": patno,
-        "aps_name": value("APS-NAME"),
-        "subsystem": value("SUBSYSTEM"),
-        "subsystem_name": subsystem.map(|(name, _)| name),
-        "correction_key": subsystem
+    let text = |v: Option<&str>| v.map(str::to_string);
+    PatchFileFact {
+        file: node_rel.to_string(),
+        patch_id: text(patch_id),
+        patno,
+        aps_name: text(value("APS-NAME")),
+        subsystem: text(value("SUBSYSTEM")),
+        subsystem_name: text(subsystem.map(|(name, _)| name)),
+        correction_key: subsystem
             .map(|(_, cv)| cv)
             .filter(|cv| !cv.is_empty())
             .map(correction_key),
-        "date": value("DATE"),
-        "activation": value("ACTIVATION"),
-        "related": related(value("RELATED PATCHES")),
-        "fields": fields,
-        "problems": file.problems.iter().map(|p| json!({
-            "line": p.line,
-            "reason": p.reason,
-            "source": source(shown, p.line),
-        })).collect::<Vec<_>>(),
-        "blocks": file.blocks.len(),
-        "address_check": address_check,
-        "outside_blocks": outside_blocks,
-        "old_data": old,
-        "source": source(shown, file.line),
-    })
+        date: text(value("DATE")),
+        activation: text(value("ACTIVATION")),
+        related: related(value("RELATED PATCHES")),
+        fields,
+        problems: file
+            .problems
+            .iter()
+            .map(|p| json!({"line": p.line, "reason": p.reason, "source": source(shown, p.line)}))
+            .collect(),
+        blocks: file.blocks.len(),
+        address_check,
+        outside_blocks,
+        old_data: old,
+        source: Source::new(shown, file.line),
+    }
 }
 
 pub fn build_amo_patch_files(facts: &mut NodeFacts) -> FactResult {
@@ -409,30 +368,28 @@ pub fn build_amo_patch_files(facts: &mut NodeFacts) -> FactResult {
         let path = facts.node.dir.join(&rel);
         let (shown, outcome) = facts.parse_file(&path, amo_patch_file::parse)?;
         let file = parsed(&shown, outcome)?;
-        out.push(patch_file_json(&file, &rel, &shown));
+        out.push(patch_file_fact(&file, &rel, &shown));
     }
-    Ok(Json::Array(out))
+    to_fact(&out)
 }
 
 pub fn build_installed_aps(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("installed-aps", installed_aps::parse)?;
     let list = parsed(&rel, outcome)?;
-    Ok(Json::Array(
-        list.iter()
-            .map(|s| {
-                json!({
-                    "aps": s.aps,
-                    "subsystem": s.subsystem,
-                    "name": s.name,
-                    "correction": s.correction,
-                    "correction_key": s.correction.as_deref().map(correction_key),
-                    "dummy": s.dummy,
-                    "dummy_key": s.dummy.as_deref().map(correction_key),
-                    "source": source(&rel, s.line),
-                })
-            })
-            .collect(),
-    ))
+    let subsystems: Vec<Subsystem> = list
+        .into_iter()
+        .map(|s| Subsystem {
+            source: Source::new(&rel, s.line),
+            correction_key: s.correction.as_deref().map(correction_key),
+            dummy_key: s.dummy.as_deref().map(correction_key),
+            aps: s.aps,
+            subsystem: s.subsystem,
+            name: s.name,
+            correction: s.correction,
+            dummy: s.dummy,
+        })
+        .collect();
+    to_fact(&subsystems)
 }
 
 #[cfg(test)]

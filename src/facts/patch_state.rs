@@ -5,12 +5,13 @@
 //! over every vendor ("a patch that is not running") and `diff` can
 //! compare patch states of every vendor.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::node_facts::NodeFacts;
 use super::openscape::OpenScapePatchState;
 use super::problem::{FactProblem, FactResult};
-use super::spec::{Build, DiffAs, FactSpec, Fields, Source};
+use super::spec::{Build, DiffAs, FactSpec, Fields, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::vendor::patches::HuaweiPatchState;
 use crate::parse::vendor::prsm_prsus::PrsuStatus;
@@ -41,47 +42,7 @@ pub const PATCH_STATE: FactSpec = FactSpec {
               for rules and `diff` that judge patches across vendors. Missing when the node \
               has none of those sources; a source that is unreadable or malformed is the \
               fact's problem, since the list would be incomplete without it.",
-    fields: Fields::Listed(&[
-        (
-            "name",
-            "string",
-            "the patch as the vendor names it: Huawei patch, OpenScape PATNO, DMS PRSU, \
-             cluster installer PATCH",
-        ),
-        (
-            "where",
-            "string",
-            "where it is in that state: Huawei `NE` or `NE board B slot S`; OpenScape the \
-             subsystem; DMS the DEST; cluster installer the node's hostname",
-        ),
-        (
-            "state",
-            "string",
-            "running (in effect, and kept over a restart), temporary (in effect until the \
-             next restart: Huawei active (trial), OpenScape ram-only), pending-reload (in \
-             place, in effect from the next reload: OpenScape hd-only), activating (Huawei), \
-             loaded (known to the system, not in effect: Huawei loaded, DMS validated), \
-             not-running (deactivated, idle, inactive, removed), failed (Huawei failed; the \
-             installer's last run of it did not complete or was rolled back) or unknown (a \
-             word the vendor's vocabulary does not know)",
-        ),
-        (
-            "vendor_state",
-            "string",
-            "the state in the vendor's words: Huawei as exported; OpenScape hd&ram, \
-             ram-only, hd-only or inactive (from the catalog's H and RAM columns); DMS as \
-             printed; cluster installer `installed` (a history record), `install complete`, \
-             `rollback complete` or `start install patch` (the last line of the log's last \
-             run for it)",
-        ),
-        (
-            "fact",
-            "string",
-            "the vendor fact the row comes from: patches, openscape_patches, prsm_prsus, \
-             cluster_patch or patch_run",
-        ),
-        ("source", "map", "{file, line}"),
-    ]),
+    fields: Fields::Typed(typed::<Vec<PatchStateRow>>),
 };
 
 vocabulary! {
@@ -144,14 +105,35 @@ impl From<PrsuStatus> for PatchState {
 }
 
 /// One patch in one place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PatchStateRow {
+    /// the patch as the vendor names it: Huawei patch, OpenScape PATNO, DMS
+    /// PRSU, cluster installer PATCH
     pub name: String,
+    /// where it is in that state: Huawei `NE` or `NE board B slot S`;
+    /// OpenScape the subsystem; DMS the DEST; cluster installer the node's
+    /// hostname
     #[serde(rename = "where")]
     pub place: String,
+    /// running: in effect, and kept over a restart; temporary: in effect
+    /// until the next restart (Huawei active (trial), OpenScape ram-only);
+    /// pending-reload: in place, in effect from the next reload (OpenScape
+    /// hd-only); activating (Huawei); loaded: known to the system, not in
+    /// effect (Huawei loaded, DMS validated); not-running: deactivated,
+    /// idle, inactive, removed; failed: Huawei failed, or the installer's
+    /// last run of it did not complete or was rolled back; unknown: a word
+    /// the vendor's vocabulary does not know
     pub state: PatchState,
+    /// the state in the vendor's words: Huawei as exported; OpenScape
+    /// hd&ram, ram-only, hd-only or inactive (from the catalog's H and RAM
+    /// columns); DMS as printed; cluster installer `installed` (a history
+    /// record), `install complete`, `rollback complete` or `start install
+    /// patch` (the last line of the log's last run for it)
     pub vendor_state: String,
+    /// the vendor fact the row comes from: patches, openscape_patches,
+    /// prsm_prsus, cluster_patch or patch_run
     pub fact: &'static str,
+    /// {file, line}
     pub source: Source,
 }
 
@@ -188,10 +170,7 @@ pub fn build(facts: &mut NodeFacts) -> FactResult {
             looked_for,
         });
     }
-    serde_json::to_value(rows).map_err(|e| FactProblem::Unreadable {
-        path: "patch_state".into(),
-        reason: e.to_string(),
-    })
+    to_fact(&rows)
 }
 
 /// The rows of vendor fact `name`, read through `T`: the vendor facts are
