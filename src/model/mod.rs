@@ -402,6 +402,16 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// Every evaluation of a run is held until the report is written, about
+    /// a million at 20,000 nodes: each byte here is a megabyte of peak
+    /// memory there (docs/performance.md). Shared text stays `Arc`'d and
+    /// rare parts boxed.
+    #[test]
+    fn an_evaluation_does_not_grow() {
+        let size = std::mem::size_of::<Evaluation>();
+        assert!(size <= 200, "an Evaluation is {size} bytes");
+    }
+
     #[test]
     fn fingerprints_read_back_as_written_and_refuse_anything_else() {
         let f = fingerprint(20002, "ne-a", "board 3");
