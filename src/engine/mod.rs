@@ -169,12 +169,26 @@ fn run_part(
         None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
     };
     let mut timings = Timings::start();
-    let (all_nodes, mut walk_problems) = snapshot::discover(&paths);
+    let pool = options
+        .jobs
+        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
+    let in_pool = |work: &mut (dyn FnMut() + Send)| match &pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    };
+    // Discovery walks folders in parallel: in the pool, so `-j1` is one thread.
+    let mut discovered = Default::default();
+    in_pool(&mut || {
+        discovered = (
+            snapshot::discover(&paths),
+            snapshot::discover(&baseline_roots),
+        );
+    });
+    let ((all_nodes, mut walk_problems), (baseline_nodes, baseline_problems)) = discovered;
     let nodes: Vec<&Node> = match shard {
         Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
         None => all_nodes.iter().collect(),
     };
-    let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
     walk_problems.extend(baseline_problems);
     let mut evaluations = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
     let plans = Plans::load(&roots, options.plan.as_ref(), &mut evaluations);
@@ -193,13 +207,6 @@ fn run_part(
         group_rules: &group_rules,
         root: &root,
         input_memory: options.input_memory,
-    };
-    let pool = options
-        .jobs
-        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
-    let in_pool = |work: &mut (dyn FnMut() + Send)| match &pool {
-        Some(pool) => pool.install(work),
-        None => work(),
     };
     let mut members = Vec::new();
     let mut digests = crate::report::Digests::default();

@@ -12,6 +12,7 @@
 //! every candidate file is parsed once here for its NE column, and the
 //! facts of a node then read only the files that name it.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -196,37 +197,38 @@ fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
             folders.insert(dir.to_path_buf());
         }
     }
+    let folders: Vec<PathBuf> = folders.into_iter().collect();
     let mut out = Vec::new();
     for (input, parse) in SPLIT_INPUTS {
         let Some(spec) = input_spec(input) else {
             continue;
         };
-        for folder in &folders {
+        // A few file system calls per folder and node, for every node of
+        // the fleet: in parallel, kept in order.
+        out.par_extend(folders.par_iter().filter_map(|folder| {
             let reader = folder_reader(folder, root);
-            if let Ok(path) = reader.resolve(spec) {
-                out.push(Candidate {
-                    path,
-                    input,
-                    parse,
-                    owner: None,
-                    reader,
-                });
-            }
-        }
-        for (i, node) in members.iter().enumerate() {
-            if let Ok(path) = node.resolve(spec) {
-                out.push(Candidate {
-                    path,
-                    input,
-                    parse,
-                    owner: Some(i),
-                    reader: Node {
-                        shared: Arc::default(),
-                        ..(*node).clone()
-                    },
-                });
-            }
-        }
+            let path = reader.resolve(spec).ok()?;
+            Some(Candidate {
+                path,
+                input,
+                parse,
+                owner: None,
+                reader,
+            })
+        }));
+        out.par_extend(members.par_iter().enumerate().filter_map(|(i, node)| {
+            let path = node.resolve(spec).ok()?;
+            Some(Candidate {
+                path,
+                input,
+                parse,
+                owner: Some(i),
+                reader: Node {
+                    shared: Arc::default(),
+                    ..(*node).clone()
+                },
+            })
+        }));
     }
     out
 }

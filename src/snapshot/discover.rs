@@ -5,6 +5,7 @@
 use super::archive::{self, Archive};
 use super::confined::ReadError;
 use super::{Layout, NODE_MARKER, Node, folder_name};
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,38 +104,85 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
             discover_archive(root, root, &mut nodes, &mut problems);
             continue;
         }
-        let mut walk = WalkDir::new(root).sort_by_file_name().into_iter();
-        while let Some(entry) = walk.next() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err.path().map(Path::to_path_buf).unwrap_or(root.clone());
-                    problems.push(WalkProblem::unreadable(&path, err.to_string()));
-                    continue;
-                }
-            };
-            if entry.path_is_symlink() && entry.depth() > 0 {
-                problems.extend(link_not_followed(entry.path()));
-                continue;
-            }
-            if entry.file_type().is_file() && archive::is_archive(entry.path()) {
-                discover_archive(entry.path(), root, &mut nodes, &mut problems);
-                continue;
-            }
-            if !entry.file_type().is_dir() {
-                continue;
-            }
-            let dir = entry.path();
-            if dir.join(crate::snapshot::sos::MARKER).is_dir() {
-                nodes.push(read_sos(dir, root));
-                walk.skip_current_dir();
-            } else if dir.join(NODE_MARKER).is_file() {
-                nodes.push(read_native(dir, root));
-                walk.skip_current_dir();
-            }
-        }
+        let (found, trouble) = discover_folder(root);
+        nodes.extend(found);
+        problems.extend(trouble);
     }
     crate::facts::shared_exports::attach(&mut nodes);
+    (nodes, problems)
+}
+
+/// The nodes under a folder, in the order of a walk sorted by name. The
+/// folder's entries are walked in parallel, each one's subtree on its own,
+/// and the results joined in the entries' order: the same nodes and
+/// problems, in the same order, as one walk of the whole folder.
+fn discover_folder(root: &Path) -> (Vec<Node>, Vec<WalkProblem>) {
+    let is_node =
+        root.join(crate::snapshot::sos::MARKER).is_dir() || root.join(NODE_MARKER).is_file();
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) if !is_node => entries.collect::<Result<Vec<_>, _>>().ok(),
+        _ => None,
+    };
+    // A node at the root, or a folder that cannot be listed: one walk,
+    // which reports what went wrong as it always has.
+    let Some(mut entries) = entries else {
+        return walk(WalkDir::new(root).sort_by_file_name(), root, 0);
+    };
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    let parts: Vec<(Vec<Node>, Vec<WalkProblem>)> = entries
+        .par_iter()
+        .map(|e| {
+            let subtree = WalkDir::new(e.path())
+                .sort_by_file_name()
+                .follow_root_links(false);
+            walk(subtree, root, 1)
+        })
+        .collect();
+    let mut nodes = Vec::new();
+    let mut problems = Vec::new();
+    for (found, trouble) in parts {
+        nodes.extend(found);
+        problems.extend(trouble);
+    }
+    (nodes, problems)
+}
+
+/// One walk: every node (a folder holding `sos_commands/` or `node.json`,
+/// or an archive), never looking inside a node. `depth` is how far below
+/// `root` the walk starts: links below the root are not followed.
+fn walk(walk: WalkDir, root: &Path, depth: usize) -> (Vec<Node>, Vec<WalkProblem>) {
+    let mut nodes = Vec::new();
+    let mut problems = Vec::new();
+    let mut walk = walk.into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                problems.push(WalkProblem::unreadable(&path, err.to_string()));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() && depth + entry.depth() > 0 {
+            problems.extend(link_not_followed(entry.path()));
+            continue;
+        }
+        if entry.file_type().is_file() && archive::is_archive(entry.path()) {
+            discover_archive(entry.path(), root, &mut nodes, &mut problems);
+            continue;
+        }
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        let dir = entry.path();
+        if dir.join(crate::snapshot::sos::MARKER).is_dir() {
+            nodes.push(read_sos(dir, root));
+            walk.skip_current_dir();
+        } else if dir.join(NODE_MARKER).is_file() {
+            nodes.push(read_native(dir, root));
+            walk.skip_current_dir();
+        }
+    }
     (nodes, problems)
 }
 
