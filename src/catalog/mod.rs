@@ -8,6 +8,7 @@ mod expr_error;
 mod lint;
 mod problem;
 pub mod rule_file;
+mod shared;
 
 use crate::facts::tables;
 pub use compile::{Condition, Rule, compile_rule};
