@@ -5,7 +5,9 @@
 //!
 //! The schema is the serialize side's (every field is written, `None` as
 //! null), so its `required` list holds every field in declaration order:
-//! the order the docs keep. Types read as the docs always wrote them:
+//! the order the docs keep. Fields written only when set
+//! (`skip_serializing_if`, as plan.toml's keys) are not in it: they follow
+//! in name order, and are absent rather than null. Types read as the docs always wrote them:
 //! `string`, `int`, `double`, `bool`, `list` (`list<string>` for a list of
 //! words), `map`, `|null` for an `Option`. A list of rows lists the rows'
 //! fields as `list[].field`; a row type that several fields share lists
@@ -190,7 +192,12 @@ impl<'s> Walker<'s> {
                 Some(name) => lower(name),
                 None => shape.word.to_string(),
             };
-            let null = if shape.nullable { "|null" } else { "" };
+            // A field written only when set is absent, never null.
+            let null = if shape.nullable && required.contains(&key) {
+                "|null"
+            } else {
+                ""
+            };
             out.push(FieldDoc {
                 name: format!("{prefix}{key}"),
                 ty: format!("{word}{null}"),

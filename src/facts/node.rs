@@ -5,7 +5,7 @@ use super::problem::FactResult;
 use super::spec::{Build, FactSpec, Fields, typed};
 use crate::snapshot::Node;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
 pub const NODE: FactSpec = FactSpec {
@@ -27,50 +27,7 @@ pub const PLAN: FactSpec = FactSpec {
     inputs: &[],
     summary: "plan.toml at the fleet root as a map (empty when there is none). \
               Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
-    fields: Fields::Listed(&[
-        (
-            "window_start",
-            "string",
-            "RFC 3339 start of the maintenance window",
-        ),
-        (
-            "upgrade_filesystem",
-            "string",
-            "filesystem the upgrade writes to (default /var/TKLC)",
-        ),
-        (
-            "upgrade_min_free_kib",
-            "int",
-            "free space the upgrade filesystem needs, KiB",
-        ),
-        ("target_release", "map", "target release per role"),
-        (
-            "window_start_epoch",
-            "int",
-            "window_start in seconds since 1970 (added when window_start is valid)",
-        ),
-        (
-            "health_check_at",
-            "string",
-            "RFC 3339 time of the health check run 24–36 h before the window, when the snapshot checked is a later one",
-        ),
-        (
-            "health_check_at_epoch",
-            "int",
-            "health_check_at in seconds since 1970",
-        ),
-        (
-            "supported_start_releases",
-            "list",
-            "releases that upgrade directly to the target",
-        ),
-        ("accounts", "list", "accounts the procedure logs in with"),
-        (
-            "max_parallel_clusters",
-            "int",
-            "clusters that may upgrade at once (default 4)",
-        ),
-    ]),
+    fields: Fields::Typed(typed::<Plan>),
 };
 
 pub const PARAMS: FactSpec = FactSpec {
@@ -81,7 +38,7 @@ pub const PARAMS: FactSpec = FactSpec {
     inputs: &[],
     summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
               without touching the expression.",
-    fields: Fields::Listed(&[]),
+    fields: Fields::Typed(typed::<Map<String, Json>>),
 };
 
 /// The `node` fact: node.json with every documented field present (null
@@ -201,6 +158,59 @@ pub fn identity_fact(node: &Node) -> Json {
         .expect("a fact type serializes to JSON: its map keys are strings")
 }
 
+/// The `plan` fact: plan.toml as written, its documented keys typed for
+/// the docs, and the times it gives in seconds since 1970. A key the file
+/// does not set is absent (rules test it with has()).
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+struct Plan {
+    /// RFC 3339 start of the maintenance window
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "String")]
+    window_start: Json,
+    /// filesystem the upgrade writes to (default /var/TKLC)
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "String")]
+    upgrade_filesystem: Json,
+    /// free space the upgrade filesystem needs, KiB
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "i64")]
+    upgrade_min_free_kib: Json,
+    /// target release per role
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "Map<String, Json>")]
+    target_release: Json,
+    /// RFC 3339 time of the health check run 24–36 h before the window,
+    /// when the snapshot checked is a later one
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "String")]
+    health_check_at: Json,
+    /// releases that upgrade directly to the target
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "Vec<String>")]
+    supported_start_releases: Json,
+    /// accounts the procedure logs in with
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "Vec<String>")]
+    accounts: Json,
+    /// clusters that may upgrade at once (default 4)
+    #[serde(default, skip_serializing_if = "Json::is_null")]
+    #[schemars(with = "i64")]
+    max_parallel_clusters: Json,
+    /// window_start in seconds since 1970 (added when window_start is
+    /// valid)
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    window_start_epoch: Option<i64>,
+    /// window_start in days since 1970 (added when window_start is valid)
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    window_start_day: Option<i64>,
+    /// health_check_at in seconds since 1970
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    health_check_at_epoch: Option<i64>,
+    /// the file's other keys, as written
+    #[serde(flatten)]
+    others: Map<String, Json>,
+}
+
 /// Why a plan.toml cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -240,20 +250,23 @@ pub fn plan_fact(path: &std::path::Path) -> Result<Json, PlanError> {
             message: e.message().trim().to_string(),
         }
     })?;
-    let mut plan = toml_to_json(toml::Value::Table(table));
-    let epoch = |key: &str| plan.get(key).and_then(Json::as_str).and_then(epoch_of);
-    let start = epoch("window_start");
-    let health_check = epoch("health_check_at");
-    if let Some(map) = plan.as_object_mut() {
-        if let Some(epoch) = start {
-            map.insert("window_start_epoch".into(), json!(epoch));
-            map.insert("window_start_day".into(), json!(epoch.div_euclid(86400)));
-        }
-        if let Some(epoch) = health_check {
-            map.insert("health_check_at_epoch".into(), json!(epoch));
-        }
+    let as_written = toml_to_json(toml::Value::Table(table));
+    // Every key reads as JSON of any shape: this cannot fail.
+    let mut plan: Plan = serde_json::from_value(as_written).unwrap_or_default();
+    // A time read replaces what the file says of it; else the file's key
+    // stays, as written.
+    if let Some(epoch) = plan.window_start.as_str().and_then(epoch_of) {
+        plan.others.remove("window_start_epoch");
+        plan.others.remove("window_start_day");
+        plan.window_start_epoch = Some(epoch);
+        plan.window_start_day = Some(epoch.div_euclid(86400));
     }
-    Ok(plan)
+    if let Some(epoch) = plan.health_check_at.as_str().and_then(epoch_of) {
+        plan.others.remove("health_check_at_epoch");
+        plan.health_check_at_epoch = Some(epoch);
+    }
+    Ok(serde_json::to_value(&plan)
+        .expect("a fact type serializes to JSON: its map keys are strings"))
 }
 
 /// Seconds since 1970 of an RFC 3339 time.
@@ -275,5 +288,30 @@ pub fn toml_to_json(value: toml::Value) -> Json {
         toml::Value::Table(t) => {
             Json::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_keeps_every_key_as_written_and_adds_the_times_it_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.toml");
+        let text = "window_start = 2026-11-21T14:00:00Z\nhealth_check_at = \"not a time\"\n\
+                    health_check_at_epoch = 7\nprimary_site = \"east\"\n\
+                    [target_release]\nmpe = \"12.1.2\"\n";
+        std::fs::write(&path, text).unwrap();
+        let want = json!({
+            "window_start": "2026-11-21T14:00:00Z",
+            "window_start_epoch": 1_795_269_600,
+            "window_start_day": 20_778,
+            "health_check_at": "not a time",
+            "health_check_at_epoch": 7,
+            "primary_site": "east",
+            "target_release": { "mpe": "12.1.2" },
+        });
+        assert_eq!(plan_fact(&path).unwrap(), want);
     }
 }
