@@ -6,6 +6,7 @@ use super::lint;
 use super::problem::Problem;
 use super::rule_file::{self, FailWhen, ReasonWhen, RuleFile, cel_error_line, line_of};
 use crate::facts::log_scan::LogPattern;
+use crate::facts::tables::SiteTables;
 use crate::model::{Phase, Scope, Severity};
 use cel::Program;
 use std::sync::Arc;
@@ -99,15 +100,21 @@ impl Rule {
     }
 }
 
-/// Compiles one rule file; returns the rule and its warnings, or every error.
-pub fn compile_rule(origin: &str, text: &str) -> Result<(Rule, Vec<Problem>), Vec<Problem>> {
+/// Compiles one rule file, whose facts may be the site's `tables` too;
+/// returns the rule and its warnings, or every error.
+pub fn compile_rule(
+    origin: &str,
+    text: &str,
+    tables: &SiteTables,
+) -> Result<(Rule, Vec<Problem>), Vec<Problem>> {
     let file = rule_file::decode(origin, text)?;
     let warnings = lint::key_order(origin, text);
     let mut c = Compiler {
         origin,
         text,
         requires: &file.requires,
-        errors: lint::file_errors(origin, &file),
+        tables,
+        errors: lint::file_errors(origin, &file, tables),
     };
     let programs = Programs::compile(&mut c, &file);
     if let (Some(p), Some(src)) = (&programs.applies_to, &file.applies_to) {
@@ -145,6 +152,7 @@ struct Compiler<'a> {
     origin: &'a str,
     text: &'a str,
     requires: &'a [String],
+    tables: &'a SiteTables,
     errors: Vec<Problem>,
 }
 
@@ -193,6 +201,7 @@ impl Compiler<'_> {
         lint::check_requires(
             &used,
             self.requires,
+            self.tables,
             line,
             what,
             self.origin,
@@ -417,6 +426,7 @@ fn fail_conditions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::tables::NO_TABLES;
 
     const GOOD: &str = r#"code = 40099
 name = "thing-broken"
@@ -434,7 +444,7 @@ expr = "time.synchronised == false"
 
     #[test]
     fn a_good_rule_compiles() {
-        let (rule, warnings) = compile_rule("x/40099-thing-broken.toml", GOOD).unwrap();
+        let (rule, warnings) = compile_rule("x/40099-thing-broken.toml", GOOD, &NO_TABLES).unwrap();
         assert_eq!(rule.code, 40099);
         assert!(warnings.is_empty(), "{warnings:?}");
     }
@@ -442,7 +452,7 @@ expr = "time.synchronised == false"
     #[test]
     fn cel_errors_carry_the_file_line() {
         let bad = GOOD.replace("time.synchronised == false", "time.synchronised ==");
-        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad, &NO_TABLES).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!(errs[0].line, Some(12));
         assert!(errs[0].message.contains("fail_when.expr"));
@@ -451,20 +461,20 @@ expr = "time.synchronised == false"
     #[test]
     fn unknown_fields_and_wrong_names_are_errors() {
         let bad = GOOD.replace("remediation", "remedy");
-        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad, &NO_TABLES).unwrap_err();
         assert!(
             errs[0].message.contains("unknown field `remedy`"),
             "{errs:?}"
         );
         assert_eq!(errs[0].line, Some(8));
-        let errs = compile_rule("x/40098-thing-broken.toml", GOOD).unwrap_err();
+        let errs = compile_rule("x/40098-thing-broken.toml", GOOD, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("40099-thing-broken.toml"));
     }
 
     #[test]
     fn reading_an_unrequired_fact_is_an_error() {
         let bad = GOOD.replace("requires = [\"time\"]", "requires = []");
-        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("reads `time`"), "{errs:?}");
     }
 
@@ -474,7 +484,7 @@ expr = "time.synchronised == false"
             "requires = [\"time\"]",
             "applies_to = \"time.running\"\nrequires = [\"time\"]",
         );
-        let errs = compile_rule("x/40099-thing-broken.toml", &bad).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad, &NO_TABLES).unwrap_err();
         assert!(
             errs[0].message.contains("applies_to reads `time`"),
             "{errs:?}"
@@ -489,7 +499,8 @@ expr = "time.synchronised == false"
             "title = \"Thing is broken\"\nname = \"thing-broken\"",
             1,
         );
-        let (_, warnings) = compile_rule("x/40099-thing-broken.toml", &swapped).unwrap();
+        let (_, warnings) =
+            compile_rule("x/40099-thing-broken.toml", &swapped, &NO_TABLES).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].message.contains("`name`"));
         assert_eq!(warnings[0].line, Some(3));
@@ -501,13 +512,13 @@ expr = "time.synchronised == false"
             "[[fail_when]]",
             "[[unknown_when]]\nexpr = \"item.x == null\"\nreason = \"no x\"\n\n[[unknown_when]]\nexpr = \"time.running == false\"\nreason = \"down\"\n\n[[fail_when]]",
         );
-        let errs = compile_rule("x/40099-thing-broken.toml", &per_item).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &per_item, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("only with for_each"), "{errs:?}");
         let with_items = per_item.replace(
             "requires = [\"time\"]",
             "requires = [\"time\"]\nfor_each = \"[{'x': 1}]\"\nkey = \"{item.x}\"",
         );
-        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &with_items).unwrap();
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &with_items, &NO_TABLES).unwrap();
         assert_eq!(rule.unknown_when.len(), 1);
         assert_eq!(rule.item_unknown_when.len(), 1);
     }
@@ -518,22 +529,22 @@ expr = "time.synchronised == false"
             "[[fail_when]]\nexpr = \"time.synchronised == false\"",
             "[log]\nfiles = ['var/log/messages*']\npattern = 'x (?P<who>\\\\S+)'\n\n[[fail_when]]\nexpr = \"size(matches) > 0\"",
         );
-        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &log).unwrap();
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &log, &NO_TABLES).unwrap();
         assert!(rule.log.is_some() && !rule.reads_findings);
         let no_log = GOOD.replace("time.synchronised == false", "size(matches) > 0");
-        let errs = compile_rule("x/40099-thing-broken.toml", &no_log).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &no_log, &NO_TABLES).unwrap_err();
         assert!(
             errs[0].message.contains("only a rule with a [log] table"),
             "{errs:?}"
         );
         let bad_regex = log.replace("'x (?P<who>", "'x (?P<who");
-        let errs = compile_rule("x/40099-thing-broken.toml", &bad_regex).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &bad_regex, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("log.pattern"), "{errs:?}");
         let grouped = log.replace(
             "requires = [\"time\"]",
             "scope = \"fleet\"\nrequires = [\"time\"]",
         );
-        let errs = compile_rule("x/40099-thing-broken.toml", &grouped).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &grouped, &NO_TABLES).unwrap_err();
         assert!(
             errs.iter().any(|e| e.message.contains("needs node scope")),
             "{errs:?}"
@@ -546,20 +557,20 @@ expr = "time.synchronised == false"
             "[[fail_when]]",
             "[[not_applicable_when]]\nexpr = \"size(findings) == 0\"\nreason = \"nothing failed\"\n\n[[fail_when]]",
         );
-        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &late).unwrap();
+        let (rule, _) = compile_rule("x/40099-thing-broken.toml", &late, &NO_TABLES).unwrap();
         assert!(rule.reads_findings);
         assert_eq!(rule.not_applicable_when.len(), 1);
         let per_item = late.replace("size(findings) == 0", "item == 1");
-        let errs = compile_rule("x/40099-thing-broken.toml", &per_item).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &per_item, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("cannot read `item`"), "{errs:?}");
         // Without fail_when, a rule needs unknown_when: it then never fails.
         let never_fails = GOOD.replace(
             "[[fail_when]]\nexpr = \"time.synchronised == false\"",
             "[[unknown_when]]\nexpr = \"true\"\nreason = \"unexplained\"",
         );
-        assert!(compile_rule("x/40099-thing-broken.toml", &never_fails).is_ok());
+        assert!(compile_rule("x/40099-thing-broken.toml", &never_fails, &NO_TABLES).is_ok());
         let nothing = GOOD.replace("[[fail_when]]\nexpr = \"time.synchronised == false\"\n", "");
-        let errs = compile_rule("x/40099-thing-broken.toml", &nothing).unwrap_err();
+        let errs = compile_rule("x/40099-thing-broken.toml", &nothing, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("could never fail"), "{errs:?}");
     }
 }

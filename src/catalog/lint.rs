@@ -4,11 +4,13 @@
 use super::problem::Problem;
 use super::rule_file::{KEY_ORDER, RuleFile, line_of};
 use crate::facts;
+use crate::facts::tables::SiteTables;
 use cel::Program;
 use toml::Spanned;
 
-/// The errors a rule file shows before anything is compiled.
-pub fn file_errors(origin: &str, file: &RuleFile) -> Vec<Problem> {
+/// The errors a rule file shows before anything is compiled; its facts
+/// may be the site's `tables` too.
+pub fn file_errors(origin: &str, file: &RuleFile, tables: &SiteTables) -> Vec<Problem> {
     let err = |line, message: String| Problem::error(origin, line, message);
     let mut errors = Vec::new();
     let file_name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
@@ -50,17 +52,17 @@ pub fn file_errors(origin: &str, file: &RuleFile) -> Vec<Problem> {
         ));
     }
     for req in &file.requires {
-        if facts::spec(req).is_some() || facts::tables::find(req).is_some() {
+        if facts::spec(req).is_some() || tables.find(req).is_some() {
             continue;
         }
-        if facts::tables::is_declared(req) {
+        if tables.is_declared(req) {
             errors.push(err(
                 None,
                 format!("requires `{req}`, whose site input file has errors"),
             ));
         } else {
             let mut known = facts::names();
-            known.extend(facts::tables::fact_names());
+            known.extend(tables.fact_names());
             errors.push(err(
                 None,
                 format!(
@@ -145,14 +147,14 @@ pub fn fail_severity(origin: &str, text: &str, file: &RuleFile) -> Vec<Problem> 
 pub fn check_requires(
     used: &[String],
     requires: &[String],
+    tables: &SiteTables,
     line: usize,
     what: &str,
     origin: &str,
     errors: &mut Vec<Problem>,
 ) {
     for var in used {
-        let is_fact =
-            facts::spec(var).is_some_and(|s| !s.always) || facts::tables::find(var).is_some();
+        let is_fact = facts::spec(var).is_some_and(|s| !s.always) || tables.find(var).is_some();
         if is_fact && !requires.iter().any(|r| r == var) {
             errors.push(Problem {
                 origin: origin.to_string(),

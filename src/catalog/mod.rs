@@ -10,7 +10,7 @@ mod problem;
 pub mod rule_file;
 mod shared;
 
-use crate::facts::tables;
+use crate::facts::tables::{self, SiteTables};
 pub use compile::{Condition, Rule, compile_rule};
 pub use problem::Problem;
 use std::collections::BTreeMap;
@@ -23,6 +23,8 @@ include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 pub struct Catalog {
     pub rules: BTreeMap<u32, Rule>,
     pub problems: Vec<Problem>,
+    /// The table inputs of the site folders, which rules read as facts.
+    pub tables: SiteTables,
 }
 
 impl Catalog {
@@ -61,25 +63,24 @@ impl Catalog {
         catalog
     }
 
-    /// Reads the table inputs of each site folder's `inputs/` and makes
-    /// them the facts' (see `facts::tables`); with `examples`, also checks
-    /// that each spec's examples parse to their rows.
+    /// Reads the table inputs of each site folder's `inputs/` (see
+    /// `facts::tables`); with `examples`, also checks that each spec's
+    /// examples parse to their rows.
     fn load_table_inputs(&mut self, dirs: &[PathBuf], examples: bool) {
-        let (inputs, failed) = tables::site_inputs(dirs);
+        let (tables, failed) = SiteTables::load(dirs);
         self.problems.extend(failed.iter().map(input_problem));
         if examples {
-            for input in &inputs {
+            for input in tables.inputs() {
                 let errors = tables::example_errors(input);
                 self.problems.extend(errors.iter().map(input_problem));
             }
         }
-        tables::activate(inputs);
-        tables::note_broken(&failed);
+        self.tables = tables;
     }
 
     fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool, also_known: &[u32]) {
         for (origin, text) in files {
-            match compile_rule(&origin, &text) {
+            match compile_rule(&origin, &text, &self.tables) {
                 Ok((rule, warnings)) => {
                     self.problems.extend(warnings);
                     if let Some(old) = self.rules.get(&rule.code)

@@ -58,10 +58,9 @@ pub struct CheckArgs {
 
 pub(super) fn check(args: CheckArgs) -> Outcome {
     refuse_missing_paths(&args)?;
-    let catalog = load_catalog(&args.rules)?;
     // A site input file (DIR/inputs/) that does not load stops the run,
-    // naming it; the rules catalog reads the site tables.
-    super::inputs::load_inputs(&args.rules)?;
+    // naming it: the rules catalog reads the site inputs and their tables.
+    let catalog = load_catalog(&args.rules)?;
     refuse_policy_on_a_shard(&args)?;
     let policy = check_policy(&PolicyFlags::from(&args), &catalog)?;
     let verbose = args.policy.verbose;

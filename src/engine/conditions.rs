@@ -5,8 +5,8 @@ use super::evidence::rule_evidence;
 use super::subject::{NO_FINDING, Subject, rule_error};
 use crate::catalog::expr::{self, ExprError};
 use crate::catalog::{Condition, Rule};
+use crate::facts::NodeFacts;
 use crate::model::{Evaluation, Status};
-use crate::snapshot::Node;
 use cel::common::value::Val;
 use cel::{Context, Program};
 
@@ -14,8 +14,9 @@ use cel::{Context, Program};
 pub(super) struct RuleRun<'a> {
     pub(super) rule: &'a Rule,
     pub(super) subject: &'a Subject,
-    /// The node, for node scope: its input files are the evidence of last resort.
-    pub(super) node: Option<&'a Node>,
+    /// The node's facts, for node scope: its input files are the evidence
+    /// of last resort.
+    pub(super) facts: Option<&'a NodeFacts<'a>>,
 }
 
 /// The first condition that holds; an error names the condition that
@@ -114,7 +115,7 @@ impl RuleRun<'_> {
     ) -> Evaluation {
         let message = self.message(condition, scope);
         let mut e = (self.subject).evaluation(self.rule, status, condition.severity, key, message);
-        e.evidence = rule_evidence(self.rule, self.node, scope, item);
+        e.evidence = rule_evidence(self.rule, self.facts, scope, item);
         e
     }
 

@@ -5,7 +5,7 @@ use crate::facts::{self, FactProblem, NodeFacts};
 use crate::model::Evidence;
 use crate::model::quote::clip;
 use crate::model::redact::redact_in;
-use crate::snapshot::{self, Node};
+use crate::snapshot;
 use cel::Context;
 use cel::common::value::Val;
 use serde_json::Value as Json;
@@ -34,9 +34,10 @@ pub(super) fn shown_line(path: &str, line: &str) -> String {
 }
 
 /// Files that a fact was read from, for evidence when no line is known.
-pub(super) fn input_files(node: &Node, fact: &str) -> Vec<Evidence> {
+pub(super) fn input_files(facts: &NodeFacts, fact: &str) -> Vec<Evidence> {
+    let node = facts.node;
     let Some(spec) = facts::spec(fact) else {
-        return facts::tables::find(fact)
+        return (facts.tables.find(fact))
             .and_then(|input| facts::tables::resolve(node, input).ok())
             .map(|p| evidence_path(p.display().to_string()))
             .into_iter()
@@ -96,7 +97,7 @@ pub(super) fn sources(value: &Json) -> Vec<Evidence> {
 /// files the rule's facts came from.
 pub(super) fn rule_evidence(
     rule: &Rule,
-    node: Option<&Node>,
+    facts: Option<&NodeFacts>,
     scope: &Context,
     item: Option<&dyn Val>,
 ) -> Vec<Evidence> {
@@ -118,11 +119,12 @@ pub(super) fn rule_evidence(
         }
     }
     // Resolved only here: most evaluations pass and need no evidence.
-    node.map(|node| {
-        rule.requires
-            .iter()
-            .flat_map(|fact| input_files(node, fact))
-            .collect()
-    })
-    .unwrap_or_default()
+    facts
+        .map(|facts| {
+            rule.requires
+                .iter()
+                .flat_map(|fact| input_files(facts, fact))
+                .collect()
+        })
+        .unwrap_or_default()
 }

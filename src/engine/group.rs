@@ -177,7 +177,7 @@ fn evaluate_group(
     let eval = RuleRun {
         rule,
         subject: &subject,
-        node: None,
+        facts: None,
     };
     let mut evals = if with_data {
         eval.conditions(&scope)

@@ -21,6 +21,7 @@ use self::node::{NodeOutcome, evaluate_node};
 use self::shard::Shard;
 use crate::catalog::expr::{self, Bound, to_bound, to_cel};
 use crate::catalog::{Catalog, Rule};
+use crate::facts::tables::SiteTables;
 use crate::facts::{self, NodeFacts, plan_fact};
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, SNAPSHOT_UNREADABLE};
@@ -207,6 +208,7 @@ fn run_part(
         group_rules: &group_rules,
         root: &root,
         input_memory: options.input_memory,
+        tables: &catalog.tables,
     };
     let mut members = Vec::new();
     let mut digests = crate::report::Digests::default();
@@ -378,6 +380,8 @@ struct NodeRun<'a> {
     group_rules: &'a [&'a Rule],
     root: &'a Context<'static, 'static>,
     input_memory: InputMemory,
+    /// The site's table inputs, lent to each node's facts.
+    tables: &'a SiteTables,
 }
 
 impl NodeRun<'_> {
@@ -407,7 +411,8 @@ impl NodeRun<'_> {
                     let facts = NodeFacts::new(node)
                         .with_baseline(baselines.get(&node.name()).copied())
                         .with_input_limit(self.input_memory.per_node)
-                        .with_plan_file(plan_file.clone());
+                        .with_plan_file(plan_file.clone())
+                        .with_tables(self.tables);
                     evaluate_node(facts, &**plan, self.node_rules, self.group_rules, self.root)
                 })
                 .collect();

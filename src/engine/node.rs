@@ -330,7 +330,7 @@ pub(super) fn evaluate_rule(
     let group = RuleRun {
         rule,
         subject,
-        node: Some(facts.node),
+        facts: Some(facts),
     };
     group.conditions(&scope)
 }

@@ -2,6 +2,7 @@
 //! budget, and the facts built from them, cached.
 
 use super::problem::{FactProblem, FactResult};
+use super::tables::{NO_TABLES, SiteTables};
 use crate::parse::Outcome;
 use crate::snapshot::{self, Node};
 use std::collections::BTreeMap;
@@ -54,6 +55,8 @@ pub struct NodeFacts<'a> {
     budget: u64,
     /// The plan file of the node's fleet root, if one was read.
     pub plan_file: Option<std::path::PathBuf>,
+    /// The site's table inputs, facts beside the built-in ones.
+    pub tables: &'a SiteTables,
 }
 
 impl<'a> NodeFacts<'a> {
@@ -68,7 +71,15 @@ impl<'a> NodeFacts<'a> {
             files: None,
             budget: DEFAULT_NODE_INPUT_BYTES,
             plan_file: None,
+            tables: &NO_TABLES,
         }
+    }
+
+    /// The site's table inputs, which the catalog loaded.
+    #[must_use]
+    pub fn with_tables(mut self, tables: &'a SiteTables) -> Self {
+        self.tables = tables;
+        self
     }
 
     /// The plan file the run read for the node's fleet root.
@@ -104,7 +115,9 @@ impl<'a> NodeFacts<'a> {
             });
         };
         // The baseline's texts are held with this node's: one budget.
-        let mut other = NodeFacts::new(baseline).with_input_limit(self.budget);
+        let mut other = NodeFacts::new(baseline)
+            .with_input_limit(self.budget)
+            .with_tables(self.tables);
         let result = other.get(name);
         self.budget = other.budget;
         self.reads.append(&mut other.reads);

@@ -79,7 +79,7 @@ impl NodeFacts<'_> {
                 Build::Plan | Build::RuleParams => Ok(json!({})),
             };
             (spec.name, result)
-        } else if let Some(input) = super::tables::find(name) {
+        } else if let Some(input) = self.tables.find(name) {
             (input.fact, super::tables::build(self, input))
         } else {
             return Err(FactProblem::Missing {

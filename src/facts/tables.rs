@@ -7,7 +7,6 @@
 //! module reads their `[table]`.
 
 use std::path::PathBuf;
-use std::sync::RwLock;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -65,61 +64,65 @@ impl std::fmt::Display for TableInputError {
     }
 }
 
-/// The table inputs of this run, set when the catalog is loaded.
-static ACTIVE: RwLock<Vec<&'static TableInput>> = RwLock::new(Vec::new());
-
-/// Makes `inputs` the table inputs facts are built from. Each is kept for
-/// the rest of the process (a run loads its catalog once).
-pub fn activate(inputs: Vec<TableInput>) {
-    let leaked: Vec<&'static TableInput> = inputs
-        .into_iter()
-        .map(|i| &*Box::leak(Box::new(i)))
-        .collect();
-    if let Ok(mut active) = ACTIVE.write() {
-        *active = leaked;
-    }
+/// The table inputs of a run's site folders, loaded with the rules catalog
+/// and lent to each node's facts and to the rule checks.
+#[derive(Debug, Default)]
+pub struct SiteTables {
+    inputs: Vec<TableInput>,
+    /// The facts of site input files that did not load: their errors are
+    /// reported, and a rule that requires one is not an error of its own.
+    broken: Vec<String>,
 }
 
-/// The facts of site input files that did not load: their errors are
-/// reported, and a rule that requires one is not an error of its own.
-static BROKEN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// No site table: the facts of a node read without a catalog.
+pub static NO_TABLES: SiteTables = SiteTables {
+    inputs: Vec::new(),
+    broken: Vec::new(),
+};
 
-/// Notes the input files that did not load (see [`BROKEN`]).
-pub fn note_broken(errors: &[TableInputError]) {
-    if let Ok(mut broken) = BROKEN.write() {
-        broken.clear();
-        for e in errors {
-            if let TableInputError::Invalid { origin, .. } = e {
+impl SiteTables {
+    /// The table inputs of each folder's `inputs/`, with every problem met.
+    pub fn load(dirs: &[PathBuf]) -> (SiteTables, Vec<TableInputError>) {
+        let (inputs, errors) = site_inputs(dirs);
+        let broken = errors
+            .iter()
+            .filter_map(|e| match e {
+                TableInputError::Invalid { origin, .. } => Some(origin),
+                TableInputError::Unreadable { .. } => None,
+            })
+            .map(|origin| {
                 let file = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-                broken.push(file.trim_end_matches(".toml").replace('-', "_"));
-            }
-        }
+                file.trim_end_matches(".toml").replace('-', "_")
+            })
+            .collect();
+        (SiteTables { inputs, broken }, errors)
     }
-}
 
-/// Whether a site input file declares fact `fact`, loaded or not.
-pub fn is_declared(fact: &str) -> bool {
-    find(fact).is_some() || BROKEN.read().is_ok_and(|b| b.iter().any(|f| f == fact))
-}
+    /// Whether a site input file declares fact `fact`, loaded or not.
+    pub fn is_declared(&self, fact: &str) -> bool {
+        self.find(fact).is_some() || self.broken.iter().any(|f| f == fact)
+    }
 
-/// The table input that makes fact `fact`, if any.
-pub fn find(fact: &str) -> Option<&'static TableInput> {
-    ACTIVE.read().ok()?.iter().copied().find(|i| i.fact == fact)
-}
+    /// The table input that makes fact `fact`, if any.
+    pub fn find(&self, fact: &str) -> Option<&TableInput> {
+        self.inputs.iter().find(|i| i.fact == fact)
+    }
 
-/// The facts of the active table inputs.
-pub fn fact_names() -> Vec<&'static str> {
-    ACTIVE
-        .read()
-        .map(|a| a.iter().map(|i| i.fact).collect())
-        .unwrap_or_default()
+    /// The facts of the table inputs.
+    pub fn fact_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.inputs.iter().map(|i| i.fact)
+    }
+
+    pub fn inputs(&self) -> &[TableInput] {
+        &self.inputs
+    }
 }
 
 /// The site inputs with a `[table]` of the input table (`inputs::Catalog`,
 /// the built-in inputs and those of each folder's `inputs/`), with every
 /// problem met. The input table reads and checks the files; a `[table]`
 /// is read here, each mistake at its line of the file.
-pub fn site_inputs(dirs: &[PathBuf]) -> (Vec<TableInput>, Vec<TableInputError>) {
+fn site_inputs(dirs: &[PathBuf]) -> (Vec<TableInput>, Vec<TableInputError>) {
     let catalog = match crate::inputs::Catalog::load(dirs) {
         Ok(catalog) => catalog,
         Err(errors) => return (vec![], errors.0.iter().map(TableInputError::from).collect()),
