@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, FileSource, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, FileSource, Source, to_fact, typed};
 use crate::parse::linux::ls_listing;
 use crate::parse::vendor::backup_repository::{self, BackupKind};
 use schemars::JsonSchema;
@@ -74,7 +74,7 @@ pub const BACKUPS: FactSpec = FactSpec {
     summary: "The backup archives of the node: the files of the snapshot's \
               var/camiant/backup/local_archive/{serverbackup,systembackup}/ when the collector \
               copied them, else the entries of an `ls -lR --time-style=+%s` listing of that folder.",
-    fields: Fields::Typed(typed::<Vec<Archive>>),
+    schema: typed::<Vec<Archive>>,
 };
 
 pub fn build(facts: &mut NodeFacts) -> FactResult {
@@ -169,7 +169,7 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
               `backup-repository.csv` (or `.txt`) beside plan.toml, and the `[[backups]]` \
               tables of plan.toml, for every server of the fleet. Missing when there is \
               neither.",
-    fields: Fields::Typed(typed::<Repository>),
+    schema: typed::<Repository>,
 };
 
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {

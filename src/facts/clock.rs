@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::time::date::{self, ClockReading};
 use crate::parse::time::timedatectl::{self, TimedatectlStatus};
 use crate::parse::{Outcome, time::hwclock};
@@ -24,7 +24,7 @@ pub const CLOCK: FactSpec = FactSpec {
               snapshot has it; else the whole quarter-hour offset nearest to collected_at is \
               taken as the zone and `zone_inferred` is set: such a clock can be any whole \
               number of hours off unseen, which only a comparison with the fleet can reveal.",
-    fields: Fields::Typed(typed::<Clock>),
+    schema: typed::<Clock>,
 };
 
 pub const RTC: FactSpec = FactSpec {
@@ -36,7 +36,7 @@ pub const RTC: FactSpec = FactSpec {
     summary: "The hardware clock (RTC) against the system clock read in the same shell. \
               `Cannot access the Hardware Clock` (no RTC, as on many VMs) makes rules on it \
               not applicable.",
-    fields: Fields::Typed(typed::<Rtc>),
+    schema: typed::<Rtc>,
 };
 
 /// The `clock` fact.

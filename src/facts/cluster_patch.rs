@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::ls_listing::{self, Listing};
 use crate::parse::vendor::patch_conf::{self, PatchConf};
@@ -35,7 +35,7 @@ pub const CLUSTER_PATCH: FactSpec = FactSpec {
     summary: "The cluster patch installer's settings and patch history: one history file per \
               installed patch in the folder PATCH_HISTORY_DIR names, read in the order the \
               patches were installed.",
-    fields: Fields::Typed(typed::<ClusterPatch>),
+    schema: typed::<ClusterPatch>,
 };
 
 pub const PATCH_FILES: FactSpec = FactSpec {
@@ -46,7 +46,7 @@ pub const PATCH_FILES: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-history", "patch-files"],
     summary: "Each file the patch history names, with its size now (from the `ls -l` listing of \
               exports/patch-files.txt) next to the size the history recorded.",
-    fields: Fields::Typed(typed::<PatchFiles>),
+    schema: typed::<PatchFiles>,
 };
 
 pub const PATCH_MANIFEST: FactSpec = FactSpec {
@@ -64,7 +64,7 @@ pub const PATCH_MANIFEST: FactSpec = FactSpec {
               diagnose), each file next to the build and size the history recorded and the \
               size it has now. The listing is optional here: without it `current_size` is null \
               (rules that judge current sizes also require `patch_files`).",
-    fields: Fields::Typed(typed::<PatchManifest>),
+    schema: typed::<PatchManifest>,
 };
 
 pub const PATCH_RUN: FactSpec = FactSpec {
@@ -75,7 +75,7 @@ pub const PATCH_RUN: FactSpec = FactSpec {
     inputs: &["patch-conf", "patch-log", "patch-err"],
     summary: "The installer's last run, from patch.log (the entries from its last `start install \
               patch` line on; the whole log when it has none) and patch.err.",
-    fields: Fields::Typed(typed::<PatchRun>),
+    schema: typed::<PatchRun>,
 };
 
 /// The `cluster_patch` fact.

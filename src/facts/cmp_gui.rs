@@ -7,7 +7,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::{audit_log, cluster_config, kpi};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub const CLUSTER_CONFIG: FactSpec = FactSpec {
     inputs: &["cluster-config"],
     summary: "The configuration state of the MPE and MRA clusters (CMP GUI, cluster → System \
               tab), one entry per server row.",
-    fields: Fields::Typed(typed::<ClusterConfig>),
+    schema: typed::<ClusterConfig>,
 };
 
 /// The `cluster_config` fact; without a file, empty and explicitly
@@ -156,7 +156,7 @@ pub const AUDIT_LOG: FactSpec = FactSpec {
     diff: None,
     inputs: &["audit-log"],
     summary: "The CMP audit log: the operators' actions (CMP GUI, Audit Log, exported).",
-    fields: Fields::Typed(typed::<AuditLog>),
+    schema: typed::<AuditLog>,
 };
 
 pub fn build_audit_log(facts: &mut NodeFacts) -> FactResult {
@@ -196,7 +196,7 @@ pub const KPIS: FactSpec = FactSpec {
     inputs: &["kpi"],
     summary: "The KPI samples exported from the CMP (KPI Dashboard or Trending Reports): before \
               the window, after each failover and at the end.",
-    fields: Fields::Typed(typed::<Kpis>),
+    schema: typed::<Kpis>,
 };
 
 pub fn build_kpis(facts: &mut NodeFacts) -> FactResult {

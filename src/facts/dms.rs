@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use super::node::identity_fact;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::time::log_time;
 use crate::parse::vendor::prsm_autoproc::{self, AutoprocStatus};
 use crate::parse::vendor::prsm_dests::{self, Dest};
@@ -31,7 +31,7 @@ pub const PRSM_DESTS: FactSpec = FactSpec {
     diff: None,
     inputs: &["prsm-dests"],
     summary: "The DESTs PRSM patches (exports/prsm-dests.txt or .csv), one map per DEST.",
-    fields: Fields::Typed(typed::<Vec<DestRow>>),
+    schema: typed::<Vec<DestRow>>,
 };
 
 pub const PRSM_PRSUS: FactSpec = FactSpec {
@@ -42,7 +42,7 @@ pub const PRSM_PRSUS: FactSpec = FactSpec {
     inputs: &["prsm-prsus", "prsm-dests"],
     summary: "PRSM's PRSU set (exports/prsm-prsus.txt or .csv): one map per PRSU and DEST, with \
               the DEST's type and loadname from the DEST set.",
-    fields: Fields::Typed(typed::<Vec<PrsuFact>>),
+    schema: typed::<Vec<PrsuFact>>,
 };
 
 pub const PRSM_AUDIT: FactSpec = FactSpec {
@@ -55,7 +55,7 @@ pub const PRSM_AUDIT: FactSpec = FactSpec {
               set: the PRSUs applied on it against the PRSUs of its loadname whose AOR flag is Y \
               on some DEST of the same type and loadname, and the last SPM301 patchfail report. \
               The SPM301 logs are needed only when the DEST set has SPM DESTs.",
-    fields: Fields::Typed(typed::<Vec<Audit>>),
+    schema: typed::<Vec<Audit>>,
 };
 
 pub const PRSM_IMAGES: FactSpec = FactSpec {
@@ -66,7 +66,7 @@ pub const PRSM_IMAGES: FactSpec = FactSpec {
     inputs: &["prsm-images", "prsm-prsus"],
     summary: "Each DEST's image (exports/prsm-images.txt or .csv) against the last PRSU apply \
               or remove on that DEST in the PRSU set.",
-    fields: Fields::Typed(typed::<Vec<Image>>),
+    schema: typed::<Vec<Image>>,
 };
 
 pub const PRSM_AUTOPROC: FactSpec = FactSpec {
@@ -77,7 +77,7 @@ pub const PRSM_AUTOPROC: FactSpec = FactSpec {
     inputs: &["prsm-autoproc"],
     summary: "The PRSM automated processes and their status as AUTOPROC reports it \
               (exports/prsm-autoproc.txt or .csv), one map per process.",
-    fields: Fields::Typed(typed::<Vec<Process>>),
+    schema: typed::<Vec<Process>>,
 };
 
 /// A DEST of the DEST set.

@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, DiffAs, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, DiffAs, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::alarms::AlarmSeverity;
 use crate::parse::vendor::upgrade_log::UpgradeResult;
 use crate::parse::vendor::{alarms, upgrade_log};
@@ -24,7 +24,7 @@ pub const ALARMS: FactSpec = FactSpec {
     }),
     inputs: &["alarms"],
     summary: "The active alarms exported from the CMP GUI (Active Alarms, export to CSV).",
-    fields: Fields::Typed(typed::<Alarms>),
+    schema: typed::<Alarms>,
 };
 
 pub const BASELINE_ALARMS: FactSpec = FactSpec {
@@ -36,7 +36,7 @@ pub const BASELINE_ALARMS: FactSpec = FactSpec {
     summary: "`alarms` of the same node (by hostname) in the baseline (pre) snapshot: \
               `--baseline-snapshot DIR`, or the `pre/` beside a checked `post/`. Missing without \
               a baseline node.",
-    fields: Fields::Typed(typed::<Alarms>),
+    schema: typed::<Alarms>,
 };
 
 pub const UPGRADE_LOG: FactSpec = FactSpec {
@@ -47,7 +47,7 @@ pub const UPGRADE_LOG: FactSpec = FactSpec {
     inputs: &["upgrade-log"],
     summary: "The Upgrade Manager's upgrade log (Upgrade Manager page, View Upgrade Log, \
               exported or copied as CSV or tab-separated text).",
-    fields: Fields::Typed(typed::<UpgradeLog>),
+    schema: typed::<UpgradeLog>,
 };
 
 /// The `alarms` fact; without a file, empty and explicitly unexported

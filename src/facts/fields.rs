@@ -28,7 +28,7 @@ pub struct FieldDoc {
     pub meaning: String,
 }
 
-/// The schema of `T` as serialized: `Fields::Typed(typed::<T>)`.
+/// The schema of `T` as serialized: `schema: typed::<T>` of a fact spec.
 pub fn typed<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
         .for_serialize()

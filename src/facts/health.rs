@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::syscheck;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -15,7 +15,7 @@ pub const SYSCHECK: FactSpec = FactSpec {
     inputs: &["syscheck"],
     summary: "The classes `syscheck` ran (disk, hardware, net, proc, services, system, upgrade, …) \
               with their verdicts and failure lines.",
-    fields: Fields::Typed(typed::<Syscheck>),
+    schema: typed::<Syscheck>,
 };
 
 /// The `syscheck` fact.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::linux::package_listing::{self, PackageFile};
 use crate::parse::vendor::dc_tasks::{self, TaskEvent, TaskResult, TaskType};
@@ -34,7 +34,7 @@ pub const DC_TASKS: FactSpec = FactSpec {
               events grouped by task name and NE in file order. Only this NE's rows: a log of \
               many NEs, here or elsewhere in the fleet, is split by its NE column (see \
               docs/snapshot-format.md, \"One NMS export for many NEs\").",
-    fields: Fields::Typed(typed::<Vec<Task>>),
+    schema: typed::<Vec<Task>>,
 };
 
 pub const NE_STORAGE: FactSpec = FactSpec {
@@ -47,7 +47,7 @@ pub const NE_STORAGE: FactSpec = FactSpec {
               storage export (exports/ne-storage.csv or .txt); only this NE's rows, wherever a \
               many-NE export sits. A software package is copied to the system control board \
               (SCC) before it is loaded.",
-    fields: Fields::Typed(typed::<Vec<Board>>),
+    schema: typed::<Vec<Board>>,
 };
 
 pub const NE_REACHABILITY: FactSpec = FactSpec {
@@ -61,7 +61,7 @@ pub const NE_REACHABILITY: FactSpec = FactSpec {
               NE: its NE name or ID is the hostname, or `ne_name` / `ne_id` of node.json, \
               wherever the list sits (see docs/snapshot-format.md, \"One NMS export for many \
               NEs\"). Missing when there is no ping run and no row of the NE list for this NE.",
-    fields: Fields::Typed(typed::<Vec<Reach>>),
+    schema: typed::<Vec<Reach>>,
 };
 
 pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
@@ -73,7 +73,7 @@ pub const PACKAGE_REPOSITORY: FactSpec = FactSpec {
     summary: "The regular files of the DC package folder, from its `ls -l` or `dir` listing \
               (exports/package-repository.txt). A listing that says the folder does not exist \
               gives an empty list.",
-    fields: Fields::Typed(typed::<Vec<RepositoryFile>>),
+    schema: typed::<Vec<RepositoryFile>>,
 };
 
 pub const LOAD_PACKAGES: FactSpec = FactSpec {
@@ -86,7 +86,7 @@ pub const LOAD_PACKAGES: FactSpec = FactSpec {
               order the log first names them, looked up in the package repository listing. \
               Missing when the task log is; without a repository listing `listed` and \
               `size_bytes` are null.",
-    fields: Fields::Typed(typed::<Vec<LoadPackage>>),
+    schema: typed::<Vec<LoadPackage>>,
 };
 
 /// A task of the task log.

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, FileSource, to_fact, typed};
+use super::spec::{Build, FactSpec, FileSource, to_fact, typed};
 use crate::facts::file_digest;
 use crate::parse::linux::checksum_list::{self, ChecksumEntry};
 
@@ -33,7 +33,7 @@ pub const STAGED_ISOS: FactSpec = FactSpec {
               neither: a var/TKLC/upgrade/ without any image (md5sum.out alone) does not show \
               that none is staged, a `md5sum /var/TKLC/upgrade/*.iso` output saying \
               `No such file or directory` does.",
-    fields: Fields::Typed(typed::<Vec<StagedIso>>),
+    schema: typed::<Vec<StagedIso>>,
 };
 
 pub const CHECKSUM_FILE: FactSpec = FactSpec {
@@ -43,7 +43,7 @@ pub const CHECKSUM_FILE: FactSpec = FactSpec {
     diff: None,
     inputs: &["checksum-file"],
     summary: "The vendor's md5sum.out as read: its entries and the lines in no known form.",
-    fields: Fields::Typed(typed::<ChecksumFile>),
+    schema: typed::<ChecksumFile>,
 };
 
 pub const ISO_CHECKSUMS: FactSpec = FactSpec {
@@ -56,7 +56,7 @@ pub const ISO_CHECKSUMS: FactSpec = FactSpec {
               name (vendor files carry build-machine paths), with the expected md5 and the md5 \
               of the image: recorded on the node when the collector hashed it there, else \
               computed here (or taken from the digest cache).",
-    fields: Fields::Typed(typed::<Vec<IsoChecksum>>),
+    schema: typed::<Vec<IsoChecksum>>,
 };
 
 /// A `staged_isos` row.

@@ -41,7 +41,7 @@ pub use patch_state::{PatchState, PatchStateRow};
 pub(crate) use problem::parsed;
 pub use problem::{FactProblem, FactResult, outcome_problem};
 pub use registry::{FACTS, all_facts, names, spec};
-pub use spec::{Build, DiffAs, FactSpec, FieldDoc, Fields, Source, source, to_fact, typed};
+pub use spec::{Build, DiffAs, FactSpec, FieldDoc, Source, source, to_fact, typed};
 
 /// Facts of a one-node snapshot written for a test.
 #[cfg(test)]

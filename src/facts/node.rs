@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec, Fields, typed};
+use super::spec::{Build, FactSpec, typed};
 use crate::snapshot::Node;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ pub const NODE: FactSpec = FactSpec {
     inputs: &[],
     summary: "The node's identity and state from node.json. Unknown fields are kept; \
               the documented ones are always present (null when node.json lacks them).",
-    fields: Fields::Typed(typed::<Identity>),
+    schema: typed::<Identity>,
 };
 
 pub const PLAN: FactSpec = FactSpec {
@@ -27,7 +27,7 @@ pub const PLAN: FactSpec = FactSpec {
     inputs: &[],
     summary: "plan.toml at the fleet root as a map (empty when there is none). \
               Rules read optional keys with has(), e.g. `has(plan.upgrade_filesystem)`.",
-    fields: Fields::Typed(typed::<Plan>),
+    schema: typed::<Plan>,
 };
 
 pub const PARAMS: FactSpec = FactSpec {
@@ -38,7 +38,7 @@ pub const PARAMS: FactSpec = FactSpec {
     inputs: &[],
     summary: "The `[params]` table of the rule being evaluated: thresholds an operator tunes \
               without touching the expression.",
-    fields: Fields::Typed(typed::<Map<String, Json>>),
+    schema: typed::<Map<String, Json>>,
 };
 
 /// The `node` fact: node.json with every documented field present (null

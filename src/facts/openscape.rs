@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, Source, source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::vendor::amo_patch_file::{OldData, PatchFile, address_parts, area_bounds};
 use crate::parse::vendor::installed_aps::correction_key;
@@ -26,7 +26,7 @@ pub const OPENSCAPE_PATCHES: FactSpec = FactSpec {
     inputs: &["amo-patch-catalog"],
     summary: "The OpenScape 4000 patch catalog as DISPLAY-PATCH:SYS; lists it \
               (exports/display-patch.txt): one map per catalogued patch.",
-    fields: Fields::Typed(typed::<Vec<CatalogPatch>>),
+    schema: typed::<Vec<CatalogPatch>>,
 };
 
 pub const AMO_PATCH_FILES: FactSpec = FactSpec {
@@ -38,7 +38,7 @@ pub const AMO_PATCH_FILES: FactSpec = FactSpec {
     summary: "The OpenScape 4000 patch files in E-file format copied from the :PDS: area \
               (every file under pds/), one map per file in path order. Missing when the \
               snapshot has no pds/ folder.",
-    fields: Fields::Typed(typed::<Vec<PatchFileFact>>),
+    schema: typed::<Vec<PatchFileFact>>,
 };
 
 pub const INSTALLED_APS: FactSpec = FactSpec {
@@ -49,7 +49,7 @@ pub const INSTALLED_APS: FactSpec = FactSpec {
     inputs: &["installed-aps"],
     summary: "The installed OpenScape 4000 APS and its subsystems with their correction \
               versions (exports/installed-aps.txt).",
-    fields: Fields::Typed(typed::<Vec<Subsystem>>),
+    schema: typed::<Vec<Subsystem>>,
 };
 
 vocabulary! {

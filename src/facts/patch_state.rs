@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::node_facts::NodeFacts;
 use super::openscape::OpenScapePatchState;
 use super::problem::{FactProblem, FactResult};
-use super::spec::{Build, DiffAs, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, DiffAs, FactSpec, Source, to_fact, typed};
 use crate::model::vocabulary::vocabulary;
 use crate::parse::vendor::patches::HuaweiPatchState;
 use crate::parse::vendor::prsm_prsus::PrsuStatus;
@@ -42,7 +42,7 @@ pub const PATCH_STATE: FactSpec = FactSpec {
               for rules and `diff` that judge patches across vendors. Missing when the node \
               has none of those sources; a source that is unreadable or malformed is the \
               fact's problem, since the list would be incomplete without it.",
-    fields: Fields::Typed(typed::<Vec<PatchStateRow>>),
+    schema: typed::<Vec<PatchStateRow>>,
 };
 
 vocabulary! {

@@ -3,7 +3,7 @@
 use super::ne_rows;
 use super::node_facts::NodeFacts;
 use super::problem::FactResult;
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::patches::{self, HuaweiPatchState};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub const PATCHES: FactSpec = FactSpec {
               (exports/patches.csv or exports/patches.txt; see docs/snapshot-format.md): the \
               rows of the node's own export that name no NE or name this NE, and the rows of a \
               many-NE export elsewhere in the fleet that name it.",
-    fields: Fields::Typed(typed::<Vec<Patch>>),
+    schema: typed::<Vec<Patch>>,
 };
 
 /// A `patches` row.

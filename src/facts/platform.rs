@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::app_rev;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub const PLATFORM_LEVELS: FactSpec = FactSpec {
     inputs: &["app-rev"],
     summary: "The release of each platform component known on the node: from `appRev` \
               (product and base distro) and node.json `versions`.",
-    fields: Fields::Typed(typed::<PlatformLevels>),
+    schema: typed::<PlatformLevels>,
 };
 
 /// The `platform_levels` fact.

@@ -4,7 +4,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, parsed};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::linux::{libuser, login_defs, pam, shadow};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -17,7 +17,7 @@ pub const ACCOUNTS: FactSpec = FactSpec {
     inputs: &["shadow"],
     summary: "One entry per /etc/shadow line. Only the hash scheme leaves the parser, never the \
               hash, its salt or any part of it.",
-    fields: Fields::Typed(typed::<Vec<Account>>),
+    schema: typed::<Vec<Account>>,
 };
 
 pub const LOGIN_DEFS: FactSpec = FactSpec {
@@ -28,7 +28,7 @@ pub const LOGIN_DEFS: FactSpec = FactSpec {
     inputs: &["login-defs"],
     summary: "The hashing /etc/login.defs gives to passwords set with passwd/chpasswd. The last \
               setting of a key wins, as in shadow-utils.",
-    fields: Fields::Typed(typed::<LoginDefs>),
+    schema: typed::<LoginDefs>,
 };
 
 pub const LIBUSER: FactSpec = FactSpec {
@@ -39,7 +39,7 @@ pub const LIBUSER: FactSpec = FactSpec {
     inputs: &["libuser"],
     summary: "The hashing /etc/libuser.conf gives to passwords set through libuser (lpasswd, \
               luseradd, the TPD tools).",
-    fields: Fields::Typed(typed::<Libuser>),
+    schema: typed::<Libuser>,
 };
 
 pub const PAM_PASSWORD: FactSpec = FactSpec {
@@ -54,7 +54,7 @@ pub const PAM_PASSWORD: FactSpec = FactSpec {
     ],
     summary: "Every `password … pam_unix.so` line of the PAM stacks that set passwords \
               (system-auth, password-auth, Debian's common-password): the hash it writes.",
-    fields: Fields::Typed(typed::<Vec<PamPassword>>),
+    schema: typed::<Vec<PamPassword>>,
 };
 
 /// An `accounts` row.

@@ -26,37 +26,19 @@ pub struct FactSpec {
     pub always: bool,
     pub inputs: &'static [&'static str],
     pub summary: &'static str,
-    pub fields: Fields,
+    /// The schema of the type the build function serializes: the fields,
+    /// their types and their doc comments (`typed::<T>`).
+    pub schema: fn() -> schemars::Schema,
     pub build: Build,
     /// How `upcheck diff` compares the fact between two snapshots of a
     /// node; None: it does not.
     pub diff: Option<DiffAs>,
 }
 
-/// The fields a fact's value has, as docs/facts.md lists them.
-#[derive(Clone, Copy)]
-pub enum Fields {
-    /// (field, type, meaning), written beside the build function.
-    Listed(&'static [(&'static str, &'static str, &'static str)]),
-    /// The schema of the type the build function serializes: the fields,
-    /// their types and their doc comments (`Fields::Typed(typed::<T>)`).
-    Typed(fn() -> schemars::Schema),
-}
-
 impl FactSpec {
     /// The fact's fields in docs/facts.md's words.
     pub fn fields(&self) -> Vec<FieldDoc> {
-        match self.fields {
-            Fields::Listed(rows) => rows
-                .iter()
-                .map(|(name, ty, meaning)| FieldDoc {
-                    name: (*name).to_string(),
-                    ty: (*ty).to_string(),
-                    meaning: (*meaning).to_string(),
-                })
-                .collect(),
-            Fields::Typed(schema) => super::fields::documented(&schema()),
-        }
+        super::fields::documented(&(self.schema)())
     }
 }
 

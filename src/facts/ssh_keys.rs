@@ -6,7 +6,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::vendor::ssh_key_check;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -19,7 +19,7 @@ pub const SSH_KEY_CHECK: FactSpec = FactSpec {
     inputs: &["ssh-key-check"],
     summary: "The output of `qpSSHKeyProv.pl --check`: the servers it reached and whether it \
               ended in `SSH keys are OK`.",
-    fields: Fields::Typed(typed::<SshKeyCheck>),
+    schema: typed::<SshKeyCheck>,
 };
 
 /// The `ssh_key_check` fact.

@@ -2,7 +2,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::Outcome;
 use crate::parse::linux::df::{self, DfKind, DfRow};
 use schemars::JsonSchema;
@@ -17,7 +17,7 @@ pub const FILESYSTEMS: FactSpec = FactSpec {
     summary: "One entry per filesystem of `df` (any of -Pk, -P, -k, -alP, -al, -h; -h sizes \
               are rounded by df). Use `holding(filesystems, path)` for the filesystem that holds \
               a path.",
-    fields: Fields::Typed(typed::<Vec<Filesystem>>),
+    schema: typed::<Vec<Filesystem>>,
 };
 
 pub const INODES: FactSpec = FactSpec {
@@ -27,7 +27,7 @@ pub const INODES: FactSpec = FactSpec {
     diff: None,
     inputs: &["df-inodes"],
     summary: "One entry per filesystem of `df -Pi` / `df -i`.",
-    fields: Fields::Typed(typed::<Vec<Inodes>>),
+    schema: typed::<Vec<Inodes>>,
 };
 
 /// A `filesystems` row.

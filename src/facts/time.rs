@@ -4,7 +4,7 @@
 
 use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
-use super::spec::{Build, FactSpec, Fields, Source, to_fact, typed};
+use super::spec::{Build, FactSpec, Source, to_fact, typed};
 use crate::parse::time::chronyc::{self, ChronySource, ChronyTracking};
 use crate::parse::time::ntpq::{self, NtpPeer, NtpqReport};
 use crate::parse::time::timedatectl::{self, TimedatectlStatus};
@@ -23,7 +23,7 @@ pub const TIME: FactSpec = FactSpec {
               `timedatectl` when neither lists its peers (it tells only whether the clock is \
               synchronised and the NTP service runs, so `peers_listed` is false). A daemon that \
               refuses the connection gives `running: false`.",
-    fields: Fields::Typed(typed::<Time>),
+    schema: typed::<Time>,
 };
 
 /// The `time` fact.
