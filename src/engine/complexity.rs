@@ -2,8 +2,10 @@
 //! time linear in the fleet: 4× the members in less than 8× the time (a
 //! rule that scans the fleet once for each node shows as up to 16×; the
 //! margin above 4× absorbs a loaded machine).
-//! Measured as medians of interleaved repetitions in process, so that a
-//! loaded machine slows the small and the large fleet alike.
+//! Measured as the fastest of interleaved repetitions in process: a loaded
+//! machine only ever slows a repetition down, so the fastest is the one
+//! nearest the rule's own cost, and a rule found over the bound is measured
+//! again, longer, before it fails.
 
 use super::group::MemberFacts;
 use super::*;
@@ -84,9 +86,25 @@ fn time(rule: &Rule, members: &[GroupMember], roots: &[ShardRoot], root: &Contex
     start.elapsed()
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// The fastest of `repetitions` runs on the small and on the large fleet,
+/// interleaved.
+fn fastest(
+    rule: &Rule,
+    (small, large): (&[GroupMember], &[GroupMember]),
+    roots: &[ShardRoot],
+    root: &Context,
+    repetitions: usize,
+) -> (Duration, Duration) {
+    (0..repetitions)
+        .map(|_| {
+            (
+                time(rule, small, roots, root),
+                time(rule, large, roots, root),
+            )
+        })
+        .fold((Duration::MAX, Duration::MAX), |(s, l), (ts, tl)| {
+            (s.min(ts), l.min(tl))
+        })
 }
 
 #[test]
@@ -100,15 +118,14 @@ fn every_group_rule_evaluates_four_times_the_fleet_in_less_than_eight_times_the_
     assert!(rules.len() >= 15, "the catalog's group rules are measured");
     let mut superlinear = vec![];
     for rule in rules {
-        let (mut s, mut l) = (vec![], vec![]);
-        for _ in 0..5 {
-            s.push(time(rule, &small, &roots, &root));
-            l.push(time(rule, &large, &roots, &root));
-        }
-        let (s, l) = (median(s), median(l));
+        let fleets = (small.as_slice(), large.as_slice());
+        let (mut s, mut l) = fastest(rule, fleets, &roots, &root, 5);
         // Below a millisecond the clock, not the rule, sets the ratio.
         if l < Duration::from_millis(1) {
             continue;
+        }
+        if l.as_secs_f64() / s.as_secs_f64() >= 8.0 {
+            (s, l) = fastest(rule, fleets, &roots, &root, 15);
         }
         let ratio = l.as_secs_f64() / s.as_secs_f64();
         eprintln!("{} {}: {ratio:.2} ({s:?} → {l:?})", rule.code, rule.name);
