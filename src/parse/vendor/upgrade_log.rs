@@ -133,6 +133,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::vocabulary::{Vocabulary, vocabulary};
 use crate::parse::Outcome;
 use crate::parse::table::TableSpec;
 
@@ -168,45 +169,24 @@ pub struct UpgradeAction {
     pub description: Option<String>,
 }
 
-/// An Upgrade Manager action's result, normalised: the values of the
-/// `result` column of `inputs/upgrade-log.toml` and its `other`, written as
-/// those strings in facts and reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum UpgradeResult {
-    Success,
-    Failed,
-    InProgress,
-    Pending,
-    Cancelled,
-    Unknown,
+vocabulary! {
+    /// An Upgrade Manager action's result, normalised: the values of the
+    /// `result` column of `inputs/upgrade-log.toml` and its `other`, written
+    /// as those words in facts and reports.
+    pub enum UpgradeResult {
+        Success = "success",
+        Failed = "failed",
+        InProgress = "in-progress",
+        Pending = "pending",
+        Cancelled = "cancelled",
+        Unknown = "unknown",
+    }
 }
 
 impl UpgradeResult {
-    pub const ALL: [UpgradeResult; 6] = [
-        UpgradeResult::Success,
-        UpgradeResult::Failed,
-        UpgradeResult::InProgress,
-        UpgradeResult::Pending,
-        UpgradeResult::Cancelled,
-        UpgradeResult::Unknown,
-    ];
-
-    /// The word facts and reports show.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UpgradeResult::Success => "success",
-            UpgradeResult::Failed => "failed",
-            UpgradeResult::InProgress => "in-progress",
-            UpgradeResult::Pending => "pending",
-            UpgradeResult::Cancelled => "cancelled",
-            UpgradeResult::Unknown => "unknown",
-        }
-    }
-
     /// The result a fact's text names; `unknown` for any other text.
     pub fn from_text(text: &str) -> UpgradeResult {
-        serde_json::from_value(serde_json::Value::from(text)).unwrap_or(UpgradeResult::Unknown)
+        UpgradeResult::from_word(text).unwrap_or(UpgradeResult::Unknown)
     }
 }
 
@@ -773,27 +753,10 @@ mod tests {
 
     #[test]
     fn the_result_enum_is_the_input_file_s_vocabulary() {
-        let file: toml::Table =
-            toml::from_str(include_str!("../../../inputs/upgrade-log.toml")).unwrap();
-        let columns = file["table"]["columns"].as_array().unwrap();
-        let result = columns
-            .iter()
-            .find(|c| c["field"].as_str() == Some("result"))
-            .unwrap();
-        let mut declared: Vec<&str> = result["values"]
-            .as_table()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        declared.push(result["other"].as_str().unwrap());
-        declared.sort_unstable();
-        let mut words: Vec<&str> = UpgradeResult::ALL.iter().map(|r| r.as_str()).collect();
-        words.sort_unstable();
-        assert_eq!(words, declared);
-        for r in UpgradeResult::ALL {
-            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
-            assert_eq!(UpgradeResult::from_text(r.as_str()), r);
-        }
+        crate::model::vocabulary::testing::assert_is_the_column_s::<UpgradeResult>(
+            include_str!("../../../inputs/upgrade-log.toml"),
+            "result",
+        );
+        assert_eq!(UpgradeResult::from_text("done"), UpgradeResult::Unknown);
     }
 }
