@@ -58,6 +58,14 @@ pub struct CheckArgs {
 
 pub(super) fn check(args: CheckArgs) -> Outcome {
     refuse_missing_paths(&args)?;
+    // The report is rendered in rayon's global pool: as many threads as
+    // the run was given.
+    if let Some(jobs) = args.jobs {
+        // Fails only when the pool exists already (tests): it is kept.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
+    }
     // A site input file (DIR/inputs/) that does not load stops the run,
     // naming it: the rules catalog reads the site inputs and their tables.
     let catalog = load_catalog(&args.rules)?;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// each node with passing checks, a root cause and the failures it
 /// causes, an unknown with evidence; each cluster a failure without
 /// evidence (located at a member's file).
-fn report(nodes: usize) -> Report {
+pub(super) fn report(nodes: usize) -> Report {
     let mut evaluations = Vec::new();
     let mut places = BTreeMap::new();
     let evaluation = |code, node: &str, scope, status, cluster: &str, site: &str| Evaluation {

@@ -35,7 +35,7 @@ impl ReportFormat {
         out: &mut dyn Write,
     ) -> std::io::Result<()> {
         match self {
-            ReportFormat::Json => super::write_json(report, out),
+            ReportFormat::Json => super::write_report_json(report, out),
             other => out.write_all(other.render(report, table).as_bytes()),
         }
     }

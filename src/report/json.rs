@@ -1,6 +1,10 @@
 //! The JSON report: every evaluation, passing ones included (compliance
 //! needs them), with the stamps of the run. Also renders a diff.
 
+use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
+use crate::engine::shard::ShardData;
+use crate::model::Evaluation;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 
@@ -18,4 +22,134 @@ pub fn render_json<T: Serialize>(report: &T) -> String {
 pub fn write_json<T: Serialize>(report: &T, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     out.write_all(b"\n")
+}
+
+/// The report's fields as JSON writes them, the evaluations left empty:
+/// [`write_report_json`] writes them in their place.
+#[derive(Serialize)]
+struct Head<'a> {
+    schema_version: &'a str,
+    tool: &'a Tool,
+    phase: &'a str,
+    #[serde(flatten)]
+    provenance: &'a Provenance,
+    policy_files: &'a PolicyFiles,
+    summary: &'a Summary,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    digests: &'a Digests,
+    evaluations: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: &'a Option<ShardData>,
+}
+
+/// The evaluations rendered in parallel per chunk, and written in order.
+const CHUNK: usize = 4096;
+
+/// Where the evaluations go in the head's text.
+const EMPTY_EVALUATIONS: &str = "\n  \"evaluations\": []";
+
+/// The bytes of [`write_json`] of a report, its evaluations rendered in
+/// parallel (in the current rayon pool) a chunk at a time: serialising a
+/// million evaluations one after the other was a serial tail of a large
+/// run. Each evaluation is serialised alone and indented as the array
+/// element it is (JSON strings hold no raw newline, so indenting after
+/// each newline is exact).
+pub fn write_report_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let head = Head {
+        schema_version: report.schema_version,
+        tool: &report.tool,
+        phase: report.phase,
+        provenance: &report.provenance,
+        policy_files: &report.policy_files,
+        summary: &report.summary,
+        digests: &report.digests,
+        evaluations: [],
+        shard: &report.shard,
+    };
+    let text = serde_json::to_string_pretty(&head)?;
+    let end = text
+        .find(EMPTY_EVALUATIONS)
+        .map(|at| at + EMPTY_EVALUATIONS.len())
+        .ok_or_else(|| std::io::Error::other("the report has no evaluations field"))?;
+    // Up to `"evaluations": `, the list, then what follows its `[]`.
+    out.write_all(&text.as_bytes()[..end - 2])?;
+    write_evaluations(&report.evaluations, out)?;
+    out.write_all(&text.as_bytes()[end..])?;
+    out.write_all(b"\n")
+}
+
+/// `[`, the elements, `]`, as serde_json's pretty printer writes an array
+/// two levels deep.
+fn write_evaluations(evaluations: &[Evaluation], out: &mut dyn Write) -> std::io::Result<()> {
+    if evaluations.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (n, chunk) in evaluations.chunks(CHUNK).enumerate() {
+        let parts: Vec<Vec<u8>> = chunk
+            .par_chunks(CHUNK / 16)
+            .enumerate()
+            .map(|(m, part)| render_elements(part, n == 0 && m == 0))
+            .collect::<Result<_, _>>()?;
+        for part in parts {
+            out.write_all(&part)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Each evaluation as an element of the array: a comma unless it is the
+/// first, a newline, four spaces, its pretty JSON with every line indented.
+fn render_elements(part: &[Evaluation], first: bool) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(part.len() * 512);
+    let mut one = Vec::with_capacity(1024);
+    for (i, evaluation) in part.iter().enumerate() {
+        buf.extend_from_slice(if first && i == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        });
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, evaluation)?;
+        for line in one.split_inclusive(|&b| b == b'\n') {
+            buf.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                buf.extend_from_slice(b"    ");
+            }
+        }
+    }
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parallel(report: &Report) -> String {
+        let mut out = Vec::new();
+        write_report_json(report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_parallel_writer_writes_what_serde_writes() {
+        for nodes in [0, 1, 3, 700] {
+            let mut report = crate::report::complexity::report(nodes);
+            assert_eq!(parallel(&report), render_json(&report), "{nodes} nodes");
+            report.shard = Some(ShardData {
+                index: 1,
+                count: 2,
+                fleet: "fleet".into(),
+                selection: crate::policy::Selection::default(),
+                roots: vec![],
+                nodes: vec![],
+                keys: vec!["a".into(), "b".into()],
+            });
+            assert_eq!(
+                parallel(&report),
+                render_json(&report),
+                "{nodes} nodes, shard"
+            );
+        }
+    }
 }
