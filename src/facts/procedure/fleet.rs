@@ -2,8 +2,13 @@
 //! list a group-scope rule sees (`node`, and the `alarms` and `upgrade_log`
 //! facts when the rule requires them).
 
+use crate::catalog::expr::to_json;
 use crate::parse::vendor::upgrade_log::UpgradeResult;
-use serde_json::Value as Json;
+use cel::Value;
+use cel::common::traits::Indexer;
+use cel::common::types::CelString;
+use cel::common::value::{BuiltinRef, CowVal, Val};
+use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashMap};
 
 /// Roles of the Policy Management servers the procedure upgrades.
@@ -123,6 +128,83 @@ impl Action<'_> {
         };
         format!("`{}` on {host} (started {start}, {end})", self.name)
     }
+}
+
+/// What [`Fleet::read`] reads of a node's identity and of an alarm.
+const NODE_FIELDS: &[&str] = &[
+    "hostname",
+    "role",
+    "cluster",
+    "site",
+    "running_release",
+    "previous_release",
+    "upgrade_operation",
+];
+const ALARM_FIELDS: &[&str] = &["id", "server", "instance"];
+
+/// The parts of a CEL `nodes` list that [`Fleet::read`] reads, as JSON:
+/// per node the fields of its identity a `Server` holds, its `upgrade_log`
+/// and its alarms' keys. Converting the whole list (every identity and
+/// every fact) held a fleet-scope rule's nodes twice more while it ran.
+pub fn read_input(nodes: &dyn Val) -> Json {
+    match nodes.as_builtin() {
+        BuiltinRef::List(list) => {
+            Json::Array(list.inner().iter().map(|n| node_input(&**n)).collect())
+        }
+        _ => whole(nodes),
+    }
+}
+
+fn node_input(n: &dyn Val) -> Json {
+    let mut out = Map::new();
+    if let Some(node) = entry(n, "node") {
+        out.insert("node".into(), pick(&*node, NODE_FIELDS));
+    }
+    if let Some(log) = entry(n, "upgrade_log") {
+        out.insert("upgrade_log".into(), whole(&*log));
+    }
+    if let Some(alarms) = entry(n, "alarms") {
+        let mut kept = Map::new();
+        if let Some(exported) = entry(&*alarms, "exported") {
+            kept.insert("exported".into(), whole(&*exported));
+        }
+        if let Some(list) = entry(&*alarms, "alarms") {
+            let list = match list.as_builtin() {
+                BuiltinRef::List(l) => {
+                    Json::Array(l.inner().iter().map(|a| pick(&**a, ALARM_FIELDS)).collect())
+                }
+                _ => whole(&*list),
+            };
+            kept.insert("alarms".into(), list);
+        }
+        out.insert("alarms".into(), Json::Object(kept));
+    }
+    Json::Object(out)
+}
+
+/// The entry `key` of a map; `None` for a missing key or a value that is
+/// not a map.
+fn entry<'b, 'v>(map: &'b (dyn Val + 'v), key: &str) -> Option<CowVal<'b, 'v>> {
+    match map.as_builtin() {
+        BuiltinRef::Map(m) => m.get(&CelString::from(key)).ok(),
+        _ => None,
+    }
+}
+
+/// The entries `keys` of a map (anything else whole).
+fn pick(map: &dyn Val, keys: &[&str]) -> Json {
+    if !matches!(map.as_builtin(), BuiltinRef::Map(_)) {
+        return whole(map);
+    }
+    let picked = keys
+        .iter()
+        .filter_map(|k| entry(map, k).map(|v| ((*k).to_string(), whole(&*v))))
+        .collect();
+    Json::Object(picked)
+}
+
+fn whole(value: &dyn Val) -> Json {
+    Value::try_from(value).map_or(Json::Null, |v| to_json(&v))
 }
 
 pub struct Fleet<'a> {
