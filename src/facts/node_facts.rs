@@ -39,7 +39,8 @@ pub struct UnreadInput {
 /// unless `--max-node-input-mib` says otherwise.
 pub const DEFAULT_NODE_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The facts of one node, built lazily and cached.
+/// The facts of one node, built lazily and cached. The node's folder (and
+/// its baseline's) stays indexed while they are built.
 pub struct NodeFacts<'a> {
     pub node: &'a Node,
     /// The same node in the pre snapshot, when one was given.
@@ -59,8 +60,18 @@ pub struct NodeFacts<'a> {
     pub tables: &'a SiteTables,
 }
 
+impl Drop for NodeFacts<'_> {
+    fn drop(&mut self) {
+        self.node.release_index();
+        if let Some(baseline) = self.baseline {
+            baseline.release_index();
+        }
+    }
+}
+
 impl<'a> NodeFacts<'a> {
     pub fn new(node: &'a Node) -> Self {
+        node.hold_index();
         NodeFacts {
             node,
             baseline: None,
@@ -98,6 +109,14 @@ impl<'a> NodeFacts<'a> {
 
     #[must_use]
     pub fn with_baseline(mut self, baseline: Option<&'a Node>) -> Self {
+        if let Some(old) = self.baseline {
+            old.release_index();
+        }
+        if let Some(new) = baseline {
+            // Held for as long as this node's facts: baseline facts read
+            // it a fact at a time.
+            new.hold_index();
+        }
         self.baseline = baseline;
         self
     }

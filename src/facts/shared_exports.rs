@@ -244,5 +244,6 @@ fn folder_reader(folder: &Path, root: &Path) -> Node {
         identity_error: None,
         archive: None,
         shared: Arc::default(),
+        folder_index: crate::snapshot::folder_index::IndexSlot::default(),
     }
 }

@@ -227,6 +227,12 @@ impl From<ReadError> for ReadFailure {
 /// at most `limit` bytes.
 pub fn read_file(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
     let (file, claimed) = open_regular(root, path)?;
+    read_opened(file, claimed, limit)
+}
+
+/// Reads at most `limit` bytes of a regular file opened as
+/// [`open_regular`] opens it, which claims `claimed` bytes.
+pub fn read_opened(file: File, claimed: u64, limit: u64) -> Result<Vec<u8>, ReadFailure> {
     read_limited(file, claimed, limit)
         .map_err(|e| ReadError::unreadable(e.to_string()))?
         .map_err(ReadFailure::Over)

@@ -228,6 +228,7 @@ fn discover_archive(
                 identity_error: Some(message.to_string()),
                 archive: None,
                 shared: Arc::default(),
+                folder_index: crate::snapshot::folder_index::IndexSlot::default(),
             });
             return;
         }
@@ -296,6 +297,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
         identity_error: None,
         archive,
         shared: Arc::default(),
+        folder_index: crate::snapshot::folder_index::IndexSlot::default(),
     };
     if layout == Layout::Sos {
         let read = |rel: &str| node.read(&dir.join(rel)).ok();

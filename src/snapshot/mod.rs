@@ -6,6 +6,7 @@ pub mod archive;
 pub mod collect;
 pub mod confined;
 mod discover;
+pub mod folder_index;
 pub mod fuzz;
 pub mod sos;
 
@@ -13,6 +14,7 @@ use crate::inputs::Input;
 use crate::model::tool_codes::{INPUT_UNREADABLE, NODE_INPUT_LIMIT};
 use crate::snapshot::archive::Archive;
 use crate::snapshot::confined::{OverLimit, ReadError, ReadFailure};
+use crate::snapshot::folder_index::{FolderIndex, IndexSlot, Kind, Lookup};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -132,6 +134,9 @@ pub struct Node {
     pub archive: Option<Arc<Archive>>,
     /// The fleet's exports that cover many NEs, split by NE.
     pub shared: Arc<crate::facts::shared_exports::SharedIndex>,
+    /// The folder's entries while its facts are built (see
+    /// [`Node::hold_index`]).
+    pub folder_index: IndexSlot,
 }
 
 impl Node {
@@ -171,6 +176,33 @@ impl Node {
             })
     }
 
+    /// Lists the node's folder on its next lookup and keeps the list until
+    /// [`Node::release_index`]: lookups then cost no system call, and
+    /// reads of regular files one `openat2`. For whoever builds the node's
+    /// facts (archives have their own index).
+    pub fn hold_index(&self) {
+        self.folder_index.hold();
+    }
+
+    pub fn release_index(&self) {
+        self.folder_index.release();
+    }
+
+    /// The folder's index, while held, and `path` relative to the folder.
+    fn indexed<'a>(&self, path: &'a Path) -> Option<(Arc<FolderIndex>, &'a Path)> {
+        if self.archive.is_some() {
+            return None;
+        }
+        let rel = path.strip_prefix(&self.dir).ok()?;
+        Some((self.folder_index.get(&self.dir)?, rel))
+    }
+
+    /// What the index says of `path`: `Unsure` without one.
+    fn lookup(&self, path: &Path) -> Lookup {
+        self.indexed(path)
+            .map_or(Lookup::Unsure, |(index, rel)| index.lookup(rel))
+    }
+
     /// The archive entry `path` names, when the node is in an archive.
     fn entry<'a>(&'a self, path: &Path) -> Option<(&'a Archive, String)> {
         let archive = self.archive.as_deref()?;
@@ -194,7 +226,12 @@ impl Node {
     fn exists(&self, path: &Path) -> bool {
         match self.entry(path) {
             Some((archive, name)) => archive.has_entry(&name),
-            None => self.archive.is_none() && path.symlink_metadata().is_ok(),
+            None if self.archive.is_some() => false,
+            None => match self.lookup(path) {
+                Lookup::Found(_) => true,
+                Lookup::Absent => false,
+                Lookup::Unsure => path.symlink_metadata().is_ok(),
+            },
         }
     }
 
@@ -203,11 +240,8 @@ impl Node {
     pub fn is_file(&self, path: &Path) -> bool {
         match self.entry(path) {
             Some((archive, name)) => archive.is_file(&name, &self.archive_folder()),
-            None => {
-                self.archive.is_none()
-                    && confined::resolve(&self.dir, path)
-                        .is_ok_and(|p| p.symlink_metadata().is_ok_and(|m| m.is_file()))
-            }
+            None if self.archive.is_some() => false,
+            None => self.is_kind(path, Kind::File),
         }
     }
 
@@ -216,11 +250,24 @@ impl Node {
     pub fn is_dir(&self, path: &Path) -> bool {
         match self.entry(path) {
             Some((archive, name)) => archive.is_dir(&name),
-            None => {
-                self.archive.is_none()
-                    && confined::resolve(&self.dir, path)
-                        .is_ok_and(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
-            }
+            None if self.archive.is_some() => false,
+            None => self.is_kind(path, Kind::Dir),
+        }
+    }
+
+    /// Whether `path` (in the node's folder) is a `kind` (a file or a
+    /// folder), links followed inside the node's folder.
+    fn is_kind(&self, path: &Path, kind: Kind) -> bool {
+        match self.lookup(path) {
+            Lookup::Found(Kind::Link) | Lookup::Unsure => confined::resolve(&self.dir, path)
+                .is_ok_and(|p| {
+                    p.symlink_metadata().is_ok_and(|m| match kind {
+                        Kind::Dir => m.is_dir(),
+                        _ => m.is_file(),
+                    })
+                }),
+            Lookup::Found(found) => found == kind,
+            Lookup::Absent => false,
         }
     }
 
@@ -240,7 +287,10 @@ impl Node {
             None if self.archive.is_some() => {
                 return Err(ReadError::unreadable("not inside the node's archive"));
             }
-            None => confined::read_file(&self.dir, path, limit),
+            None => match self.indexed(path).and_then(|(index, rel)| index.open(rel)) {
+                Some((file, claimed)) => confined::read_opened(file, claimed, limit),
+                None => confined::read_file(&self.dir, path, limit),
+            },
         };
         match bytes {
             Ok(bytes) => Ok(text_of(bytes)),
@@ -257,6 +307,16 @@ impl Node {
     pub fn files(&self) -> Vec<String> {
         if let Some((archive, name)) = self.entry(&self.dir) {
             return archive.files_under(&name);
+        }
+        if let Some(index) = self.folder_index.get(&self.dir) {
+            return (index.entries())
+                .filter(|(rel, kind)| match kind {
+                    Kind::Dir => false,
+                    Kind::Link => self.link_listed(&self.dir.join(rel)),
+                    Kind::File | Kind::Other => true,
+                })
+                .map(|(rel, _)| rel.to_string())
+                .collect();
         }
         let mut files: Vec<String> = WalkDir::new(&self.dir)
             .into_iter()
@@ -280,10 +340,13 @@ impl Node {
         if e.file_type().is_dir() {
             return false;
         }
-        if !e.path_is_symlink() {
-            return true;
-        }
-        match confined::resolve(&self.dir, e.path()) {
+        !e.path_is_symlink() || self.link_listed(e.path())
+    }
+
+    /// Whether [`Node::files`] lists the link `path`: when it leads to no
+    /// folder.
+    fn link_listed(&self, path: &Path) -> bool {
+        match confined::resolve(&self.dir, path) {
             Ok(real) => real.symlink_metadata().is_ok_and(|m| !m.is_dir()),
             // Dangling and looping links are left out, as in an archive.
             Err(err) => err.code != INPUT_UNREADABLE,

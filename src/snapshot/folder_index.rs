@@ -1,0 +1,381 @@
+//! A node folder listed once while its facts are built: every entry's path
+//! and kind, so that looking an input up costs no system call, and a
+//! regular file reached through no link opens with one `openat2` that
+//! refuses any link on the way.
+//!
+//! The index only answers what it can vouch for: an entry that is a link,
+//! a path through one, and anything in a folder the walk could not list
+//! take confined.rs's path (by hand, one component at a time), which
+//! follows links inside the node's folder and reports every refusal as it
+//! always has. Should the folder change after it was listed, the open
+//! still follows no link and opens no FIFO, and whatever it refuses is
+//! read again by hand.
+
+use std::fs::File;
+use std::os::fd::OwnedFd;
+use std::path::{Component, Path};
+use std::sync::{Arc, Mutex, PoisonError};
+use walkdir::WalkDir;
+
+/// What an entry of the folder is, links not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Link,
+    /// A FIFO, socket or device: never opened.
+    Other,
+}
+
+/// What the index says of a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Found(Kind),
+    /// Not there: no entry, and no link on the way that could lead to one.
+    Absent,
+    /// Through a link, or not a plain relative path: only the slow path
+    /// can tell.
+    Unsure,
+}
+
+/// Every entry under a node folder, by path relative to it (`/`
+/// separators), sorted as [`crate::snapshot::Node::files`] lists them.
+#[derive(Debug)]
+pub struct FolderIndex {
+    entries: Vec<(Box<str>, Kind)>,
+    /// The folder, opened once: files are opened beneath it.
+    folder: OwnedFd,
+}
+
+impl FolderIndex {
+    /// Lists `dir`; `None` when any folder of it cannot be listed or any
+    /// name is no UTF-8 (then every lookup takes the slow path).
+    pub fn build(dir: &Path) -> Option<FolderIndex> {
+        use rustix::fs::{Mode, OFlags};
+        let folder = rustix::fs::open(
+            dir,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok()?;
+        let mut entries = Vec::new();
+        for entry in WalkDir::new(dir).min_depth(1) {
+            let entry = entry.ok()?;
+            let rel = entry.path().strip_prefix(dir).ok()?;
+            let t = entry.file_type();
+            let kind = if t.is_symlink() {
+                Kind::Link
+            } else if t.is_dir() {
+                Kind::Dir
+            } else if t.is_file() {
+                Kind::File
+            } else {
+                Kind::Other
+            };
+            entries.push((key_of(rel)?.into_boxed_str(), kind));
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Some(FolderIndex { entries, folder })
+    }
+
+    /// Every entry, sorted by path.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Kind)> {
+        self.entries.iter().map(|(name, kind)| (&**name, *kind))
+    }
+
+    fn kind(&self, key: &str) -> Option<Kind> {
+        let at = self
+            .entries
+            .binary_search_by(|(name, _)| (**name).cmp(key))
+            .ok()?;
+        Some(self.entries[at].1)
+    }
+
+    /// What `rel` (relative to the folder) is.
+    pub fn lookup(&self, rel: &Path) -> Lookup {
+        let Some(key) = key_of(rel).filter(|k| !k.is_empty()) else {
+            return Lookup::Unsure;
+        };
+        if let Some(kind) = self.kind(&key) {
+            return Lookup::Found(kind);
+        }
+        // The walk does not descend links: a path through one is unknown.
+        for (at, _) in key.match_indices('/') {
+            match self.kind(&key[..at]) {
+                Some(Kind::Dir) => {}
+                Some(Kind::Link) => return Lookup::Unsure,
+                _ => return Lookup::Absent,
+            }
+        }
+        Lookup::Absent
+    }
+
+    /// Opens `rel` when the index lists it as a regular file, with one
+    /// `openat2` beneath the folder that follows no link, and it is still
+    /// a regular file once open. Returns the file and the size it claims;
+    /// `None` sends the caller to the slow path, which says why.
+    pub fn open(&self, rel: &Path) -> Option<(File, u64)> {
+        if self.lookup(rel) != Lookup::Found(Kind::File) {
+            return None;
+        }
+        let file = File::from(open_beneath(&self.folder, rel)?);
+        let meta = file.metadata().ok()?;
+        meta.is_file().then_some((file, meta.len()))
+    }
+}
+
+/// Whether openat2 was refused as such (an old kernel, a seccomp filter):
+/// then it is not tried again.
+static OPENAT2_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `rel` opened for reading beneath `folder`, no link followed (not even
+/// the last component) and a FIFO not waited on.
+fn open_beneath(folder: &OwnedFd, rel: &Path) -> Option<OwnedFd> {
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    use std::sync::atomic::Ordering;
+    if OPENAT2_REFUSED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let opened = rustix::fs::openat2(
+        folder,
+        rel,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+        ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+    );
+    match opened {
+        Ok(fd) => Some(fd),
+        Err(e) => {
+            if e == rustix::io::Errno::NOSYS || e == rustix::io::Errno::PERM {
+                OPENAT2_REFUSED.store(true, Ordering::Relaxed);
+            }
+            None
+        }
+    }
+}
+
+/// `rel` as the index names it: its components joined with `/`; `None`
+/// for anything but plain names in UTF-8 (`..`, an absolute path).
+fn key_of(rel: &Path) -> Option<String> {
+    let mut key = String::new();
+    for c in rel.components() {
+        let Component::Normal(name) = c else {
+            return None;
+        };
+        if !key.is_empty() {
+            key.push('/');
+        }
+        key.push_str(name.to_str()?);
+    }
+    Some(key)
+}
+
+/// A node's index while something builds its facts: listed on first use,
+/// dropped when the last holder is done, so that a fleet holds the indexes
+/// (and open folders) of the nodes being read only. Without a holder,
+/// every lookup takes the slow path.
+#[derive(Default)]
+pub struct IndexSlot(Mutex<Slot>);
+
+#[derive(Default)]
+struct Slot {
+    holders: usize,
+    /// Listed yet; `Some(None)`: the folder cannot be indexed.
+    index: Option<Option<Arc<FolderIndex>>>,
+}
+
+impl IndexSlot {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn hold(&self) {
+        self.slot().holders += 1;
+    }
+
+    pub fn release(&self) {
+        let mut slot = self.slot();
+        slot.holders = slot.holders.saturating_sub(1);
+        if slot.holders == 0 {
+            slot.index = None;
+        }
+    }
+
+    /// The index of `dir`, listed now if it was not, while held.
+    pub fn get(&self, dir: &Path) -> Option<Arc<FolderIndex>> {
+        let mut slot = self.slot();
+        if slot.holders == 0 {
+            return None;
+        }
+        slot.index
+            .get_or_insert_with(|| FolderIndex::build(dir).map(Arc::new))
+            .clone()
+    }
+}
+
+/// A copy of a node lists its folder again when it needs to.
+impl Clone for IndexSlot {
+    fn clone(&self) -> Self {
+        IndexSlot::default()
+    }
+}
+
+impl std::fmt::Debug for IndexSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexSlot")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tool_codes::{INPUT_NOT_REGULAR, LINK_REFUSED};
+    use crate::snapshot::Node;
+    use std::os::unix::fs::symlink;
+    use std::path::PathBuf;
+
+    /// A fleet of one node with a link inside it, links out of it, a
+    /// folder that is a link, a loop, a dangling link and a FIFO.
+    fn hostile_node() -> (tempfile::TempDir, Node) {
+        let fleet = tempfile::tempdir().unwrap();
+        let dir = fleet.path().join("node1");
+        let mk = |rel: &str| std::fs::create_dir_all(dir.join(rel)).unwrap();
+        let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).unwrap();
+        mk("etc/pam.d");
+        mk("real/conf");
+        write("node.json", r#"{"hostname": "n1"}"#);
+        write("etc/pam.d/system-auth-ac", "auth required pam_unix.so\n");
+        write("real/conf/ntp.conf", "server 10.0.0.1\n");
+        symlink("system-auth-ac", dir.join("etc/pam.d/system-auth")).unwrap();
+        symlink("../real/conf", dir.join("etc/conf")).unwrap();
+        symlink("/etc/passwd", dir.join("etc/passwd")).unwrap();
+        symlink("../../..", dir.join("etc/out")).unwrap();
+        symlink("loop", dir.join("loop")).unwrap();
+        symlink("nowhere", dir.join("dangling")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.join("etc/shadow"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (mut nodes, problems) = crate::snapshot::discover(&[fleet.path().to_path_buf()]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(nodes.len(), 1);
+        (fleet, nodes.remove(0))
+    }
+
+    const PATHS: &[&str] = &[
+        "node.json",
+        "etc",
+        "etc/pam.d",
+        "etc/pam.d/system-auth",
+        "etc/pam.d/system-auth-ac",
+        "etc/pam.d/missing",
+        "etc/conf",
+        "etc/conf/ntp.conf",
+        "etc/conf/missing",
+        "etc/passwd",
+        "etc/out",
+        "etc/out/etc/passwd",
+        "etc/shadow",
+        "etc/shadow/x",
+        "node.json/x",
+        "loop",
+        "dangling",
+        "missing/x",
+        "etc/../node.json",
+        "./node.json",
+        "",
+    ];
+
+    /// What every lookup and read of the node answers.
+    fn answers(node: &Node) -> Vec<String> {
+        let mut out = vec![format!("files {:?}", node.files())];
+        for rel in PATHS {
+            let path = node.dir.join(rel);
+            out.push(format!(
+                "{rel}: exists {} file {} dir {} read {:?}",
+                node.exists(&path),
+                node.is_file(&path),
+                node.is_dir(&path),
+                node.read(&path)
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn the_index_answers_as_the_slow_path_does() {
+        let (_fleet, node) = hostile_node();
+        let slow = answers(&node);
+        node.hold_index();
+        assert!(node.folder_index.get(&node.dir).is_some());
+        assert_eq!(answers(&node), slow);
+        node.release_index();
+        assert!(node.folder_index.get(&node.dir).is_none());
+    }
+
+    #[test]
+    fn links_inside_are_followed_and_links_out_refused_with_an_index() {
+        let (_fleet, node) = hostile_node();
+        node.hold_index();
+        let read = |rel: &str| node.read(&node.dir.join(rel));
+        assert_eq!(
+            read("etc/pam.d/system-auth").unwrap(),
+            "auth required pam_unix.so\n"
+        );
+        // A file under a folder that is a link is reached through it.
+        assert!(node.is_file(&node.dir.join("etc/conf/ntp.conf")));
+        assert_eq!(read("etc/conf/ntp.conf").unwrap(), "server 10.0.0.1\n");
+        assert_eq!(read("etc/passwd").unwrap_err().code, LINK_REFUSED);
+        assert_eq!(read("etc/out/etc/passwd").unwrap_err().code, LINK_REFUSED);
+        // A FIFO named like an input is reported, never opened.
+        let fifo = read("etc/shadow").unwrap_err();
+        assert_eq!(fifo.code, INPUT_NOT_REGULAR);
+        assert!(fifo.reason.contains("FIFO"), "{fifo}");
+    }
+
+    #[test]
+    fn the_index_vouches_only_for_paths_without_links() {
+        let (_fleet, node) = hostile_node();
+        let index = FolderIndex::build(&node.dir).unwrap();
+        let look = |rel: &str| index.lookup(Path::new(rel));
+        assert_eq!(look("etc/pam.d/system-auth-ac"), Lookup::Found(Kind::File));
+        assert_eq!(look("etc/pam.d/system-auth"), Lookup::Found(Kind::Link));
+        assert_eq!(look("etc/pam.d"), Lookup::Found(Kind::Dir));
+        assert_eq!(look("etc/shadow"), Lookup::Found(Kind::Other));
+        assert_eq!(look("etc/pam.d/missing"), Lookup::Absent);
+        assert_eq!(look("node.json/x"), Lookup::Absent);
+        assert_eq!(look("etc/conf/ntp.conf"), Lookup::Unsure);
+        assert_eq!(look("etc/../node.json"), Lookup::Unsure);
+        assert_eq!(look("/etc/passwd"), Lookup::Unsure);
+        assert!(index.open(Path::new("etc/pam.d/system-auth")).is_none());
+        assert!(index.open(Path::new("etc/shadow")).is_none());
+        let (_, size) = index.open(Path::new("real/conf/ntp.conf")).unwrap();
+        assert_eq!(size, 16);
+    }
+
+    #[test]
+    fn a_file_swapped_for_a_link_after_listing_is_refused_as_before() {
+        let (_fleet, node) = hostile_node();
+        node.hold_index();
+        let conf = node.dir.join("real/conf/ntp.conf");
+        assert!(node.is_file(&conf));
+        std::fs::remove_file(&conf).unwrap();
+        symlink("/etc/passwd", &conf).unwrap();
+        let refused = node.read(&conf).unwrap_err();
+        assert_eq!(refused.code, LINK_REFUSED);
+        assert_eq!(refused, {
+            node.release_index();
+            node.read(&conf).unwrap_err()
+        });
+    }
+
+    #[test]
+    fn a_folder_with_a_name_not_in_utf8_is_not_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        use std::os::unix::ffi::OsStringExt;
+        let name = PathBuf::from(std::ffi::OsString::from_vec(vec![0xff]));
+        std::fs::write(dir.path().join(name), "x").unwrap();
+        assert!(FolderIndex::build(dir.path()).is_none());
+    }
+}
