@@ -34,6 +34,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Default)]
 pub struct RunOptions {
@@ -298,7 +299,8 @@ fn fleet_findings(
 /// The plan of each path checked, converted to CEL once per fleet root,
 /// not once per node.
 struct Plans {
-    by_root: BTreeMap<PathBuf, (Bound, Option<PathBuf>)>,
+    /// Each root's plan for CEL, and what its nodes share.
+    by_root: BTreeMap<PathBuf, (Bound, Arc<facts::FleetInputs>)>,
     shard_roots: Vec<ShardRoot>,
     /// The plan files read.
     files: BTreeSet<String>,
@@ -339,9 +341,10 @@ impl Plans {
             plans
                 .files
                 .extend(file.as_ref().map(|f| f.display().to_string()));
-            plans
-                .by_root
-                .insert(root.checked.clone(), (to_bound(&plan), file));
+            plans.by_root.insert(
+                root.checked.clone(),
+                (to_bound(&plan), Arc::new(facts::FleetInputs::new(file))),
+            );
             plans.shard_roots.push(ShardRoot {
                 path: root.checked.display().to_string(),
                 plan,
@@ -407,11 +410,11 @@ impl NodeRun<'_> {
             let outcomes: Vec<NodeOutcome> = batch
                 .par_iter()
                 .map(|node| {
-                    let (plan, plan_file) = &self.plans.by_root[&node.root];
+                    let (plan, fleet) = &self.plans.by_root[&node.root];
                     let facts = NodeFacts::new(node)
                         .with_baseline(baselines.get(&node.name()).copied())
                         .with_input_limit(self.input_memory.per_node)
-                        .with_plan_file(plan_file.clone())
+                        .with_fleet(fleet.clone())
                         .with_tables(self.tables);
                     evaluate_node(facts, &**plan, self.node_rules, self.group_rules, self.root)
                 })

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::fleet_inputs::{FleetRead, SharedFact};
 use super::node_facts::NodeFacts;
 use super::problem::{FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, FileSource, Source, to_fact, typed};
@@ -172,22 +173,38 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
     schema: typed::<Repository>,
 };
 
+/// The same for every node of a fleet root: built once per root.
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
+    let fleet = facts.fleet.clone();
+    let shared = fleet.backup_repository.get_or_init(|| {
+        let mut reads = Vec::new();
+        let result = repository(fleet.plan_file.as_deref(), &facts.node.root, &mut reads);
+        SharedFact { result, reads }
+    });
+    for read in &shared.reads {
+        facts.add_fleet_read(read);
+    }
+    shared.result.clone()
+}
+
+/// The `backup_repository` fact of the fleet root `root`; `reads` gets
+/// the fleet files it read.
+fn repository(plan_file: Option<&Path>, root: &Path, reads: &mut Vec<FleetRead>) -> FactResult {
     // Beside the plan the run read, else in the path checked: the
     // operator's folders, never one inside a node snapshot.
-    let plan_file = facts.plan_file.clone();
-    let dir = match &plan_file {
+    let dir = match plan_file {
         Some(file) => file.parent().unwrap_or(Path::new("")).to_path_buf(),
-        None => facts.node.root.clone(),
+        None => root.to_path_buf(),
     };
     if plan_file.is_none() && crate::snapshot::is_node_dir(&dir) {
         return Err(repository_missing(&dir));
     }
-    let plan = match &plan_file {
+    let plan = match plan_file {
         Some(file) => super::plan_fact(file).unwrap_or_default(),
         None => Json::Null,
     };
-    let plan_path = plan_file.unwrap_or_else(|| dir.join(crate::snapshot::PLAN_FILE));
+    let plan_path =
+        plan_file.map_or_else(|| dir.join(crate::snapshot::PLAN_FILE), Path::to_path_buf);
     let mut backups = planned_backups(&plan_path, &plan)?;
     let listing = REPOSITORY_FILES
         .iter()
@@ -197,8 +214,11 @@ pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
         return Err(repository_missing(&dir));
     }
     if let Some(path) = listing {
-        let shown = facts.read_fleet_file(&path)?;
-        let rows = super::parsed(&shown, backup_repository::parse(&facts.reads[&shown].text))?;
+        let read = FleetRead::read(&path)?;
+        let shown = read.shown.clone();
+        let rows = backup_repository::parse(&read.text);
+        reads.push(read);
+        let rows = super::parsed(&shown, rows)?;
         backups.extend(rows.into_iter().map(|b| RepositoryBackup {
             server: b.server,
             kind: b.kind,

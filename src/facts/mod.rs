@@ -19,6 +19,8 @@ mod huawei;
 mod media;
 pub use media::digests_used;
 mod fields;
+mod fleet_inputs;
+pub use fleet_inputs::FleetInputs;
 mod ne_rows;
 mod node;
 mod node_facts;

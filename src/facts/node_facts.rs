@@ -1,11 +1,13 @@
 //! The facts of one node: the files read for it, once, within its input
 //! budget, and the facts built from them, cached.
 
+use super::fleet_inputs::{FleetInputs, FleetRead};
 use super::problem::{FactProblem, FactResult};
 use super::tables::{NO_TABLES, SiteTables};
 use crate::parse::Outcome;
 use crate::snapshot::{self, Node};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A file that was read: its text (for evidence excerpts) and digest.
 pub struct InputRead {
@@ -54,8 +56,9 @@ pub struct NodeFacts<'a> {
     files: Option<Vec<String>>,
     /// Bytes of input text this node may still hold in `reads`.
     budget: u64,
-    /// The plan file of the node's fleet root, if one was read.
-    pub plan_file: Option<std::path::PathBuf>,
+    /// What the node's fleet root shares with its other nodes: the plan
+    /// file read for it, and the facts built from fleet files.
+    pub fleet: Arc<FleetInputs>,
     /// The site's table inputs, facts beside the built-in ones.
     pub tables: &'a SiteTables,
 }
@@ -81,7 +84,7 @@ impl<'a> NodeFacts<'a> {
             unreadable: Vec::new(),
             files: None,
             budget: DEFAULT_NODE_INPUT_BYTES,
-            plan_file: None,
+            fleet: Arc::default(),
             tables: &NO_TABLES,
         }
     }
@@ -93,10 +96,18 @@ impl<'a> NodeFacts<'a> {
         self
     }
 
-    /// The plan file the run read for the node's fleet root.
+    /// The plan file the run read for the node's fleet root, for a node
+    /// whose facts are built alone.
     #[must_use]
     pub fn with_plan_file(mut self, file: Option<std::path::PathBuf>) -> Self {
-        self.plan_file = file;
+        self.fleet = Arc::new(FleetInputs::new(file));
+        self
+    }
+
+    /// What the node's fleet root shares with its other nodes.
+    #[must_use]
+    pub fn with_fleet(mut self, fleet: Arc<FleetInputs>) -> Self {
+        self.fleet = fleet;
         self
     }
 
@@ -220,7 +231,7 @@ impl<'a> NodeFacts<'a> {
         match read {
             Ok(text) => {
                 self.budget = self.budget.saturating_sub(text.len() as u64);
-                let digest = crate::model::hex(&sha2_digest(text.as_bytes()));
+                let digest = text_digest(&text);
                 let node_rel = self.node.relative(path).to_string_lossy().into_owned();
                 let read = InputRead {
                     rel: node_rel,
@@ -247,28 +258,19 @@ impl<'a> NodeFacts<'a> {
         }
     }
 
-    /// Reads a file of the fleet rather than of the node (beside plan.toml),
-    /// once; the path shown in findings is also its key in `reads`, and its
-    /// name alone is the stable part used in fingerprints.
-    pub fn read_fleet_file(&mut self, path: &std::path::Path) -> Result<String, FactProblem> {
-        let shown = path.display().to_string();
-        if self.reads.contains_key(&shown) {
-            return Ok(shown);
+    /// Counts a file of the fleet (beside plan.toml) as read by this node;
+    /// its name alone is the stable part used in fingerprints.
+    pub fn add_fleet_read(&mut self, read: &FleetRead) {
+        if self.reads.contains_key(&read.shown) {
+            return;
         }
-        let text = snapshot::read_input(path).map_err(|e| FactProblem::Unreadable {
-            path: shown.clone(),
-            reason: e.reason,
-        })?;
-        let read = InputRead {
-            rel: path
-                .file_name()
-                .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
-            digest: crate::model::hex(&sha2_digest(text.as_bytes())),
-            text,
+        let read_here = InputRead {
+            rel: read.rel.clone(),
+            text: read.text.clone(),
+            digest: read.digest.clone(),
             key_blocks: std::sync::OnceLock::new(),
         };
-        self.reads.insert(shown.clone(), read);
-        Ok(shown)
+        self.reads.insert(read.shown.clone(), read_here);
     }
 
     /// Every file of the node folder, relative to it with `/` separators,
@@ -297,7 +299,8 @@ impl<'a> NodeFacts<'a> {
     }
 }
 
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+/// The digest of a file's text, as input digests combine it.
+pub(super) fn text_digest(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).to_vec()
+    crate::model::hex(&Sha256::digest(text.as_bytes()))
 }
