@@ -239,8 +239,8 @@ pub(super) fn member_facts(
     for req in requires {
         let fact = match shared.get(req) {
             Some(fact) => fact.clone(),
-            None => match facts.get(req) {
-                Ok(json) => Arc::new(json),
+            None => match facts.get_shared(req) {
+                Ok(json) => json,
                 Err(problem) => return MemberFacts::NoData(problem.describe().into()),
             },
         };
@@ -287,7 +287,7 @@ pub(super) fn evaluate_rule(
         if cel_facts.contains_key(req) {
             continue;
         }
-        match facts.get(req) {
+        match facts.get_shared(req) {
             Ok(json) => {
                 cel_facts.insert(req.clone(), to_bound(&json));
             }

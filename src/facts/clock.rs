@@ -168,7 +168,7 @@ fn inferred_offset(wall: f64, collected: f64) -> Option<i32> {
 pub fn build_rtc(facts: &mut NodeFacts) -> FactResult {
     let (rel, outcome) = facts.parse("hwclock", hwclock::parse)?;
     let rtc = reading(&rel, &outcome)?.clone();
-    let clock = facts.get("clock")?;
+    let clock = facts.get_shared("clock")?;
     let (drel, doutcome) = facts.parse("date", date::parse)?;
     let system = reading(&drel, &doutcome)?;
     let system_epoch = clock.get("system_epoch").and_then(Json::as_f64);

@@ -134,7 +134,7 @@ impl LogPattern {
     pub fn scan(&self, facts: &mut NodeFacts) -> Result<LogScan, FactProblem> {
         // The node fact is built once per node and cached.
         let collected = facts
-            .get("node")
+            .get_shared("node")
             .ok()
             .and_then(|node| node.get("collected_epoch").and_then(Json::as_i64));
         let names: Vec<String> = facts

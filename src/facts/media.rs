@@ -441,7 +441,10 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
 /// The ISO digests a node's `iso_checksums` used, when a rule read it:
 /// (the file the digest came from, as shown in findings; its origin).
 pub fn digests_used(facts: &NodeFacts) -> Vec<(String, String)> {
-    let Some(Ok(Json::Array(items))) = facts.cache.get(ISO_CHECKSUMS.name) else {
+    let Some(Ok(fact)) = facts.cache.get(ISO_CHECKSUMS.name) else {
+        return vec![];
+    };
+    let Json::Array(items) = &**fact else {
         return vec![];
     };
     items

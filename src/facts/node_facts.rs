@@ -6,6 +6,7 @@ use super::problem::{FactProblem, FactResult};
 use super::tables::{NO_TABLES, SiteTables};
 use crate::parse::Outcome;
 use crate::snapshot::{self, Node};
+use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,7 +48,8 @@ pub struct NodeFacts<'a> {
     pub node: &'a Node,
     /// The same node in the pre snapshot, when one was given.
     pub baseline: Option<&'a Node>,
-    pub(super) cache: BTreeMap<&'static str, FactResult>,
+    /// Each fact built, shared with the rules that read it (never copied).
+    pub(super) cache: BTreeMap<&'static str, Result<Arc<Json>, FactProblem>>,
     /// Files read, by the path shown in findings (node folder joined).
     pub reads: BTreeMap<String, InputRead>,
     pub malformed: Vec<MalformedInput>,

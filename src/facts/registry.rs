@@ -9,6 +9,7 @@ use super::{
 };
 use crate::snapshot::Node;
 use serde_json::{Value as Json, json};
+use std::sync::Arc;
 
 pub const FACTS: &[FactSpec] = &[
     node::NODE,
@@ -69,6 +70,12 @@ pub fn names() -> Vec<&'static str> {
 impl NodeFacts<'_> {
     /// The fact `name`, building it on first use.
     pub fn get(&mut self, name: &str) -> FactResult {
+        self.get_shared(name).map(|fact| (*fact).clone())
+    }
+
+    /// The fact `name` as the node holds it, building it on first use:
+    /// a rule reading it shares it instead of copying it.
+    pub fn get_shared(&mut self, name: &str) -> Result<Arc<Json>, FactProblem> {
         if let Some(r) = self.cache.get(name) {
             return r.clone();
         }
@@ -110,6 +117,7 @@ impl NodeFacts<'_> {
             }
             _ => {}
         }
+        let result = result.map(Arc::new);
         self.cache.insert(key, result.clone());
         result
     }
