@@ -9,6 +9,7 @@ mod conditions;
 mod evidence;
 pub mod fixture_check;
 pub mod group;
+mod held;
 pub mod merge;
 mod node;
 pub mod shard;
@@ -17,6 +18,7 @@ mod subject;
 use self::causes::link_root_causes;
 use self::evidence::evidence_path;
 use self::group::{GroupMember, ShardRoot, evaluate_group_rules};
+use self::held::HeldEvaluations;
 use self::node::{NodeOutcome, evaluate_node};
 use self::shard::Shard;
 use crate::catalog::expr::{self, Bound, to_bound, to_cel};
@@ -213,7 +215,8 @@ fn run_part(
     };
     let mut members = Vec::new();
     let mut digests = crate::report::Digests::default();
-    in_pool(&mut || (members, digests) = run.evaluate(&nodes, &mut evaluations));
+    let mut held = HeldEvaluations::default();
+    in_pool(&mut || (members, digests) = run.evaluate(&nodes, &mut held));
     let node_count = nodes.len();
     // Group rules read the members alone: the snapshots as discovered are
     // freed before them, not held through the rest of the run.
@@ -221,14 +224,11 @@ fn run_part(
     drop(all_nodes);
     drop(baseline_nodes);
     timings.mark("nodes");
+    let mut group_evaluations = Vec::new();
     if shard.is_none() {
         in_pool(&mut || {
-            evaluations.extend(evaluate_group_rules(
-                &group_rules,
-                &members,
-                &plans.shard_roots,
-                &root,
-            ));
+            group_evaluations =
+                evaluate_group_rules(&group_rules, &members, &plans.shard_roots, &root);
         });
     }
     timings.mark("group rules");
@@ -236,6 +236,12 @@ fn run_part(
     let places = places(&members);
     // Only a shard report carries them; a whole run is done with them.
     let members = if shard.is_some() { members } else { vec![] };
+    // The nodes' evaluations are made whole only now that the members are
+    // freed; same order as they came, the group rules' after them.
+    evaluations.reserve_exact(held.len() + group_evaluations.len());
+    held.append_to(&mut evaluations);
+    evaluations.append(&mut group_evaluations);
+    drop(group_evaluations);
     finish(&mut evaluations, catalog, &options.selection);
     timings.mark("root causes and sorting");
     RunOutput {
@@ -376,10 +382,10 @@ fn node_rules<'a>(catalog: &'a Catalog, options: &RunOptions) -> Vec<&'a Rule> {
 }
 
 /// What every node of a run is evaluated with.
-struct NodeRun<'a> {
+struct NodeRun<'a, 'r> {
     plans: &'a Plans,
     baselines: &'a [Node],
-    node_rules: &'a [&'a Rule],
+    node_rules: &'a [&'r Rule],
     group_rules: &'a [&'a Rule],
     root: &'a Context<'static, 'static>,
     input_memory: InputMemory,
@@ -387,26 +393,27 @@ struct NodeRun<'a> {
     tables: &'a SiteTables,
 }
 
-impl NodeRun<'_> {
+impl<'r> NodeRun<'_, 'r> {
     /// Nodes are evaluated in parallel a batch at a time, and each batch's
-    /// evaluations are moved into one vector, so a large fleet never holds
-    /// its evaluations twice. Returns every node as group rules see it,
-    /// and the ISO digests used.
+    /// evaluations are moved into `held`, compact, so a large fleet never
+    /// holds its evaluations twice. Returns every node as group rules see
+    /// it, and the ISO digests used.
     fn evaluate(
         &self,
         nodes: &[&Node],
-        evaluations: &mut Vec<Evaluation>,
+        held: &mut HeldEvaluations<'r>,
     ) -> (Vec<GroupMember>, crate::report::Digests) {
         // The first node of each hostname; a baseline is matched by name.
         let mut baselines: HashMap<String, &Node> = HashMap::new();
         for b in self.baselines {
             baselines.entry(b.name()).or_insert(b);
         }
+        let rules: HashMap<u32, &'r Rule> = self.node_rules.iter().map(|r| (r.code, *r)).collect();
         let mut members = Vec::with_capacity(nodes.len());
         let mut digests = crate::report::Digests::default();
         let batch_size = self.input_memory.nodes_at_once();
         for (done, batch) in nodes.chunks(batch_size).enumerate() {
-            reserve_for_rest(evaluations, done * batch_size, nodes.len());
+            reserve_for_rest(held, done * batch_size, nodes.len());
             let outcomes: Vec<NodeOutcome> = batch
                 .par_iter()
                 .map(|node| {
@@ -420,7 +427,7 @@ impl NodeRun<'_> {
                 })
                 .collect();
             for (node, outcome) in batch.iter().zip(outcomes) {
-                evaluations.extend(outcome.evaluations);
+                held.push_node(outcome.subject, outcome.evaluations, &rules);
                 digests.extend(outcome.digests);
                 members.push(GroupMember {
                     node: node.name(),
@@ -454,13 +461,13 @@ pub fn places(members: &[GroupMember]) -> Places {
 /// Room for the nodes not yet evaluated at the rate so far, and a
 /// sixteenth more: the vector grows while it is small instead of doubling
 /// when it holds most of the run.
-fn reserve_for_rest(evaluations: &mut Vec<Evaluation>, done: usize, nodes: usize) {
+fn reserve_for_rest(held: &mut HeldEvaluations, done: usize, nodes: usize) {
     if done == 0 {
         return;
     }
-    let rest = (nodes - done) * evaluations.len().div_ceil(done);
-    if evaluations.capacity() - evaluations.len() < rest {
-        evaluations.reserve_exact(rest + rest / 16);
+    let rest = (nodes - done) * held.len().div_ceil(done);
+    if held.spare() < rest {
+        held.reserve_exact(rest + rest / 16);
     }
 }
 
