@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
+pub(super) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     let mut env = Env::stdlib();
     // The extensions are part of the CEL spec family and cannot fail to
     // register on a fresh stdlib environment; an error here is a bug.
@@ -28,115 +28,6 @@ static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
         .expect("CEL extensions register on a fresh environment");
     Arc::new(env)
 });
-
-/// The root context every evaluation scopes from: standard library plus the
-/// functions upcheck adds for rules.
-pub fn root_context() -> Context<'static, 'static> {
-    let mut ctx = Context::with_env(ENV.clone());
-    ctx.add_function("holding", holding)
-        .expect("`holding` is not a standard CEL overload");
-    ctx.add_function("version_cmp", version_cmp)
-        .expect("`version_cmp` is not a standard CEL overload");
-    ctx.add_function(
-        "upgrade_progress",
-        crate::facts::procedure::upgrade_progress,
-    )
-    .expect("`upgrade_progress` is not a standard CEL overload");
-    ctx.add_function("upgrade_order", crate::facts::procedure::upgrade_order)
-        .expect("`upgrade_order` is not a standard CEL overload");
-    ctx.add_function("group_by", group_by)
-        .expect("`group_by` is not a standard CEL overload");
-    ctx
-}
-
-/// `holding(filesystems, path)`: the list holding the one filesystem whose
-/// mount point is the longest prefix of `path` (empty when none is), so a
-/// rule can ask "which filesystem holds /var/TKLC" of any df output.
-fn holding(filesystems: Value, path: Arc<String>) -> Value {
-    let Value::List(list) = filesystems else {
-        return Value::List(Arc::new(Vec::new()));
-    };
-    let best = list
-        .iter()
-        .filter_map(|fs| {
-            let Value::Map(m) = fs else { return None };
-            let mount = match m.map.get(&cel::objects::Key::from("mount")) {
-                Some(Value::String(s)) => s.clone(),
-                _ => return None,
-            };
-            mount_covers(&mount, &path).then_some((mount.len(), fs))
-        })
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, fs)| fs.clone());
-    Value::List(Arc::new(best.into_iter().collect()))
-}
-
-/// `group_by(list, 'node.cluster')`: the elements of `list` by the string at
-/// that dotted path (elements where it is missing or not a string are left
-/// out), so a fleet rule looks up a node's cluster once instead of scanning
-/// the whole fleet for every node, which is quadratic in the fleet's size.
-fn group_by(list: Value, path: Arc<String>) -> Value {
-    let mut groups: HashMap<String, Vec<Value>> = HashMap::new();
-    if let Value::List(items) = list {
-        for item in items.iter() {
-            if let Some(key) = string_at(item, &path) {
-                groups.entry(key).or_default().push(item.clone());
-            }
-        }
-    }
-    let groups: HashMap<String, Value> = groups
-        .into_iter()
-        .map(|(key, members)| (key, Value::List(Arc::new(members))))
-        .collect();
-    Value::from(groups)
-}
-
-/// The string at a dotted path of nested maps.
-fn string_at(value: &Value, path: &str) -> Option<String> {
-    let mut at = value;
-    for part in path.split('.') {
-        let Value::Map(m) = at else { return None };
-        at = m.map.get(&cel::objects::Key::from(part))?;
-    }
-    match at {
-        Value::String(s) => Some(s.to_string()),
-        _ => None,
-    }
-}
-
-/// `version_cmp(a, b)`: -1, 0 or 1 as release `a` is below, equal to or
-/// above release `b`, comparing their runs of digits as numbers in order
-/// (`6.0.1.0.0_60.21.0`, `7.0.2.0.0-86.28.0`, `FUP 2.2.8`); a missing run
-/// counts as 0, so `7.0.2` equals `7.0.2.0.0` and is below `7.0.2.0.0_86.28.0`.
-fn version_cmp(a: Arc<String>, b: Arc<String>) -> i64 {
-    let runs = |s: &str| -> Vec<u64> {
-        s.split(|c: char| !c.is_ascii_digit())
-            .filter(|r| !r.is_empty())
-            .map(|r| r.parse().unwrap_or(u64::MAX))
-            .collect()
-    };
-    let (a, b) = (runs(&a), runs(&b));
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
-        if x != y {
-            return if x < y { -1 } else { 1 };
-        }
-    }
-    0
-}
-
-/// Whether `mount` is `path` or one of its parent directories.
-pub fn mount_covers(mount: &str, path: &str) -> bool {
-    let mount = mount.trim_end_matches('/');
-    path == mount
-        || mount.is_empty()
-        || path
-            .strip_prefix(mount)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
 
 /// Compiles one CEL expression.
 pub fn compile(source: &str) -> Result<Program, ExprError> {
@@ -445,7 +336,7 @@ mod tests {
     use serde_json::json;
 
     fn run(src: &str, facts: Json) -> Result<Value, ExprError> {
-        let root = root_context();
+        let root = Context::with_env(ENV.clone());
         let mut ctx = root.new_inner_scope();
         ctx.add_variable_from_value("f", to_cel(&facts));
         eval(&compile(src).unwrap(), &ctx)
@@ -461,61 +352,8 @@ mod tests {
     }
 
     #[test]
-    fn version_cmp_compares_runs_of_digits() {
-        let cmp = |a: &str, b: &str| version_cmp(Arc::new(a.into()), Arc::new(b.into()));
-        assert_eq!(cmp("6.0.1.0.0_60.21.0", "6.0.1.0.0_60.21.0"), 0);
-        assert_eq!(cmp("6.0.0.0.0_60.14.0", "6.0.1.0.0_60.21.0"), -1);
-        assert_eq!(cmp("7.0.3.0.0-86.46.0", "7.0.2"), 1);
-        assert_eq!(cmp("7.0.2", "7.0.2.0.0"), 0);
-        assert_eq!(cmp("7.0.2", "7.0.2.0.0_86.28.0"), -1);
-        assert_eq!(cmp("FUP 2.2.10", "2.2.9"), 1, "numbers, not text");
-        assert_eq!(cmp("n/a", "2.2.8"), -1);
-    }
-
-    #[test]
-    fn holding_picks_the_longest_mount_prefix() {
-        let fs = json!([{"mount": "/"}, {"mount": "/var"}, {"mount": "/var/TKLC"}, {"mount": "/var/TKLCx"}]);
-        let v = run(
-            "holding(f, '/var/TKLC/upgrade').map(x, x.mount)",
-            fs.clone(),
-        )
-        .unwrap();
-        assert_eq!(to_json(&v), json!(["/var/TKLC"]));
-        let v = run("holding(f, '/opt').map(x, x.mount)", fs).unwrap();
-        assert_eq!(to_json(&v), json!(["/"]));
-        let v = run("holding(f, '/opt')", json!([{"mount": "/boot"}])).unwrap();
-        assert_eq!(to_json(&v), json!([]));
-    }
-
-    #[test]
-    fn group_by_indexes_by_a_dotted_path() {
-        let nodes = json!([
-            {"node": {"hostname": "a", "cluster": "c1"}},
-            {"node": {"hostname": "b", "cluster": "c2"}},
-            {"node": {"hostname": "c", "cluster": "c1"}},
-            {"node": {"hostname": "d", "cluster": null}},
-            {"node": {"hostname": "e"}},
-        ]);
-        let v = run("group_by(f, 'node.cluster')", nodes.clone()).unwrap();
-        let by = to_json(&v);
-        assert_eq!(by["c1"].as_array().unwrap().len(), 2);
-        assert_eq!(by["c2"][0]["node"]["hostname"], "b");
-        assert_eq!(
-            by.as_object().unwrap().len(),
-            2,
-            "null and missing keys are left out"
-        );
-        let v = run("group_by(f, 'node.missing.deeper')", nodes).unwrap();
-        assert_eq!(to_json(&v), json!({}));
-        assert_eq!(
-            to_json(&run("group_by(f, 'x')", json!(3)).unwrap()),
-            json!({})
-        );
-    }
-
-    #[test]
     fn templates_render_values_and_escape_braces() {
-        let root = root_context();
+        let root = Context::with_env(ENV.clone());
         let mut ctx = root.new_inner_scope();
         ctx.add_variable_from_value("item", to_cel(&json!({"remote": "a", "off": 1.5, "n": 3})));
         let t =

@@ -5,6 +5,7 @@ mod compile;
 pub mod docs;
 pub mod expr;
 mod expr_error;
+pub mod functions;
 mod lint;
 mod problem;
 pub mod rule_file;

@@ -21,7 +21,8 @@ use self::group::{GroupMember, ShardRoot, evaluate_group_rules};
 use self::held::HeldEvaluations;
 use self::node::{NodeOutcome, evaluate_node};
 use self::shard::Shard;
-use crate::catalog::expr::{self, Bound, to_bound, to_cel};
+use crate::catalog::expr::{Bound, to_bound, to_cel};
+use crate::catalog::functions;
 use crate::catalog::{Catalog, Rule};
 use crate::facts::tables::SiteTables;
 use crate::facts::{self, NodeFacts, plan_fact};
@@ -473,7 +474,7 @@ fn reserve_for_rest(held: &mut HeldEvaluations, done: usize, nodes: usize) {
 
 /// The CEL context every rule starts from.
 pub fn root_context(phase: Option<Phase>) -> Context<'static, 'static> {
-    let mut root = expr::root_context();
+    let mut root = functions::root_context();
     root.add_variable_from_value(
         "phase",
         to_cel(&phase.map_or(Json::Null, |p| json!(p.as_str()))),
