@@ -30,6 +30,9 @@ pub struct Rule {
     /// The message of every run where `applies_to` is false, shared.
     pub does_not_apply: Arc<str>,
     pub applies_to: Option<Program>,
+    /// What `applies_to` judges besides the node: its source and the
+    /// params, so that the rules sharing both judge a node once.
+    pub applies_key: Option<String>,
     /// The line of `applies_to` in the rule file.
     pub applies_to_line: Option<usize>,
     pub for_each: Option<Program>,
@@ -314,6 +317,7 @@ fn assemble(
         &line_at,
     );
     let params = crate::facts::toml_to_json(toml::Value::Table(file.params));
+    let applies_key = (file.applies_to.as_ref()).map(|a| format!("{}\n{params}", a.get_ref()));
     let mut rule = Rule {
         code: file.code,
         name: file.name.into(),
@@ -334,6 +338,7 @@ fn assemble(
         applies_to_line: file.applies_to.as_ref().map(line_at),
         applies_to_source: file.applies_to.map(Spanned::into_inner),
         applies_to: programs.applies_to,
+        applies_key,
         for_each_line: file.for_each.as_ref().map(line_at),
         for_each: programs.for_each,
         key: texts.key,

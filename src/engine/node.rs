@@ -112,13 +112,14 @@ fn unreadable_identity(
 
 /// Every node rule; rules that read `findings` run last and see the
 /// failures of the node's other rules.
-fn evaluate_rules(
-    node_rules: &[&Rule],
+fn evaluate_rules<'r>(
+    node_rules: &[&'r Rule],
     subject: &Subject,
     node_scope: &mut Context,
     facts: &mut NodeFacts,
 ) -> Vec<Evaluation> {
     let mut cel_facts: HashMap<String, Bound> = HashMap::new();
+    let mut applies_memo = HashMap::new();
     let (late, early): (Vec<&Rule>, Vec<&Rule>) =
         node_rules.iter().copied().partition(|r| r.reads_findings);
     let mut out = Vec::new();
@@ -129,6 +130,7 @@ fn evaluate_rules(
             node_scope,
             facts,
             &mut cel_facts,
+            &mut applies_memo,
         ));
     }
     if !late.is_empty() {
@@ -148,6 +150,7 @@ fn evaluate_rules(
                 node_scope,
                 facts,
                 &mut cel_facts,
+                &mut applies_memo,
             ));
         }
     }
@@ -261,18 +264,37 @@ pub(super) fn applies(rule: &Rule, scope: &Context) -> Result<bool, expr::ExprEr
     }
 }
 
+/// `applies`, judged once per node for the rules that share an
+/// `applies_key`: most rules gate on the same platforms.
+fn applies_once<'r>(
+    rule: &'r Rule,
+    scope: &Context,
+    memo: &mut HashMap<&'r str, bool>,
+) -> Result<bool, expr::ExprError> {
+    let Some(key) = rule.applies_key.as_deref() else {
+        return applies(rule, scope);
+    };
+    if let Some(&known) = memo.get(key) {
+        return Ok(known);
+    }
+    let judged = applies(rule, scope)?;
+    memo.insert(key, judged);
+    Ok(judged)
+}
+
 /// One rule on one node.
-pub(super) fn evaluate_rule(
-    rule: &Rule,
+pub(super) fn evaluate_rule<'r>(
+    rule: &'r Rule,
     subject: &Subject,
     node_scope: &Context,
     facts: &mut NodeFacts,
     cel_facts: &mut HashMap<String, Bound>,
+    applies_memo: &mut HashMap<&'r str, bool>,
 ) -> Vec<Evaluation> {
     let params = Lent(vec![("params", &*rule.params_bound)]);
     let mut scope = node_scope.new_inner_scope();
     scope.set_variable_resolver(&params);
-    match applies(rule, &scope) {
+    match applies_once(rule, &scope, applies_memo) {
         Ok(true) => {}
         Ok(false) => {
             return vec![subject.evaluation(
