@@ -14,6 +14,7 @@ use cel::context::VariableResolver;
 use cel::{Context, Env, Program, Value};
 
 pub use super::expr_error::ExprError;
+use crate::model::compact_json::CompactJson;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -80,23 +81,31 @@ pub fn to_bound(json: &Json) -> Bound {
     }
 }
 
-/// Like [`to_bound`], lending the strings of `json` instead of copying
-/// them: for values that live shorter than the JSON they come from.
-pub fn lend(json: &Json) -> Box<dyn Val + '_> {
+/// Like [`to_bound`] of the JSON a [`CompactJson`] holds, lending its
+/// strings instead of copying them: for values that live shorter than the
+/// facts they come from.
+pub fn lend(json: &CompactJson) -> Box<dyn Val + '_> {
     match json {
-        Json::String(s) => Box::new(CelString::from(s.as_str())),
-        Json::Array(a) => shared(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
-        Json::Object(o) => shared(CelMap::from(
+        CompactJson::Null => Box::new(CelNull),
+        CompactJson::Bool(b) => Box::new(CelBool::from(*b)),
+        CompactJson::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        CompactJson::String(s) => Box::new(CelString::from(&**s)),
+        CompactJson::Array(a) => shared(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
+        CompactJson::Object(o) => shared(CelMap::from(
             o.iter()
-                .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
+                .map(|(k, v)| (CelMapKey::from(&**k), lend(v)))
                 .collect::<HashMap<_, _>>(),
         )),
-        scalar => to_bound(scalar),
     }
 }
 
-/// A map of JSON values, as [`lend`] converts a JSON object.
-pub fn lend_map(entries: &std::collections::BTreeMap<String, Arc<Json>>) -> Box<dyn Val + '_> {
+/// A map of facts, as [`lend`] converts an object.
+pub fn lend_map(
+    entries: &std::collections::BTreeMap<String, Arc<CompactJson>>,
+) -> Box<dyn Val + '_> {
     shared(CelMap::from(
         entries
             .iter()

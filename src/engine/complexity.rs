@@ -10,6 +10,7 @@
 use super::group::MemberFacts;
 use super::*;
 use crate::catalog::Rule;
+use crate::model::compact_json::CompactJson;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -56,7 +57,10 @@ fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
                 };
                 let map = map
                     .iter()
-                    .map(|(k, v)| (k.clone(), Arc::new(renamed(v, &names, i))))
+                    .map(|(k, v)| {
+                        let json = renamed(&Json::from(&**v), &names, i);
+                        (k.clone(), Arc::new(CompactJson::from(&json)))
+                    })
                     .collect();
                 *facts = MemberFacts::Facts(Arc::new(map));
             }

@@ -5,6 +5,7 @@ use super::conditions::RuleRun;
 use super::subject::Subject;
 use crate::catalog::Rule;
 use crate::catalog::expr::{self, Bound, Lent, to_bound};
+use crate::model::compact_json::CompactJson;
 use crate::model::{Evaluation, Scope, Status};
 use cel::Context;
 use cel::common::types::CelList;
@@ -25,7 +26,8 @@ pub(super) type Membership = BTreeMap<u32, MemberFacts>;
 pub enum MemberFacts {
     /// `node` (identity) and each fact the rule `requires`, each shared by
     /// every group rule of the node that reads it.
-    Facts(Arc<BTreeMap<String, Arc<Json>>>),
+    #[schemars(with = "BTreeMap<String, Json>")]
+    Facts(Arc<BTreeMap<String, Arc<CompactJson>>>),
     /// Why the node has no data for the rule.
     NoData(Arc<str>),
 }
@@ -61,7 +63,7 @@ pub struct ShardRoot {
 pub(super) struct Group<'a> {
     pub(super) root: &'a str,
     /// Facts of members with data.
-    pub(super) with: Vec<&'a BTreeMap<String, Arc<Json>>>,
+    pub(super) with: Vec<&'a BTreeMap<String, Arc<CompactJson>>>,
     /// "hostname (why)" of members without.
     pub(super) without: Vec<String>,
 }

@@ -7,6 +7,7 @@ use super::subject::{Subject, rule_error};
 use crate::catalog::Rule;
 use crate::catalog::expr::{self, Bound, Lent, to_bound, to_cel};
 use crate::facts::{self, FactProblem, NodeFacts};
+use crate::model::compact_json::CompactJson;
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{INPUT_MALFORMED, SNAPSHOT_UNREADABLE};
 use crate::model::{Evaluation, Evidence, Scope, Status};
@@ -165,8 +166,8 @@ fn group_membership(
     identity: Json,
     facts: &mut NodeFacts,
 ) -> Membership {
-    let identity = Arc::new(identity);
-    let mut shared_facts: HashMap<String, Arc<Json>> = HashMap::new();
+    let identity = Arc::new(CompactJson::from(&identity));
+    let mut shared_facts: HashMap<String, Arc<CompactJson>> = HashMap::new();
     let mut by_requires: HashMap<&[String], MemberFacts> = HashMap::new();
     let mut members = BTreeMap::new();
     for rule in group_rules {
@@ -238,16 +239,16 @@ fn fill_excerpts(evaluations: &mut [Evaluation], facts: &NodeFacts) {
 /// The node's identity and the facts `requires` names, or why it has none.
 pub(super) fn member_facts(
     requires: &[String],
-    identity: &Arc<Json>,
+    identity: &Arc<CompactJson>,
     facts: &mut NodeFacts,
-    shared: &mut HashMap<String, Arc<Json>>,
+    shared: &mut HashMap<String, Arc<CompactJson>>,
 ) -> MemberFacts {
     let mut member = BTreeMap::from([("node".to_string(), identity.clone())]);
     for req in requires {
         let fact = match shared.get(req) {
             Some(fact) => fact.clone(),
             None => match facts.get_shared(req) {
-                Ok(json) => json,
+                Ok(json) => Arc::new(CompactJson::from(&*json)),
                 Err(problem) => return MemberFacts::NoData(problem.describe().into()),
             },
         };

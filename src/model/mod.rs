@@ -1,6 +1,7 @@
 //! The vocabulary shared by the catalog, the engine and the reporters:
 //! severities, phases, scopes, statuses and the evaluation record.
 
+pub mod compact_json;
 pub mod quote;
 pub mod redact;
 pub mod tool_codes;
