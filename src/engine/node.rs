@@ -113,8 +113,8 @@ fn unreadable_identity(
 
 /// Every node rule; rules that read `findings` run last and see the
 /// failures of the node's other rules.
-fn evaluate_rules<'r>(
-    node_rules: &[&'r Rule],
+fn evaluate_rules(
+    node_rules: &[&Rule],
     subject: &Subject,
     node_scope: &mut Context,
     facts: &mut NodeFacts,
