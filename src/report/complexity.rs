@@ -1,7 +1,7 @@
 //! Every format renders in time linear in the fleet: 4× the nodes in
 //! less than 6× the time (a quadratic part shows as up to 16×). Measured
-//! as medians of interleaved repetitions in process, so that a loaded
-//! machine slows the small and the large report alike.
+//! as the fastest of interleaved repetitions in process, and again, longer,
+//! before it fails, so that a loaded machine cannot fail a linear format.
 
 use super::*;
 use crate::model::{Chain, Evidence, fingerprint};
@@ -113,22 +113,35 @@ fn time(render: Render, report: &Report) -> Duration {
     start.elapsed()
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// The fastest of `repetitions` interleaved renderings of the small and
+/// the large report: a loaded machine only ever slows a rendering down,
+/// so the fastest is the one closest to the work itself.
+fn fastest(
+    render: Render,
+    small: &Report,
+    large: &Report,
+    repetitions: usize,
+) -> (Duration, Duration) {
+    let (mut s, mut l) = (Duration::MAX, Duration::MAX);
+    for _ in 0..repetitions {
+        s = s.min(time(render, small));
+        l = l.min(time(render, large));
+    }
+    (s, l)
 }
 
 #[test]
 fn every_format_renders_four_times_the_nodes_in_less_than_six_times_the_time() {
     let (small, large) = (report(150), report(600));
     for (name, render) in FORMATS {
-        let (mut s, mut l) = (vec![], vec![]);
-        for _ in 0..5 {
-            s.push(time(*render, &small));
-            l.push(time(*render, &large));
+        let ratio = |(s, l): (Duration, Duration)| l.as_secs_f64() / s.as_secs_f64();
+        let (mut s, mut l) = fastest(*render, &small, &large, 5);
+        // Over the bound: measured again, three times longer, before it
+        // fails, so that a burst of load cannot fail a linear format.
+        if ratio((s, l)) >= 6.0 {
+            (s, l) = fastest(*render, &small, &large, 15);
         }
-        let (s, l) = (median(s), median(l));
-        let ratio = l.as_secs_f64() / s.as_secs_f64();
+        let ratio = ratio((s, l));
         eprintln!("{name}: {ratio:.2} ({s:?} → {l:?})");
         assert!(
             ratio < 6.0,
