@@ -14,8 +14,8 @@
 use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
-use walkdir::WalkDir;
 
 /// What an entry of the folder is, links not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,27 +54,15 @@ impl FolderIndex {
         use rustix::fs::{Mode, OFlags};
         let folder = rustix::fs::open(
             dir,
-            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )
         .ok()?;
+        let folder = Rc::new(folder);
         let mut entries = Vec::new();
-        for entry in WalkDir::new(dir).min_depth(1) {
-            let entry = entry.ok()?;
-            let rel = entry.path().strip_prefix(dir).ok()?;
-            let t = entry.file_type();
-            let kind = if t.is_symlink() {
-                Kind::Link
-            } else if t.is_dir() {
-                Kind::Dir
-            } else if t.is_file() {
-                Kind::File
-            } else {
-                Kind::Other
-            };
-            entries.push((key_of(rel)?.into_boxed_str(), kind));
-        }
+        list_beneath(&folder, &mut entries)?;
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let folder = Rc::into_inner(folder)?;
         Some(FolderIndex { entries, folder })
     }
 
@@ -152,6 +140,73 @@ fn open_beneath(folder: &OwnedFd, rel: &Path) -> Option<OwnedFd> {
             None
         }
     }
+}
+
+/// Every entry under the open folder `root`, by path relative to it: each
+/// folder opened beneath its parent's descriptor, no link followed (a
+/// folder swapped for a link after it was read fails the listing), one
+/// folder open per level of depth at most.
+fn list_beneath(root: &Rc<OwnedFd>, entries: &mut Vec<(Box<str>, Kind)>) -> Option<()> {
+    use rustix::fs::{Mode, OFlags};
+    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    // Folders still to list: the open parent, and the path of the folder.
+    let mut todo: Vec<(Rc<OwnedFd>, String)> = Vec::new();
+    let mut here = (root.clone(), String::new());
+    loop {
+        let (folder, prefix) = here;
+        let name_at = prefix.rfind('/').map_or(0, |at| at + 1);
+        let fd = if prefix.is_empty() {
+            folder
+        } else {
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            Rc::new(rustix::fs::openat(&*folder, &prefix[name_at..], flags, Mode::empty()).ok()?)
+        };
+        let mut dir = rustix::fs::RawDir::new(&*fd, buf.spare_capacity_mut());
+        while let Some(entry) = dir.next() {
+            let entry = entry.ok()?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let name = std::str::from_utf8(name).ok()?;
+            let kind = match entry.file_type() {
+                rustix::fs::FileType::Unknown => kind_at(&fd, name)?,
+                known => kind_of(known),
+            };
+            let key = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if kind == Kind::Dir {
+                todo.push((fd.clone(), key.clone()));
+            }
+            entries.push((key.into_boxed_str(), kind));
+        }
+        drop(fd);
+        here = match todo.pop() {
+            Some(next) => next,
+            None => return Some(()),
+        };
+    }
+}
+
+fn kind_of(t: rustix::fs::FileType) -> Kind {
+    use rustix::fs::FileType;
+    match t {
+        FileType::Symlink => Kind::Link,
+        FileType::Directory => Kind::Dir,
+        FileType::RegularFile => Kind::File,
+        _ => Kind::Other,
+    }
+}
+
+/// What `name` in the folder `fd` is, for a file system whose listing does
+/// not say.
+fn kind_at(fd: &OwnedFd, name: &str) -> Option<Kind> {
+    use rustix::fs::{AtFlags, FileType};
+    let stat = rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+    Some(kind_of(FileType::from_raw_mode(stat.st_mode)))
 }
 
 /// `rel` as the index names it: its components joined with `/`; `None`
@@ -368,6 +423,36 @@ mod tests {
             node.release_index();
             node.read(&conf).unwrap_err()
         });
+    }
+
+    #[test]
+    fn the_index_lists_what_a_walk_lists() {
+        let (_fleet, node) = hostile_node();
+        std::fs::create_dir_all(node.dir.join("a/b/c/d/e")).unwrap();
+        std::fs::write(node.dir.join("a/b/c/d/e/f"), "x").unwrap();
+        std::fs::write(node.dir.join("a/b/g"), "x").unwrap();
+        let index = FolderIndex::build(&node.dir).unwrap();
+        let listed: Vec<(String, Kind)> = (index.entries())
+            .map(|(name, kind)| (name.to_string(), kind))
+            .collect();
+        let mut walked: Vec<(String, Kind)> = walkdir::WalkDir::new(&node.dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                let t = e.file_type();
+                let kind = match () {
+                    () if t.is_symlink() => Kind::Link,
+                    () if t.is_dir() => Kind::Dir,
+                    () if t.is_file() => Kind::File,
+                    () => Kind::Other,
+                };
+                let rel = e.path().strip_prefix(&node.dir).unwrap();
+                (rel.to_str().unwrap().to_string(), kind)
+            })
+            .collect();
+        walked.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(listed, walked);
     }
 
     #[test]
