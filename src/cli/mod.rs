@@ -201,14 +201,15 @@ pub fn exit_code(report: &Report, fail_on: FailOn, allow_unknown: bool) -> Exit 
         return Exit::Clean;
     };
     let new = |e: &&Evaluation| e.baseline != Some(BaselineState::Known);
+    // Failing and unknown evaluations are held whole.
     let failing = report
         .evaluations
-        .iter()
+        .wholes()
         .filter(new)
         .any(|e| e.status == Status::Fail && e.severity >= min);
     let unknown = report
         .evaluations
-        .iter()
+        .wholes()
         .filter(new)
         .any(|e| e.status == Status::Unknown);
     if failing {

@@ -4,7 +4,7 @@
 use super::Error;
 use super::args::PolicyArgs;
 use crate::catalog::Catalog;
-use crate::model::Evaluation;
+use crate::model::Evaluations;
 use crate::policy::baseline;
 use crate::policy::waivers;
 use crate::policy::{self, FailOn, FleetConfig, PolicyError, Selection, SeverityOverrides};
@@ -226,7 +226,7 @@ fn config_note(
 /// Severity overrides, waivers and the baseline report, then report order.
 pub(super) fn apply_policy(
     policy: &CheckPolicy,
-    evaluations: &mut Vec<Evaluation>,
+    evaluations: &mut Evaluations,
     generated_at: &str,
 ) {
     policy.severity.apply(evaluations);
@@ -236,5 +236,5 @@ pub(super) fn apply_policy(
     if let Some(known) = &policy.known {
         baseline::mark(evaluations, known);
     }
-    crate::model::sort_for_report(evaluations);
+    evaluations.sort_for_report();
 }

@@ -378,8 +378,8 @@ pub fn read_tree(path: &Path, catalog: &Catalog, phase: Phase) -> Side {
     let mut side = Side::new(path, true, phase);
     side.rules_digest = Some(catalog.digest());
     side.nodes = Some(run.nodes);
-    for e in &run.evaluations {
-        side.add_evaluation(e);
+    for e in run.evaluations.iter() {
+        side.add_evaluation(&e);
     }
     // The same nodes the engine judged.
     let checked: Vec<PathBuf> = snapshot::checked_roots(&paths, phase == Phase::Pre)

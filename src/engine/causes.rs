@@ -1,22 +1,26 @@
 //! Root causes: failures linked through their rules' `depends_on`.
 
 use crate::catalog::Catalog;
-use crate::model::{Cause, Chain, Evaluation, Status};
+use crate::model::{Cause, Chain, Evaluations, Status};
 use std::collections::BTreeSet;
 
 /// Marks failures whose `depends_on` codes also failed on the same node, so
 /// a report can show the chain of causes once instead of a cascade, and
-/// ranks them: root causes, then consequences, then the rest.
-pub(super) fn link_root_causes(evaluations: &mut [Evaluation], catalog: &Catalog) {
+/// ranks them: root causes, then consequences, then the rest. Failures
+/// are held whole.
+pub(super) fn link_root_causes(evaluations: &mut Evaluations, catalog: &Catalog) {
     let failed: BTreeSet<Cause> = evaluations
-        .iter()
+        .wholes()
         .filter(|e| e.status == Status::Fail)
         .map(|e| Cause {
             code: e.code,
             node: e.node.clone(),
         })
         .collect();
-    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+    for e in evaluations
+        .wholes_mut()
+        .filter(|e| e.status == Status::Fail)
+    {
         let Some(rule) = catalog.rules.get(&e.code) else {
             continue;
         };
@@ -31,10 +35,13 @@ pub(super) fn link_root_causes(evaluations: &mut [Evaluation], catalog: &Catalog
             .collect();
     }
     let causes: BTreeSet<Cause> = evaluations
-        .iter()
+        .wholes()
         .flat_map(|e| e.caused_by.iter().cloned())
         .collect();
-    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+    for e in evaluations
+        .wholes_mut()
+        .filter(|e| e.status == Status::Fail)
+    {
         e.chain = if !e.caused_by.is_empty() {
             Chain::Consequence
         } else if causes.contains(&Cause {

@@ -89,10 +89,11 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             ..Default::default()
         };
         let run = engine::run(std::slice::from_ref(&dir), catalog, &options);
+        let evaluations = run.evaluations.into_vec();
         // Each node (or group) of a fixture is one scenario: in `fires`
         // every one must fail, in `passes` every one must pass.
         let mut by_subject: BTreeMap<&str, Vec<&Evaluation>> = BTreeMap::new();
-        for e in run.evaluations.iter().filter(|e| e.code == rule.code) {
+        for e in evaluations.iter().filter(|e| e.code == rule.code) {
             by_subject.entry(&e.node).or_default().push(e);
         }
         if by_subject.is_empty() {
@@ -139,8 +140,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
                 )));
             }
         }
-        let any_pass = run
-            .evaluations
+        let any_pass = evaluations
             .iter()
             .any(|e| e.code == rule.code && e.status == passed);
         if case == "passes" && !any_pass {
@@ -150,7 +150,7 @@ fn check_fixtures(catalog: &Catalog, rule: &Rule, fixtures: &Path) -> (usize, Ve
             )));
         }
         // Tool findings (malformed or unreadable inputs) mean a broken fixture.
-        for e in run.evaluations.iter().filter(|e| e.code != rule.code) {
+        for e in evaluations.iter().filter(|e| e.code != rule.code) {
             problems.push(problem(format!(
                 "fixture {} has a tool finding: {} {} on {}: {}",
                 dir.display(),

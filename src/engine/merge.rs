@@ -7,7 +7,7 @@ use crate::catalog::Catalog;
 use crate::engine;
 use crate::engine::group::{self, GroupMember, ShardRoot};
 use crate::engine::shard::ShardData;
-use crate::model::{Evaluation, Phase};
+use crate::model::{Evaluation, Evaluations, Phase};
 use crate::policy::Selection;
 use crate::report::{Places, PolicyFiles};
 use serde::Deserialize;
@@ -35,13 +35,16 @@ struct Part {
     file: PathBuf,
     report: ShardReport,
     shard: ShardData,
+    /// The report's evaluations with their keys, the plain ones compact:
+    /// the shards of a large fleet are all read before they are merged.
+    evaluations: Evaluations,
 }
 
 /// The merged run, before policy (severity overrides, waivers, baseline).
 pub struct Merged {
     pub phase: Phase,
     pub rules_digest: String,
-    pub evaluations: Vec<Evaluation>,
+    pub evaluations: Evaluations,
     pub nodes: usize,
     pub inputs_digest: String,
     /// The selection every shard ran with, and merge's `off` codes.
@@ -126,7 +129,7 @@ fn read(file: &Path) -> Result<Part, MergeError> {
         path: path(),
         source,
     })?;
-    let report: ShardReport =
+    let mut report: ShardReport =
         serde_json::from_str(&text).map_err(|source| MergeError::NotJson {
             path: path(),
             source,
@@ -137,7 +140,7 @@ fn read(file: &Path) -> Result<Part, MergeError> {
             version: report.schema_version,
         });
     }
-    let Some(shard) = report.shard.clone() else {
+    let Some(mut shard) = report.shard.clone() else {
         return Err(MergeError::NotShard { path: path() });
     };
     if shard.keys.len() != report.evaluations.len() {
@@ -147,10 +150,20 @@ fn read(file: &Path) -> Result<Part, MergeError> {
             evaluations: report.evaluations.len(),
         });
     }
+    let mut evaluations = Evaluations::default();
+    let keys = std::mem::take(&mut shard.keys);
+    for (mut e, key) in std::mem::take(&mut report.evaluations)
+        .into_iter()
+        .zip(keys)
+    {
+        e.key = key.into();
+        evaluations.push_read(e);
+    }
     Ok(Part {
         file: file.to_path_buf(),
         report,
         shard,
+        evaluations,
     })
 }
 
@@ -299,15 +312,12 @@ pub fn merge(
     selection.ignore.extend_from_slice(ignore);
     let fleet = first.fleet.clone();
 
-    let mut evaluations = Vec::new();
+    let mut evaluations = Evaluations::default();
     let mut members: Vec<GroupMember> = Vec::new();
     let mut digests = crate::report::Digests::default();
     for part in parts {
         digests.unite(part.report.digests);
-        for (mut e, key) in part.report.evaluations.into_iter().zip(part.shard.keys) {
-            e.key = key.into();
-            evaluations.push(e);
-        }
+        evaluations.append(part.evaluations);
         members.extend(part.shard.nodes);
     }
     // The order a single run finds nodes in: by path given, then by folder

@@ -9,7 +9,6 @@ mod conditions;
 mod evidence;
 pub mod fixture_check;
 pub mod group;
-mod held;
 pub mod merge;
 mod node;
 pub mod shard;
@@ -18,7 +17,6 @@ mod subject;
 use self::causes::link_root_causes;
 use self::evidence::evidence_path;
 use self::group::{GroupMember, ShardRoot, evaluate_group_rules};
-use self::held::HeldEvaluations;
 use self::node::{NodeOutcome, evaluate_node};
 use self::shard::Shard;
 use crate::catalog::expr::{Bound, to_bound, to_cel};
@@ -28,7 +26,7 @@ use crate::facts::tables::SiteTables;
 use crate::facts::{self, NodeFacts, plan_fact};
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, SNAPSHOT_UNREADABLE};
-use crate::model::{Evaluation, Evidence, Phase, Scope};
+use crate::model::{Evaluation, Evaluations, Evidence, Phase, Scope};
 use crate::policy::Selection;
 use crate::report::Places;
 use crate::snapshot::{self, Node};
@@ -88,7 +86,7 @@ impl InputMemory {
 pub const DEFAULT_INPUT_BYTES: u64 = 4096 * 1024 * 1024;
 
 pub struct RunOutput {
-    pub evaluations: Vec<Evaluation>,
+    pub evaluations: Evaluations,
     pub nodes: usize,
     pub inputs_digest: String,
     /// For a shard: every node checked, with the facts group-scope rules
@@ -195,12 +193,13 @@ fn run_part(
         None => all_nodes.iter().collect(),
     };
     walk_problems.extend(baseline_problems);
-    let mut evaluations = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
-    let plans = Plans::load(&roots, options.plan.as_ref(), &mut evaluations);
+    let mut fleet_level = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
+    let plans = Plans::load(&roots, options.plan.as_ref(), &mut fleet_level);
     // So far only fleet-level problems: shard 1 alone reports them.
     if shard.is_some_and(|s| s.index != 1) {
-        evaluations.clear();
+        fleet_level.clear();
     }
+    let mut evaluations = Evaluations::from(fleet_level);
     let node_rules = node_rules(catalog, options);
     let group_rules = group_rules(catalog, options.phase, &options.selection);
     timings.mark("discovery");
@@ -216,8 +215,7 @@ fn run_part(
     };
     let mut members = Vec::new();
     let mut digests = crate::report::Digests::default();
-    let mut held = HeldEvaluations::default();
-    in_pool(&mut || (members, digests) = run.evaluate(&nodes, &mut held));
+    in_pool(&mut || (members, digests) = run.evaluate(&nodes, &mut evaluations));
     let node_count = nodes.len();
     // Group rules read the members alone: the snapshots as discovered are
     // freed before them, not held through the rest of the run.
@@ -237,12 +235,8 @@ fn run_part(
     let places = places(&members);
     // Only a shard report carries them; a whole run is done with them.
     let members = if shard.is_some() { members } else { vec![] };
-    // The nodes' evaluations are made whole only now that the members are
-    // freed; same order as they came, the group rules' after them.
-    evaluations.reserve_exact(held.len() + group_evaluations.len());
-    held.append_to(&mut evaluations);
-    evaluations.append(&mut group_evaluations);
-    drop(group_evaluations);
+    evaluations.reserve_exact(group_evaluations.len());
+    evaluations.extend(group_evaluations);
     finish(&mut evaluations, catalog, &options.selection);
     timings.mark("root causes and sorting");
     RunOutput {
@@ -394,22 +388,22 @@ struct NodeRun<'a, 'r> {
     tables: &'a SiteTables,
 }
 
-impl<'r> NodeRun<'_, 'r> {
+impl NodeRun<'_, '_> {
     /// Nodes are evaluated in parallel a batch at a time, and each batch's
-    /// evaluations are moved into `held`, compact, so a large fleet never
-    /// holds its evaluations twice. Returns every node as group rules see
+    /// evaluations are moved into `held`, the plain ones compact
+    /// (`model::evaluations`), so a large fleet never holds its evaluations
+    /// twice. Returns every node as group rules see
     /// it, and the ISO digests used.
     fn evaluate(
         &self,
         nodes: &[&Node],
-        held: &mut HeldEvaluations<'r>,
+        held: &mut Evaluations,
     ) -> (Vec<GroupMember>, crate::report::Digests) {
         // The first node of each hostname; a baseline is matched by name.
         let mut baselines: HashMap<String, &Node> = HashMap::new();
         for b in self.baselines {
             baselines.entry(b.name()).or_insert(b);
         }
-        let rules: HashMap<u32, &'r Rule> = self.node_rules.iter().map(|r| (r.code, *r)).collect();
         let mut members = Vec::with_capacity(nodes.len());
         let mut digests = crate::report::Digests::default();
         let batch_size = self.input_memory.nodes_at_once();
@@ -428,7 +422,7 @@ impl<'r> NodeRun<'_, 'r> {
                 })
                 .collect();
             for (node, outcome) in batch.iter().zip(outcomes) {
-                held.push_node(outcome.subject, outcome.evaluations, &rules);
+                held.extend(outcome.evaluations);
                 digests.extend(outcome.digests);
                 members.push(GroupMember {
                     node: node.name(),
@@ -462,7 +456,7 @@ pub fn places(members: &[GroupMember]) -> Places {
 /// Room for the nodes not yet evaluated at the rate so far, and a
 /// sixteenth more: the vector grows while it is small instead of doubling
 /// when it holds most of the run.
-fn reserve_for_rest(held: &mut HeldEvaluations, done: usize, nodes: usize) {
+fn reserve_for_rest(held: &mut Evaluations, done: usize, nodes: usize) {
     if done == 0 {
         return;
     }
@@ -496,10 +490,10 @@ pub fn group_rules<'a>(
 
 /// The last steps of every run, merged or not: the selection, root causes
 /// and the report order.
-pub fn finish(evaluations: &mut Vec<Evaluation>, catalog: &Catalog, selection: &Selection) {
+pub fn finish(evaluations: &mut Evaluations, catalog: &Catalog, selection: &Selection) {
     evaluations.retain(|e| selection.keeps(e.code));
     link_root_causes(evaluations, catalog);
-    crate::model::sort_for_report(evaluations);
+    evaluations.sort_for_report();
 }
 
 /// sha256 over the (file, content digest) pairs one node read, sorted.

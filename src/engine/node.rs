@@ -21,8 +21,6 @@ use std::sync::Arc;
 /// What one node contributes: its evaluations, the facts group rules need,
 /// and the digests of the files read.
 pub(super) struct NodeOutcome {
-    /// Who the evaluations are about.
-    pub(super) subject: Subject,
     pub(super) evaluations: Vec<Evaluation>,
     pub(super) group_members: Membership,
     pub(super) reads: Vec<(String, String)>,
@@ -59,7 +57,6 @@ pub(super) fn evaluate_node(
     evaluations.extend(input_findings(&facts, &subject));
     fill_excerpts(&mut evaluations, &facts);
     NodeOutcome {
-        subject,
         evaluations,
         group_members,
         digests: facts::digests_used(&facts),
@@ -103,7 +100,6 @@ fn unreadable_identity(
         ));
     }
     NodeOutcome {
-        subject: subject.clone(),
         evaluations,
         group_members: BTreeMap::new(),
         reads: vec![],

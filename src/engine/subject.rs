@@ -2,6 +2,7 @@
 
 use super::evidence::evidence_path;
 use crate::catalog::Rule;
+use crate::model::evaluations::NO_REMEDIATION;
 use crate::model::tool_codes::RULE_ERROR;
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::{Chain, Evaluation, Evidence, Scope, Severity, Status, fingerprint};
@@ -9,9 +10,6 @@ use std::sync::{Arc, LazyLock};
 
 /// The message of most passing evaluations, shared by all of them.
 pub(super) static NO_FINDING: LazyLock<Arc<str>> = LazyLock::new(|| "no finding".into());
-
-/// The remediation of every evaluation that did not fail.
-pub(super) static NO_REMEDIATION: LazyLock<Arc<str>> = LazyLock::new(|| "".into());
 
 /// Who an evaluation is about.
 #[derive(Clone)]

@@ -2,6 +2,7 @@
 //! severities, phases, scopes, statuses and the evaluation record.
 
 pub mod compact_json;
+pub mod evaluations;
 pub mod quote;
 pub mod redact;
 pub mod tool_codes;
@@ -12,6 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
+
+pub use evaluations::{Brief, Evaluations};
 
 /// The tool's name and version, stamped on reports and diffs.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -314,14 +317,6 @@ impl Evaluation {
 
 fn str_is_empty(s: &Arc<str>) -> bool {
     s.is_empty()
-}
-
-/// Puts evaluations in report order. Unstable, because a stable sort copies
-/// half of them aside; the key ends with the message and the order before
-/// sorting never depends on the thread count, so the result is the same
-/// in every run.
-pub fn sort_for_report(evaluations: &mut [Evaluation]) {
-    evaluations.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// md5 over code, node and the stable locator of the item — never over the

@@ -5,7 +5,7 @@
 //! accepted. A failure is known only as a failure and an unknown only as an
 //! unknown: a check that could not run before and fails now is news.
 
-use crate::model::{BaselineState, Evaluation, Fingerprint, Status};
+use crate::model::{BaselineState, Evaluations, Fingerprint, Status};
 use crate::policy::PolicyError;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -59,8 +59,9 @@ pub fn load(path: &Path) -> Result<Known, PolicyError> {
 
 /// Marks each failure and unknown `known` when the baseline holds it with
 /// the same status, else `new`.
-pub fn mark(evaluations: &mut [Evaluation], known: &Known) {
-    for e in evaluations.iter_mut() {
+/// Failing, waived and unknown evaluations are held whole.
+pub fn mark(evaluations: &mut Evaluations, known: &Known) {
+    for e in evaluations.wholes_mut() {
         let set = match e.status {
             Status::Fail | Status::Waived => &known.failures,
             Status::Unknown => &known.unknowns,

@@ -11,7 +11,7 @@ pub mod waivers;
 pub use error::PolicyError;
 pub use selection::Selection;
 
-use crate::model::{Evaluation, Severity};
+use crate::model::{Evaluations, Severity};
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
 use serde::Deserialize;
@@ -192,12 +192,11 @@ impl SeverityOverrides {
     }
 
     /// Sets the overridden severity on the evaluations of each code.
-    pub fn apply(&self, evaluations: &mut [Evaluation]) {
-        for e in evaluations {
-            if let Some(SeverityOverride::Level(level)) = self.get(e.code) {
-                e.severity = level;
-            }
-        }
+    pub fn apply(&self, evaluations: &mut Evaluations) {
+        evaluations.set_severity(|code| match self.get(code) {
+            Some(SeverityOverride::Level(level)) => Some(level),
+            _ => None,
+        });
     }
 }
 

@@ -19,7 +19,7 @@
 //! ```
 
 use crate::model::tool_codes::{WAIVER_EXPIRED, WAIVER_UNUSED, tool_evaluation};
-use crate::model::{Evaluation, Evidence, Scope, Status, WaiverNote};
+use crate::model::{Evaluation, Evaluations, Evidence, Scope, Status, WaiverNote};
 use crate::policy::{PolicyError, line_at};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
@@ -190,11 +190,14 @@ enum BadDate {
 
 /// Applies the waivers to a run's evaluations on `today`: live waivers
 /// turn matching failures into `waived`; expired and unused waivers become
-/// findings of the fleet group `group`.
-pub fn apply(waivers: &[Waiver], evaluations: &mut Vec<Evaluation>, today: NaiveDate, group: &str) {
-    let ran: BTreeSet<u32> = evaluations.iter().map(|e| e.code).collect();
+/// findings of the fleet group `group`. Failures are held whole.
+pub fn apply(waivers: &[Waiver], evaluations: &mut Evaluations, today: NaiveDate, group: &str) {
+    let ran: BTreeSet<u32> = evaluations.briefs().map(|e| e.code).collect();
     let mut used = vec![false; waivers.len()];
-    for e in evaluations.iter_mut().filter(|e| e.status == Status::Fail) {
+    for e in evaluations
+        .wholes_mut()
+        .filter(|e| e.status == Status::Fail)
+    {
         let live = waivers
             .iter()
             .enumerate()
@@ -214,7 +217,7 @@ pub fn apply(waivers: &[Waiver], evaluations: &mut Vec<Evaluation>, today: Naive
         );
         let finding = if w.expires < today {
             let still = evaluations
-                .iter()
+                .wholes()
                 .filter(|e| e.status == Status::Fail && w.matches(e))
                 .count();
             Some((
@@ -318,14 +321,15 @@ expires = 2027-01-01
         let waivers = load(&path).unwrap();
         assert_eq!(waivers.len(), 3);
         assert_eq!(waivers[1].note.source.line, Some(10));
-        let mut evals = vec![
+        let mut evals = Evaluations::from(vec![
             failing(30002, "mpe-east-a", Some("mpe-east"), Scope::Node),
             failing(30002, "cmp-east-a", Some("cmp-east"), Scope::Node),
             failing(70001, "mra-east", None, Scope::Cluster),
             failing(50001, "cmp-west-b", None, Scope::Node),
-        ];
+        ]);
         let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         apply(&waivers, &mut evals, today, "fixtures/demo");
+        let evals = evals.into_vec();
         let status: Vec<(u32, &str, Status)> =
             evals.iter().map(|e| (e.code, &*e.node, e.status)).collect();
         assert_eq!(
@@ -352,17 +356,17 @@ expires = 2027-01-01
         );
         assert_eq!(evals[5].evidence[0].line, Some(17));
         // The day it expires it still applies.
-        let mut evals = vec![failing(70001, "mra-east", None, Scope::Cluster)];
+        let mut evals = Evaluations::from(vec![failing(70001, "mra-east", None, Scope::Cluster)]);
         let last_day = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
         apply(&waivers[1..2], &mut evals, last_day, "f");
-        assert_eq!(evals[0].status, Status::Waived);
+        assert_eq!(evals.get(0).status, Status::Waived);
     }
 
     #[test]
     fn a_waiver_for_a_rule_that_did_not_run_is_not_called_unused() {
         let (_dir, path) = write(FILE);
         let waivers = load(&path).unwrap();
-        let mut evals = vec![failing(30002, "mpe-east-a", None, Scope::Node)];
+        let mut evals = Evaluations::from(vec![failing(30002, "mpe-east-a", None, Scope::Node)]);
         apply(
             &waivers[2..],
             &mut evals,

@@ -10,11 +10,11 @@ use super::{Report, baseline_tag, unknown_tag};
 use crate::model::{Evaluation, Severity, Status};
 use serde_json::json;
 
-/// The evaluations CI annotates.
+/// The evaluations CI annotates (held whole).
 fn findings(report: &Report) -> impl Iterator<Item = &Evaluation> {
     report
         .evaluations
-        .iter()
+        .wholes()
         .filter(|e| matches!(e.status, Status::Fail | Status::Unknown))
 }
 

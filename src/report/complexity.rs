@@ -83,7 +83,7 @@ pub(super) fn report(nodes: usize) -> Report {
         generated_at: "2026-11-21T00:00:00Z".into(),
         command_line: vec!["upcheck".into(), "check".into()],
     };
-    let mut report = Report::new(Phase::Pre, provenance, vec![], nodes, evaluations);
+    let mut report = Report::new(Phase::Pre, provenance, vec![], nodes, evaluations.into());
     report.places = Places { nodes: places };
     report
 }

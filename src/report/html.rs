@@ -8,6 +8,7 @@
 
 use super::{Report, by_subject, subject_heading};
 use crate::model::{Evaluation, Scope, Severity, Status};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -43,14 +44,13 @@ impl Subject<'_> {
 /// The subjects, problems first and worst first, then report order. A
 /// cluster group is placed in its members' site, so that the site filter
 /// keeps it.
-fn subjects(report: &Report) -> Vec<Subject<'_>> {
-    let site_of_cluster: BTreeMap<&str, &str> = report
-        .evaluations
+fn subjects<'a>(all: &'a [Cow<'_, Evaluation>]) -> Vec<Subject<'a>> {
+    let site_of_cluster: BTreeMap<&str, &str> = all
         .iter()
         .filter(|e| e.scope == Scope::Node)
         .filter_map(|e| Some((e.cluster.as_deref()?, e.site.as_deref()?)))
         .collect();
-    let mut subjects: Vec<Subject> = by_subject(&report.evaluations)
+    let mut subjects: Vec<Subject> = by_subject(all.iter().map(|e| &**e))
         .into_iter()
         .enumerate()
         .map(|(index, evaluations)| {
@@ -78,7 +78,9 @@ fn rank(class: &str) -> usize {
 }
 
 pub fn render_html(report: &Report) -> String {
-    let subjects = subjects(report);
+    // The page shows every evaluation: each made whole.
+    let all: Vec<Cow<Evaluation>> = report.evaluations.iter().collect();
+    let subjects = subjects(&all);
     let mut out = String::new();
     let title = format!("upcheck {} check", report.phase);
     let _ = write!(
@@ -238,7 +240,7 @@ fn filters(out: &mut String, report: &Report, subjects: &[Subject]) {
         "<p><span id=\"shown-count\">{}</span> of <span id=\"total-count\">{}</span> evaluations shown</p>\n</section>",
         report
             .evaluations
-            .iter()
+            .briefs()
             .filter(|e| matches!(e.status, Status::Fail | Status::Unknown | Status::Waived))
             .count(),
         report.evaluations.len()

@@ -3,7 +3,7 @@
 
 use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
 use crate::engine::shard::ShardData;
-use crate::model::Evaluation;
+use crate::model::Evaluations;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
@@ -51,9 +51,9 @@ const EMPTY_EVALUATIONS: &str = "\n  \"evaluations\": []";
 /// The bytes of [`write_json`] of a report, its evaluations rendered in
 /// parallel (in the current rayon pool) a chunk at a time: serialising a
 /// million evaluations one after the other was a serial tail of a large
-/// run. Each evaluation is serialised alone and indented as the array
-/// element it is (JSON strings hold no raw newline, so indenting after
-/// each newline is exact).
+/// run. Each evaluation is serialised alone (a plain one from its parts,
+/// `Evaluations::json`) and indented as the array element it is (JSON strings hold no raw newline, so
+/// indenting after each newline is exact).
 pub fn write_report_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let head = Head {
         schema_version: report.schema_version,
@@ -80,16 +80,18 @@ pub fn write_report_json(report: &Report, out: &mut dyn Write) -> std::io::Resul
 
 /// `[`, the elements, `]`, as serde_json's pretty printer writes an array
 /// two levels deep.
-fn write_evaluations(evaluations: &[Evaluation], out: &mut dyn Write) -> std::io::Result<()> {
+fn write_evaluations(evaluations: &Evaluations, out: &mut dyn Write) -> std::io::Result<()> {
     if evaluations.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    for (n, chunk) in evaluations.chunks(CHUNK).enumerate() {
-        let parts: Vec<Vec<u8>> = chunk
-            .par_chunks(CHUNK / 16)
-            .enumerate()
-            .map(|(m, part)| render_elements(part, n == 0 && m == 0))
+    for start in (0..evaluations.len()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(evaluations.len());
+        let parts: Vec<Vec<u8>> = (start..end)
+            .step_by(CHUNK / 16)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| render_elements(evaluations, from..(from + CHUNK / 16).min(end)))
             .collect::<Result<_, _>>()?;
         for part in parts {
             out.write_all(&part)?;
@@ -98,19 +100,19 @@ fn write_evaluations(evaluations: &[Evaluation], out: &mut dyn Write) -> std::io
     out.write_all(b"\n  ]")
 }
 
-/// Each evaluation as an element of the array: a comma unless it is the
-/// first, a newline, four spaces, its pretty JSON with every line indented.
-fn render_elements(part: &[Evaluation], first: bool) -> std::io::Result<Vec<u8>> {
+/// Each evaluation of `part` as an element of the array: a comma unless it
+/// is the first, a newline, four spaces, its pretty JSON with every line
+/// indented.
+fn render_elements(
+    evaluations: &Evaluations,
+    part: std::ops::Range<usize>,
+) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(part.len() * 512);
     let mut one = Vec::with_capacity(1024);
-    for (i, evaluation) in part.iter().enumerate() {
-        buf.extend_from_slice(if first && i == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        });
+    for i in part {
+        buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
         one.clear();
-        serde_json::to_writer_pretty(&mut one, evaluation)?;
+        serde_json::to_writer_pretty(&mut one, &evaluations.json(i))?;
         for line in one.split_inclusive(|&b| b == b'\n') {
             buf.extend_from_slice(line);
             if line.ends_with(b"\n") {

@@ -7,7 +7,7 @@
 //! can be reported as skipped or passed (`--junit-known`). Each testcase
 //! names the evidence file (`file`), which GitLab shows.
 
-use super::{Report, baseline_tag, by_subject, subject_heading};
+use super::{Report, baseline_tag, subject_heading, subject_ranges};
 use crate::model::{BaselineState, Evaluation, Status};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -35,9 +35,13 @@ enum Outcome {
 }
 
 fn outcome(e: &Evaluation, known: KnownAs) -> Outcome {
-    match e.status {
+    outcome_of(e.status, e.baseline, known)
+}
+
+fn outcome_of(status: Status, baseline: Option<BaselineState>, known: KnownAs) -> Outcome {
+    match status {
         Status::Pass => Outcome::Pass,
-        Status::Fail if e.baseline == Some(BaselineState::Known) => match known {
+        Status::Fail if baseline == Some(BaselineState::Known) => match known {
             KnownAs::Failure => Outcome::Failure,
             KnownAs::Skipped => Outcome::Skipped,
             KnownAs::Passed => Outcome::Pass,
@@ -63,8 +67,11 @@ pub fn render_junit(report: &Report) -> String {
 
 fn write_document(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let all: Vec<&Evaluation> = report.evaluations.iter().collect();
-    let counts = Counts::of(&all, report.junit_known);
+    let known = report.junit_known;
+    let counts = Counts::of(report.evaluations.briefs().map(|e| {
+        // A baseline state is set on failures only, which are held whole.
+        outcome_of(e.status, e.whole.and_then(|e| e.baseline), known)
+    }));
     w.create_element("testsuites")
         .with_attributes([
             ("name", format!("upcheck {}", report.phase).as_str()),
@@ -75,8 +82,11 @@ fn write_document(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
             ("timestamp", &report.provenance.generated_at),
         ])
         .write_inner_content(|w| {
-            for (id, suite) in by_subject(&report.evaluations).iter().enumerate() {
-                write_suite(w, report, id, suite)?;
+            // Each suite's evaluations are made whole while it is written.
+            for (id, range) in subject_ranges(&report.evaluations).into_iter().enumerate() {
+                let suite: Vec<_> = range.map(|i| report.evaluations.get(i)).collect();
+                let suite: Vec<&Evaluation> = suite.iter().map(|e| &**e).collect();
+                write_suite(w, report, id, &suite)?;
             }
             Ok(())
         })?;
@@ -91,19 +101,23 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(evaluations: &[&Evaluation], known: KnownAs) -> Counts {
-        let n = |o: Outcome| {
-            evaluations
-                .iter()
-                .filter(|e| outcome(e, known) == o)
-                .count()
+    fn of(outcomes: impl Iterator<Item = Outcome>) -> Counts {
+        let mut counts = Counts {
+            tests: 0,
+            failures: 0,
+            errors: 0,
+            skipped: 0,
         };
-        Counts {
-            tests: evaluations.len(),
-            failures: n(Outcome::Failure),
-            errors: n(Outcome::Error),
-            skipped: n(Outcome::Skipped),
+        for o in outcomes {
+            counts.tests += 1;
+            match o {
+                Outcome::Failure => counts.failures += 1,
+                Outcome::Error => counts.errors += 1,
+                Outcome::Skipped => counts.skipped += 1,
+                Outcome::Pass => {}
+            }
         }
+        counts
     }
 }
 
@@ -114,7 +128,7 @@ fn write_suite(
     suite: &[&Evaluation],
 ) -> io::Result<()> {
     let head = suite[0];
-    let counts = Counts::of(suite, report.junit_known);
+    let counts = Counts::of(suite.iter().map(|e| outcome(e, report.junit_known)));
     let p = &report.provenance;
     let properties = [
         ("upcheck.version", report.tool.version.to_string()),

@@ -6,10 +6,11 @@
 //! JSON reports, and the page stays below GitHub's 1 MiB limit at any
 //! fleet size: past the caps, a line says how many more and where.
 
-use super::{Report, by_subject, subject_heading};
+use super::{Report, by_subject, subject_heading, subject_ranges};
 use crate::model::quote::printable;
-use crate::model::{Evaluation, Severity, Status};
+use crate::model::{Brief, Evaluation, Severity, Status};
 use std::fmt::Write;
+use std::ops::Range;
 
 /// GitHub refuses a step summary above 1 MiB; the page stays below this,
 /// with room for the provenance and the notes that say what was left out.
@@ -88,12 +89,12 @@ pub fn render_markdown(report: &Report) -> String {
 /// A row per subject with a failing, unknown or waived evaluation, worst
 /// first; the clean ones are counted on one line.
 fn status_table(page: &mut Page, report: &Report) {
-    let subjects = by_subject(&report.evaluations);
-    let problem =
-        |e: &&Evaluation| matches!(e.status, Status::Fail | Status::Unknown | Status::Waived);
-    let mut shown: Vec<&Vec<&Evaluation>> =
-        subjects.iter().filter(|s| s.iter().any(problem)).collect();
-    shown.sort_by_key(|s| std::cmp::Reverse(worst(s)));
+    let subjects = subject_ranges(&report.evaluations);
+    let problem = |e: Brief| matches!(e.status, Status::Fail | Status::Unknown | Status::Waived);
+    let mut shown: Vec<&Range<usize>> = (subjects.iter())
+        .filter(|s| briefs(report, s).any(problem))
+        .collect();
+    shown.sort_by_cached_key(|s| std::cmp::Reverse(worst(briefs(report, s))));
     let clean = subjects.len() - shown.len();
     if shown.is_empty() {
         let _ = writeln!(page.out, "All {clean} subject(s) passed.");
@@ -104,7 +105,7 @@ fn status_table(page: &mut Page, report: &Report) {
     page.out.push_str("|---|---|---|--:|--:|--:|--:|--:|\n");
     let mut left_out = 0;
     for (i, subject) in shown.iter().enumerate() {
-        if i >= MAX_SUBJECTS || !page.fits(&status_row(subject)) {
+        if i >= MAX_SUBJECTS || !page.fits(&status_row(report, subject)) {
             left_out = shown.len() - i;
             break;
         }
@@ -118,9 +119,14 @@ fn status_table(page: &mut Page, report: &Report) {
     }
 }
 
-fn status_row(subject: &[&Evaluation]) -> String {
-    let n = |s: Status| subject.iter().filter(|e| e.status == s).count();
-    let worst = worst(subject);
+/// What the evaluations of a subject say, none made whole.
+fn briefs<'a>(report: &'a Report, subject: &Range<usize>) -> impl Iterator<Item = Brief<'a>> {
+    subject.clone().map(|i| report.evaluations.brief(i))
+}
+
+fn status_row(report: &Report, subject: &Range<usize>) -> String {
+    let n = |s: Status| briefs(report, subject).filter(|e| e.status == s).count();
+    let worst = worst(briefs(report, subject));
     let glyph = match worst {
         Some(_) => "❌",
         None if n(Status::Unknown) > 0 => "⚠️",
@@ -128,7 +134,7 @@ fn status_row(subject: &[&Evaluation]) -> String {
     };
     format!(
         "| {glyph} | {} | {} | {} | {} | {} | {} | {} |\n",
-        inline(&subject_heading(subject[0])),
+        inline(&subject_heading(&report.evaluations.get(subject.start))),
         worst.map_or("-", Severity::as_str),
         n(Status::Fail),
         n(Status::Unknown),
@@ -141,9 +147,10 @@ fn status_row(subject: &[&Evaluation]) -> String {
 /// The evaluations of one status, by subject, while the caps allow;
 /// returns how many were listed.
 fn findings(page: &mut Page, report: &Report, status: Status, title: &str, before: usize) -> usize {
+    // Failing, unknown and waived evaluations are held whole.
     let listed: Vec<&Evaluation> = report
         .evaluations
-        .iter()
+        .wholes()
         .filter(|e| e.status == status)
         .collect();
     if listed.is_empty() {
@@ -168,9 +175,8 @@ fn findings(page: &mut Page, report: &Report, status: Status, title: &str, befor
 }
 
 /// The highest severity failing in a subject.
-fn worst(subject: &[&Evaluation]) -> Option<Severity> {
+fn worst<'a>(subject: impl Iterator<Item = Brief<'a>>) -> Option<Severity> {
     subject
-        .iter()
         .filter(|e| e.status == Status::Fail)
         .map(|e| e.severity)
         .max()

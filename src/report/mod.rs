@@ -28,7 +28,8 @@ use crate::catalog::Catalog;
 use crate::engine::shard::ShardData;
 use crate::model::tool_codes::TOOL_CODES;
 use crate::model::{
-    BaselineState, Cause, Evaluation, Phase, Scope, Severity, Status, TOOL, Tool, WaiverNote,
+    BaselineState, Cause, Evaluation, Evaluations, Phase, Scope, Severity, Status, TOOL, Tool,
+    WaiverNote,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -210,7 +211,8 @@ pub struct Report {
     pub digests: Digests,
     /// Every evaluation of the run, ranked: nodes by name, then groups;
     /// within one, root causes, consequences, the rest, by code.
-    pub evaluations: Vec<Evaluation>,
+    #[schemars(with = "Vec<Evaluation>")]
+    pub evaluations: Evaluations,
     /// Only in the report of `check --shard K/N` (since 1.1.0): what
     /// `upcheck merge` needs to combine the shards into the report of one
     /// run. Group-scope rules are not evaluated in a shard; their facts are
@@ -249,11 +251,15 @@ struct MemberFiles {
 impl MemberFiles {
     fn of(report: &Report) -> MemberFiles {
         let mut files = MemberFiles::default();
-        for e in report.evaluations.iter().filter(|e| e.scope == Scope::Node) {
-            let Some(file) = report.places.nodes.get(&*e.node) else {
+        for e in report
+            .evaluations
+            .briefs()
+            .filter(|e| e.scope == Scope::Node)
+        {
+            let Some(file) = report.places.nodes.get(&**e.node) else {
                 continue;
             };
-            for (group, by) in [(&e.cluster, &mut files.cluster), (&e.site, &mut files.site)] {
+            for (group, by) in [(e.cluster, &mut files.cluster), (e.site, &mut files.site)] {
                 if let Some(group) = group {
                     by.entry(group.to_string()).or_insert_with(|| file.clone());
                 }
@@ -270,13 +276,13 @@ impl Report {
         provenance: Provenance,
         rules: Vec<RuleDescriptor>,
         nodes: usize,
-        evaluations: Vec<Evaluation>,
+        evaluations: Evaluations,
     ) -> Report {
         let mut by_status: BTreeMap<&'static str, usize> =
             Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut failing_by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        for e in &evaluations {
+        for e in evaluations.briefs() {
             *by_status.entry(e.status.as_str()).or_default() += 1;
             if e.status == Status::Fail {
                 *failing_by_severity.entry(e.severity.as_str()).or_default() += 1;
@@ -306,7 +312,7 @@ impl Report {
     }
 
     /// The report of a run over `catalog`, stamped with its provenance.
-    pub fn of_run(catalog: &Catalog, evaluations: Vec<Evaluation>, run: RunExtras) -> Report {
+    pub fn of_run(catalog: &Catalog, evaluations: Evaluations, run: RunExtras) -> Report {
         let provenance = Provenance {
             rules_digest: run.rules_digest,
             inputs_digest: run.inputs_digest,
@@ -346,7 +352,7 @@ impl Report {
     pub fn failures_of(&self, cause: &Cause) -> impl Iterator<Item = &Evaluation> {
         let index = self.failures.get_or_init(|| {
             let mut index: BTreeMap<Cause, Vec<usize>> = BTreeMap::new();
-            for (i, e) in self.evaluations.iter().enumerate() {
+            for (i, e) in self.evaluations.briefs().enumerate() {
                 if e.status == Status::Fail {
                     let cause = Cause {
                         code: e.code,
@@ -358,7 +364,10 @@ impl Report {
             index
         });
         let found = index.get(cause).map_or(&[][..], Vec::as_slice);
-        found.iter().map(|&i| &self.evaluations[i])
+        // Failures are held whole.
+        found
+            .iter()
+            .filter_map(|&i| self.evaluations.brief(i).whole)
     }
 
     /// The file and line an evaluation is shown at by formats that show
@@ -413,6 +422,22 @@ impl Report {
             self.count(Status::Waived),
         )
     }
+}
+
+/// The positions of the evaluations of each subject (one node, or one
+/// cluster, site or fleet group): in report order, they come together.
+pub fn subject_ranges(evaluations: &Evaluations) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut last = None;
+    for (i, e) in evaluations.briefs().enumerate() {
+        let subject = (e.scope, e.node);
+        match ranges.last_mut() {
+            Some(range) if last == Some(subject) => range.end = i + 1,
+            _ => ranges.push(i..i + 1),
+        }
+        last = Some(subject);
+    }
+    ranges
 }
 
 /// Evaluations (in report order) grouped by what they cover: one node, or

@@ -76,9 +76,10 @@ pub fn render_sarif(report: &Report) -> String {
         .enumerate()
         .map(|(i, r)| (r.code, i as i64))
         .collect();
+    // Failing, waived and unknown evaluations are held whole.
     let results: Vec<SarifResult> = report
         .evaluations
-        .iter()
+        .wholes()
         .filter(|e| matches!(e.status, Status::Fail | Status::Waived | Status::Unknown))
         .map(|e| result(e, index.get(&e.code).copied(), &locator))
         .collect();

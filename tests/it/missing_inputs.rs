@@ -148,6 +148,7 @@ fn run(catalog: &Catalog, rule: &Rule, dir: &Path) -> Vec<Evaluation> {
     };
     engine::run(&[dir.to_path_buf()], catalog, &options)
         .evaluations
+        .into_vec()
         .into_iter()
         .filter(|e| e.code == rule.code)
         .collect()

@@ -52,7 +52,7 @@ fn findings(catalog: &Catalog, rule: &Rule, case: &str) -> String {
     let run = engine::run(std::slice::from_ref(&dir), catalog, &options);
     let phase = phase.map_or("none", |p| p.as_str());
     let mut out = format!("{case} (phase {phase})\n");
-    for e in &run.evaluations {
+    for e in run.evaluations.iter() {
         out.push_str(&describe(&serde_json::to_value(e).unwrap()));
     }
     out

@@ -16,7 +16,8 @@ pub struct Links<'a> {
 impl<'a> Links<'a> {
     pub fn new(report: &'a Report) -> Self {
         let mut symptoms: BTreeMap<Cause, Vec<&Evaluation>> = BTreeMap::new();
-        for e in &report.evaluations {
+        // Only failures (held whole) have causes.
+        for e in report.evaluations.wholes() {
             for cause in &e.caused_by {
                 symptoms.entry(cause.clone()).or_default().push(e);
             }

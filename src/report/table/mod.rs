@@ -26,6 +26,7 @@ pub(super) use width::{MIN_WIDTH, push_wrapped, push_wrapped_after};
 
 use super::Report;
 use crate::model::{Evaluation, Status};
+use std::borrow::Cow;
 
 /// How the table is laid out.
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,9 +42,9 @@ pub struct TableOptions {
 }
 
 impl TableOptions {
-    /// Whether `e` gets a row.
-    fn shows(&self, e: &Evaluation) -> bool {
-        match e.status {
+    /// Whether an evaluation of `status` gets a row.
+    fn shows(&self, status: Status) -> bool {
+        match status {
             Status::Fail => true,
             Status::Unknown | Status::Waived => !self.quiet,
             Status::Pass | Status::NotApplicable => self.show_passing && !self.quiet,
@@ -53,37 +54,49 @@ impl TableOptions {
 
 /// The table of a report: a block per subject with rows, worst first,
 /// then a line per scope naming the clean subjects, then the summary line.
+/// Only the rows shown are made whole, a block at a time.
 pub fn render_table(report: &Report, options: TableOptions) -> String {
     let width = options.width.max(MIN_WIDTH);
-    let blocks: Vec<(Vec<&Evaluation>, Vec<&Evaluation>)> =
-        order::worst_first(super::by_subject(&report.evaluations))
-            .into_iter()
-            .map(|block| {
-                let rows = block.iter().copied().filter(|e| options.shows(e)).collect();
-                (block, rows)
-            })
-            .collect();
+    let all = &report.evaluations;
+    let shows = |i: usize| options.shows(all.brief(i).status);
+    let blocks = order::worst_first(all, super::subject_ranges(all));
     let layout = rows::Layout {
         width,
         // One status column for the whole table, so blocks align.
-        status_width: (blocks.iter().flat_map(|(_, rows)| rows))
-            .map(|e| e.status.as_str().len())
+        status_width: (blocks.iter().flat_map(Clone::clone))
+            .filter(|&i| shows(i))
+            .map(|i| all.brief(i).status.as_str().len())
             .max()
             .unwrap_or(0),
         color: options.color,
     };
     let links = links::Links::new(report);
     let mut out = String::new();
-    for (block, rows) in &blocks {
+    for block in &blocks {
+        let rows: Vec<Cow<Evaluation>> = block
+            .clone()
+            .filter(|&i| shows(i))
+            .map(|i| all.get(i))
+            .collect();
         if !rows.is_empty() {
-            push_wrapped(&mut out, &super::subject_heading(block[0]), "", width);
-            rows::push_block(&mut out, &links, rows.clone(), layout);
+            push_wrapped(
+                &mut out,
+                &super::subject_heading(&all.get(block.start)),
+                "",
+                width,
+            );
+            rows::push_block(
+                &mut out,
+                &links,
+                rows.iter().map(|e| &**e).collect(),
+                layout,
+            );
             out.push('\n');
         }
     }
     if !options.quiet {
-        let clean = blocks.iter().filter(|(_, rows)| rows.is_empty());
-        for line in order::clean_lines(clean.map(|(block, _)| block[0]), width) {
+        let clean = (blocks.iter()).filter(|block| !(*block).clone().any(&shows));
+        for line in order::clean_lines(clean.map(|block| all.brief(block.start)), width) {
             out.push_str(&line);
             out.push('\n');
         }

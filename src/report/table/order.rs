@@ -1,22 +1,25 @@
 //! Which subject comes first, and the clean ones on one line.
 
-use crate::model::{Evaluation, Scope, Severity, Status};
+use crate::model::{Brief, Evaluations, Scope, Severity, Status};
 use std::cmp::Reverse;
+use std::ops::Range;
 
-/// The blocks of each scope (nodes, then clusters, sites, the fleet)
-/// worst first: the most severe failure, then the most failures, then the
-/// most unknowns, then by name.
-pub fn worst_first(mut blocks: Vec<Vec<&Evaluation>>) -> Vec<Vec<&Evaluation>> {
+/// The blocks (each subject's evaluations) of each scope (nodes, then
+/// clusters, sites, the fleet) worst first: the most severe failure, then
+/// the most failures, then the most unknowns, then by name.
+pub fn worst_first(all: &Evaluations, mut blocks: Vec<Range<usize>>) -> Vec<Range<usize>> {
     blocks.sort_by_cached_key(|block| {
-        let failing = || block.iter().filter(|e| e.status == Status::Fail);
+        let briefs = || block.clone().map(|i| all.brief(i));
+        let failing = || briefs().filter(|e| e.status == Status::Fail);
         let worst: Option<Severity> = failing().map(|e| e.severity).max();
-        let unknown = block.iter().filter(|e| e.status == Status::Unknown).count();
+        let unknown = briefs().filter(|e| e.status == Status::Unknown).count();
+        let head = all.brief(block.start);
         (
-            block[0].scope,
+            head.scope,
             Reverse(worst),
             Reverse(failing().count()),
             Reverse(unknown),
-            block[0].node.clone(),
+            head.node.clone(),
         )
     });
     blocks
@@ -24,15 +27,12 @@ pub fn worst_first(mut blocks: Vec<Vec<&Evaluation>>) -> Vec<Vec<&Evaluation>> {
 
 /// `N node(s) clean: a, b, … (+M more)`, one line per scope that has clean
 /// subjects, naming as many as fit in `width`.
-pub fn clean_lines<'a>(
-    subjects: impl Iterator<Item = &'a Evaluation>,
-    width: usize,
-) -> Vec<String> {
+pub fn clean_lines<'a>(subjects: impl Iterator<Item = Brief<'a>>, width: usize) -> Vec<String> {
     let mut by_scope: Vec<(Scope, Vec<&str>)> = Vec::new();
     for e in subjects {
         match by_scope.iter_mut().find(|(scope, _)| *scope == e.scope) {
-            Some((_, names)) => names.push(&e.node),
-            None => by_scope.push((e.scope, vec![&e.node])),
+            Some((_, names)) => names.push(e.node),
+            None => by_scope.push((e.scope, vec![&**e.node])),
         }
     }
     by_scope

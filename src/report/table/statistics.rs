@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 /// status, most first (as ruff's `--statistics`), then the summary line.
 pub fn render_statistics(report: &Report) -> String {
     let mut counts: BTreeMap<(u32, &str, &str, &str), usize> = BTreeMap::new();
-    for e in &report.evaluations {
+    // Failing, unknown and waived evaluations are held whole.
+    for e in report.evaluations.wholes() {
         if matches!(e.status, Status::Fail | Status::Unknown | Status::Waived) {
             let key = (e.code, &*e.name, e.severity.as_str(), e.status.as_str());
             *counts.entry(key).or_default() += 1;
