@@ -175,16 +175,50 @@ pub const BACKUP_REPOSITORY: FactSpec = FactSpec {
 
 /// The same for every node of a fleet root: built once per root.
 pub fn build_repository(facts: &mut NodeFacts) -> FactResult {
+    with_repository(facts, |repository, _| repository.clone())
+}
+
+/// `read` of the fleet root's repository, built on first use; the node
+/// counts the fleet files it was read from as read.
+fn with_repository(
+    facts: &mut NodeFacts,
+    read: impl FnOnce(&FactResult, &NodeFacts) -> FactResult,
+) -> FactResult {
     let fleet = facts.fleet.clone();
     let shared = fleet.backup_repository.get_or_init(|| {
         let mut reads = Vec::new();
         let result = repository(fleet.plan_file.as_deref(), &facts.node.root, &mut reads);
         SharedFact { result, reads }
     });
-    for read in &shared.reads {
-        facts.add_fleet_read(read);
+    for fleet_read in &shared.reads {
+        facts.add_fleet_read(fleet_read);
     }
-    shared.result.clone()
+    read(&shared.result, facts)
+}
+
+pub const RECORDED_BACKUPS: FactSpec = FactSpec {
+    name: "recorded_backups",
+    always: false,
+    build: Build::Node(build_recorded),
+    diff: None,
+    inputs: &["backup-repository"],
+    summary: "The node's own backups as the backup repository records them: \
+              `backup_repository` with only the rows whose `server` is the node's hostname \
+              (ASCII case ignored), in the same order. Missing when `backup_repository` is.",
+    schema: typed::<Repository>,
+};
+
+/// The rows of the fleet's repository that are the node's: a rule reads a
+/// few rows instead of matching every row of the fleet on every node.
+pub fn build_recorded(facts: &mut NodeFacts) -> FactResult {
+    with_repository(facts, |repository, facts| {
+        let repository = repository.as_ref().map_err(Clone::clone)?;
+        let hostname = facts.node.name();
+        let own: Vec<&Json> = (repository["backups"].as_array().into_iter().flatten())
+            .filter(|b| (b["server"].as_str()).is_some_and(|s| s.eq_ignore_ascii_case(&hostname)))
+            .collect();
+        Ok(serde_json::json!({"location": repository["location"], "backups": own}))
+    })
 }
 
 /// The `backup_repository` fact of the fleet root `root`; `reads` gets

@@ -30,6 +30,7 @@ pub const FACTS: &[FactSpec] = &[
     media::ISO_CHECKSUMS,
     backups::BACKUPS,
     backups::BACKUP_REPOSITORY,
+    backups::RECORDED_BACKUPS,
     health::SYSCHECK,
     exports::ALARMS,
     exports::BASELINE_ALARMS,
@@ -224,7 +225,7 @@ mod tests {
         assert!(drift.is_empty(), "{drift:#?}");
         // Built only beside a baseline snapshot or the fleet's plan file,
         // which a node read on its own does not have.
-        let needs_more = ["baseline_alarms", "backup_repository"];
+        let needs_more = ["baseline_alarms", "backup_repository", "recorded_backups"];
         let never: Vec<&str> = FACTS
             .iter()
             .filter(|s| matches!(s.build, Build::Node(_)) && !seen.contains(s.name))
