@@ -1,7 +1,7 @@
 //! A rule file compiled into a rule ready to evaluate: its expressions and
 //! templates compiled once, each condition with its line.
 
-use super::expr::{self, Template};
+use super::expr::{self, Compiled, Template};
 use super::lint;
 use super::problem::Problem;
 use super::rule_file::{self, FailWhen, ReasonWhen, RuleFile, cel_error_line, line_of};
@@ -29,17 +29,17 @@ pub struct Rule {
     pub applies_to_source: Option<String>,
     /// The message of every run where `applies_to` is false, shared.
     pub does_not_apply: Arc<str>,
-    pub applies_to: Option<Program>,
+    pub applies_to: Option<Compiled>,
     /// What `applies_to` judges besides the node: its source and the
     /// params, so that the rules sharing both judge a node once.
     pub applies_key: Option<String>,
     /// The line of `applies_to` in the rule file.
     pub applies_to_line: Option<usize>,
-    pub for_each: Option<Program>,
+    pub for_each: Option<Compiled>,
     /// The line of `for_each` in the rule file.
     pub for_each_line: Option<usize>,
     pub key: Option<Template>,
-    pub evidence: Option<Program>,
+    pub evidence: Option<Compiled>,
     pub message: Template,
     /// The logs a log-pattern rule scans into `matches`.
     pub log: Option<LogPattern>,
@@ -64,7 +64,7 @@ pub struct Rule {
 /// One `not_applicable_when`, `unknown_when` or `fail_when` entry, compiled.
 #[derive(Debug)]
 pub struct Condition {
-    pub program: Program,
+    pub program: Compiled,
     /// The expression's 1-based line in the rule file, so that one that
     /// fails at run time is reported at its line.
     pub line: usize,
@@ -99,6 +99,7 @@ impl Rule {
             .into_iter()
             .flatten()
             .chain(conditions.map(|c| &c.program))
+            .map(|c| &**c)
             .chain(templates.flat_map(Template::programs))
     }
 }
@@ -165,7 +166,7 @@ impl Compiler<'_> {
     }
 
     /// An expression that compiles and reads only facts the rule requires.
-    fn expr(&mut self, src: &Spanned<String>, what: &str) -> Option<Program> {
+    fn expr(&mut self, src: &Spanned<String>, what: &str) -> Option<Compiled> {
         let base = self.line(src);
         match expr::compile(src.get_ref()) {
             Ok(p) => {
@@ -215,12 +216,12 @@ impl Compiler<'_> {
 
 /// The rule's expressions, each `None` where it did not compile.
 struct Programs {
-    applies_to: Option<Program>,
-    for_each: Option<Program>,
-    evidence: Option<Program>,
-    not_applicable_when: Vec<Option<Program>>,
-    unknown_when: Vec<Option<Program>>,
-    fail_when: Vec<Option<Program>>,
+    applies_to: Option<Compiled>,
+    for_each: Option<Compiled>,
+    evidence: Option<Compiled>,
+    not_applicable_when: Vec<Option<Compiled>>,
+    unknown_when: Vec<Option<Compiled>>,
+    fail_when: Vec<Option<Compiled>>,
 }
 
 impl Programs {
@@ -287,7 +288,7 @@ fn assemble(
     text: &str,
 ) -> Result<Rule, Vec<Problem>> {
     let line_at = |src: &Spanned<String>| line_of(text, src.span().start);
-    let with_reasons = |entries: &[ReasonWhen], progs: Vec<Option<Program>>, reasons| {
+    let with_reasons = |entries: &[ReasonWhen], progs: Vec<Option<Compiled>>, reasons| {
         reason_conditions(entries, progs, reasons, file.severity, &line_at)
     };
     let not_applicable_when = with_reasons(
@@ -389,7 +390,7 @@ fn bound_variables(origin: &str, rule: &Rule) -> Vec<Problem> {
 /// `not_applicable_when` or `unknown_when` entries with their reasons.
 fn reason_conditions(
     entries: &[ReasonWhen],
-    programs: Vec<Option<Program>>,
+    programs: Vec<Option<Compiled>>,
     reasons: Vec<Option<Template>>,
     severity: Severity,
     line_at: &impl Fn(&Spanned<String>) -> usize,
@@ -410,7 +411,7 @@ fn reason_conditions(
 /// `fail_when` entries, each with its severity (the rule's unless given).
 fn fail_conditions(
     entries: &[FailWhen],
-    programs: Vec<Option<Program>>,
+    programs: Vec<Option<Compiled>>,
     messages: Vec<Option<Option<Template>>>,
     severity: Severity,
     line_at: &impl Fn(&Spanned<String>) -> usize,

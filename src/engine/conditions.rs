@@ -3,12 +3,12 @@
 
 use super::evidence::rule_evidence;
 use super::subject::{NO_FINDING, Subject, rule_error};
-use crate::catalog::expr::{self, ExprError};
+use crate::catalog::expr::{self, Compiled, ExprError};
 use crate::catalog::{Condition, Rule};
 use crate::facts::NodeFacts;
 use crate::model::{Evaluation, Status};
+use cel::Context;
 use cel::common::value::Val;
-use cel::{Context, Program};
 
 /// The condition part of one rule on one node or group, shared by every scope.
 pub(super) struct RuleRun<'a> {
@@ -65,7 +65,7 @@ impl RuleRun<'_> {
     }
 
     /// A `for_each` rule: per item, unknown or failing, else one pass.
-    fn items(&self, for_each: &Program, scope: &Context) -> Vec<Evaluation> {
+    fn items(&self, for_each: &Compiled, scope: &Context) -> Vec<Evaluation> {
         let rule = self.rule;
         let items = match expr::eval_items(for_each, scope) {
             Ok(items) => items,
