@@ -169,8 +169,9 @@ fn evaluate_group(
     let size = with.len() + without.len();
     let with_data = !with.is_empty();
     // Converted one group at a time, lending the members' strings: a
-    // fleet-scope rule sees every node of the fleet at once.
-    let nodes: Vec<_> = with.into_iter().map(expr::lend_map).collect();
+    // fleet-scope rule sees every node of the fleet at once. In parallel:
+    // fleet-scope rules run one after another.
+    let nodes: Vec<_> = with.into_par_iter().map(expr::lend_map).collect();
     scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
     scope.add_variable_as_val(
         "group",

@@ -11,19 +11,20 @@ pub mod fixture_check;
 pub mod group;
 pub mod merge;
 mod node;
+mod node_run;
 pub mod shard;
 mod subject;
 
 use self::causes::link_root_causes;
 use self::evidence::evidence_path;
 use self::group::{GroupMember, ShardRoot, evaluate_group_rules};
-use self::node::{NodeOutcome, evaluate_node};
+pub use self::node_run::{DEFAULT_INPUT_BYTES, InputMemory};
+use self::node_run::{NodeRun, digest_of};
 use self::shard::Shard;
 use crate::catalog::expr::{Bound, to_bound, to_cel};
 use crate::catalog::functions;
 use crate::catalog::{Catalog, Rule};
-use crate::facts::tables::SiteTables;
-use crate::facts::{self, NodeFacts, plan_fact};
+use crate::facts::{self, plan_fact};
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, SNAPSHOT_UNREADABLE};
 use crate::model::{Evaluation, Evaluations, Evidence, Phase, Scope};
@@ -33,7 +34,7 @@ use crate::snapshot::{self, Node};
 use cel::Context;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,40 +51,6 @@ pub struct RunOptions {
     /// plan.toml found for it (snapshot::plan_file).
     pub plan: Option<PathBuf>,
 }
-
-/// The bytes of input text a run holds: per node (a file past it is not
-/// read: 90009), and in all, by evaluating at most `total / per_node`
-/// nodes at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InputMemory {
-    pub per_node: u64,
-    pub total: u64,
-}
-
-impl Default for InputMemory {
-    fn default() -> Self {
-        InputMemory {
-            per_node: facts::DEFAULT_NODE_INPUT_BYTES,
-            total: DEFAULT_INPUT_BYTES,
-        }
-    }
-}
-
-impl InputMemory {
-    /// Nodes evaluated at once: each may hold `per_node`, all together no
-    /// more than `total`. Whatever rayon's work stealing does, no more
-    /// nodes than one batch are ever in flight.
-    fn nodes_at_once(&self) -> usize {
-        let n = self.total / self.per_node.max(1);
-        usize::try_from(n)
-            .unwrap_or(usize::MAX)
-            .clamp(1, NODE_BATCH)
-    }
-}
-
-/// The bytes of input text a whole run may hold, unless
-/// `--max-input-mib` says otherwise.
-pub const DEFAULT_INPUT_BYTES: u64 = 4096 * 1024 * 1024;
 
 pub struct RunOutput {
     pub evaluations: Evaluations,
@@ -139,9 +106,6 @@ impl Timings {
     }
 }
 
-/// Nodes evaluated in parallel before their evaluations are collected.
-const NODE_BATCH: usize = 256;
-
 pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
     run_part(paths, catalog, options, None)
 }
@@ -181,19 +145,19 @@ fn run_part(
     };
     // Discovery walks folders in parallel: in the pool, so `-j1` is one thread.
     let mut discovered = Default::default();
+    let mut fleet_level = Vec::new();
     in_pool(&mut || {
-        discovered = (
-            snapshot::discover(&paths),
-            snapshot::discover(&baseline_roots),
-        );
+        let (all_nodes, mut walk_problems) = snapshot::discover(&paths);
+        let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
+        walk_problems.extend(baseline_problems);
+        fleet_level = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
+        discovered = (all_nodes, baseline_nodes);
     });
-    let ((all_nodes, mut walk_problems), (baseline_nodes, baseline_problems)) = discovered;
+    let (all_nodes, baseline_nodes) = discovered;
     let nodes: Vec<&Node> = match shard {
         Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
         None => all_nodes.iter().collect(),
     };
-    walk_problems.extend(baseline_problems);
-    let mut fleet_level = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
     let plans = Plans::load(&roots, options.plan.as_ref(), &mut fleet_level);
     // So far only fleet-level problems: shard 1 alone reports them.
     if shard.is_some_and(|s| s.index != 1) {
@@ -205,7 +169,7 @@ fn run_part(
     timings.mark("discovery");
     let root = root_context(options.phase);
     let run = NodeRun {
-        plans: &plans,
+        plans: &plans.by_root,
         baselines: &baseline_nodes,
         node_rules: &node_rules,
         group_rules: &group_rules,
@@ -232,7 +196,8 @@ fn run_part(
     }
     timings.mark("group rules");
     let inputs_digest = inputs_digest(&members);
-    let places = places(&members);
+    let mut places = Places::default();
+    in_pool(&mut || places = self::places(&members));
     // Only a shard report carries them; a whole run is done with them.
     let members = if shard.is_some() { members } else { vec![] };
     evaluations.reserve_exact(group_evaluations.len());
@@ -376,93 +341,21 @@ fn node_rules<'a>(catalog: &'a Catalog, options: &RunOptions) -> Vec<&'a Rule> {
         .collect()
 }
 
-/// What every node of a run is evaluated with.
-struct NodeRun<'a, 'r> {
-    plans: &'a Plans,
-    baselines: &'a [Node],
-    node_rules: &'a [&'r Rule],
-    group_rules: &'a [&'a Rule],
-    root: &'a Context<'static, 'static>,
-    input_memory: InputMemory,
-    /// The site's table inputs, lent to each node's facts.
-    tables: &'a SiteTables,
-}
-
-impl NodeRun<'_, '_> {
-    /// Nodes are evaluated in parallel a batch at a time, and each batch's
-    /// evaluations are moved into `held`, the plain ones compact
-    /// (`model::evaluations`), so a large fleet never holds its evaluations
-    /// twice. Returns every node as group rules see
-    /// it, and the ISO digests used.
-    fn evaluate(
-        &self,
-        nodes: &[&Node],
-        held: &mut Evaluations,
-    ) -> (Vec<GroupMember>, crate::report::Digests) {
-        // The first node of each hostname; a baseline is matched by name.
-        let mut baselines: HashMap<String, &Node> = HashMap::new();
-        for b in self.baselines {
-            baselines.entry(b.name()).or_insert(b);
-        }
-        let mut members = Vec::with_capacity(nodes.len());
-        let mut digests = crate::report::Digests::default();
-        let batch_size = self.input_memory.nodes_at_once();
-        for (done, batch) in nodes.chunks(batch_size).enumerate() {
-            reserve_for_rest(held, done * batch_size, nodes.len());
-            let outcomes: Vec<NodeOutcome> = batch
-                .par_iter()
-                .map(|node| {
-                    let (plan, fleet) = &self.plans.by_root[&node.root];
-                    let facts = NodeFacts::new(node)
-                        .with_baseline(baselines.get(&node.name()).copied())
-                        .with_input_limit(self.input_memory.per_node)
-                        .with_fleet(fleet.clone())
-                        .with_tables(self.tables);
-                    evaluate_node(facts, &**plan, self.node_rules, self.group_rules, self.root)
-                })
-                .collect();
-            for (node, outcome) in batch.iter().zip(outcomes) {
-                held.extend(outcome.evaluations);
-                digests.extend(outcome.digests);
-                members.push(GroupMember {
-                    node: node.name(),
-                    path: shard::relative_path(node),
-                    root: node.root.display().to_string(),
-                    site: node.field("site").map(str::to_string),
-                    cluster: node.field("cluster").map(str::to_string),
-                    inputs_digest: node_inputs_digest(outcome.reads),
-                    group_facts: outcome.group_members,
-                });
-            }
-        }
-        (members, digests)
-    }
-}
-
-/// Each node's node.json, or its folder when it has none.
+/// Each node's node.json, or its folder when it has none: a file system
+/// call per node, in parallel.
 pub fn places(members: &[GroupMember]) -> Places {
     let nodes = members
-        .iter()
+        .par_iter()
         .map(|m| {
             let dir = Path::new(&m.root).join(&m.path);
             let file = dir.join(snapshot::NODE_MARKER);
             let place = if file.is_file() { file } else { dir };
             (m.node.clone(), place.display().to_string())
         })
-        .collect();
-    Places { nodes }
-}
-
-/// Room for the nodes not yet evaluated at the rate so far, and a
-/// sixteenth more: the vector grows while it is small instead of doubling
-/// when it holds most of the run.
-fn reserve_for_rest(held: &mut Evaluations, done: usize, nodes: usize) {
-    if done == 0 {
-        return;
-    }
-    let rest = (nodes - done) * held.len().div_ceil(done);
-    if held.spare() < rest {
-        held.reserve_exact(rest + rest / 16);
+        .collect::<Vec<_>>();
+    // In the members' order: of two nodes of one name, the last is kept.
+    Places {
+        nodes: nodes.into_iter().collect(),
     }
 }
 
@@ -496,16 +389,6 @@ pub fn finish(evaluations: &mut Evaluations, catalog: &Catalog, selection: &Sele
     evaluations.sort_for_report();
 }
 
-/// sha256 over the (file, content digest) pairs one node read, sorted.
-fn node_inputs_digest(mut reads: Vec<(String, String)>) -> String {
-    reads.sort();
-    digest_of(
-        reads
-            .iter()
-            .map(|(file, digest)| [file.as_str(), digest.as_str()]),
-    )
-}
-
 /// sha256 over the (node, node inputs digest) pairs of every node, sorted:
 /// the same whether the nodes were checked in one run or in shards.
 pub fn inputs_digest(members: &[GroupMember]) -> String {
@@ -515,18 +398,6 @@ pub fn inputs_digest(members: &[GroupMember]) -> String {
         .collect();
     pairs.sort_unstable();
     digest_of(pairs.into_iter())
-}
-
-fn digest_of<'a>(parts: impl Iterator<Item = [&'a str; 2]>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for pair in parts {
-        for part in pair {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-    }
-    format!("sha256:{}", crate::model::hex(&h.finalize()))
 }
 
 /// The rows of the fleet's many-NE exports that no node is judged on, one
