@@ -2,7 +2,7 @@
 //! checksum file, and the verdict of comparing the two. ISOs are read only
 //! by `iso_checksums`, and only those the checksum file lists with an md5.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -15,6 +15,8 @@ use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, FileSource, to_fact, typed};
 use crate::facts::file_digest;
 use crate::parse::linux::checksum_list::{self, ChecksumEntry};
+use crate::snapshot::Node;
+use crate::snapshot::folder_index::Kind;
 
 /// Where TPD servers keep the ISO of the release they upgrade to.
 pub const UPGRADE_DIR: &str = "var/TKLC/upgrade";
@@ -184,6 +186,40 @@ fn is_iso(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".iso")
 }
 
+/// The images in the upgrade folder `dir`: (name, path, the path with
+/// every link resolved inside the node's folder), regular files only.
+/// The node's listing answers for the folder and its files when it can.
+fn staged_files(node: &Node, dir: &Path) -> Result<Vec<(String, PathBuf, PathBuf)>, FactProblem> {
+    let resolved = |(n, p): (String, PathBuf)| {
+        let real = crate::snapshot::confined::resolve(&node.dir, &p).ok()?;
+        let meta = real.symlink_metadata().ok()?;
+        meta.is_file().then_some((n, p, real))
+    };
+    if let Some(children) = node.listed_children(dir) {
+        let images = children.into_iter().filter(|(n, _)| is_iso(n));
+        return Ok(images
+            .filter_map(|(n, kind)| {
+                let p = dir.join(&n);
+                match kind {
+                    Kind::File => Some((n, p.clone(), p)),
+                    Kind::Link => resolved((n, p)),
+                    Kind::Dir | Kind::Other => None,
+                }
+            })
+            .collect());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| FactProblem::Unreadable {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(entries
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(n, _)| is_iso(n))
+        .filter_map(resolved)
+        .collect())
+}
+
 /// One staged image and where its md5 can come from.
 struct Staged {
     name: String,
@@ -210,22 +246,7 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         });
     }
     if dir_present {
-        let node = facts.node;
-        let mut names: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(&dir)
-            .map_err(|e| FactProblem::Unreadable {
-                path: dir.display().to_string(),
-                reason: e.to_string(),
-            })?
-            .filter_map(Result::ok)
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .filter(|(n, _)| is_iso(n))
-            // Regular files only, links resolved inside the node's folder.
-            .filter_map(|(n, p)| {
-                let real = crate::snapshot::confined::resolve(&node.dir, &p).ok()?;
-                let meta = real.symlink_metadata().ok()?;
-                meta.is_file().then_some((n, p, real))
-            })
-            .collect();
+        let mut names = staged_files(facts.node, &dir)?;
         names.sort();
         for (name, path, real) in names {
             let size = std::fs::metadata(&real).ok().map(|m| m.len());

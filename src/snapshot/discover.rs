@@ -4,6 +4,7 @@
 
 use super::archive::{self, Archive};
 use super::confined::ReadError;
+use super::folder_index::{FolderIndex, IndexSlot};
 use super::{Layout, NODE_MARKER, Node, folder_name};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -235,7 +236,7 @@ fn discover_archive(
                 identity_error: Some(message.to_string()),
                 archive: None,
                 shared: Arc::default(),
-                folder_index: crate::snapshot::folder_index::IndexSlot::default(),
+                folder_index: IndexSlot::default(),
             });
             return;
         }
@@ -296,6 +297,12 @@ fn read_native(dir: &Path, root: &Path) -> Node {
 /// what the report says, with the fields of a node.json placed beside it
 /// (site, cluster, role…) laid over it.
 fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archive>>) -> Node {
+    // The folder listed once, here: its identity and the fleet's shared
+    // exports are looked up in the listing, and its facts read through it.
+    let folder_index = match archive {
+        Some(_) => IndexSlot::default(),
+        None => IndexSlot::listed(FolderIndex::build(dir)),
+    };
     let mut node = Node {
         dir: dir.to_path_buf(),
         layout,
@@ -304,7 +311,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
         identity_error: None,
         archive,
         shared: Arc::default(),
-        folder_index: crate::snapshot::folder_index::IndexSlot::default(),
+        folder_index,
     };
     if layout == Layout::Sos {
         let read = |rel: &str| node.read(&dir.join(rel)).ok();
@@ -321,6 +328,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
         node.identity.extend(given);
         node.identity_error = error;
     }
+    node.folder_index.close_folder();
     node
 }
 

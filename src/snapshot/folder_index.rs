@@ -1,5 +1,7 @@
-//! A node folder listed once while its facts are built: every entry's path
-//! and kind, so that looking an input up costs no system call, and a
+//! A node folder listed once, when discovery finds it, and kept until its
+//! facts are built: every entry's path and kind, so that looking an input
+//! up (node.json, the fleet's shared exports, every fact's input, the
+//! staged images) costs no system call, and a
 //! regular file reached through no link opens with one `openat2` that
 //! refuses any link on the way.
 //!
@@ -15,7 +17,7 @@ use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path};
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// What an entry of the folder is, links not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +45,9 @@ pub enum Lookup {
 #[derive(Debug)]
 pub struct FolderIndex {
     entries: Vec<(Box<str>, Kind)>,
-    /// The folder, opened once: files are opened beneath it.
-    folder: OwnedFd,
+    /// The folder, open while its files are read: they are opened
+    /// beneath it. A listing kept from discovery holds no open folder.
+    folder: OnceLock<Option<OwnedFd>>,
 }
 
 impl FolderIndex {
@@ -62,8 +65,22 @@ impl FolderIndex {
         let mut entries = Vec::new();
         list_beneath(&folder, &mut entries)?;
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.shrink_to_fit();
         let folder = Rc::into_inner(folder)?;
-        Some(FolderIndex { entries, folder })
+        Some(FolderIndex {
+            entries,
+            folder: OnceLock::from(Some(folder)),
+        })
+    }
+
+    /// Opens `dir`, the folder listed, if it is not open: its files are
+    /// opened beneath it.
+    fn open_folder(&self, dir: &Path) {
+        use rustix::fs::{Mode, OFlags};
+        self.folder.get_or_init(|| {
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            rustix::fs::open(dir, flags, Mode::empty()).ok()
+        });
     }
 
     /// Every entry, sorted by path.
@@ -98,6 +115,23 @@ impl FolderIndex {
         Lookup::Absent
     }
 
+    /// The entries directly in the folder `rel`, when the index vouches
+    /// for it: a folder reached through no link.
+    pub fn children(&self, rel: &Path) -> Option<Vec<(&str, Kind)>> {
+        if self.lookup(rel) != Lookup::Found(Kind::Dir) {
+            return None;
+        }
+        let prefix = format!("{}/", key_of(rel)?);
+        let from = self.entries.partition_point(|(name, _)| **name < *prefix);
+        let under = self.entries[from..]
+            .iter()
+            .take_while(|(name, _)| name.starts_with(&prefix));
+        let children = under
+            .map(|(name, kind)| (&name[prefix.len()..], *kind))
+            .filter(|(name, _)| !name.contains('/'));
+        Some(children.collect())
+    }
+
     /// Opens `rel` when the index lists it as a regular file, with one
     /// `openat2` beneath the folder that follows no link, and it is still
     /// a regular file once open. Returns the file and the size it claims;
@@ -106,7 +140,8 @@ impl FolderIndex {
         if self.lookup(rel) != Lookup::Found(Kind::File) {
             return None;
         }
-        let file = File::from(open_beneath(&self.folder, rel)?);
+        let folder = self.folder.get()?.as_ref()?;
+        let file = File::from(open_beneath(folder, rel)?);
         let meta = file.metadata().ok()?;
         meta.is_file().then_some((file, meta.len()))
     }
@@ -225,10 +260,12 @@ fn key_of(rel: &Path) -> Option<String> {
     Some(key)
 }
 
-/// A node's index while something builds its facts: listed on first use,
-/// dropped when the last holder is done, so that a fleet holds the indexes
-/// (and open folders) of the nodes being read only. Without a holder,
-/// every lookup takes the slow path.
+/// A node's index: listed by discovery (or on first use), its folder
+/// opened while something builds the node's facts, and dropped when the
+/// last holder is done, so that a fleet holds the open folders of the
+/// nodes being read only and, once a node is read, no listing of it.
+/// Without a holder, lookups use the listing if discovery kept one, and
+/// every read takes the slow path.
 #[derive(Default)]
 pub struct IndexSlot(Mutex<Slot>);
 
@@ -240,8 +277,29 @@ struct Slot {
 }
 
 impl IndexSlot {
+    /// The slot of a node discovery listed: `index` as built, its folder
+    /// open until [`IndexSlot::close_folder`].
+    pub fn listed(index: Option<FolderIndex>) -> IndexSlot {
+        IndexSlot(Mutex::new(Slot {
+            holders: 0,
+            index: Some(index.map(Arc::new)),
+        }))
+    }
+
     fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Closes the listed folder of a node no one holds, keeping its
+    /// listing: discovery lists thousands of nodes.
+    pub fn close_folder(&self) {
+        let mut slot = self.slot();
+        if slot.holders == 0
+            && let Some(Some(index)) = &mut slot.index
+            && let Some(index) = Arc::get_mut(index)
+        {
+            index.folder = OnceLock::new();
+        }
     }
 
     pub fn hold(&self) {
@@ -256,15 +314,18 @@ impl IndexSlot {
         }
     }
 
-    /// The index of `dir`, listed now if it was not, while held.
+    /// The index of `dir`: while held, listed now if it was not, with its
+    /// folder open; without a holder, the listing discovery kept, if any.
     pub fn get(&self, dir: &Path) -> Option<Arc<FolderIndex>> {
         let mut slot = self.slot();
         if slot.holders == 0 {
-            return None;
+            return slot.index.clone().flatten();
         }
-        slot.index
+        let index = (slot.index)
             .get_or_insert_with(|| FolderIndex::build(dir).map(Arc::new))
-            .clone()
+            .clone()?;
+        index.open_folder(dir);
+        Some(index)
     }
 }
 
@@ -361,12 +422,20 @@ mod tests {
     #[test]
     fn the_index_answers_as_the_slow_path_does() {
         let (_fleet, node) = hostile_node();
-        let slow = answers(&node);
-        node.hold_index();
+        // A copy keeps no listing: every answer by hand.
+        let unlisted = node.clone();
+        assert!(unlisted.folder_index.get(&node.dir).is_none());
+        let slow = answers(&unlisted);
+        // Discovery's listing, without and with the folder open.
         assert!(node.folder_index.get(&node.dir).is_some());
+        assert_eq!(answers(&node), slow);
+        node.hold_index();
         assert_eq!(answers(&node), slow);
         node.release_index();
         assert!(node.folder_index.get(&node.dir).is_none());
+        assert_eq!(answers(&node), slow);
+        node.hold_index();
+        assert_eq!(answers(&node), slow);
     }
 
     #[test]
@@ -423,6 +492,34 @@ mod tests {
             node.release_index();
             node.read(&conf).unwrap_err()
         });
+    }
+
+    #[test]
+    fn a_folder_s_children_come_from_the_index_only_without_links() {
+        let (_fleet, node) = hostile_node();
+        let children = |rel: &str| node.listed_children(&node.dir.join(rel));
+        let etc = children("etc").unwrap();
+        let names: Vec<(&str, Kind)> = etc.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            names,
+            [
+                ("conf", Kind::Link),
+                ("out", Kind::Link),
+                ("pam.d", Kind::Dir),
+                ("passwd", Kind::Link),
+                ("shadow", Kind::Other),
+            ]
+        );
+        assert_eq!(children("etc/pam.d").unwrap().len(), 2);
+        // Through a link, or not a folder: the slow path says.
+        assert!(children("etc/conf").is_none());
+        assert!(children("node.json").is_none());
+        assert!(children("missing").is_none());
+        assert!(
+            node.clone()
+                .listed_children(&node.dir.join("etc"))
+                .is_none()
+        );
     }
 
     #[test]

@@ -271,6 +271,21 @@ impl Node {
         }
     }
 
+    /// The names and kinds of the entries of the folder `path` (in the
+    /// node's folder), from the listing, when it vouches for the folder:
+    /// one reached through no link. `None` sends the caller to the slow
+    /// path.
+    pub fn listed_children(&self, path: &Path) -> Option<Vec<(String, Kind)>> {
+        let (index, rel) = self.indexed(path)?;
+        let children = index.children(rel)?;
+        Some(
+            children
+                .into_iter()
+                .map(|(n, k)| (n.to_string(), k))
+                .collect(),
+        )
+    }
+
     /// Reads a file of the node as text, at most [`MAX_INPUT_BYTES`].
     pub fn read(&self, path: &Path) -> Result<String, ReadError> {
         self.read_within(path, MAX_INPUT_BYTES)
