@@ -364,11 +364,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "src/facts/media.rs",
-        "staged",
-        "being moved to a typed fact (issue 19 §2); split with that change",
-    ),
-    (
-        "src/facts/media.rs",
         "build_iso_checksums",
         "being moved to a typed fact (issue 19 §2); split with that change",
     ),
