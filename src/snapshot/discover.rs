@@ -328,7 +328,7 @@ fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archiv
         node.identity.extend(given);
         node.identity_error = error;
     }
-    node.folder_index.close_folder();
+    node.folder_index.set_aside();
     node
 }
 

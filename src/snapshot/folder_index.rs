@@ -260,6 +260,10 @@ fn key_of(rel: &Path) -> Option<String> {
     Some(key)
 }
 
+/// The most entries of a node's listing kept from discovery until its
+/// facts are built (a native snapshot holds a few dozen).
+const KEPT_ENTRIES: usize = 64;
+
 /// A node's index: listed by discovery (or on first use), its folder
 /// opened while something builds the node's facts, and dropped when the
 /// last holder is done, so that a fleet holds the open folders of the
@@ -278,7 +282,7 @@ struct Slot {
 
 impl IndexSlot {
     /// The slot of a node discovery listed: `index` as built, its folder
-    /// open until [`IndexSlot::close_folder`].
+    /// open until [`IndexSlot::set_aside`].
     pub fn listed(index: Option<FolderIndex>) -> IndexSlot {
         IndexSlot(Mutex::new(Slot {
             holders: 0,
@@ -290,15 +294,22 @@ impl IndexSlot {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Closes the listed folder of a node no one holds, keeping its
-    /// listing: discovery lists thousands of nodes.
-    pub fn close_folder(&self) {
+    /// Closes the listed folder of a node no one holds (discovery lists
+    /// thousands of nodes), and keeps its listing until its facts are
+    /// built when it is small: a large one (a sosreport) is dropped and
+    /// listed again then, so that a fleet's listings stay a few KiB a node.
+    pub fn set_aside(&self) {
         let mut slot = self.slot();
-        if slot.holders == 0
-            && let Some(Some(index)) = &mut slot.index
+        if slot.holders > 0 {
+            return;
+        }
+        if let Some(Some(index)) = &mut slot.index
             && let Some(index) = Arc::get_mut(index)
+            && index.entries.len() <= KEPT_ENTRIES
         {
             index.folder = OnceLock::new();
+        } else {
+            slot.index = None;
         }
     }
 
@@ -520,6 +531,22 @@ mod tests {
                 .listed_children(&node.dir.join("etc"))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_large_listing_is_not_kept_from_discovery() {
+        let (fleet, node) = hostile_node();
+        assert!(node.folder_index.get(&node.dir).is_some());
+        for i in 0..KEPT_ENTRIES {
+            std::fs::write(node.dir.join(format!("f{i}")), "x").unwrap();
+        }
+        let (nodes, _) = crate::snapshot::discover(&[fleet.path().to_path_buf()]);
+        let node = &nodes[0];
+        assert!(node.folder_index.get(&node.dir).is_none());
+        let slow = answers(node);
+        node.hold_index();
+        assert!(node.folder_index.get(&node.dir).is_some());
+        assert_eq!(answers(node), slow);
     }
 
     #[test]
