@@ -19,7 +19,7 @@ use cel::parser::Expression;
 use cel::{Context, Env, ExecutionError, Program, Value};
 
 pub use super::expr_error::ExprError;
-use crate::model::compact_json::CompactJson;
+use crate::model::compact_json::View;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -228,35 +228,29 @@ pub fn to_bound(json: &Json) -> Bound {
     }
 }
 
-/// Like [`to_bound`] of the JSON a [`CompactJson`] holds, lending its
+/// Like [`to_bound`] of the JSON a
+/// [`CompactJson`](crate::model::compact_json::CompactJson) holds, lending its
 /// strings instead of copying them: for values that live shorter than the
 /// facts they come from.
-pub fn lend(json: &CompactJson) -> Box<dyn Val + '_> {
+pub fn lend(json: View<'_>) -> Box<dyn Val + '_> {
     match json {
-        CompactJson::Null => Box::new(CelNull),
-        CompactJson::Bool(b) => Box::new(CelBool::from(*b)),
-        CompactJson::Number(n) => match n.as_i64() {
+        View::Null => Box::new(CelNull),
+        View::Bool(b) => Box::new(CelBool::from(b)),
+        View::Number(n) => match n.as_i64() {
             Some(i) => Box::new(CelInt::from(i)),
             None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
-        CompactJson::String(s) => Box::new(CelString::from(&**s)),
-        CompactJson::Array(a) => shared(CelList::from(a.iter().map(lend).collect::<Vec<_>>())),
-        CompactJson::Object(o) => shared(CelMap::from(
-            o.iter()
-                .map(|(k, v)| (CelMapKey::from(&**k), lend(v)))
-                .collect::<HashMap<_, _>>(),
-        )),
+        View::String(s) => Box::new(CelString::from(s)),
+        View::Array(items) => shared(CelList::from(items.map(lend).collect::<Vec<_>>())),
+        View::Object(entries) => lend_map(entries),
     }
 }
 
 /// A map of facts, as [`lend`] converts an object.
-pub fn lend_map(
-    entries: &std::collections::BTreeMap<String, Arc<CompactJson>>,
-) -> Box<dyn Val + '_> {
+pub fn lend_map<'a>(entries: impl Iterator<Item = (&'a str, View<'a>)>) -> Box<dyn Val + 'a> {
     shared(CelMap::from(
         entries
-            .iter()
-            .map(|(k, v)| (CelMapKey::from(k.as_str()), lend(v)))
+            .map(|(k, v)| (CelMapKey::from(k), lend(v)))
             .collect::<HashMap<_, _>>(),
     ))
 }

@@ -7,13 +7,11 @@
 //! nearest the rule's own cost, and a rule found over the bound is measured
 //! again, longer, before it fails.
 
-use super::group::MemberFacts;
+use super::member_facts::{GroupFacts, MemberFacts};
 use super::*;
 use crate::catalog::Rule;
-use crate::model::compact_json::CompactJson;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The group facts of the Oracle PM fixture fleets (the fleets every
@@ -51,19 +49,16 @@ fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
             copy.path = format!("{}-{i}", m.path);
             copy.site = rename(&m.site, i);
             copy.cluster = rename(&m.cluster, i);
-            for facts in copy.group_facts.values_mut() {
+            let mut memberships = copy.group_facts.to_memberships();
+            for facts in memberships.values_mut() {
                 let MemberFacts::Facts(map) = facts else {
                     continue;
                 };
-                let map = map
-                    .iter()
-                    .map(|(k, v)| {
-                        let json = renamed(&Json::from(&**v), &names, i);
-                        (k.clone(), Arc::new(CompactJson::from(&json)))
-                    })
-                    .collect();
-                *facts = MemberFacts::Facts(Arc::new(map));
+                for value in map.values_mut() {
+                    *value = renamed(value, &names, i);
+                }
             }
+            copy.group_facts = GroupFacts::from(memberships);
             out.push(copy);
         }
     }

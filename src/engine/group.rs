@@ -2,10 +2,10 @@
 //! rules once per group of nodes.
 
 use super::conditions::RuleRun;
+use super::member_facts::{GroupFacts, Member, MemberFacts, Picked};
 use super::subject::Subject;
 use crate::catalog::Rule;
 use crate::catalog::expr::{self, Bound, Lent, to_bound};
-use crate::model::compact_json::CompactJson;
 use crate::model::{Evaluation, Scope, Status};
 use cel::Context;
 use cel::common::types::CelList;
@@ -15,22 +15,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Per group rule code: the member's facts, or why it has none; absent when
-/// the rule does not apply to the node.
-pub(super) type Membership = BTreeMap<u32, MemberFacts>;
-
-/// What one node gives one group rule.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberFacts {
-    /// `node` (identity) and each fact the rule `requires`, each shared by
-    /// every group rule of the node that reads it.
-    #[schemars(with = "BTreeMap<String, Json>")]
-    Facts(Arc<BTreeMap<String, Arc<CompactJson>>>),
-    /// Why the node has no data for the rule.
-    NoData(Arc<str>),
-}
 
 /// A node as group rules see it (JSON: an entry of `shard.nodes`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -49,7 +33,8 @@ pub struct GroupMember {
     #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub inputs_digest: String,
     /// Per group-scope rule code the node takes part in.
-    pub group_facts: Membership,
+    #[schemars(with = "BTreeMap<u32, MemberFacts>")]
+    pub group_facts: GroupFacts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -63,7 +48,7 @@ pub struct ShardRoot {
 pub(super) struct Group<'a> {
     pub(super) root: &'a str,
     /// Facts of members with data.
-    pub(super) with: Vec<&'a BTreeMap<String, Arc<CompactJson>>>,
+    pub(super) with: Vec<Picked<'a>>,
     /// "hostname (why)" of members without.
     pub(super) without: Vec<String>,
 }
@@ -112,7 +97,7 @@ pub(super) fn evaluate_groups(
 ) -> Vec<Evaluation> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for member in members {
-        let Some(entry) = member.group_facts.get(&rule.code) else {
+        let Some(entry) = member.group_facts.get(rule.code) else {
             continue;
         };
         let name = match rule.scope {
@@ -128,8 +113,8 @@ pub(super) fn evaluate_groups(
             without: vec![],
         });
         match entry {
-            MemberFacts::Facts(facts) => group.with.push(facts),
-            MemberFacts::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
+            Member::Facts(facts) => group.with.push(facts),
+            Member::NoData(why) => group.without.push(format!("{} ({why})", member.node)),
         }
     }
     let groups: Vec<(String, Group)> = groups.into_iter().collect();
@@ -171,7 +156,9 @@ fn evaluate_group(
     // Converted one group at a time, lending the members' strings: a
     // fleet-scope rule sees every node of the fleet at once. In parallel:
     // fleet-scope rules run one after another.
-    let nodes: Vec<_> = with.into_par_iter().map(expr::lend_map).collect();
+    let nodes: Vec<_> = (with.into_par_iter())
+        .map(|facts| expr::lend_map(facts.entries()))
+        .collect();
     scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
     scope.add_variable_as_val(
         "group",

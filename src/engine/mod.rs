@@ -9,6 +9,7 @@ mod conditions;
 mod evidence;
 pub mod fixture_check;
 pub mod group;
+pub mod member_facts;
 pub mod merge;
 mod node;
 mod node_run;

@@ -2,12 +2,11 @@
 
 use super::conditions::RuleRun;
 use super::evidence::{evidence_path, excerpt, problem_evidence};
-use super::group::{MemberFacts, Membership};
+use super::member_facts::{GroupFacts, GroupFactsBuilder, Reads};
 use super::subject::{Subject, rule_error};
 use crate::catalog::Rule;
 use crate::catalog::expr::{self, Bound, Lent, to_bound, to_cel};
 use crate::facts::{self, FactProblem, NodeFacts};
-use crate::model::compact_json::CompactJson;
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{INPUT_MALFORMED, SNAPSHOT_UNREADABLE};
 use crate::model::{Evaluation, Evidence, Scope, Status};
@@ -22,7 +21,7 @@ use std::sync::Arc;
 /// and the digests of the files read.
 pub(super) struct NodeOutcome {
     pub(super) evaluations: Vec<Evaluation>,
-    pub(super) group_members: Membership,
+    pub(super) group_members: GroupFacts,
     pub(super) reads: Vec<(String, String)>,
     /// The ISO digests used: (file, origin).
     pub(super) digests: Vec<(String, String)>,
@@ -101,7 +100,7 @@ fn unreadable_identity(
     }
     NodeOutcome {
         evaluations,
-        group_members: BTreeMap::new(),
+        group_members: GroupFacts::default(),
         reads: vec![],
         digests: vec![],
     }
@@ -161,11 +160,10 @@ fn group_membership(
     node_scope: &Context,
     identity: Json,
     facts: &mut NodeFacts,
-) -> Membership {
-    let identity = Arc::new(CompactJson::from(&identity));
-    let mut shared_facts: HashMap<String, Arc<CompactJson>> = HashMap::new();
-    let mut by_requires: HashMap<&[String], MemberFacts> = HashMap::new();
-    let mut members = BTreeMap::new();
+) -> GroupFacts {
+    let identity = Arc::new(identity);
+    let mut members = GroupFactsBuilder::default();
+    let mut by_requires: HashMap<&[String], Reads> = HashMap::new();
     for rule in group_rules {
         let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();
@@ -173,20 +171,17 @@ fn group_membership(
         match applies(rule, &scope) {
             Ok(false) => continue,
             Err(e) => {
-                members.insert(
-                    rule.code,
-                    MemberFacts::NoData(format!("applies_to failed: {e}").into()),
-                );
+                members.code(rule.code, Err(format!("applies_to failed: {e}").into()));
                 continue;
             }
             Ok(true) => {}
         }
-        let entry = by_requires
+        let entries = by_requires
             .entry(&rule.requires)
-            .or_insert_with(|| member_facts(&rule.requires, &identity, facts, &mut shared_facts));
-        members.insert(rule.code, entry.clone());
+            .or_insert_with(|| member_facts(&rule.requires, &identity, facts, &mut members));
+        members.code(rule.code, entries.clone());
     }
-    members
+    members.build()
 }
 
 /// A finding for each input that was malformed or could not be read.
@@ -232,26 +227,24 @@ fn fill_excerpts(evaluations: &mut [Evaluation], facts: &NodeFacts) {
     }
 }
 
-/// The node's identity and the facts `requires` names, or why it has none.
-pub(super) fn member_facts(
+/// The node's identity and the facts `requires` names (as entries of
+/// `members`), or why it has none.
+fn member_facts(
     requires: &[String],
-    identity: &Arc<CompactJson>,
+    identity: &Arc<Json>,
     facts: &mut NodeFacts,
-    shared: &mut HashMap<String, Arc<CompactJson>>,
-) -> MemberFacts {
-    let mut member = BTreeMap::from([("node".to_string(), identity.clone())]);
+    members: &mut GroupFactsBuilder,
+) -> Reads {
+    let mut member = BTreeMap::from([("node", identity.clone())]);
     for req in requires {
-        let fact = match shared.get(req) {
-            Some(fact) => fact.clone(),
-            None => match facts.get_shared(req) {
-                Ok(json) => Arc::new(CompactJson::from(&*json)),
-                Err(problem) => return MemberFacts::NoData(problem.describe().into()),
-            },
+        match facts.get_shared(req) {
+            Ok(json) => member.insert(req.as_str(), json),
+            Err(problem) => return Err(problem.describe().into()),
         };
-        shared.insert(req.clone(), fact.clone());
-        member.insert(req.clone(), fact);
     }
-    MemberFacts::Facts(Arc::new(member))
+    Ok((member.iter())
+        .map(|(name, value)| members.entry(name, value))
+        .collect())
 }
 
 pub(super) fn applies(rule: &Rule, scope: &Context) -> Result<bool, expr::ExprError> {
