@@ -7,6 +7,7 @@
 //! (docs/performance.md).
 
 use super::{Chain, Evaluation, Fingerprint, Scope, Severity, Status, fingerprint};
+use rayon::slice::ParallelSliceMut;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -200,11 +201,12 @@ impl Evaluations {
     /// finding repeated for nodes that share a hostname) stay in the order
     /// made, which never depends on the thread count; the list is a tenth
     /// of the size of whole evaluations, so the stable sort's copy is
-    /// small.
+    /// small. Sorted on the run's threads: rayon's merge sort is stable
+    /// too, so the order is the same as one thread's.
     pub fn sort_for_report(&mut self) {
         let tables = &self.tables;
         self.items
-            .sort_by(|a, b| tables.sort_key(a).cmp(&tables.sort_key(b)));
+            .par_sort_by(|a, b| tables.sort_key(a).cmp(&tables.sort_key(b)));
     }
 }
 
