@@ -1,6 +1,7 @@
 //! Policy Management backups: the archives in
 //! /var/camiant/backup/local_archive/{serverbackup,systembackup}.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::fleet_inputs::{FleetRead, SharedFact};
@@ -211,14 +212,36 @@ pub const RECORDED_BACKUPS: FactSpec = FactSpec {
 /// The rows of the fleet's repository that are the node's: a rule reads a
 /// few rows instead of matching every row of the fleet on every node.
 pub fn build_recorded(facts: &mut NodeFacts) -> FactResult {
+    let fleet = facts.fleet.clone();
     with_repository(facts, |repository, facts| {
         let repository = repository.as_ref().map_err(Clone::clone)?;
-        let hostname = facts.node.name();
-        let own: Vec<&Json> = (repository["backups"].as_array().into_iter().flatten())
-            .filter(|b| (b["server"].as_str()).is_some_and(|s| s.eq_ignore_ascii_case(&hostname)))
+        let rows = repository["backups"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        // Indexed once per fleet root: a scan per node is quadratic when
+        // every server of the fleet has its rows.
+        let by_server = fleet.backups_by_server.get_or_init(|| by_server(rows));
+        let hostname = facts.node.name().to_ascii_lowercase();
+        let own: Vec<&Json> = (by_server.get(&hostname).into_iter().flatten())
+            .map(|&i| &rows[i])
             .collect();
         Ok(serde_json::json!({"location": repository["location"], "backups": own}))
     })
+}
+
+/// The indexes of the repository's rows by their server, in ASCII lower
+/// case (as `eq_ignore_ascii_case` compares), in order.
+fn by_server(rows: &[Json]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(server) = row["server"].as_str() {
+            index
+                .entry(server.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+    }
+    index
 }
 
 /// The `backup_repository` fact of the fleet root `root`; `reads` gets

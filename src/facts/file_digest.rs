@@ -150,15 +150,34 @@ pub const CACHE_FILE: &str = "iso-md5.txt";
 /// The cache of this run: every node's facts share it.
 static RUN_CACHE: LazyLock<Md5Cache> = LazyLock::new(Md5Cache::default);
 
+/// Whether stderr is a terminal, where the bars are drawn.
+static DRAWN: LazyLock<bool> = LazyLock::new(|| io::stderr().is_terminal());
+
 /// The bars of files being hashed, drawn only when stderr is a terminal.
 static BARS: LazyLock<MultiProgress> = LazyLock::new(|| {
-    let target = if io::stderr().is_terminal() {
+    let target = if *DRAWN {
         ProgressDrawTarget::stderr()
     } else {
         ProgressDrawTarget::hidden()
     };
     MultiProgress::with_draw_target(target)
 });
+
+/// The bar of one batch of files, `total` bytes: drawn under [`BARS`]
+/// when stderr is a terminal, else a hidden bar, which queries no terminal
+/// (a run hashes a batch per node).
+fn progress_bar(total: u64) -> ProgressBar {
+    static STYLE: LazyLock<ProgressStyle> = LazyLock::new(|| {
+        ProgressStyle::with_template("md5 {bytes}/{total_bytes} {bar:30} {bytes_per_sec} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+    });
+    if !*DRAWN {
+        return ProgressBar::hidden();
+    }
+    let bar = BARS.add(ProgressBar::new(total));
+    bar.set_style(STYLE.clone());
+    bar
+}
 
 /// md5 of every path, in the order given, and where each came from. Files
 /// are hashed in parallel, largest first; a file already hashed in this
@@ -234,19 +253,16 @@ impl Md5Cache {
     }
 
     pub fn md5_files(&self, paths: &[PathBuf]) -> Vec<(DigestResult, Origin)> {
+        if paths.is_empty() {
+            return Vec::new();
+        }
         let metas: Vec<Result<Metadata, DigestError>> =
             paths.iter().map(|p| Ok(std::fs::metadata(p)?)).collect();
         let mut order: Vec<usize> = (0..paths.len()).collect();
         let size = |i: &usize| metas[*i].as_ref().map_or(0, Metadata::len);
         order.sort_by_key(|i| std::cmp::Reverse(size(i)));
         let total: u64 = order.iter().map(size).sum();
-        let bar = BARS.add(ProgressBar::new(total));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "md5 {bytes}/{total_bytes} {bar:30} {bytes_per_sec} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        let bar = progress_bar(total);
 
         let results: Vec<OnceLock<(DigestResult, Origin)>> =
             paths.iter().map(|_| OnceLock::new()).collect();
@@ -268,8 +284,10 @@ impl Md5Cache {
                 });
             }
         });
-        bar.finish_and_clear();
-        BARS.remove(&bar);
+        if *DRAWN {
+            bar.finish_and_clear();
+            BARS.remove(&bar);
+        }
         results
             .into_iter()
             .map(|r| {

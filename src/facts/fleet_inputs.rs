@@ -3,6 +3,7 @@
 //! node of the root, so it is built once per root and lent to each node,
 //! instead of reading and parsing the same files once per node.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -17,6 +18,9 @@ pub struct FleetInputs {
     pub plan_file: Option<PathBuf>,
     /// The `backup_repository` fact, once built.
     pub(super) backup_repository: OnceLock<SharedFact>,
+    /// Its rows by server (ASCII lower case): indexes into `backups`, in
+    /// order, so that each node finds its own rows without a scan.
+    pub(super) backups_by_server: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 impl FleetInputs {
@@ -24,6 +28,7 @@ impl FleetInputs {
         FleetInputs {
             plan_file,
             backup_repository: OnceLock::new(),
+            backups_by_server: OnceLock::new(),
         }
     }
 }

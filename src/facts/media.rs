@@ -3,7 +3,7 @@
 //! by `iso_checksums`, and only those the checksum file lists with an md5.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use schemars::JsonSchema;
@@ -14,7 +14,8 @@ use super::node_facts::NodeFacts;
 use super::problem::{FactProblem, FactResult, outcome_problem};
 use super::spec::{Build, FactSpec, FileSource, to_fact, typed};
 use crate::facts::file_digest;
-use crate::parse::linux::checksum_list::{self, ChecksumEntry};
+use crate::parse::Outcome;
+use crate::parse::linux::checksum_list::{self, ChecksumEntry, ChecksumList};
 use crate::snapshot::Node;
 use crate::snapshot::folder_index::Kind;
 
@@ -220,6 +221,10 @@ fn staged_files(node: &Node, dir: &Path) -> Result<Vec<(String, PathBuf, PathBuf
         .collect())
 }
 
+/// An input as `NodeFacts::parse` gives it: the path shown and the
+/// parser's outcome.
+type Parsed<T> = Result<(String, Outcome<T>), FactProblem>;
+
 /// One staged image and where its md5 can come from.
 struct Staged {
     name: String,
@@ -230,6 +235,12 @@ struct Staged {
     /// An md5 recorded on the node: (digest, shown output file, line).
     recorded: Option<(String, String, usize)>,
     source: FileSource,
+}
+
+/// The staged images, listed once per node: `staged_isos` and
+/// `iso_checksums` are both built from them.
+fn staged_once(facts: &mut NodeFacts) -> Arc<Result<Vec<Staged>, FactProblem>> {
+    facts.derived("staged images", staged)
 }
 
 fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
@@ -314,7 +325,8 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
 }
 
 pub fn build_staged_isos(facts: &mut NodeFacts) -> FactResult {
-    let staged = staged(facts)?;
+    let staged = staged_once(facts);
+    let staged = staged.as_ref().as_ref().map_err(Clone::clone)?;
     let rows: Vec<StagedIso> = staged
         .iter()
         .map(|s| {
@@ -333,13 +345,22 @@ pub fn build_staged_isos(facts: &mut NodeFacts) -> FactResult {
     to_fact(&rows)
 }
 
+/// md5sum.out parsed, once per node: `checksum_file` and `iso_checksums`
+/// are both built from it.
+fn checksum_list_once(facts: &mut NodeFacts) -> Arc<Parsed<ChecksumList>> {
+    facts.derived("checksum-file parsed", |facts| {
+        facts.parse("checksum-file", checksum_list::parse)
+    })
+}
+
 pub fn build_checksum_file(facts: &mut NodeFacts) -> FactResult {
-    let (shown, outcome) = facts.parse("checksum-file", checksum_list::parse)?;
+    let parsed = checksum_list_once(facts);
+    let (shown, outcome) = parsed.as_ref().as_ref().map_err(Clone::clone)?;
     let Some(list) = outcome.records() else {
-        return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
+        return Err(outcome_problem(shown, outcome).expect("not parsed"));
     };
     to_fact(&ChecksumFile {
-        file: &shown,
+        file: shown,
         entries: list
             .entries
             .iter()
@@ -348,7 +369,7 @@ pub fn build_checksum_file(facts: &mut NodeFacts) -> FactResult {
                 algorithm: e.algorithm,
                 digest: &e.digest,
                 form: e.form,
-                source: FileSource::line(&shown, e.line),
+                source: FileSource::line(shown, e.line),
             })
             .collect(),
         problems: list
@@ -357,7 +378,7 @@ pub fn build_checksum_file(facts: &mut NodeFacts) -> FactResult {
             .map(|p| ChecksumProblem {
                 line: p.line,
                 reason: &p.reason,
-                source: FileSource::line(&shown, p.line),
+                source: FileSource::line(shown, p.line),
             })
             .collect(),
     })
@@ -378,12 +399,14 @@ fn listing_for<'e>(entries: &'e [ChecksumEntry], staged: &Staged) -> Option<&'e 
 type Digest = (file_digest::DigestResult, String, DigestOrigin);
 
 pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
-    let (shown, outcome) = facts.parse("checksum-file", checksum_list::parse)?;
+    let parsed = checksum_list_once(facts);
+    let (shown, outcome) = parsed.as_ref().as_ref().map_err(Clone::clone)?;
     let Some(list) = outcome.records() else {
-        return Err(outcome_problem(&shown, &outcome).expect("not parsed"));
+        return Err(outcome_problem(shown, outcome).expect("not parsed"));
     };
-    let entries = list.entries.clone();
-    let staged = staged(facts)?;
+    let entries = &list.entries;
+    let staged = staged_once(facts);
+    let staged = staged.as_ref().as_ref().map_err(Clone::clone)?;
 
     // Hash, in one parallel batch, the shipped images listed with an md5
     // whose md5 the collector did not record on the node: that one was
@@ -391,7 +414,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
     let to_hash: Vec<(usize, PathBuf)> = staged
         .iter()
         .enumerate()
-        .filter(|(_, s)| listing_for(&entries, s).is_some_and(|e| e.algorithm == "md5"))
+        .filter(|(_, s)| listing_for(entries, s).is_some_and(|e| e.algorithm == "md5"))
         .filter(|(_, s)| s.recorded.is_none())
         .filter_map(|(i, s)| s.file.clone().map(|f| (i, f)))
         .collect();
@@ -406,7 +429,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
 
     let mut items = Vec::new();
     for (s, computed) in staged.iter().zip(computed) {
-        let entry = listing_for(&entries, s);
+        let entry = listing_for(entries, s);
         let digest = match (computed, &s.recorded, entry) {
             (Some(found), _, _) => Some(found),
             (None, Some((d, out, _)), Some(e)) if e.algorithm == "md5" => {
@@ -432,11 +455,11 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
                 .as_ref()
                 .and_then(|d| d.as_ref().err())
                 .map(ToString::to_string),
-            source: entry.map_or_else(|| s.source.clone(), |e| FileSource::line(&shown, e.line)),
+            source: entry.map_or_else(|| s.source.clone(), |e| FileSource::line(shown, e.line)),
         });
     }
     // Listed images that are not staged.
-    for e in &entries {
+    for e in entries {
         let name = checksum_list::basename(&e.name);
         if staged.iter().any(|s| s.path == e.name || s.name == name) {
             continue;
@@ -453,7 +476,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             computed_from: None,
             digest_origin: None,
             error: None,
-            source: FileSource::line(&shown, e.line),
+            source: FileSource::line(shown, e.line),
         });
     }
     to_fact(&items)

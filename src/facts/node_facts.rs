@@ -7,6 +7,7 @@ use super::tables::{NO_TABLES, SiteTables};
 use crate::parse::Outcome;
 use crate::snapshot::{self, Node};
 use serde_json::Value as Json;
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -56,6 +57,9 @@ pub struct NodeFacts<'a> {
     pub unreadable: Vec<UnreadInput>,
     /// The node folder's files, listed on first use.
     files: Option<Vec<String>>,
+    /// What more than one fact is built from (a parsed input, the staged
+    /// images), computed once per node: see [`NodeFacts::derived`].
+    derived: BTreeMap<&'static str, Arc<dyn Any + Send + Sync>>,
     /// Bytes of input text this node may still hold in `reads`.
     budget: u64,
     /// What the node's fleet root shares with its other nodes: the plan
@@ -85,6 +89,7 @@ impl<'a> NodeFacts<'a> {
             malformed: Vec::new(),
             unreadable: Vec::new(),
             files: None,
+            derived: BTreeMap::new(),
             budget: DEFAULT_NODE_INPUT_BYTES,
             fleet: Arc::default(),
             tables: &NO_TABLES,
@@ -273,6 +278,24 @@ impl<'a> NodeFacts<'a> {
             key_blocks: std::sync::OnceLock::new(),
         };
         self.reads.insert(read.shown.clone(), read_here);
+    }
+
+    /// The value `key` names, computed by `compute` on first use and kept
+    /// with the node's facts: what two facts are built from is computed
+    /// once per node. `key` names one type of value.
+    pub(super) fn derived<T: Any + Send + Sync>(
+        &mut self,
+        key: &'static str,
+        compute: impl FnOnce(&mut Self) -> T,
+    ) -> Arc<T> {
+        if let Some(known) = self.derived.get(key)
+            && let Ok(known) = Arc::clone(known).downcast::<T>()
+        {
+            return known;
+        }
+        let value = Arc::new(compute(self));
+        self.derived.insert(key, value.clone());
+        value
     }
 
     /// Every file of the node folder, relative to it with `/` separators,
