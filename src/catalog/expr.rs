@@ -9,17 +9,16 @@ use cel::common::ast::{
     CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedEntryExpr, ListExpr, LiteralValue,
     MapEntryExpr, MapExpr, SelectExpr, operators,
 };
-use cel::common::traits::Indexer;
 use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, Kind,
 };
 use cel::common::value::{Builtin, BuiltinRef, CowVal, Val};
 use cel::context::VariableResolver;
+use cel::objects::{Key, Map};
 use cel::parser::Expression;
 use cel::{Context, Env, ExecutionError, Program, Value};
 
 pub use super::expr_error::ExprError;
-use crate::model::compact_json::View;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -71,12 +70,10 @@ impl std::ops::Deref for Compiled {
 }
 
 impl Compiled {
-    /// Evaluates the expression, as `Program::execute` does.
+    /// Evaluates the expression, as `Program::execute` does, to a value
+    /// that may hold `LentObject`s.
     pub fn execute(&self, ctx: &Context) -> Result<Value, ExecutionError> {
-        if let Some(Ok(value)) = (self.indexed.as_ref()).map(|e| Value::resolve(e, ctx)) {
-            return Ok(value);
-        }
-        self.program.execute(ctx)
+        value_of(&*self.resolve_val(ctx)?)
     }
 
     /// The value as the interpreter holds it, as `Value::resolve_val`.
@@ -91,8 +88,20 @@ impl Compiled {
     }
 }
 
+/// `==`, `!=` and `in` as rules are evaluated (see [`indexed`]): the
+/// interpreter's own map equals only its own maps, so `{'k': 'v'} == m`
+/// would be false for a map `m` lent in place (a `LentObject`), which
+/// equals any map. These functions (in `functions`) compare the other way
+/// round too when the first way says no; for the interpreter's own values,
+/// whose equality is symmetric, the answer is the same. A rule cannot name
+/// them.
+pub const SYMMETRIC_EQUALS: &str = "@symmetric_equals";
+pub const SYMMETRIC_NOT_EQUALS: &str = "@symmetric_not_equals";
+pub const SYMMETRIC_IN: &str = "@symmetric_in";
+
 /// `expr` with every field selection `a.b` (outside `has()`) the index
-/// `a["b"]`.
+/// `a["b"]`, and `==`, `!=` and `in` comparing both ways (see
+/// [`SYMMETRIC_EQUALS`]).
 fn indexed(expr: &Expression) -> Expression {
     let kind = match &expr.expr {
         Expr::Select(select) if !select.test => Expr::Call(CallExpr {
@@ -110,6 +119,19 @@ fn indexed(expr: &Expression) -> Expression {
             operand: Box::new(indexed(&select.operand)),
             ..select.clone()
         }),
+        Expr::Call(call) if call.target.is_none() && call.args.len() == 2 => {
+            let func_name = match call.func_name.as_str() {
+                operators::EQUALS => SYMMETRIC_EQUALS,
+                operators::NOT_EQUALS => SYMMETRIC_NOT_EQUALS,
+                operators::IN => SYMMETRIC_IN,
+                other => other,
+            };
+            Expr::Call(CallExpr {
+                func_name: func_name.to_string(),
+                target: None,
+                args: call.args.iter().map(indexed).collect(),
+            })
+        }
         Expr::Call(call) => Expr::Call(CallExpr {
             func_name: call.func_name.clone(),
             target: call.target.as_deref().map(|t| Box::new(indexed(t))),
@@ -228,33 +250,6 @@ pub fn to_bound(json: &Json) -> Bound {
     }
 }
 
-/// Like [`to_bound`] of the JSON a
-/// [`CompactJson`](crate::model::compact_json::CompactJson) holds, lending its
-/// strings instead of copying them: for values that live shorter than the
-/// facts they come from.
-pub fn lend(json: View<'_>) -> Box<dyn Val + '_> {
-    match json {
-        View::Null => Box::new(CelNull),
-        View::Bool(b) => Box::new(CelBool::from(b)),
-        View::Number(n) => match n.as_i64() {
-            Some(i) => Box::new(CelInt::from(i)),
-            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
-        },
-        View::String(s) => Box::new(CelString::from(s)),
-        View::Array(items) => shared(CelList::from(items.map(lend).collect::<Vec<_>>())),
-        View::Object(entries) => lend_map(entries),
-    }
-}
-
-/// A map of facts, as [`lend`] converts an object.
-pub fn lend_map<'a>(entries: impl Iterator<Item = (&'a str, View<'a>)>) -> Box<dyn Val + 'a> {
-    shared(CelMap::from(
-        entries
-            .map(|(k, v)| (CelMapKey::from(k), lend(v)))
-            .collect::<HashMap<_, _>>(),
-    ))
-}
-
 /// Variables lent by reference to one scope (set it with
 /// `Context::set_variable_resolver`): a rule reads a node's facts without
 /// copying them.
@@ -267,6 +262,44 @@ impl VariableResolver for Lent<'_> {
             .find(|(name, _)| *name == variable)
             .map(|(_, value)| CowVal::Borrowed(*value))
     }
+}
+
+/// `value` as a [`Value`], as `Value::try_from` converts it, maps that are
+/// not the interpreter's own (a `LentObject`) included.
+pub fn value_of(value: &dyn Val) -> Result<Value, ExecutionError> {
+    match value.as_builtin() {
+        BuiltinRef::List(list) => Ok(Value::List(Arc::new(
+            (list.inner().iter())
+                .map(|item| value_of(item.as_ref()))
+                .collect::<Result<_, _>>()?,
+        ))),
+        BuiltinRef::Map(map) => map_value(
+            (map.inner().iter()).map(|(k, v)| (Key::from(k.clone()), CowVal::Borrowed(v.as_ref()))),
+        ),
+        BuiltinRef::Other if value.get_type().kind() == Kind::Map => {
+            let (Some(keys), Some(indexer)) = (value.as_iterable(), value.as_indexer()) else {
+                return Value::try_from(value);
+            };
+            let mut keys = keys.iter();
+            let mut entries = Vec::new();
+            while let Some(key) = keys.next() {
+                let Some(name) = key.downcast_ref::<CelString>() else {
+                    return Value::try_from(value);
+                };
+                entries.push((Key::from(name.inner()), indexer.get(key)?));
+            }
+            map_value(entries.into_iter())
+        }
+        _ => Value::try_from(value),
+    }
+}
+
+fn map_value<'b, 'v: 'b>(
+    entries: impl Iterator<Item = (Key, CowVal<'b, 'v>)>,
+) -> Result<Value, ExecutionError> {
+    let map = (entries.map(|(k, v)| Ok((k, value_of(&*v)?))))
+        .collect::<Result<HashMap<_, _>, ExecutionError>>()?;
+    Ok(Value::Map(Map { map: Arc::new(map) }))
 }
 
 /// Converts a CEL result back to JSON (for evidence and templates).
@@ -345,7 +378,7 @@ pub fn eval_items<'v>(
     if !matches!(list.as_builtin(), BuiltinRef::List(_)) {
         return Err(ExprError::Type {
             expected: "a list",
-            got: render(&Value::try_from(&*list)?),
+            got: render(&value_of(&*list)?),
         });
     }
     let items = match list {
@@ -366,11 +399,17 @@ pub fn eval_items<'v>(
 
 /// The `source` entry of an item that is a map.
 pub fn source_of(item: &dyn Val) -> Option<Value> {
-    let BuiltinRef::Map(map) = item.as_builtin() else {
+    let source = map_entry(item, "source")?;
+    value_of(&*source).ok()
+}
+
+/// The entry `key` of `value` when it is a map (the interpreter's own or a
+/// `LentObject`).
+pub fn map_entry<'b, 'v>(value: &'b (dyn Val + 'v), key: &str) -> Option<CowVal<'b, 'v>> {
+    if value.get_type().kind() != Kind::Map {
         return None;
-    };
-    let source = map.get(&CelString::from("source")).ok()?;
-    Value::try_from(&*source).ok()
+    }
+    value.as_indexer()?.get(&CelString::from(key)).ok()
 }
 
 pub fn eval(program: &Compiled, ctx: &Context) -> Result<Value, ExprError> {
@@ -517,7 +556,7 @@ mod tests {
     /// Evaluated with its selections as indexes and as written: the same
     /// value, or the same error.
     fn both_ways(src: &str, facts: Json) -> Result<Value, ExprError> {
-        let root = Context::with_env(ENV.clone());
+        let root = super::super::functions::root_context();
         let mut ctx = root.new_inner_scope();
         ctx.add_variable_from_value("f", to_cel(&facts));
         let compiled = compile(src).unwrap();
@@ -554,11 +593,28 @@ mod tests {
             "f.a.b.k",
             "g.x",
             "has(f.n.x)",
+            "1 in 2",
+            "f.a.s in f.a.s",
+            "f.a.missing in [1]",
         ] {
             assert!(both_ways(failing, facts.clone()).is_err(), "{failing}");
         }
         assert_eq!(
             both_ways("f.a.missing == 1 || true", facts.clone()),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            both_ways(
+                "f.a.b[0] == {'k': 1} && f.a.b[0] != {'k': 2}",
+                facts.clone()
+            ),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            both_ways(
+                "{'k': 2} in f.a.b && 'b' in f.a && !('z' in f.a)",
+                facts.clone()
+            ),
             Ok(Value::Bool(true))
         );
         assert_eq!(both_ways("math.greatest(1, 2)", facts), Ok(Value::Int(2)));

@@ -4,10 +4,9 @@
 //! of each argument on every call, and its `Value` result is copied again
 //! into the interpreter's form.
 
-use super::expr::ENV;
+use super::expr::{ENV, SYMMETRIC_EQUALS, SYMMETRIC_IN, SYMMETRIC_NOT_EQUALS, map_entry};
 use super::shared::shared;
-use cel::common::traits::Indexer;
-use cel::common::types::{CelList, CelMap, CelMapKey, CelString};
+use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelString, Kind};
 use cel::common::value::{BuiltinRef, CowVal, Val};
 use cel::{Context, ExecutionError, FunctionContext};
 use std::collections::HashMap;
@@ -30,7 +29,39 @@ pub fn root_context() -> Context<'static, 'static> {
         .expect("`upgrade_order` is not a standard CEL overload");
     ctx.add_function("group_by", group_by())
         .expect("`group_by` is not a standard CEL overload");
+    ctx.add_function(SYMMETRIC_EQUALS, compare(|a, b| equal(a, b)))
+        .expect("not a standard CEL overload");
+    ctx.add_function(SYMMETRIC_NOT_EQUALS, compare(|a, b| !equal(a, b)))
+        .expect("not a standard CEL overload");
+    ctx.add_function(SYMMETRIC_IN, symmetric_in())
+        .expect("not a standard CEL overload");
     ctx
+}
+
+/// Equal one way or the other: see [`SYMMETRIC_EQUALS`].
+fn equal(a: &dyn Val, b: &dyn Val) -> bool {
+    let container = |v: &dyn Val| matches!(v.get_type().kind(), Kind::Map | Kind::List);
+    a.equals(b) || ((container(a) || container(b)) && b.equals(a))
+}
+
+fn compare(test: fn(&dyn Val, &dyn Val) -> bool) -> RawFunction {
+    Box::new(move |ftx| {
+        let [a, b] = args::<2>(ftx)?;
+        Ok(CowVal::owned(CelBool::from(test(a, b))))
+    })
+}
+
+/// `x in list` comparing each element both ways; any other `in` fails here,
+/// so that the expression is evaluated as written.
+fn symmetric_in() -> RawFunction {
+    Box::new(|ftx| {
+        let [x, list] = args::<2>(ftx)?;
+        let BuiltinRef::List(list) = list.as_builtin() else {
+            return Err(ExecutionError::function_error(SYMMETRIC_IN, "not a list"));
+        };
+        let found = list.inner().iter().any(|item| equal(item.as_ref(), x));
+        Ok(CowVal::owned(CelBool::from(found)))
+    })
 }
 
 /// A function that reads its arguments without converting them.
@@ -155,10 +186,7 @@ pub fn group_by() -> RawFunction {
 fn string_at<'p>(value: &dyn Val, path: impl IntoIterator<Item = &'p str>) -> Option<String> {
     let mut at = CowVal::Borrowed(value);
     for part in path {
-        let BuiltinRef::Map(map) = at.as_builtin() else {
-            return None;
-        };
-        let next = map.get(&CelString::from(part)).ok()?.into_owned();
+        let next = map_entry(&*at, part)?.into_owned();
         at = CowVal::Owned(next);
     }
     at.downcast_ref::<CelString>()

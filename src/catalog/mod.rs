@@ -6,6 +6,7 @@ pub mod docs;
 pub mod expr;
 mod expr_error;
 pub mod functions;
+pub mod lent_object;
 mod lint;
 mod problem;
 pub mod rule_file;

@@ -5,7 +5,8 @@ use super::conditions::RuleRun;
 use super::member_facts::{GroupFacts, Member, MemberFacts, Picked};
 use super::subject::Subject;
 use crate::catalog::Rule;
-use crate::catalog::expr::{self, Bound, Lent, to_bound};
+use crate::catalog::expr::{Bound, Lent, to_bound};
+use crate::catalog::lent_object;
 use crate::model::{Evaluation, Scope, Status};
 use cel::Context;
 use cel::common::types::CelList;
@@ -65,27 +66,13 @@ pub fn evaluate_group_rules(
         .iter()
         .map(|r| (r.path.as_str(), to_bound(&r.plan)))
         .collect();
-    // A fleet-scope rule converts every member's facts for CEL at once, so
-    // those rules run one after another, beside the cluster- and site-scope
-    // rules (and their groups), which run in parallel: two fleet-wide rules
-    // at once held twice the fleet. The report order comes from the sort in
+    // The rules run side by side: a group's members are lent to CEL with
+    // their objects read in place, so a fleet-scope rule no longer holds a
+    // copy of the fleet's facts. The report order comes from the sort in
     // `finish`.
-    let (fleet, grouped): (Vec<&Rule>, Vec<&Rule>) =
-        rules.iter().partition(|r| r.scope == Scope::Fleet);
-    let (mut evaluations, per_group) = rayon::join(
-        || {
-            (fleet.iter())
-                .flat_map(|rule| evaluate_groups(rule, members, &plans, root))
-                .collect::<Vec<_>>()
-        },
-        || {
-            (grouped.par_iter())
-                .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
-                .collect::<Vec<_>>()
-        },
-    );
-    evaluations.extend(per_group);
-    evaluations
+    (rules.par_iter())
+        .flat_map_iter(|rule| evaluate_groups(rule, members, &plans, root))
+        .collect()
 }
 
 /// Cluster, site and fleet scope: the rule once per group of nodes.
@@ -153,11 +140,10 @@ fn evaluate_group(
     scope.set_variable_resolver(&vars);
     let size = with.len() + without.len();
     let with_data = !with.is_empty();
-    // Converted one group at a time, lending the members' strings: a
-    // fleet-scope rule sees every node of the fleet at once. In parallel:
-    // fleet-scope rules run one after another.
+    // Converted one group at a time, lending the members' strings and
+    // objects.
     let nodes: Vec<_> = (with.into_par_iter())
-        .map(|facts| expr::lend_map(facts.entries()))
+        .map(|facts| lent_object::lend_map(facts.entries()))
         .collect();
     scope.add_variable_as_val("nodes", Box::new(CelList::from(nodes)));
     scope.add_variable_as_val(

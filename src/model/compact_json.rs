@@ -143,6 +143,8 @@ pub struct Entries<'a> {
     bytes: &'a [u8],
 }
 
+impl ExactSizeIterator for Entries<'_> {}
+
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a str, View<'a>);
 

@@ -2,11 +2,9 @@
 //! list a group-scope rule sees (`node`, and the `alarms` and `upgrade_log`
 //! facts when the rule requires them).
 
-use crate::catalog::expr::to_json;
+use crate::catalog::expr::{map_entry, to_json, value_of};
 use crate::parse::vendor::upgrade_log::UpgradeResult;
-use cel::Value;
-use cel::common::traits::Indexer;
-use cel::common::types::CelString;
+use cel::common::types::Kind;
 use cel::common::value::{BuiltinRef, CowVal, Val};
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashMap};
@@ -185,15 +183,12 @@ fn node_input(n: &dyn Val) -> Json {
 /// The entry `key` of a map; `None` for a missing key or a value that is
 /// not a map.
 fn entry<'b, 'v>(map: &'b (dyn Val + 'v), key: &str) -> Option<CowVal<'b, 'v>> {
-    match map.as_builtin() {
-        BuiltinRef::Map(m) => m.get(&CelString::from(key)).ok(),
-        _ => None,
-    }
+    map_entry(map, key)
 }
 
 /// The entries `keys` of a map (anything else whole).
 fn pick(map: &dyn Val, keys: &[&str]) -> Json {
-    if !matches!(map.as_builtin(), BuiltinRef::Map(_)) {
+    if map.get_type().kind() != Kind::Map {
         return whole(map);
     }
     let picked = keys
@@ -204,7 +199,7 @@ fn pick(map: &dyn Val, keys: &[&str]) -> Json {
 }
 
 fn whole(value: &dyn Val) -> Json {
-    Value::try_from(value).map_or(Json::Null, |v| to_json(&v))
+    value_of(value).map_or(Json::Null, |v| to_json(&v))
 }
 
 pub struct Fleet<'a> {
