@@ -50,9 +50,10 @@ fn compression_of(path: &Path) -> Option<Compression> {
     }
 }
 
-/// Whether `path` is named like an archive upcheck reads.
+/// Whether `path` is named like an archive upcheck reads (the name first:
+/// no system call for the files of a fleet that are none).
 pub fn is_archive(path: &Path) -> bool {
-    path.is_file() && compression_of(path).is_some()
+    compression_of(path).is_some() && path.is_file()
 }
 
 #[derive(Debug, Clone)]

@@ -4,13 +4,14 @@
 
 use super::archive::{self, Archive};
 use super::confined::ReadError;
-use super::folder_index::{FolderIndex, IndexSlot};
+use super::folder_index::{FolderIndex, IndexSlot, Kind, Listing};
 use super::{Layout, NODE_MARKER, Node, folder_name};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use walkdir::WalkDir;
 
 /// Nodes a fleet cannot tell apart: several under one hostname (their
 /// results would merge under it), or one with an empty hostname.
@@ -125,73 +126,139 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
 /// and the results joined in the entries' order: the same nodes and
 /// problems, in the same order, as one walk of the whole folder.
 fn discover_folder(root: &Path) -> (Vec<Node>, Vec<WalkProblem>) {
-    let is_node =
-        root.join(crate::snapshot::sos::MARKER).is_dir() || root.join(NODE_MARKER).is_file();
-    let entries = match std::fs::read_dir(root) {
-        Ok(entries) if !is_node => entries.collect::<Result<Vec<_>, _>>().ok(),
-        _ => None,
+    let mut found = Found::default();
+    // A path given on the command line is followed if it is a link.
+    if let Some(layout) = layout_by_stat(root) {
+        found.nodes.push(read_node(root, root, layout, None, None));
+        return (found.nodes, found.problems);
+    }
+    if !root.is_dir() {
+        return (found.nodes, found.problems);
+    }
+    let (entries, broken) = match Listing::read(root) {
+        Ok(listing) => listing.into_sorted(),
+        Err(err) => {
+            found.problems.push(io_problem(root, &err));
+            return (found.nodes, found.problems);
+        }
     };
-    // A node at the root, or a folder that cannot be listed: one walk,
-    // which reports what went wrong as it always has.
-    let Some(mut entries) = entries else {
-        return walk(WalkDir::new(root).sort_by_file_name(), root, 0);
-    };
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    let parts: Vec<(Vec<Node>, Vec<WalkProblem>)> = entries
-        .par_iter()
-        .map(|e| {
-            let subtree = WalkDir::new(e.path())
-                .sort_by_file_name()
-                .follow_root_links(false);
-            walk(subtree, root, 1)
+    found
+        .problems
+        .extend(broken.map(|err| WalkProblem::unreadable(root, err.to_string())));
+    let parts: Vec<Found> = entries
+        .into_par_iter()
+        .map(|(name, kind)| {
+            let mut found = Found::default();
+            walk(root.join(OsStr::from_bytes(&name)), kind, root, &mut found);
+            found
         })
         .collect();
-    let mut nodes = Vec::new();
-    let mut problems = Vec::new();
-    for (found, trouble) in parts {
-        nodes.extend(found);
-        problems.extend(trouble);
+    for part in parts {
+        found.nodes.extend(part.nodes);
+        found.problems.extend(part.problems);
     }
-    (nodes, problems)
+    (found.nodes, found.problems)
 }
 
-/// One walk: every node (a folder holding `sos_commands/` or `node.json`,
-/// or an archive), never looking inside a node. `depth` is how far below
-/// `root` the walk starts: links below the root are not followed.
-fn walk(walk: WalkDir, root: &Path, depth: usize) -> (Vec<Node>, Vec<WalkProblem>) {
-    let mut nodes = Vec::new();
-    let mut problems = Vec::new();
-    let mut walk = walk.into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(e) => e,
+/// What a walk found: the nodes, and the problems met on the way.
+#[derive(Default)]
+struct Found {
+    nodes: Vec<Node>,
+    problems: Vec<WalkProblem>,
+}
+
+/// Walks the entry `path` below the root, of kind `kind`, in name order:
+/// every node (a folder holding `sos_commands/` or `node.json`, or an
+/// archive), never looking inside a node. Each folder is listed once: its
+/// listing tells a node, and is the start of the node's index. Links are
+/// not followed.
+fn walk(path: PathBuf, kind: std::io::Result<Kind>, root: &Path, found: &mut Found) {
+    let mut todo = vec![(path, kind)];
+    while let Some((path, kind)) = todo.pop() {
+        let kind = match kind {
+            Ok(kind) => kind,
             Err(err) => {
-                let path = err.path().unwrap_or(root).to_path_buf();
-                problems.push(WalkProblem::unreadable(&path, err.to_string()));
+                found.problems.push(io_problem(&path, &err));
                 continue;
             }
         };
-        if entry.path_is_symlink() && depth + entry.depth() > 0 {
-            problems.extend(link_not_followed(entry.path()));
-            continue;
-        }
-        if entry.file_type().is_file() && archive::is_archive(entry.path()) {
-            discover_archive(entry.path(), root, &mut nodes, &mut problems);
-            continue;
-        }
-        if !entry.file_type().is_dir() {
-            continue;
-        }
-        let dir = entry.path();
-        if dir.join(crate::snapshot::sos::MARKER).is_dir() {
-            nodes.push(read_sos(dir, root));
-            walk.skip_current_dir();
-        } else if dir.join(NODE_MARKER).is_file() {
-            nodes.push(read_native(dir, root));
-            walk.skip_current_dir();
+        match kind {
+            Kind::Link => found.problems.extend(link_not_followed(&path)),
+            Kind::File if archive::is_archive(&path) => {
+                discover_archive(&path, root, &mut found.nodes, &mut found.problems);
+            }
+            Kind::Dir => {
+                let listing = Listing::read(&path);
+                let layout = match &listing {
+                    Ok(listing) => layout_listed(&path, listing),
+                    Err(_) => layout_by_stat(&path),
+                };
+                if let Some(layout) = layout {
+                    let node = read_node(&path, root, layout, None, listing.ok());
+                    found.nodes.push(node);
+                    continue;
+                }
+                let (entries, broken) = match listing {
+                    Ok(listing) => listing.into_sorted(),
+                    Err(err) => {
+                        found.problems.push(io_problem(&path, &err));
+                        continue;
+                    }
+                };
+                // A listing that stopped early reports why, without a path.
+                let broken = broken.map(|err| WalkProblem::unreadable(root, err.to_string()));
+                found.problems.extend(broken);
+                let children = entries.into_iter().rev();
+                todo.extend(
+                    children.map(|(name, kind)| (path.join(OsStr::from_bytes(&name)), kind)),
+                );
+            }
+            Kind::File | Kind::Other => {}
         }
     }
-    (nodes, problems)
+}
+
+/// The layout of the folder `dir` as its listing tells it: sos_commands/
+/// or node.json, links followed.
+fn layout_listed(dir: &Path, listing: &Listing) -> Option<Layout> {
+    let is = |name: &str, kind: Kind| match listing.kind(name) {
+        Some(Kind::Link) => {
+            let target = dir.join(name).metadata();
+            target.is_ok_and(|m| {
+                if kind == Kind::Dir {
+                    m.is_dir()
+                } else {
+                    m.is_file()
+                }
+            })
+        }
+        found => found == Some(kind),
+    };
+    if is(crate::snapshot::sos::MARKER, Kind::Dir) {
+        Some(Layout::Sos)
+    } else if is(NODE_MARKER, Kind::File) {
+        Some(Layout::Native)
+    } else {
+        None
+    }
+}
+
+/// The layout of the folder `dir`, asking the file system (links followed).
+fn layout_by_stat(dir: &Path) -> Option<Layout> {
+    if dir.join(crate::snapshot::sos::MARKER).is_dir() {
+        Some(Layout::Sos)
+    } else if dir.join(NODE_MARKER).is_file() {
+        Some(Layout::Native)
+    } else {
+        None
+    }
+}
+
+/// A folder or entry that could not be read, worded as the walk always
+/// worded it.
+fn io_problem(path: &Path, err: &std::io::Error) -> WalkProblem {
+    let message = format!("IO error for operation on {}: {err}", path.display());
+    WalkProblem::unreadable(path, message)
 }
 
 /// A link met while walking a fleet: reported when it names a folder or an
@@ -271,7 +338,7 @@ fn discover_archive(
         } else {
             path.join(&folder)
         };
-        nodes.push(read_node(&dir, root, layout, Some(archive.clone())));
+        nodes.push(read_node(&dir, root, layout, Some(archive.clone()), None));
         found.push(folder);
     }
     if found.is_empty() {
@@ -285,23 +352,23 @@ fn discover_archive(
     }
 }
 
-fn read_sos(dir: &Path, root: &Path) -> Node {
-    read_node(dir, root, Layout::Sos, None)
-}
-
-fn read_native(dir: &Path, root: &Path) -> Node {
-    read_node(dir, root, Layout::Native, None)
-}
-
 /// A node's identity: node.json for the native layout; for a sosreport,
 /// what the report says, with the fields of a node.json placed beside it
 /// (site, cluster, role…) laid over it.
-fn read_node(dir: &Path, root: &Path, layout: Layout, archive: Option<Arc<Archive>>) -> Node {
-    // The folder listed once, here: its identity and the fleet's shared
-    // exports are looked up in the listing, and its facts read through it.
-    let folder_index = match archive {
-        Some(_) => IndexSlot::default(),
-        None => IndexSlot::listed(FolderIndex::build(dir)),
+fn read_node(
+    dir: &Path,
+    root: &Path,
+    layout: Layout,
+    archive: Option<Arc<Archive>>,
+    listing: Option<Listing>,
+) -> Node {
+    // The folder listed once, by the walk that found it: its identity and
+    // the fleet's shared exports are looked up in the listing, and its
+    // facts read through it.
+    let folder_index = match (&archive, listing) {
+        (Some(_), _) => IndexSlot::default(),
+        (None, Some(listing)) => IndexSlot::listed(listing.into_index()),
+        (None, None) => IndexSlot::listed(FolderIndex::build(dir)),
     };
     let mut node = Node {
         dir: dir.to_path_buf(),
@@ -354,5 +421,106 @@ fn parse_identity(
                 )),
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tool_codes::LINK_REFUSED;
+    use std::os::unix::fs::symlink;
+
+    /// A fleet with what a walk must get right: nodes at several depths, a
+    /// node inside a node, markers that are links or FIFOs, a link to a
+    /// folder, a broken archive, a name not in UTF-8 and a deep folder.
+    fn hostile_fleet() -> tempfile::TempDir {
+        let fleet = tempfile::tempdir().unwrap();
+        let at = |rel: &str| fleet.path().join(rel);
+        let mk = |rel: &str| std::fs::create_dir_all(at(rel)).unwrap();
+        let write = |rel: &str, text: &str| std::fs::write(at(rel), text).unwrap();
+        mk("a/n1/sub/inner");
+        write("a/n1/node.json", r#"{"hostname": "n1"}"#);
+        write("a/n1/sub/inner/node.json", r#"{"hostname": "inner"}"#);
+        mk("b/sos1/sos_commands");
+        mk("b/sos2");
+        symlink("../sos1/sos_commands", at("b/sos2/sos_commands")).unwrap();
+        mk("c/linked");
+        write("c/linked/real.json", r#"{"hostname": "linked"}"#);
+        symlink("real.json", at("c/linked/node.json")).unwrap();
+        mk("c/fifo/deeper");
+        let status = std::process::Command::new("mkfifo")
+            .arg(at("c/fifo/node.json"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        symlink(at("a"), at("d")).unwrap();
+        mk("e");
+        write("e/notes.txt", "no node");
+        write("e/broken.tar.gz", "no archive");
+        let odd = at("f").join(OsStr::from_bytes(b"\xff"));
+        std::fs::create_dir_all(odd.join("n2")).unwrap();
+        std::fs::write(odd.join("n2/node.json"), r#"{"hostname": "n2"}"#).unwrap();
+        let deep: PathBuf = (0..200).map(|_| "g").collect();
+        mk(deep.join("n3").to_str().unwrap());
+        write(deep.join("n3/node.json").to_str().unwrap(), "[]");
+        fleet
+    }
+
+    #[test]
+    fn the_walk_finds_every_node_once_in_path_order() {
+        let fleet = hostile_fleet();
+        let (nodes, problems) = discover(&[fleet.path().to_path_buf()]);
+        let found: Vec<(String, Layout, Option<String>)> = nodes
+            .iter()
+            .map(|n| {
+                let rel = n.dir.strip_prefix(fleet.path()).unwrap();
+                let error = n.identity_error.clone();
+                (rel.to_string_lossy().into_owned(), n.layout, error)
+            })
+            .collect();
+        let deep: String = (0..200).map(|_| "g/").collect();
+        assert_eq!(found.len(), 7, "{found:?}");
+        assert_eq!(found[0], ("a/n1".into(), Layout::Native, None));
+        assert_eq!(found[1], ("b/sos1".into(), Layout::Sos, None));
+        assert_eq!(found[2], ("b/sos2".into(), Layout::Sos, None));
+        assert_eq!(found[3], ("c/linked".into(), Layout::Native, None));
+        assert_eq!(found[4].0, "e/broken.tar.gz");
+        assert!(found[4].2.is_some());
+        assert_eq!(found[5], ("f/\u{fffd}/n2".into(), Layout::Native, None));
+        assert_eq!(found[6].0, format!("{deep}n3"));
+        assert!(
+            found[6]
+                .2
+                .as_ref()
+                .unwrap()
+                .contains("expected a JSON object")
+        );
+        assert_eq!(nodes[0].name(), "n1");
+        assert_eq!(nodes[3].name(), "linked");
+        // Listed by the walk that found them: no second listing.
+        assert!(nodes[0].folder_index.get(&nodes[0].dir).is_some());
+        let codes: Vec<(PathBuf, u32)> = problems
+            .iter()
+            .map(|p| {
+                (
+                    p.path.strip_prefix(fleet.path()).unwrap().to_path_buf(),
+                    p.code,
+                )
+            })
+            .collect();
+        assert_eq!(codes, [(PathBuf::from("d"), LINK_REFUSED)]);
+    }
+
+    #[test]
+    fn a_node_at_the_root_or_a_file_as_the_root() {
+        let fleet = hostile_fleet();
+        let node = fleet.path().join("a/n1");
+        let (nodes, problems) = discover(std::slice::from_ref(&node));
+        assert!(problems.is_empty());
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(nodes[0].dir, node);
+        let file = fleet.path().join("e/notes.txt");
+        let (nodes, problems) = discover(&[file]);
+        assert!(nodes.is_empty() && problems.is_empty());
     }
 }

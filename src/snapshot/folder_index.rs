@@ -15,6 +15,7 @@
 
 use std::fs::File;
 use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -54,23 +55,7 @@ impl FolderIndex {
     /// Lists `dir`; `None` when any folder of it cannot be listed or any
     /// name is no UTF-8 (then every lookup takes the slow path).
     pub fn build(dir: &Path) -> Option<FolderIndex> {
-        use rustix::fs::{Mode, OFlags};
-        let folder = rustix::fs::open(
-            dir,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok()?;
-        let folder = Rc::new(folder);
-        let mut entries = Vec::new();
-        list_beneath(&folder, &mut entries)?;
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        entries.shrink_to_fit();
-        let folder = Rc::into_inner(folder)?;
-        Some(FolderIndex {
-            entries,
-            folder: OnceLock::from(Some(folder)),
-        })
+        Listing::read(dir).ok()?.into_index()
     }
 
     /// Opens `dir`, the folder listed, if it is not open: its files are
@@ -177,25 +162,127 @@ fn open_beneath(folder: &OwnedFd, rel: &Path) -> Option<OwnedFd> {
     }
 }
 
-/// Every entry under the open folder `root`, by path relative to it: each
-/// folder opened beneath its parent's descriptor, no link followed (a
-/// folder swapped for a link after it was read fails the listing), one
-/// folder open per level of depth at most.
-fn list_beneath(root: &Rc<OwnedFd>, entries: &mut Vec<(Box<str>, Kind)>) -> Option<()> {
+/// An entry of a [`Listing`]: its name, and its kind or why it is unknown.
+pub type Listed = (Box<[u8]>, std::io::Result<Kind>);
+
+/// The entries directly in a folder, listed once with the folder kept
+/// open: discovery tells a node folder by them (node.json,
+/// sos_commands/) and walks on through the others, and a node's index
+/// starts from them, so that no folder of a fleet is listed twice.
+pub struct Listing {
+    folder: OwnedFd,
+    /// Each entry's name and kind, in the order listed; the kind fails for
+    /// an entry that went away before a file system that does not say it
+    /// could be asked.
+    entries: Vec<Listed>,
+    /// Why the listing stopped early, if it did.
+    broken: Option<std::io::Error>,
+}
+
+impl Listing {
+    /// Lists `dir`; an error when it cannot be opened as a folder.
+    pub fn read(dir: &Path) -> std::io::Result<Listing> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let folder = rustix::fs::open(dir, flags, Mode::empty())?;
+        Ok(Listing::of(folder))
+    }
+
+    fn of(folder: OwnedFd) -> Listing {
+        let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+        let mut entries = Vec::new();
+        let mut broken = None;
+        let mut dir = rustix::fs::RawDir::new(&folder, buf.spare_capacity_mut());
+        while let Some(entry) = dir.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    broken = Some(e.into());
+                    break;
+                }
+            };
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let kind = match entry.file_type() {
+                rustix::fs::FileType::Unknown => kind_at(&folder, name).map_err(Into::into),
+                known => Ok(kind_of(known)),
+            };
+            entries.push((name.into(), kind));
+        }
+        Listing {
+            folder,
+            entries,
+            broken,
+        }
+    }
+
+    /// What the entry `name` is, when it is listed and its kind known.
+    pub fn kind(&self, name: &str) -> Option<Kind> {
+        let (_, kind) = self.entries.iter().find(|(n, _)| **n == *name.as_bytes())?;
+        kind.as_ref().ok().copied()
+    }
+
+    /// Closes the folder. The entries whose kind is unknown first, then the
+    /// others by name (as walkdir's walk sorted by name gives them), and
+    /// why the listing stopped early, if it did.
+    pub fn into_sorted(self) -> (Vec<Listed>, Option<std::io::Error>) {
+        let mut entries = self.entries;
+        entries.sort_by(|(a, ka), (b, kb)| match (ka, kb) {
+            (Ok(_), Ok(_)) => a.cmp(b),
+            (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+            (Ok(_), Err(_)) => std::cmp::Ordering::Greater,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Less,
+        });
+        (entries, self.broken)
+    }
+
+    /// The index of the folder: these entries and every one beneath them;
+    /// `None` as for [`FolderIndex::build`].
+    pub fn into_index(self) -> Option<FolderIndex> {
+        if self.broken.is_some() {
+            return None;
+        }
+        let folder = Rc::new(self.folder);
+        let mut entries = Vec::with_capacity(self.entries.len());
+        let mut todo = Vec::new();
+        for (name, kind) in self.entries {
+            let name = String::from_utf8(name.into_vec()).ok()?;
+            let kind = kind.ok()?;
+            if kind == Kind::Dir {
+                todo.push((folder.clone(), name.clone()));
+            }
+            entries.push((name.into_boxed_str(), kind));
+        }
+        list_beneath(todo, &mut entries)?;
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.shrink_to_fit();
+        let folder = Rc::into_inner(folder)?;
+        Some(FolderIndex {
+            entries,
+            folder: OnceLock::from(Some(folder)),
+        })
+    }
+}
+
+/// Every entry under the folders `todo` (each an open parent and the
+/// folder's path relative to the listed folder), by path relative to the
+/// listed folder: each folder opened beneath its parent's descriptor, no
+/// link followed (a folder swapped for a link after it was read fails the
+/// listing), one folder open per level of depth at most.
+fn list_beneath(
+    mut todo: Vec<(Rc<OwnedFd>, String)>,
+    entries: &mut Vec<(Box<str>, Kind)>,
+) -> Option<()> {
     use rustix::fs::{Mode, OFlags};
     let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
-    // Folders still to list: the open parent, and the path of the folder.
-    let mut todo: Vec<(Rc<OwnedFd>, String)> = Vec::new();
-    let mut here = (root.clone(), String::new());
-    loop {
-        let (folder, prefix) = here;
+    while let Some((folder, prefix)) = todo.pop() {
         let name_at = prefix.rfind('/').map_or(0, |at| at + 1);
-        let fd = if prefix.is_empty() {
-            folder
-        } else {
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            Rc::new(rustix::fs::openat(&*folder, &prefix[name_at..], flags, Mode::empty()).ok()?)
-        };
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd =
+            Rc::new(rustix::fs::openat(&*folder, &prefix[name_at..], flags, Mode::empty()).ok()?);
+        drop(folder);
         let mut dir = rustix::fs::RawDir::new(&*fd, buf.spare_capacity_mut());
         while let Some(entry) = dir.next() {
             let entry = entry.ok()?;
@@ -205,25 +292,17 @@ fn list_beneath(root: &Rc<OwnedFd>, entries: &mut Vec<(Box<str>, Kind)>) -> Opti
             }
             let name = std::str::from_utf8(name).ok()?;
             let kind = match entry.file_type() {
-                rustix::fs::FileType::Unknown => kind_at(&fd, name)?,
+                rustix::fs::FileType::Unknown => kind_at(&fd, name.as_bytes()).ok()?,
                 known => kind_of(known),
             };
-            let key = if prefix.is_empty() {
-                name.to_string()
-            } else {
-                format!("{prefix}/{name}")
-            };
+            let key = format!("{prefix}/{name}");
             if kind == Kind::Dir {
                 todo.push((fd.clone(), key.clone()));
             }
             entries.push((key.into_boxed_str(), kind));
         }
-        drop(fd);
-        here = match todo.pop() {
-            Some(next) => next,
-            None => return Some(()),
-        };
     }
+    Some(())
 }
 
 fn kind_of(t: rustix::fs::FileType) -> Kind {
@@ -238,10 +317,11 @@ fn kind_of(t: rustix::fs::FileType) -> Kind {
 
 /// What `name` in the folder `fd` is, for a file system whose listing does
 /// not say.
-fn kind_at(fd: &OwnedFd, name: &str) -> Option<Kind> {
+fn kind_at(fd: &OwnedFd, name: &[u8]) -> rustix::io::Result<Kind> {
     use rustix::fs::{AtFlags, FileType};
-    let stat = rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-    Some(kind_of(FileType::from_raw_mode(stat.st_mode)))
+    let name = std::ffi::OsStr::from_bytes(name);
+    let stat = rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW)?;
+    Ok(kind_of(FileType::from_raw_mode(stat.st_mode)))
 }
 
 /// `rel` as the index names it: its components joined with `/`; `None`
