@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::problem::{FactProblem, FactResult};
 
@@ -47,7 +47,7 @@ pub struct FleetRead {
     pub shown: String,
     /// Its name alone: the stable part used in fingerprints.
     pub rel: String,
-    pub text: String,
+    pub text: Arc<String>,
     pub digest: String,
 }
 
@@ -64,7 +64,7 @@ impl FleetRead {
                 .file_name()
                 .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
             digest: super::node_facts::text_digest(&text),
-            text,
+            text: Arc::new(text),
             shown,
         })
     }

@@ -15,7 +15,9 @@ use std::sync::Arc;
 pub struct InputRead {
     /// Path relative to the node folder.
     pub rel: String,
-    pub text: String,
+    /// Shared: a fleet file (beside plan.toml) is read once and counted as
+    /// read by each node that uses it, without a copy per node.
+    pub text: Arc<String>,
     pub digest: String,
     /// Lines (1-based, inclusive) of PEM private key blocks, found when an
     /// excerpt of the file is first asked for.
@@ -226,7 +228,8 @@ impl<'a> NodeFacts<'a> {
     /// Reads one file of the node once; returns the path shown in findings,
     /// the key of its text in `reads`. An unreadable file is a problem.
     pub fn read_file(&mut self, path: &std::path::Path) -> Result<String, FactProblem> {
-        let rel = path.display().to_string();
+        // What `display().to_string()` gives, without the formatter.
+        let rel = path.to_string_lossy().into_owned();
         if self.reads.contains_key(&rel) {
             return Ok(rel);
         }
@@ -242,7 +245,7 @@ impl<'a> NodeFacts<'a> {
                 let node_rel = self.node.relative(path).to_string_lossy().into_owned();
                 let read = InputRead {
                     rel: node_rel,
-                    text,
+                    text: Arc::new(text),
                     digest,
                     key_blocks: std::sync::OnceLock::new(),
                 };
