@@ -339,7 +339,11 @@ pub struct Fingerprint([u8; 16]);
 
 impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        let mut digits = [0u8; 32];
+        for (pair, &byte) in digits.chunks_exact_mut(2).zip(&self.0) {
+            pair.copy_from_slice(&hex_pair(byte));
+        }
+        f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -386,12 +390,24 @@ impl<'de> Deserialize<'de> for Fingerprint {
     }
 }
 
+/// Lowercase hex, two digits a byte. Written digit by digit: a `{:02x}`
+/// per byte went through the formatter 32 times for each input digest
+/// and each fingerprint of a report.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for pair in bytes.iter().map(|&b| hex_pair(b)) {
+        out.extend(pair.map(char::from));
+    }
+    out
+}
+
+/// The two lowercase hex digits of a byte.
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0xf)],
+    ]
 }
 
 #[cfg(test)]
@@ -406,6 +422,14 @@ mod tests {
     fn an_evaluation_does_not_grow() {
         let size = std::mem::size_of::<Evaluation>();
         assert!(size <= 200, "an Evaluation is {size} bytes");
+    }
+
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        let bytes: [u8; 16] = core::array::from_fn(|i| (i * 17) as u8);
+        assert_eq!(Fingerprint(bytes).to_string(), hex(&bytes));
+        assert_eq!(hex(&bytes), "00112233445566778899aabbccddeeff");
     }
 
     #[test]
