@@ -181,7 +181,7 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
 /// Like `emit`, for output written piece by piece.
 fn emit_with(
     output: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     match output {
         Some(path) => write_atomically(path, write).map_err(|source| Error::Write {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub fn write_atomically(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let (path, existing) = resolve(path)?;
     if let Some(meta) = &existing
@@ -66,7 +66,7 @@ fn resolve(path: &Path) -> std::io::Result<(PathBuf, Option<Metadata>)> {
 /// Written as it is rendered: a large report is never held whole in memory.
 fn write_through(
     file: &mut File,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
     write(&mut out)?;
@@ -95,9 +95,13 @@ fn keep_or_set_permissions(tmp: &File, existing: Option<&Metadata>) -> std::io::
     Ok(())
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error.
-pub fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+/// Prints to stdout; a closed pipe (`| head`) is not an error. The writer
+/// may be handed to another thread (a report written while it is
+/// rendered), so stdout is locked at each write of the buffer, not held.
+pub fn print(
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,

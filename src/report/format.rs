@@ -32,7 +32,7 @@ impl ReportFormat {
         self,
         report: &Report,
         table: TableOptions,
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
     ) -> std::io::Result<()> {
         match self {
             ReportFormat::Json => super::write_report_json(report, out),

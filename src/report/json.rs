@@ -1,10 +1,10 @@
 //! The JSON report: every evaluation, passing ones included (compliance
 //! needs them), with the stamps of the run. Also renders a diff.
 
+use super::pieces::write_pieces;
 use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
 use crate::engine::shard::ShardData;
 use crate::model::Evaluations;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 
@@ -42,19 +42,19 @@ struct Head<'a> {
     shard: &'a Option<ShardData>,
 }
 
-/// The evaluations rendered in parallel per chunk, and written in order.
-const CHUNK: usize = 4096;
+/// Evaluations rendered as one piece (see `super::pieces`).
+const PIECE: usize = 256;
 
 /// Where the evaluations go in the head's text.
 const EMPTY_EVALUATIONS: &str = "\n  \"evaluations\": []";
 
 /// The bytes of [`write_json`] of a report, its evaluations rendered in
-/// parallel (in the current rayon pool) a chunk at a time: serialising a
-/// million evaluations one after the other was a serial tail of a large
-/// run. Each evaluation is serialised alone (a plain one from its parts,
+/// parallel (in the current rayon pool) a piece at a time
+/// (`super::pieces`): serialising a million evaluations one after the
+/// other was a serial tail of a large run. Each evaluation is serialised alone (a plain one from its parts,
 /// `Evaluations::json`) and indented as the array element it is (JSON strings hold no raw newline, so
 /// indenting after each newline is exact).
-pub fn write_report_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_report_json(report: &Report, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     let head = Head {
         schema_version: report.schema_version,
         tool: &report.tool,
@@ -80,23 +80,20 @@ pub fn write_report_json(report: &Report, out: &mut dyn Write) -> std::io::Resul
 
 /// `[`, the elements, `]`, as serde_json's pretty printer writes an array
 /// two levels deep.
-fn write_evaluations(evaluations: &Evaluations, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_evaluations(
+    evaluations: &Evaluations,
+    out: &mut (dyn Write + Send),
+) -> std::io::Result<()> {
     if evaluations.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    for start in (0..evaluations.len()).step_by(CHUNK) {
-        let end = (start + CHUNK).min(evaluations.len());
-        let parts: Vec<Vec<u8>> = (start..end)
-            .step_by(CHUNK / 16)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|from| render_elements(evaluations, from..(from + CHUNK / 16).min(end)))
-            .collect::<Result<_, _>>()?;
-        for part in parts {
-            out.write_all(&part)?;
-        }
-    }
+    let count = evaluations.len();
+    write_pieces(
+        count.div_ceil(PIECE),
+        |piece| render_elements(evaluations, piece * PIECE..((piece + 1) * PIECE).min(count)),
+        out,
+    )?;
     out.write_all(b"\n  ]")
 }
 

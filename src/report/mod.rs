@@ -9,6 +9,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod pieces;
 mod sarif;
 mod schema;
 mod table;
