@@ -26,8 +26,8 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
-    /// JSON is streamed (it holds every evaluation); the other formats are
-    /// rendered whole first.
+    /// JSON and JUnit are streamed (they hold every evaluation), rendered
+    /// in parallel; the other formats are rendered whole first.
     pub fn write(
         self,
         report: &Report,
@@ -36,6 +36,7 @@ impl ReportFormat {
     ) -> std::io::Result<()> {
         match self {
             ReportFormat::Json => super::write_report_json(report, out),
+            ReportFormat::Junit => super::write_junit(report, out),
             other => out.write_all(other.render(report, table).as_bytes()),
         }
     }

@@ -19,7 +19,7 @@ pub use diff::render_diff_table;
 pub use format::ReportFormat;
 pub use html::render_html;
 pub use json::{render_json, write_json, write_report_json};
-pub use junit::{KnownAs, render_junit};
+pub use junit::{KnownAs, render_junit, write_junit};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
 pub use schema::json_schema;
