@@ -26,8 +26,8 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
-    /// JSON and JUnit are streamed (they hold every evaluation), rendered
-    /// in parallel; the other formats are rendered whole first.
+    /// JSON, JUnit and HTML are streamed (they hold every evaluation),
+    /// rendered in parallel; the other formats are rendered whole first.
     pub fn write(
         self,
         report: &Report,
@@ -37,6 +37,7 @@ impl ReportFormat {
         match self {
             ReportFormat::Json => super::write_report_json(report, out),
             ReportFormat::Junit => super::write_junit(report, out),
+            ReportFormat::Html => super::write_html(report, out),
             other => out.write_all(other.render(report, table).as_bytes()),
         }
     }

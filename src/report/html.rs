@@ -6,11 +6,13 @@
 //! remediation, and the provenance of the run. Tiles and rows are rendered
 //! here, so the page reads without script; the script only filters them.
 
-use super::{Report, by_subject, subject_heading};
-use crate::model::{Evaluation, Scope, Severity, Status};
-use std::borrow::Cow;
+use super::pieces::write_pieces;
+use super::{Report, subject_heading, subject_ranges};
+use crate::model::{Brief, Evaluation, Scope, Severity, Status};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
+use std::io;
+use std::ops::Range;
 
 const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
@@ -18,52 +20,54 @@ const SCRIPT: &str = include_str!("html/report.js");
 /// The tile classes from worst to best: what orders the grid and the rows.
 const CLASSES: [&str; 6] = ["critical", "major", "minor", "info", "unknown", "ok"];
 
-/// One node, or one cluster, site or fleet group, with its evaluations.
+/// Subjects whose rows are rendered as one piece (see `super::pieces`).
+const SUBJECTS_PER_PIECE: usize = 32;
+
+/// One node, or one cluster, site or fleet group, told from the briefs of
+/// its evaluations: they are made whole only while its rows are written.
 struct Subject<'a> {
     /// Its position in report order: the id of its rows (`subject-3`).
     index: usize,
-    evaluations: Vec<&'a Evaluation>,
+    /// The positions of its evaluations in the report.
+    evaluations: Range<usize>,
+    head: Brief<'a>,
+    failed: usize,
+    unknown: usize,
     class: &'static str,
     site: Option<&'a str>,
     cluster: Option<&'a str>,
 }
 
-impl Subject<'_> {
-    fn head(&self) -> &Evaluation {
-        self.evaluations[0]
-    }
-
-    fn count(&self, status: Status) -> usize {
-        self.evaluations
-            .iter()
-            .filter(|e| e.status == status)
-            .count()
-    }
-}
-
 /// The subjects, problems first and worst first, then report order. A
 /// cluster group is placed in its members' site, so that the site filter
 /// keeps it.
-fn subjects<'a>(all: &'a [Cow<'_, Evaluation>]) -> Vec<Subject<'a>> {
+fn subjects(report: &Report) -> Vec<Subject<'_>> {
+    let all = &report.evaluations;
     let site_of_cluster: BTreeMap<&str, &str> = all
-        .iter()
+        .briefs()
         .filter(|e| e.scope == Scope::Node)
-        .filter_map(|e| Some((e.cluster.as_deref()?, e.site.as_deref()?)))
+        .filter_map(|e| Some((&**e.cluster?, &**e.site?)))
         .collect();
-    let mut subjects: Vec<Subject> = by_subject(all.iter().map(|e| &**e))
+    let mut subjects: Vec<Subject> = subject_ranges(all)
         .into_iter()
         .enumerate()
         .map(|(index, evaluations)| {
-            let head = evaluations[0];
-            let cluster = head.cluster.as_deref();
-            let site = head
-                .site
-                .as_deref()
+            let head = all.brief(evaluations.start);
+            let cluster = head.cluster.map(|c| &**c);
+            let site = (head.site.map(|s| &**s))
                 .or_else(|| cluster.and_then(|c| site_of_cluster.get(c).copied()));
+            let count = |status| {
+                (evaluations.clone())
+                    .filter(|&i| all.brief(i).status == status)
+                    .count()
+            };
             Subject {
                 index,
-                class: worst_class(&evaluations),
+                class: worst_class(evaluations.clone().map(|i| all.brief(i))),
+                failed: count(Status::Fail),
+                unknown: count(Status::Unknown),
                 evaluations,
+                head,
                 site,
                 cluster,
             }
@@ -77,45 +81,79 @@ fn rank(class: &str) -> usize {
     CLASSES.iter().position(|c| *c == class).unwrap_or(0)
 }
 
+/// The page of [`write_html`], whole.
 pub fn render_html(report: &Report) -> String {
-    // The page shows every evaluation: each made whole.
-    let all: Vec<Cow<Evaluation>> = report.evaluations.iter().collect();
-    let subjects = subjects(&all);
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing into a Vec<u8> cannot fail, and the page is UTF-8.
+    let _ = write_html(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The page, written as it is rendered: the rows of its subjects, which
+/// hold every evaluation, rendered in parallel (in the current rayon pool)
+/// a few subjects at a time.
+pub fn write_html(report: &Report, out: &mut (dyn io::Write + Send)) -> io::Result<()> {
+    write_html_in(report, out, SUBJECTS_PER_PIECE)
+}
+
+fn write_html_in(
+    report: &Report,
+    out: &mut (dyn io::Write + Send),
+    subjects_per_piece: usize,
+) -> io::Result<()> {
+    let subjects = subjects(report);
+    let mut head = String::new();
     let title = format!("upcheck {} check", report.phase);
     let _ = write!(
-        out,
+        head,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
         esc(&title)
     );
     let _ = writeln!(
-        out,
+        head,
         "<header>\n<h1>{}</h1>\n<p id=\"summary\">{}</p>\n</header>",
         esc(&title),
         esc(&report.summary_line())
     );
-    legend(&mut out, &subjects);
-    filters(&mut out, report, &subjects);
-    grid(&mut out, &subjects);
-    evaluations(&mut out, &subjects);
-    provenance(&mut out, report);
-    let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
-    out
+    legend(&mut head, &subjects);
+    filters(&mut head, report, &subjects);
+    grid(&mut head, &subjects);
+    head.push_str(
+        "<section id=\"rows\">\n<h2>Evaluations</h2>\n\
+         <table id=\"evaluations\">\n<thead><tr><th>subject</th><th>code</th><th>name</th>\
+         <th>severity</th><th>status</th><th>finding</th></tr></thead>\n",
+    );
+    out.write_all(head.as_bytes())?;
+    let pieces: Vec<&[Subject]> = subjects.chunks(subjects_per_piece.max(1)).collect();
+    write_pieces(
+        pieces.len(),
+        |piece| {
+            let mut rows = String::new();
+            for s in pieces[piece] {
+                subject_rows(&mut rows, report, s);
+            }
+            Ok(rows.into_bytes())
+        },
+        out,
+    )?;
+    let mut tail = String::from("</table>\n</section>\n");
+    provenance(&mut tail, report);
+    let _ = write!(tail, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    out.write_all(tail.as_bytes())
 }
 
 /// `critical` … `info` for the worst failure, `unknown` when only checks
 /// were left undecided, `ok` otherwise: the class that colours a tile.
-fn worst_class(subject: &[&Evaluation]) -> &'static str {
-    let worst = subject
-        .iter()
+fn worst_class<'a>(subject: impl Iterator<Item = Brief<'a>> + Clone) -> &'static str {
+    let worst = (subject.clone())
         .filter(|e| e.status == Status::Fail)
         .map(|e| e.severity)
         .max();
     match worst {
         Some(s) => s.as_str(),
-        None if subject.iter().any(|e| e.status == Status::Unknown) => "unknown",
+        None if subject.into_iter().any(|e| e.status == Status::Unknown) => "unknown",
         None => "ok",
     }
 }
@@ -162,7 +200,7 @@ fn grid(out: &mut String, subjects: &[Subject]) {
 }
 
 fn tile(s: &Subject) -> String {
-    let head = s.head();
+    let head = &s.head;
     // A group's tile names its scope: `cluster mra-east`, `fleet fixtures/demo`.
     let (label, place) = match head.scope {
         Scope::Node => (
@@ -185,10 +223,10 @@ fn tile(s: &Subject) -> String {
         "<a class=\"tile sev-{class}\" href=\"#{id}\" data-worst=\"{class}\" data-subject=\"{}\" \
          data-rows=\"{id}\"><span class=\"name\">{}</span>{place}\
          <span class=\"counts\">{} failed, {} unknown</span></a>",
-        esc(&head.node),
+        esc(head.node),
         esc(&label),
-        s.count(Status::Fail),
-        s.count(Status::Unknown),
+        s.failed,
+        s.unknown,
         class = s.class,
         id = subject_id(s.index),
     )
@@ -247,29 +285,25 @@ fn filters(out: &mut String, report: &Report, subjects: &[Subject]) {
     );
 }
 
-fn evaluations(out: &mut String, subjects: &[Subject]) {
-    out.push_str(
-        "<section id=\"rows\">\n<h2>Evaluations</h2>\n\
-         <table id=\"evaluations\">\n<thead><tr><th>subject</th><th>code</th><th>name</th>\
-         <th>severity</th><th>status</th><th>finding</th></tr></thead>\n",
+/// A subject's rows, its evaluations made whole while they are written.
+fn subject_rows(out: &mut String, report: &Report, s: &Subject) {
+    let evaluations: Vec<_> = (s.evaluations.clone())
+        .map(|i| report.evaluations.get(i))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<tbody id=\"{}\" data-subject=\"{}\" data-site=\"{}\" data-cluster=\"{}\">\
+         <tr class=\"subject\"><th colspan=\"6\">{}</th></tr>",
+        subject_id(s.index),
+        esc(s.head.node),
+        esc(s.site.unwrap_or_default()),
+        esc(s.cluster.unwrap_or_default()),
+        esc(&subject_heading(&evaluations[0]))
     );
-    for s in subjects {
-        let _ = writeln!(
-            out,
-            "<tbody id=\"{}\" data-subject=\"{}\" data-site=\"{}\" data-cluster=\"{}\">\
-             <tr class=\"subject\"><th colspan=\"6\">{}</th></tr>",
-            subject_id(s.index),
-            esc(&s.head().node),
-            esc(s.site.unwrap_or_default()),
-            esc(s.cluster.unwrap_or_default()),
-            esc(&subject_heading(s.head()))
-        );
-        for e in &s.evaluations {
-            row(out, e);
-        }
-        out.push_str("</tbody>\n");
+    for e in &evaluations {
+        row(out, e);
     }
-    out.push_str("</table>\n</section>\n");
+    out.push_str("</tbody>\n");
 }
 
 fn row(out: &mut String, e: &Evaluation) {
@@ -376,6 +410,38 @@ fn esc(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn written(report: &Report, subjects_per_piece: usize, threads: usize) -> String {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        pool.install(|| write_html_in(report, &mut out, subjects_per_piece))
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_page_is_the_same_however_its_rows_are_cut_and_rendered() {
+        for nodes in [0, 1, 3, 300] {
+            let mut report = crate::report::complexity::report(nodes);
+            for (i, e) in report.evaluations.wholes_mut().enumerate() {
+                if i % 2 == 0 {
+                    e.message = format!("escape \u{1b}[31m <&> {i}").into();
+                }
+            }
+            let whole = written(&report, usize::MAX, 1);
+            assert!(whole.ends_with("</html>\n"), "{whole}");
+            assert_eq!(whole.matches("<tbody").count(), nodes + nodes.div_ceil(2));
+            for (subjects_per_piece, threads) in [(1, 1), (1, 8), (7, 2), (SUBJECTS_PER_PIECE, 8)] {
+                assert!(
+                    written(&report, subjects_per_piece, threads) == whole,
+                    "{nodes} nodes, {subjects_per_piece} subjects a piece, {threads} threads"
+                );
+            }
+        }
+    }
 
     #[test]
     fn escaping_covers_content_and_attributes() {

@@ -17,7 +17,7 @@ mod table;
 pub use ci::{render_github, render_gitlab};
 pub use diff::render_diff_table;
 pub use format::ReportFormat;
-pub use html::render_html;
+pub use html::{render_html, write_html};
 pub use json::{render_json, write_json, write_report_json};
 pub use junit::{KnownAs, render_junit, write_junit};
 pub use markdown::render_markdown;
