@@ -18,6 +18,7 @@ use cel::common::types::{
     self, CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt, Type,
 };
 use cel::common::value::{CowVal, Val};
+use serde_json::{Map as JsonMap, Value as Json};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -49,32 +50,81 @@ pub fn lend_map<'a>(entries: impl Iterator<Item = (&'a str, View<'a>)>) -> Box<d
     ))
 }
 
+/// Like [`to_bound`](super::expr::to_bound), lending the strings of `json`
+/// and its objects as [`LentObject`]s read in place: for a node's facts,
+/// which outlive the rules that read them.
+pub fn lend_json(json: &Json) -> Box<dyn Val + '_> {
+    match json {
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(*b)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        Json::String(s) => Box::new(CelString::from(s.as_str())),
+        Json::Array(items) => shared(CelList::from(
+            items.iter().map(lend_json).collect::<Vec<_>>(),
+        )),
+        Json::Object(map) => Box::new(LentObject {
+            object: Object::Json(map),
+            keys: OnceLock::new(),
+        }),
+    }
+}
+
 /// A map whose keys are the object's keys (strings) and whose values are
-/// its values as [`lend`] converts them. It answers as the interpreter's own
-/// map of the same entries does: `[k]`, `.f`, `has()`, `in`, `size()`,
-/// `==` and the comprehensions (over its keys, in the object's order), with
-/// the same errors. The interpreter's own map equals only its own maps:
-/// rules compare both ways (see [`SYMMETRIC_EQUALS`](super::expr::SYMMETRIC_EQUALS)).
+/// its values as [`lend`] or [`lend_json`] converts them. It answers as the
+/// interpreter's own map of the same entries does: `[k]`, `.f`, `has()`,
+/// `in`, `size()`, `==` and the comprehensions (over its keys, in the
+/// object's order), with the same errors. The interpreter's own map equals
+/// only its own maps: rules compare both ways (see
+/// [`SYMMETRIC_EQUALS`](super::expr::SYMMETRIC_EQUALS)).
 #[derive(Debug, Clone)]
 pub struct LentObject<'a> {
-    entries: Entries<'a>,
+    object: Object<'a>,
     /// The keys as CEL strings, made when a comprehension first iterates.
     keys: OnceLock<Vec<CelString<'a>>>,
+}
+
+/// Where the object lies.
+#[derive(Debug, Clone)]
+enum Object<'a> {
+    Compact(Entries<'a>),
+    Json(&'a JsonMap<String, Json>),
 }
 
 impl<'a> LentObject<'a> {
     pub fn new(entries: Entries<'a>) -> LentObject<'a> {
         LentObject {
-            entries,
+            object: Object::Compact(entries),
             keys: OnceLock::new(),
         }
     }
 
-    fn find(&self, key: &dyn Val) -> Option<View<'a>> {
+    /// The value at `key`, lent.
+    fn find(&self, key: &dyn Val) -> Option<Box<dyn Val + 'a>> {
         let key = key.downcast_ref::<CelString>()?.inner();
-        (self.entries.clone())
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| value)
+        match &self.object {
+            Object::Compact(entries) => (entries.clone())
+                .find(|(name, _)| *name == key)
+                .map(|(_, value)| lend(value)),
+            Object::Json(map) => map.get(key).map(lend_json),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.object {
+            Object::Compact(entries) => entries.len(),
+            Object::Json(map) => map.len(),
+        }
+    }
+
+    /// Every (key, value), the value lent.
+    fn entries(&self) -> Box<dyn Iterator<Item = (&'a str, Box<dyn Val + 'a>)> + 'a> {
+        match self.object.clone() {
+            Object::Compact(entries) => Box::new(entries.map(|(k, v)| (k, lend(v)))),
+            Object::Json(map) => Box::new(map.iter().map(|(k, v)| (k.as_str(), lend_json(v)))),
+        }
     }
 }
 
@@ -156,9 +206,9 @@ impl Val for LentObject<'_> {
         let (Some(size), Some(indexer)) = (other.as_sizer(), other.as_indexer()) else {
             return false;
         };
-        *size.size().inner() == self.entries.len() as i64
-            && (self.entries.clone()).all(|(name, value)| {
-                (indexer.get(&CelString::from(name))).is_ok_and(|v| lend(value).equals(&*v))
+        *size.size().inner() == self.len() as i64
+            && self.entries().all(|(name, value)| {
+                (indexer.get(&CelString::from(name))).is_ok_and(|v| value.equals(&*v))
             })
     }
 
@@ -176,7 +226,7 @@ impl Indexer for LentObject<'_> {
         Self: 'v,
     {
         match self.find(key) {
-            Some(value) => Ok(CowVal::Owned(lend(value))),
+            Some(value) => Ok(CowVal::Owned(value)),
             None if is_lookup_key(key) => Err(no_such_key(key)),
             None => Err(ExecutionError::UnexpectedType {
                 got: key.get_type().name().to_owned(),
@@ -190,7 +240,7 @@ impl Indexer for LentObject<'_> {
         Self: 'v,
     {
         match self.find(key) {
-            Some(value) => Ok(lend(value)),
+            Some(value) => Ok(value),
             None if is_lookup_key(key) => Err(no_such_key(key)),
             None => Err(ExecutionError::UnsupportedKeyType(
                 key.try_into().unwrap_or(cel::Value::Null),
@@ -218,10 +268,9 @@ impl Iterable for LentObject<'_> {
     where
         Self: 'v,
     {
-        let keys = self.keys.get_or_init(|| {
-            (self.entries.clone())
-                .map(|(k, _)| CelString::from(k))
-                .collect()
+        let keys = self.keys.get_or_init(|| match self.object.clone() {
+            Object::Compact(entries) => entries.map(|(k, _)| CelString::from(k)).collect(),
+            Object::Json(map) => map.keys().map(|k| CelString::from(k.as_str())).collect(),
         });
         Box::new(Keys(keys.iter()))
     }
@@ -237,13 +286,13 @@ impl<'b, 'v, 'a: 'v> traits::Iterator<'b, 'v> for Keys<'b, 'a> {
 
 impl Sizer for LentObject<'_> {
     fn size(&self) -> CelInt {
-        (self.entries.len() as i64).into()
+        (self.len() as i64).into()
     }
 }
 
 impl Zeroer for LentObject<'_> {
     fn is_zero_value(&self) -> bool {
-        self.entries.len() == 0
+        self.len() == 0
     }
 }
 
@@ -255,23 +304,26 @@ mod tests {
     use cel::Value;
     use serde_json::{Value as Json, json};
 
-    /// `src` over `f` bound as the interpreter's own maps and as lent
-    /// objects: the same value, or the same error.
+    /// `src` over `f` bound as the interpreter's own maps and lent from a
+    /// `CompactJson` and from JSON: the same value, or the same error.
     fn both_ways(src: &str, facts: &Json) -> Result<Value, ExprError> {
         let program = compile(src).unwrap();
         let root = super::super::functions::root_context();
         let mut own = root.new_inner_scope();
         own.add_variable_as_val("f", to_bound(facts));
+        let expected = eval(&program, &own);
         let compact = CompactJson::from(facts);
         let mut lent = root.new_inner_scope();
         lent.add_variable_as_val("f", lend(compact.view()));
-        let expected = eval(&program, &own);
-        assert_eq!(eval(&program, &lent), expected, "{src}");
+        assert_eq!(eval(&program, &lent), expected, "{src} (CompactJson)");
+        let mut lent = root.new_inner_scope();
+        lent.add_variable_as_val("f", lend_json(facts));
+        assert_eq!(eval(&program, &lent), expected, "{src} (JSON)");
         expected
     }
 
     #[test]
-    fn a_lent_object_answers_as_the_interpreter_s_map() {
+    fn a_lent_object_answers_as_the_interpreter_s_map_does() {
         let facts = json!({
             "a": {"s": "x", "n": 2, "f": 1.5, "t": true, "z": null, "o": {"k": "v"}},
             "b": [{"k": 1}, {"k": 2}],

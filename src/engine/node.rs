@@ -5,7 +5,8 @@ use super::evidence::{evidence_path, excerpt, problem_evidence};
 use super::member_facts::{GroupFacts, GroupFactsBuilder, Reads};
 use super::subject::{Subject, rule_error};
 use crate::catalog::Rule;
-use crate::catalog::expr::{self, Bound, Lent, to_bound, to_cel};
+use crate::catalog::expr::{self, Lent, to_bound, to_cel};
+use crate::catalog::lent_object::lend_json;
 use crate::facts::{self, FactProblem, NodeFacts};
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{INPUT_MALFORMED, SNAPSHOT_UNREADABLE};
@@ -16,6 +17,7 @@ use cel::common::value::Val;
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use typed_arena::Arena;
 
 /// What one node contributes: its evaluations, the facts group rules need,
 /// and the digests of the files read.
@@ -44,15 +46,15 @@ pub(super) fn evaluate_node(
     if let Some(error) = &node.identity_error {
         return unreadable_identity(&facts, &subject, error, node_rules);
     }
-    let identity = facts::identity_fact(node);
-    let identity_bound = to_bound(&identity);
-    let node_vars = Lent(vec![("node", &*identity_bound), ("plan", plan)]);
+    let identity = Arc::new(facts::identity_fact(node));
+    let identity_lent = lend_json(&identity);
+    let node_vars = Lent(vec![("node", &*identity_lent), ("plan", plan)]);
     // The scopes below lend values that live only for this call.
     let root: &Context = root;
     let mut node_scope = root.new_inner_scope();
     node_scope.set_variable_resolver(&node_vars);
     let mut evaluations = evaluate_rules(node_rules, &subject, &mut node_scope, &mut facts);
-    let group_members = group_membership(group_rules, &node_scope, identity, &mut facts);
+    let group_members = group_membership(group_rules, &node_scope, &identity, &mut facts);
     evaluations.extend(input_findings(&facts, &subject));
     fill_excerpts(&mut evaluations, &facts);
     NodeOutcome {
@@ -114,7 +116,10 @@ fn evaluate_rules(
     node_scope: &mut Context,
     facts: &mut NodeFacts,
 ) -> Vec<Evaluation> {
-    let mut cel_facts: HashMap<String, Bound> = HashMap::new();
+    // Each fact a rule reads is lent to CEL in place, once per node, and
+    // held here while it is.
+    let held = Arena::new();
+    let mut cel_facts = HashMap::new();
     let mut applies_memo = HashMap::new();
     let (late, early): (Vec<&Rule>, Vec<&Rule>) =
         node_rules.iter().copied().partition(|r| r.reads_findings);
@@ -125,7 +130,7 @@ fn evaluate_rules(
             subject,
             node_scope,
             facts,
-            &mut cel_facts,
+            (&held, &mut cel_facts),
             &mut applies_memo,
         ));
     }
@@ -145,7 +150,7 @@ fn evaluate_rules(
                 subject,
                 node_scope,
                 facts,
-                &mut cel_facts,
+                (&held, &mut cel_facts),
                 &mut applies_memo,
             ));
         }
@@ -158,10 +163,9 @@ fn evaluate_rules(
 fn group_membership(
     group_rules: &[&Rule],
     node_scope: &Context,
-    identity: Json,
+    identity: &Arc<Json>,
     facts: &mut NodeFacts,
 ) -> GroupFacts {
-    let identity = Arc::new(identity);
     let mut members = GroupFactsBuilder::default();
     let mut by_requires: HashMap<&[String], Reads> = HashMap::new();
     for rule in group_rules {
@@ -178,7 +182,7 @@ fn group_membership(
         }
         let entries = by_requires
             .entry(&rule.requires)
-            .or_insert_with(|| member_facts(&rule.requires, &identity, facts, &mut members));
+            .or_insert_with(|| member_facts(&rule.requires, identity, facts, &mut members));
         members.code(rule.code, entries.clone());
     }
     members.build()
@@ -272,13 +276,19 @@ fn applies_once<'r>(
     Ok(judged)
 }
 
+/// The facts lent to CEL so far on a node, and what holds them.
+type LentFacts<'h, 'c> = (
+    &'h Arena<Arc<Json>>,
+    &'c mut HashMap<String, Box<dyn Val + 'h>>,
+);
+
 /// One rule on one node.
 pub(super) fn evaluate_rule<'r>(
     rule: &'r Rule,
     subject: &Subject,
     node_scope: &Context,
     facts: &mut NodeFacts,
-    cel_facts: &mut HashMap<String, Bound>,
+    (held, cel_facts): LentFacts,
     applies_memo: &mut HashMap<&'r str, bool>,
 ) -> Vec<Evaluation> {
     let params = Lent(vec![("params", &*rule.params_bound)]);
@@ -298,14 +308,14 @@ pub(super) fn evaluate_rule<'r>(
         Err(e) => return rule_error(rule, subject, "applies_to", rule.applies_to_line, e),
     }
     for req in &rule.requires {
-        // Each fact is converted for CEL once per node and lent to every
-        // rule that reads it: copying it per rule was most of a rule's cost.
+        // Each fact is lent to CEL once per node, to every rule that reads
+        // it: copying it per rule was most of a rule's cost.
         if cel_facts.contains_key(req) {
             continue;
         }
         match facts.get_shared(req) {
             Ok(json) => {
-                cel_facts.insert(req.clone(), to_bound(&json));
+                cel_facts.insert(req.clone(), lend_json(held.alloc(json)));
             }
             Err(problem) => {
                 let status = match problem {
