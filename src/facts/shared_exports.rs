@@ -22,7 +22,7 @@ use crate::parse::{
     vendor::{dc_tasks, ne_comm, ne_storage, patches},
 };
 use crate::snapshot::confined::ReadError;
-use crate::snapshot::{Layout, Node, input_spec};
+use crate::snapshot::{Layout, ListedFolders, Node, input_spec};
 
 /// The inputs split by NE, each with its parser reduced to `(line, NE)`.
 type NeColumn = fn(&str) -> Option<Vec<(usize, Option<String>)>>;
@@ -111,11 +111,11 @@ pub fn normal(ne: &str) -> String {
 }
 
 /// Builds the index of each fleet root and hands it to the root's nodes.
-pub fn attach(nodes: &mut [Node]) {
+pub fn attach(nodes: &mut [Node], listed: &ListedFolders) {
     let roots: BTreeSet<PathBuf> = nodes.iter().map(|n| n.root.clone()).collect();
     for root in roots {
         let members: Vec<&Node> = nodes.iter().filter(|n| n.root == root).collect();
-        let index = Arc::new(index_root(&root, &members));
+        let index = Arc::new(index_root(&root, &members, listed));
         for node in nodes.iter_mut().filter(|n| n.root == root) {
             node.shared = index.clone();
         }
@@ -132,7 +132,7 @@ struct Candidate {
     reader: Node,
 }
 
-fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
+fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedIndex {
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
     for (i, node) in members.iter().enumerate() {
         for name in ne_names(node) {
@@ -140,7 +140,7 @@ fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
         }
     }
     let mut index = SharedIndex::default();
-    for candidate in candidates(root, members) {
+    for candidate in candidates(root, members, listed) {
         let Ok(text) = candidate.reader.read(&candidate.path) else {
             continue;
         };
@@ -187,7 +187,7 @@ fn index_root(root: &Path, members: &[&Node]) -> SharedIndex {
 
 /// Every file of a split input under the root: each node's own, and the
 /// first candidate in each folder from the root down to the nodes.
-fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
+fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Candidate> {
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
     for node in members.iter().filter(|n| n.archive.is_none()) {
         for dir in node.dir.ancestors().skip(1) {
@@ -206,6 +206,11 @@ fn candidates(root: &Path, members: &[&Node]) -> Vec<Candidate> {
         // A few file system calls per folder and node, for every node of
         // the fleet: in parallel, kept in order.
         out.par_extend(folders.par_iter().filter_map(|folder| {
+            // Most folders hold no exports: the walk's listing says so.
+            let native = &spec.paths.native;
+            if !native.iter().any(|rel| listed.may_hold(folder, rel)) {
+                return None;
+            }
             let reader = folder_reader(folder, root);
             let path = reader.resolve(spec).ok()?;
             Some(Candidate {

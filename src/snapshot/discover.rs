@@ -9,6 +9,7 @@ use super::{Layout, NODE_MARKER, Node, folder_name};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::ffi::OsStr;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,6 +78,21 @@ pub fn name_clashes(nodes: &[Node]) -> Vec<NameClash> {
     clashes
 }
 
+/// The names in each folder a walk went through that is no node, by
+/// path: what is not there needs no system call to be found missing.
+pub struct ListedFolders(std::collections::HashMap<PathBuf, Vec<Box<[u8]>>>);
+
+impl ListedFolders {
+    /// Whether `rel` may be under `folder`: not when the walk listed the
+    /// folder and no entry of it is named as `rel`'s first component.
+    pub fn may_hold(&self, folder: &Path, rel: &str) -> bool {
+        let first = rel.split('/').next().unwrap_or(rel).as_bytes();
+        self.0
+            .get(folder)
+            .is_none_or(|names| names.binary_search_by(|n| (**n).cmp(first)).is_ok())
+    }
+}
+
 /// A problem met while walking, reported and skipped.
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
@@ -104,6 +120,7 @@ impl WalkProblem {
 pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
     let mut nodes = Vec::new();
     let mut problems = Vec::new();
+    let mut folders = std::collections::HashMap::new();
     for root in roots {
         if !root.exists() {
             problems.push(WalkProblem::unreadable(root, "no such file or directory"));
@@ -113,11 +130,13 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
             discover_archive(root, root, &mut nodes, &mut problems);
             continue;
         }
-        let (found, trouble) = discover_folder(root);
-        nodes.extend(found);
-        problems.extend(trouble);
+        let mut found = Found::default();
+        discover_folder(root, &mut found);
+        nodes.extend(found.nodes);
+        problems.extend(found.problems);
+        folders.extend(found.folders);
     }
-    crate::facts::shared_exports::attach(&mut nodes);
+    crate::facts::shared_exports::attach(&mut nodes, &ListedFolders(folders));
     (nodes, problems)
 }
 
@@ -125,56 +144,68 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Node>, Vec<WalkProblem>) {
 /// folder's entries are walked in parallel, each one's subtree on its own,
 /// and the results joined in the entries' order: the same nodes and
 /// problems, in the same order, as one walk of the whole folder.
-fn discover_folder(root: &Path) -> (Vec<Node>, Vec<WalkProblem>) {
-    let mut found = Found::default();
+fn discover_folder(root: &Path, found: &mut Found) {
     // A path given on the command line is followed if it is a link.
     if let Some(layout) = layout_by_stat(root) {
         found.nodes.push(read_node(root, root, layout, None, None));
-        return (found.nodes, found.problems);
+        return;
     }
     if !root.is_dir() {
-        return (found.nodes, found.problems);
+        return;
     }
-    let (entries, broken) = match Listing::read(root) {
-        Ok(listing) => listing.into_sorted(),
-        Err(err) => {
-            found.problems.push(io_problem(root, &err));
-            return (found.nodes, found.problems);
-        }
+    let Some(entries) = walked_through(root, Listing::read(root), root, found) else {
+        return;
     };
-    found
-        .problems
-        .extend(broken.map(|err| WalkProblem::unreadable(root, err.to_string())));
     let parts: Vec<Found> = entries
         .into_par_iter()
-        .map(|(name, kind)| {
+        .map(|pending| {
             let mut found = Found::default();
-            walk(root.join(OsStr::from_bytes(&name)), kind, root, &mut found);
+            walk(pending, root, &mut found);
             found
         })
         .collect();
     for part in parts {
         found.nodes.extend(part.nodes);
         found.problems.extend(part.problems);
+        found.folders.extend(part.folders);
     }
-    (found.nodes, found.problems)
 }
 
-/// What a walk found: the nodes, and the problems met on the way.
+/// What a walk found: the nodes, the problems met on the way, and the
+/// names in each folder it went through that is no node.
 #[derive(Default)]
 struct Found {
     nodes: Vec<Node>,
     problems: Vec<WalkProblem>,
+    folders: Vec<(PathBuf, Vec<Box<[u8]>>)>,
 }
 
-/// Walks the entry `path` below the root, of kind `kind`, in name order:
-/// every node (a folder holding `sos_commands/` or `node.json`, or an
-/// archive), never looking inside a node. Each folder is listed once: its
-/// listing tells a node, and is the start of the node's index. Links are
-/// not followed.
-fn walk(path: PathBuf, kind: std::io::Result<Kind>, root: &Path, found: &mut Found) {
-    let mut todo = vec![(path, kind)];
-    while let Some((path, kind)) = todo.pop() {
+/// An entry still to walk: its path, its kind, and the open folder it is
+/// in (while the walk is shallow enough to keep a folder open per level).
+struct Pending {
+    path: PathBuf,
+    kind: std::io::Result<Kind>,
+    parent: Option<Arc<OwnedFd>>,
+    depth: usize,
+}
+
+/// The most folders a walk keeps open, one per level; deeper folders are
+/// opened by path.
+const OPEN_LEVELS: usize = 16;
+
+/// Walks the entry `pending` below the root, in name order: every node (a
+/// folder holding `sos_commands/` or `node.json`, or an archive), never
+/// looking inside a node. Each folder is listed once: its listing tells a
+/// node, and is the start of the node's index. Links are not followed.
+fn walk(pending: Pending, root: &Path, found: &mut Found) {
+    let mut todo = vec![pending];
+    while let Some(Pending {
+        path,
+        kind,
+        parent,
+        depth,
+    }) = todo.pop()
+    {
         let kind = match kind {
             Ok(kind) => kind,
             Err(err) => {
@@ -188,7 +219,8 @@ fn walk(path: PathBuf, kind: std::io::Result<Kind>, root: &Path, found: &mut Fou
                 discover_archive(&path, root, &mut found.nodes, &mut found.problems);
             }
             Kind::Dir => {
-                let listing = Listing::read(&path);
+                let listing = Listing::read_in(parent.as_deref(), &path);
+                drop(parent);
                 let layout = match &listing {
                     Ok(listing) => layout_listed(&path, listing),
                     Err(_) => layout_by_stat(&path),
@@ -198,24 +230,57 @@ fn walk(path: PathBuf, kind: std::io::Result<Kind>, root: &Path, found: &mut Fou
                     found.nodes.push(node);
                     continue;
                 }
-                let (entries, broken) = match listing {
-                    Ok(listing) => listing.into_sorted(),
-                    Err(err) => {
-                        found.problems.push(io_problem(&path, &err));
-                        continue;
+                if let Some(mut entries) = walked_through(&path, listing, root, found) {
+                    for entry in &mut entries {
+                        entry.depth += depth;
+                        if entry.depth > OPEN_LEVELS {
+                            entry.parent = None;
+                        }
                     }
-                };
-                // A listing that stopped early reports why, without a path.
-                let broken = broken.map(|err| WalkProblem::unreadable(root, err.to_string()));
-                found.problems.extend(broken);
-                let children = entries.into_iter().rev();
-                todo.extend(
-                    children.map(|(name, kind)| (path.join(OsStr::from_bytes(&name)), kind)),
-                );
+                    todo.extend(entries.into_iter().rev());
+                }
             }
             Kind::File | Kind::Other => {}
         }
     }
+}
+
+/// The entries of `dir`, a folder that is no node, to walk next in name
+/// order (one level below it), its names kept for the fleet's shared
+/// exports; `None`, with the problem reported, when it cannot be listed.
+fn walked_through(
+    dir: &Path,
+    listing: std::io::Result<Listing>,
+    root: &Path,
+    found: &mut Found,
+) -> Option<Vec<Pending>> {
+    let mut listing = match listing {
+        Ok(listing) => listing,
+        Err(err) => {
+            found.problems.push(io_problem(dir, &err));
+            return None;
+        }
+    };
+    listing.sort();
+    let Listing {
+        folder,
+        entries,
+        broken,
+    } = listing;
+    // A listing that stopped early reports why, without a path.
+    let broken = broken.map(|err| WalkProblem::unreadable(root, err.to_string()));
+    found.problems.extend(broken);
+    let mut names: Vec<Box<[u8]>> = entries.iter().map(|(name, _)| name.clone()).collect();
+    names.sort_unstable();
+    found.folders.push((dir.to_path_buf(), names));
+    let folder = Arc::new(folder);
+    let pending = entries.into_iter().map(|(name, kind)| Pending {
+        path: dir.join(OsStr::from_bytes(&name)),
+        kind,
+        parent: Some(folder.clone()),
+        depth: 1,
+    });
+    Some(pending.collect())
 }
 
 /// The layout of the folder `dir` as its listing tells it: sos_commands/

@@ -170,21 +170,32 @@ pub type Listed = (Box<[u8]>, std::io::Result<Kind>);
 /// sos_commands/) and walks on through the others, and a node's index
 /// starts from them, so that no folder of a fleet is listed twice.
 pub struct Listing {
-    folder: OwnedFd,
+    pub(super) folder: OwnedFd,
     /// Each entry's name and kind, in the order listed; the kind fails for
     /// an entry that went away before a file system that does not say it
     /// could be asked.
-    entries: Vec<Listed>,
+    pub(super) entries: Vec<Listed>,
     /// Why the listing stopped early, if it did.
-    broken: Option<std::io::Error>,
+    pub(super) broken: Option<std::io::Error>,
 }
 
 impl Listing {
     /// Lists `dir`; an error when it cannot be opened as a folder.
     pub fn read(dir: &Path) -> std::io::Result<Listing> {
+        Listing::read_in(None, dir)
+    }
+
+    /// Lists `dir`, opened beneath `parent`, the open folder it is in
+    /// (without the path walked again, and no link followed), if given.
+    pub fn read_in(parent: Option<&OwnedFd>, dir: &Path) -> std::io::Result<Listing> {
         use rustix::fs::{Mode, OFlags};
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let folder = rustix::fs::open(dir, flags, Mode::empty())?;
+        let folder = match (parent, dir.file_name()) {
+            (Some(parent), Some(name)) => {
+                rustix::fs::openat(parent, name, flags | OFlags::NOFOLLOW, Mode::empty())?
+            }
+            _ => rustix::fs::open(dir, flags, Mode::empty())?,
+        };
         Ok(Listing::of(folder))
     }
 
@@ -224,18 +235,15 @@ impl Listing {
         kind.as_ref().ok().copied()
     }
 
-    /// Closes the folder. The entries whose kind is unknown first, then the
-    /// others by name (as walkdir's walk sorted by name gives them), and
-    /// why the listing stopped early, if it did.
-    pub fn into_sorted(self) -> (Vec<Listed>, Option<std::io::Error>) {
-        let mut entries = self.entries;
-        entries.sort_by(|(a, ka), (b, kb)| match (ka, kb) {
+    /// Sorts the entries as walkdir's walk sorted by name gives them: those
+    /// whose kind is unknown first, then the others by name.
+    pub fn sort(&mut self) {
+        self.entries.sort_by(|(a, ka), (b, kb)| match (ka, kb) {
             (Ok(_), Ok(_)) => a.cmp(b),
             (Err(_), Err(_)) => std::cmp::Ordering::Equal,
             (Ok(_), Err(_)) => std::cmp::Ordering::Greater,
             (Err(_), Ok(_)) => std::cmp::Ordering::Less,
         });
-        (entries, self.broken)
     }
 
     /// The index of the folder: these entries and every one beneath them;

@@ -27,7 +27,7 @@ pub const PLAN_FILE: &str = "plan.toml";
 pub use crate::snapshot::confined::MAX_INPUT_BYTES;
 // Discovery is its own file; its entry points stay `snapshot::discover`,
 // `snapshot::name_clashes`, as the pipeline's callers name them.
-pub use discover::{NameClash, WalkProblem, discover, name_clashes};
+pub use discover::{ListedFolders, NameClash, WalkProblem, discover, name_clashes};
 
 /// How a snapshot folder is organised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
