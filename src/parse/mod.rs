@@ -134,10 +134,10 @@ pub fn clipped(s: &str, max: usize) -> String {
 /// the file is empty. Only looks at files whose non-blank lines are all such
 /// messages, so a stray stderr line above real output is not taken for one.
 pub fn collector_message(text: &str) -> Option<NotApplicable> {
-    let lines: Vec<(usize, &str)> = numbered_lines(text)
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let Some(&(first_no, first)) = lines.first() else {
+    // Read lazily: the first line of real output ends the search, where
+    // every parser calls this on the whole file.
+    let mut lines = numbered_lines(text).filter(|(_, l)| !l.trim().is_empty());
+    let Some((first_no, first)) = lines.next() else {
         return Some(NotApplicable {
             kind: Absence::Empty,
             reason: "the file is empty".into(),
@@ -151,10 +151,8 @@ pub fn collector_message(text: &str) -> Option<NotApplicable> {
         "not found",
         "Permission denied",
     ];
-    let all_tool_missing = lines
-        .iter()
-        .all(|(_, l)| TOOL_MISSING.iter().any(|m| l.contains(m)));
-    if all_tool_missing {
+    let tool_missing = |line: &str| TOOL_MISSING.iter().any(|m| line.contains(m));
+    if tool_missing(first) && lines.all(|(_, l)| tool_missing(l)) {
         return Some(NotApplicable {
             kind: Absence::ToolMissing,
             reason: shown_reason(format!(
