@@ -228,6 +228,9 @@ type Parsed<T> = Result<(String, Outcome<T>), FactProblem>;
 /// One staged image and where its md5 can come from.
 struct Staged {
     name: String,
+    /// From the name: [`kind_and_release`], matched once per image.
+    kind: Option<String>,
+    release: Option<String>,
     path: String,
     size: Option<u64>,
     /// The image in the snapshot, when shipped.
@@ -262,8 +265,11 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         for (name, path, real) in names {
             let size = std::fs::metadata(&real).ok().map(|m| m.len());
             let shown = path.display().to_string();
+            let (kind, release) = kind_and_release(&name);
             found.push(Staged {
                 path: format!("/{UPGRADE_DIR}/{name}"),
+                kind,
+                release: release.map(str::to_string),
                 name,
                 size,
                 file: Some(real),
@@ -293,35 +299,51 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         });
     }
     for output in outputs {
-        let (shown, outcome) = facts.parse_file(&output, checksum_list::parse)?;
-        let Some(list) = outcome.records() else {
-            if let Some(problem) = outcome_problem(&shown, &outcome) {
-                return Err(problem);
-            }
-            continue;
-        };
-        for entry in list.entries.iter().filter(|e| e.algorithm == "md5") {
-            let name = checksum_list::basename(&entry.name).to_string();
-            // A relative name was given from inside the upgrade folder.
-            let in_upgrade_dir = entry.name.contains("TKLC/upgrade/") || !entry.name.contains('/');
-            if !is_iso(&name) || !in_upgrade_dir {
-                continue;
-            }
-            let recorded = (entry.digest.clone(), shown.clone(), entry.line);
-            match found.iter_mut().find(|s| s.name == name) {
-                Some(s) => s.recorded = s.recorded.take().or(Some(recorded)),
-                None => found.push(Staged {
-                    path: format!("/{UPGRADE_DIR}/{name}"),
-                    name,
-                    size: None,
-                    file: None,
-                    recorded: Some(recorded),
-                    source: FileSource::line(&shown, entry.line),
-                }),
-            }
-        }
+        add_recorded(facts, &output, &mut found)?;
     }
     Ok(found)
+}
+
+/// The md5s a `commands/md5sum_…` output recorded on the node for images in
+/// the upgrade folder: set on the image already `found`, else a row of
+/// their own (the image was hashed where it lies, not copied).
+fn add_recorded(
+    facts: &mut NodeFacts,
+    output: &Path,
+    found: &mut Vec<Staged>,
+) -> Result<(), FactProblem> {
+    let (shown, outcome) = facts.parse_file(output, checksum_list::parse)?;
+    let Some(list) = outcome.records() else {
+        if let Some(problem) = outcome_problem(&shown, &outcome) {
+            return Err(problem);
+        }
+        return Ok(());
+    };
+    for entry in list.entries.iter().filter(|e| e.algorithm == "md5") {
+        let name = checksum_list::basename(&entry.name).to_string();
+        // A relative name was given from inside the upgrade folder.
+        let in_upgrade_dir = entry.name.contains("TKLC/upgrade/") || !entry.name.contains('/');
+        if !is_iso(&name) || !in_upgrade_dir {
+            continue;
+        }
+        let recorded = (entry.digest.clone(), shown.clone(), entry.line);
+        if let Some(s) = found.iter_mut().find(|s| s.name == name) {
+            s.recorded = s.recorded.take().or(Some(recorded));
+            continue;
+        }
+        let (kind, release) = kind_and_release(&name);
+        found.push(Staged {
+            path: format!("/{UPGRADE_DIR}/{name}"),
+            kind,
+            release: release.map(str::to_string),
+            name,
+            size: None,
+            file: None,
+            recorded: Some(recorded),
+            source: FileSource::line(&shown, entry.line),
+        });
+    }
+    Ok(())
 }
 
 pub fn build_staged_isos(facts: &mut NodeFacts) -> FactResult {
@@ -329,17 +351,14 @@ pub fn build_staged_isos(facts: &mut NodeFacts) -> FactResult {
     let staged = staged.as_ref().as_ref().map_err(Clone::clone)?;
     let rows: Vec<StagedIso> = staged
         .iter()
-        .map(|s| {
-            let (kind, release) = kind_and_release(&s.name);
-            StagedIso {
-                name: &s.name,
-                path: &s.path,
-                size: s.size,
-                kind,
-                release,
-                shipped: s.file.is_some(),
-                source: &s.source,
-            }
+        .map(|s| StagedIso {
+            name: &s.name,
+            path: &s.path,
+            size: s.size,
+            kind: s.kind.clone(),
+            release: s.release.as_deref(),
+            shipped: s.file.is_some(),
+            source: &s.source,
         })
         .collect();
     to_fact(&rows)
@@ -437,7 +456,7 @@ pub fn build_iso_checksums(facts: &mut NodeFacts) -> FactResult {
             }
             _ => None,
         };
-        let (kind, _) = kind_and_release(&s.name);
+        let kind = s.kind.clone();
         let from = digest.as_ref().map(|(_, f, _)| facts.node_relative(f));
         let origin = digest.as_ref().map(|(_, _, o)| *o);
         let digest = digest.map(|(d, _, _)| d);
