@@ -209,30 +209,46 @@ fn write_suite(
                 }
                 Ok(())
             })?;
+            let shared = Shared {
+                classname: format!("upcheck.{}.{}", head.scope.as_str(), head.node),
+                subject_file: report.subject_file(head),
+                known: report.junit_known,
+            };
             for e in &suite {
-                write_case(w, report, e)?;
+                write_case(w, &shared, e)?;
             }
             Ok(())
         })?;
     Ok(())
 }
 
-fn write_case(w: &mut Writer<Vec<u8>>, report: &Report, e: &Evaluation) -> io::Result<()> {
+/// What the testcases of one suite (one subject) have in common.
+struct Shared {
+    classname: String,
+    /// Where a testcase without evidence is located (`Report::place`).
+    subject_file: String,
+    known: KnownAs,
+}
+
+fn write_case(w: &mut Writer<Vec<u8>>, shared: &Shared, e: &Evaluation) -> io::Result<()> {
     // The name stays the same whether a failure is new or known, so that
     // CI keeps one history per finding; the tag is in the message.
     let mut name = format!("{} {}", e.code, e.name);
     if !e.key.is_empty() {
         name.push_str(&format!(" [{}]", e.key));
     }
-    let classname = format!("upcheck.{}.{}", e.scope.as_str(), e.node);
-    let (file, _) = report.place(e);
+    // As `Report::place`: the first evidence, else the subject's file.
+    let file = e
+        .evidence
+        .first()
+        .map_or(&*shared.subject_file, |ev| &ev.path);
     let case = w.create_element("testcase").with_attributes([
         ("name", name.as_str()),
-        ("classname", classname.as_str()),
-        ("file", file.as_str()),
+        ("classname", shared.classname.as_str()),
+        ("file", file),
     ]);
     let message = format!("{}{}", baseline_tag(e), e.message);
-    let (element, kind) = match outcome(e, report.junit_known) {
+    let (element, kind) = match outcome(e, shared.known) {
         Outcome::Pass => {
             case.write_empty()?;
             return Ok(());
