@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::ops::Bound;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -381,15 +382,18 @@ impl Archive {
         } else {
             format!("{dir}/")
         };
-        self.entries
-            .keys()
-            .filter(|k| k.starts_with(&prefix))
-            .filter(|k| match self.resolve(k, dir) {
-                Ok((_, entry)) => matches!(entry, Entry::File { .. } | Entry::Special(_)),
-                Err(e) => e.code != crate::model::tool_codes::INPUT_UNREADABLE,
-            })
-            .map(|k| k[prefix.len()..].to_string())
-            .collect()
+        // The entries are sorted by name: those under `dir` are one run.
+        (self
+            .entries
+            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded)))
+        .map(|(k, _)| k)
+        .take_while(|k| k.starts_with(&prefix))
+        .filter(|k| match self.resolve(k, dir) {
+            Ok((_, entry)) => matches!(entry, Entry::File { .. } | Entry::Special(_)),
+            Err(e) => e.code != crate::model::tool_codes::INPUT_UNREADABLE,
+        })
+        .map(|k| k[prefix.len()..].to_string())
+        .collect()
     }
 
     /// The bytes of the file `name`, links followed inside the folder

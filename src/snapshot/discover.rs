@@ -8,6 +8,7 @@ use super::folder_index::{FolderIndex, IndexSlot, Kind, Listing};
 use super::{Layout, NODE_MARKER, Node, folder_name};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -378,10 +379,11 @@ fn discover_archive(
     }
     let mut folders = vec![String::new()];
     folders.extend(archive.dirs());
-    let mut found: Vec<String> = Vec::new();
+    let mut found: HashSet<String> = HashSet::new();
     for folder in folders {
-        let inside = |f: &String| f.is_empty() || folder.starts_with(&format!("{f}/"));
-        if found.iter().any(inside) {
+        // Inside a node found already: one of the folder's ancestors is one.
+        let ancestors = (folder.match_indices('/')).map(|(i, _)| &folder[..i]);
+        if found.contains("") || ancestors.into_iter().any(|a| found.contains(a)) {
             continue;
         }
         let under = |name: &str| {
@@ -404,7 +406,7 @@ fn discover_archive(
             path.join(&folder)
         };
         nodes.push(read_node(&dir, root, layout, Some(archive.clone()), None));
-        found.push(folder);
+        found.insert(folder);
     }
     if found.is_empty() {
         problems.push(WalkProblem::unreadable(
