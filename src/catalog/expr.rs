@@ -230,16 +230,22 @@ pub fn to_cel(json: &Json) -> Value {
 /// lent to every rule that reads it through [`Lent`].
 pub type Bound = Box<dyn Val>;
 
+/// A JSON number in the interpreter's form, by [`to_cel`]'s rule: an int
+/// when it is one, else a double.
+pub fn number(n: &serde_json::Number) -> Box<dyn Val> {
+    match n.as_i64() {
+        Some(i) => Box::new(CelInt::from(i)),
+        None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+    }
+}
+
 /// Converts JSON facts into the interpreter's form directly, with the same
 /// number rule as [`to_cel`].
 pub fn to_bound(json: &Json) -> Bound {
     match json {
         Json::Null => Box::new(CelNull),
         Json::Bool(b) => Box::new(CelBool::from(*b)),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Box::new(CelInt::from(i)),
-            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Json::Number(n) => number(n),
         Json::String(s) => Box::new(CelString::from(s.clone())),
         Json::Array(a) => shared(CelList::from(a.iter().map(to_bound).collect::<Vec<_>>())),
         Json::Object(o) => shared(CelMap::from(

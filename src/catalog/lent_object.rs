@@ -10,6 +10,7 @@
 //! is found by reading the object's entries in order (member objects have a
 //! few dozen entries at most) and is converted only when a rule reads it.
 
+use super::expr::number;
 use super::shared::shared;
 use crate::model::compact_json::{Entries, View};
 use cel::ExecutionError;
@@ -30,10 +31,7 @@ pub fn lend(json: View<'_>) -> Box<dyn Val + '_> {
     match json {
         View::Null => Box::new(CelNull),
         View::Bool(b) => Box::new(CelBool::from(b)),
-        View::Number(n) => match n.as_i64() {
-            Some(i) => Box::new(CelInt::from(i)),
-            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        View::Number(n) => number(&n),
         View::String(s) => Box::new(CelString::from(s)),
         View::Array(items) => shared(CelList::from(items.map(lend).collect::<Vec<_>>())),
         View::Object(entries) => Box::new(LentObject::new(entries)),
@@ -57,10 +55,7 @@ pub fn lend_json(json: &Json) -> Box<dyn Val + '_> {
     match json {
         Json::Null => Box::new(CelNull),
         Json::Bool(b) => Box::new(CelBool::from(*b)),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Box::new(CelInt::from(i)),
-            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Json::Number(n) => number(n),
         Json::String(s) => Box::new(CelString::from(s.as_str())),
         Json::Array(items) => shared(CelList::from(
             items.iter().map(lend_json).collect::<Vec<_>>(),
