@@ -240,6 +240,24 @@ struct Staged {
     source: FileSource,
 }
 
+impl Staged {
+    /// An image of the upgrade folder by its name, with no file, size or
+    /// recorded md5 yet.
+    fn named(name: String, source: FileSource) -> Staged {
+        let (kind, release) = kind_and_release(&name);
+        Staged {
+            path: format!("/{UPGRADE_DIR}/{name}"),
+            release: release.map(str::to_string),
+            kind,
+            name,
+            size: None,
+            file: None,
+            recorded: None,
+            source,
+        }
+    }
+}
+
 /// The staged images, listed once per node: `staged_isos` and
 /// `iso_checksums` are both built from them.
 fn staged_once(facts: &mut NodeFacts) -> Arc<Result<Vec<Staged>, FactProblem>> {
@@ -265,16 +283,10 @@ fn staged(facts: &mut NodeFacts) -> Result<Vec<Staged>, FactProblem> {
         for (name, path, real) in names {
             let size = std::fs::metadata(&real).ok().map(|m| m.len());
             let shown = path.display().to_string();
-            let (kind, release) = kind_and_release(&name);
             found.push(Staged {
-                path: format!("/{UPGRADE_DIR}/{name}"),
-                kind,
-                release: release.map(str::to_string),
-                name,
                 size,
                 file: Some(real),
-                recorded: None,
-                source: FileSource::whole(shown),
+                ..Staged::named(name, FileSource::whole(shown))
             });
         }
     }
@@ -331,16 +343,9 @@ fn add_recorded(
             s.recorded = s.recorded.take().or(Some(recorded));
             continue;
         }
-        let (kind, release) = kind_and_release(&name);
         found.push(Staged {
-            path: format!("/{UPGRADE_DIR}/{name}"),
-            kind,
-            release: release.map(str::to_string),
-            name,
-            size: None,
-            file: None,
             recorded: Some(recorded),
-            source: FileSource::line(&shown, entry.line),
+            ..Staged::named(name, FileSource::line(&shown, entry.line))
         });
     }
     Ok(())
