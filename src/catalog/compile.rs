@@ -30,8 +30,8 @@ pub struct Rule {
     /// The message of every run where `applies_to` is false, shared.
     pub does_not_apply: Arc<str>,
     pub applies_to: Option<Compiled>,
-    /// What `applies_to` judges besides the node: its source and the
-    /// params, so that the rules sharing both judge a node once.
+    /// What `applies_to` judges besides the node (see [`applies_key`]), so
+    /// that the rules sharing it judge a node once.
     pub applies_key: Option<String>,
     /// The line of `applies_to` in the rule file.
     pub applies_to_line: Option<usize>,
@@ -318,7 +318,6 @@ fn assemble(
         &line_at,
     );
     let params = crate::facts::toml_to_json(toml::Value::Table(file.params));
-    let applies_key = (file.applies_to.as_ref()).map(|a| format!("{}\n{params}", a.get_ref()));
     let mut rule = Rule {
         code: file.code,
         name: file.name.into(),
@@ -339,7 +338,7 @@ fn assemble(
         applies_to_line: file.applies_to.as_ref().map(line_at),
         applies_to_source: file.applies_to.map(Spanned::into_inner),
         applies_to: programs.applies_to,
-        applies_key,
+        applies_key: None,
         for_each_line: file.for_each.as_ref().map(line_at),
         for_each: programs.for_each,
         key: texts.key,
@@ -357,6 +356,7 @@ fn assemble(
         source_text: text.to_string(),
     };
     rule.reads_findings = rule.reads("findings");
+    rule.applies_key = applies_key(&rule);
     Ok(rule)
 }
 
@@ -427,6 +427,27 @@ fn fail_conditions(
             message,
         })
         .collect()
+}
+
+/// What `applies_to` judges besides the node: its source and the params it
+/// reads (all of them when it reads `params` whole), so that rules gating
+/// on the same platforms judge a node once whatever their other params.
+fn applies_key(rule: &Rule) -> Option<String> {
+    let (source, program) = (rule.applies_to_source.as_ref()?, rule.applies_to.as_ref()?);
+    let params = &rule.params;
+    let Some(fields) = expr::fields_read(program, "params") else {
+        return Some(format!("{source}\n{params}"));
+    };
+    let read = fields.into_iter().map(|field| {
+        let value = params.get(field).map_or("-".into(), ToString::to_string);
+        format!("{field}={value}")
+    });
+    Some(
+        std::iter::once(source.clone())
+            .chain(read)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 #[cfg(test)]
@@ -578,5 +599,30 @@ expr = "time.synchronised == false"
         let nothing = GOOD.replace("[[fail_when]]\nexpr = \"time.synchronised == false\"\n", "");
         let errs = compile_rule("x/40099-thing-broken.toml", &nothing, &NO_TABLES).unwrap_err();
         assert!(errs[0].message.contains("could never fail"), "{errs:?}");
+    }
+
+    #[test]
+    fn rules_gating_alike_share_an_applies_key_whatever_their_other_params() {
+        let key = |applies: &str, params: &str| {
+            let text = GOOD.replace(
+                "requires = [\"time\"]",
+                &format!("applies_to = \"{applies}\"\nrequires = [\"time\"]"),
+            ) + "\n[params]\n"
+                + params;
+            let (rule, _) = compile_rule("x/40099-thing-broken.toml", &text, &NO_TABLES).unwrap();
+            rule.applies_key.unwrap()
+        };
+        let gate = "node.platform in params.platforms";
+        assert_eq!(
+            key(gate, "platforms = ['tpd']\nmax = 1"),
+            key(gate, "platforms = ['tpd']\nmax = 2")
+        );
+        assert_ne!(
+            key(gate, "platforms = ['tpd']"),
+            key(gate, "platforms = ['linux']")
+        );
+        assert_ne!(key(gate, "platforms = ['tpd']"), key(gate, "max = 1"));
+        let whole = "size(params) > 1";
+        assert_ne!(key(whole, "max = 1"), key(whole, "max = 2"));
     }
 }

@@ -7,7 +7,7 @@
 use super::shared::{Shared, shared};
 use cel::common::ast::{
     CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedEntryExpr, ListExpr, LiteralValue,
-    MapEntryExpr, MapExpr, SelectExpr, operators,
+    MapEntryExpr, MapExpr, SelectExpr, StructExpr, operators,
 };
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, Kind,
@@ -20,7 +20,7 @@ use cel::{Context, Env, ExecutionError, Program, Value};
 
 pub use super::expr_error::ExprError;
 use serde_json::Value as Json;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
 
 pub(super) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
@@ -515,6 +515,45 @@ fn shown_value(value: &str) -> String {
     crate::model::redact::redact(&crate::model::quote::clip_quotes(value))
 }
 
+/// The fields of the variable `var` that `program` reads, when it reads
+/// them only as `var.field` (or `has(var.field)`); `None` when it reads
+/// the variable whole, indexes it, or a macro binds the same name.
+pub fn fields_read<'p>(program: &'p Program, var: &str) -> Option<BTreeSet<&'p str>> {
+    let mut fields = BTreeSet::new();
+    collect_fields(program.expression(), var, &mut fields).then_some(fields)
+}
+
+fn collect_fields<'e>(expr: &'e Expression, var: &str, fields: &mut BTreeSet<&'e str>) -> bool {
+    let names = |name: &Expression| matches!(&name.expr, Expr::Ident(n) if n == var);
+    match &expr.expr {
+        Expr::Select(select) if names(&select.operand) => {
+            fields.insert(&select.field);
+            true
+        }
+        Expr::Ident(name) => name != var,
+        Expr::Comprehension(c) if c.iter_var == var || c.accu_var == var => false,
+        Expr::Comprehension(c) if c.iter_var2.as_deref() == Some(var) => false,
+        Expr::Comprehension(c) => [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step]
+            .into_iter()
+            .chain([&c.result])
+            .all(|e| collect_fields(e, var, fields)),
+        Expr::Call(call) => (call.target.as_deref().into_iter())
+            .chain(&call.args)
+            .all(|e| collect_fields(e, var, fields)),
+        Expr::Select(select) => collect_fields(&select.operand, var, fields),
+        Expr::List(list) => list.elements.iter().all(|e| collect_fields(e, var, fields)),
+        Expr::Map(MapExpr { entries }) | Expr::Struct(StructExpr { entries, .. }) => {
+            entries.iter().all(|entry| match &entry.expr {
+                EntryExpr::MapEntry(e) => {
+                    collect_fields(&e.key, var, fields) && collect_fields(&e.value, var, fields)
+                }
+                EntryExpr::StructField(f) => collect_fields(&f.value, var, fields),
+            })
+        }
+        Expr::Literal(_) | Expr::Unspecified => true,
+    }
+}
+
 /// Variables a program reads, for checking them against `requires`.
 pub fn variables(program: &Program) -> Vec<String> {
     program
@@ -643,5 +682,28 @@ mod tests {
     fn floats_render_short() {
         assert_eq!(render(&Value::Float(120.0)), "120");
         assert_eq!(render(&Value::Float(-0.5317)), "-0.532");
+    }
+
+    #[test]
+    fn the_fields_read_of_a_variable_are_known_only_when_each_is_selected() {
+        let fields = |src: &str| {
+            let program = compile(src).unwrap();
+            fields_read(&program, "params").map(|f| f.into_iter().map(String::from).collect())
+        };
+        let some = |names: &[&str]| Some(names.iter().map(ToString::to_string).collect::<Vec<_>>());
+        assert_eq!(
+            fields("node.platform in params.platforms && (has(params.roles) || params.x.y)"),
+            some(&["platforms", "roles", "x"])
+        );
+        assert_eq!(fields("node.platform == 'tpd'"), some(&[]));
+        assert_eq!(fields("[1].all(x, x < params.max)"), some(&["max"]));
+        assert_eq!(
+            fields("{'a': params.a}.a == [params.b][0]"),
+            some(&["a", "b"])
+        );
+        assert_eq!(fields("params['platforms'] == []"), None);
+        assert_eq!(fields("size(params) > 0"), None);
+        assert_eq!(fields("[1].exists(params, params > 0)"), None);
+        assert_eq!(fields("params == {}"), None);
     }
 }

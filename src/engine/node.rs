@@ -53,8 +53,21 @@ pub(super) fn evaluate_node(
     let root: &Context = root;
     let mut node_scope = root.new_inner_scope();
     node_scope.set_variable_resolver(&node_vars);
-    let mut evaluations = evaluate_rules(node_rules, &subject, &mut node_scope, &mut facts);
-    let group_members = group_membership(group_rules, &node_scope, &identity, &mut facts);
+    let mut applies_memo = HashMap::new();
+    let mut evaluations = evaluate_rules(
+        node_rules,
+        &subject,
+        &mut node_scope,
+        &mut facts,
+        &mut applies_memo,
+    );
+    let group_members = group_membership(
+        group_rules,
+        &node_scope,
+        &identity,
+        &mut facts,
+        &mut applies_memo,
+    );
     evaluations.extend(input_findings(&facts, &subject));
     fill_excerpts(&mut evaluations, &facts);
     NodeOutcome {
@@ -110,17 +123,17 @@ fn unreadable_identity(
 
 /// Every node rule; rules that read `findings` run last and see the
 /// failures of the node's other rules.
-fn evaluate_rules(
-    node_rules: &[&Rule],
+fn evaluate_rules<'r>(
+    node_rules: &[&'r Rule],
     subject: &Subject,
     node_scope: &mut Context,
     facts: &mut NodeFacts,
+    applies_memo: &mut HashMap<&'r str, bool>,
 ) -> Vec<Evaluation> {
     // Each fact a rule reads is lent to CEL in place, once per node, and
     // held here while it is.
     let held = Arena::new();
     let mut cel_facts = HashMap::new();
-    let mut applies_memo = HashMap::new();
     let (late, early): (Vec<&Rule>, Vec<&Rule>) =
         node_rules.iter().copied().partition(|r| r.reads_findings);
     let mut out = Vec::new();
@@ -131,7 +144,7 @@ fn evaluate_rules(
             node_scope,
             facts,
             (&held, &mut cel_facts),
-            &mut applies_memo,
+            applies_memo,
         ));
     }
     if !late.is_empty() {
@@ -151,7 +164,7 @@ fn evaluate_rules(
                 node_scope,
                 facts,
                 (&held, &mut cel_facts),
-                &mut applies_memo,
+                applies_memo,
             ));
         }
     }
@@ -160,11 +173,12 @@ fn evaluate_rules(
 
 /// What group rules get of the node: one copy of each fact, and one
 /// member entry per set of facts, however many rules read them.
-fn group_membership(
-    group_rules: &[&Rule],
+fn group_membership<'r>(
+    group_rules: &[&'r Rule],
     node_scope: &Context,
     identity: &Arc<Json>,
     facts: &mut NodeFacts,
+    applies_memo: &mut HashMap<&'r str, bool>,
 ) -> GroupFacts {
     let mut members = GroupFactsBuilder::default();
     let mut by_requires: HashMap<&[String], Reads> = HashMap::new();
@@ -172,7 +186,7 @@ fn group_membership(
         let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();
         scope.set_variable_resolver(&params);
-        match applies(rule, &scope) {
+        match applies_once(rule, &scope, applies_memo) {
             Ok(false) => continue,
             Err(e) => {
                 members.code(rule.code, Err(format!("applies_to failed: {e}").into()));
