@@ -666,6 +666,21 @@ mod tests {
     }
 
     #[test]
+    fn membership_in_a_map_is_evaluated_with_selections_as_indexes() {
+        let facts = json!({"a": {"b": 1}, "k": "b"});
+        let root = super::super::functions::root_context();
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_from_value("f", to_cel(&facts));
+        for (src, expected) in [("f.k in f.a", true), ("'z' in f.a", false)] {
+            let indexed = compile(src).unwrap().indexed.unwrap();
+            let value = Value::resolve_val(&indexed, &ctx).map(|v| value_of(&*v));
+            assert_eq!(value.ok(), Some(Ok(Value::Bool(expected))), "{src}");
+            assert_eq!(both_ways(src, facts.clone()), Ok(Value::Bool(expected)));
+        }
+        assert!(both_ways("[1] in f.a", facts).is_err());
+    }
+
+    #[test]
     fn optional_values_are_evaluated_as_written() {
         for src in [
             "f.?a.b",

@@ -51,15 +51,28 @@ fn compare(test: fn(&dyn Val, &dyn Val) -> bool) -> RawFunction {
     })
 }
 
-/// `x in list` comparing each element both ways; any other `in` fails here,
-/// so that the expression is evaluated as written.
+/// `x in list` comparing each element both ways; `key in map` as the
+/// interpreter answers it (a key is never a container, so there is no other
+/// way round). Any other `in` fails here, so that the expression is
+/// evaluated as written: a failure evaluates the whole expression twice.
 fn symmetric_in() -> RawFunction {
     Box::new(|ftx| {
-        let [x, list] = args::<2>(ftx)?;
-        let BuiltinRef::List(list) = list.as_builtin() else {
-            return Err(ExecutionError::function_error(SYMMETRIC_IN, "not a list"));
+        let [x, container] = args::<2>(ftx)?;
+        let found = match container.as_builtin() {
+            BuiltinRef::List(list) => list.inner().iter().any(|item| equal(item.as_ref(), x)),
+            _ if container.get_type().kind() == Kind::Map => {
+                let Some(map) = container.as_container() else {
+                    return Err(ExecutionError::function_error(SYMMETRIC_IN, "not a map"));
+                };
+                map.contains(x)?
+            }
+            _ => {
+                return Err(ExecutionError::function_error(
+                    SYMMETRIC_IN,
+                    "not a list or map",
+                ));
+            }
         };
-        let found = list.inner().iter().any(|item| equal(item.as_ref(), x));
         Ok(CowVal::owned(CelBool::from(found)))
     })
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 /// The group facts of the Oracle PM fixture fleets (the fleets every
 /// cluster-, site- and fleet-scope rule reads), as a shard run gives them.
-fn fixture_members(catalog: &Catalog) -> (Vec<GroupMember>, Vec<ShardRoot>) {
+pub(super) fn fixture_members(catalog: &Catalog) -> (Vec<GroupMember>, Vec<ShardRoot>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/oracle-pm");
     let paths = [
         root.join("pre-with-problems"),
@@ -34,7 +34,7 @@ fn fixture_members(catalog: &Catalog) -> (Vec<GroupMember>, Vec<ShardRoot>) {
 /// `copies` copies of `members`, each copy's hosts, clusters and sites
 /// renamed wherever the facts name them (node.json, upgrade logs, alarm and
 /// KPI exports), so that the groups grow with the fleet as in a real one.
-fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
+pub(super) fn fleet(members: &[GroupMember], copies: usize) -> Vec<GroupMember> {
     let names: BTreeSet<String> = members
         .iter()
         .flat_map(|m| [Some(m.node.clone()), m.site.clone(), m.cluster.clone()])

@@ -182,3 +182,36 @@ fn evaluate_group(
     }
     evals
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::complexity::{fixture_members, fleet};
+    use super::super::{group_rules, root_context};
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::policy::Selection;
+
+    /// The work of a group rule splits across threads (rules, groups, the
+    /// members a fleet function reads): what comes out, and its order, is
+    /// the same on one thread as on eight.
+    #[test]
+    fn group_rules_give_the_same_evaluations_in_the_same_order_on_one_thread_and_on_eight() {
+        let catalog = Catalog::load(&[]);
+        let (members, roots) = fixture_members(&catalog);
+        let members = fleet(&members, 6);
+        let root = root_context(None);
+        let rules = group_rules(&catalog, None, &Selection::default());
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let evaluations =
+                pool.install(|| evaluate_group_rules(&rules, &members, &roots, &root));
+            serde_json::to_value(evaluations).unwrap()
+        };
+        let one = run(1);
+        assert!(one.as_array().is_some_and(|e| e.len() > 100), "{one}");
+        assert_eq!(one, run(8));
+    }
+}

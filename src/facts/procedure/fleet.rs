@@ -4,8 +4,9 @@
 
 use crate::catalog::expr::{map_entry, to_json, value_of};
 use crate::parse::vendor::upgrade_log::UpgradeResult;
-use cel::common::types::Kind;
+use cel::common::types::{CelString, Kind};
 use cel::common::value::{BuiltinRef, CowVal, Val};
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashMap};
 
@@ -144,10 +145,11 @@ const ALARM_FIELDS: &[&str] = &["id", "server", "instance"];
 /// per node the fields of its identity a `Server` holds, its `upgrade_log`
 /// and its alarms' keys. Converting the whole list (every identity and
 /// every fact) held a fleet-scope rule's nodes twice more while it ran.
+/// Each node is read on its own, so the nodes are read side by side.
 pub fn read_input(nodes: &dyn Val) -> Json {
     match nodes.as_builtin() {
         BuiltinRef::List(list) => {
-            Json::Array(list.inner().iter().map(|n| node_input(&**n)).collect())
+            Json::Array(list.inner().par_iter().map(|n| node_input(&**n)).collect())
         }
         _ => whole(nodes),
     }
@@ -198,7 +200,36 @@ fn pick(map: &dyn Val, keys: &[&str]) -> Json {
     Json::Object(picked)
 }
 
+/// `value` as JSON, by the rule of [`to_json`] of [`value_of`] (`null` for
+/// a value that cannot be converted), but converted once: lists, strings
+/// and maps with string keys straight into JSON, the rest through
+/// [`value_of`].
 fn whole(value: &dyn Val) -> Json {
+    match value.as_builtin() {
+        BuiltinRef::List(list) => Json::Array(list.inner().iter().map(|i| whole(&**i)).collect()),
+        BuiltinRef::String(s) => Json::String(s.inner().to_string()),
+        _ if value.get_type().kind() == Kind::Map => {
+            object(value).unwrap_or_else(|| converted(value))
+        }
+        _ => converted(value),
+    }
+}
+
+/// A map whose keys are all strings, entries by key as [`to_json`] orders
+/// them; `None` for any other.
+fn object(map: &dyn Val) -> Option<Json> {
+    let (keys, indexer) = (map.as_iterable()?, map.as_indexer()?);
+    let mut keys = keys.iter();
+    let mut entries = Vec::new();
+    while let Some(key) = keys.next() {
+        let name = key.downcast_ref::<CelString>()?.inner();
+        entries.push((name.to_string(), whole(&*indexer.get(key).ok()?)));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(Json::Object(entries.into_iter().collect()))
+}
+
+fn converted(value: &dyn Val) -> Json {
     value_of(value).map_or(Json::Null, |v| to_json(&v))
 }
 
