@@ -15,6 +15,7 @@ mod shared;
 use crate::facts::tables::{self, SiteTables};
 pub use compile::{Condition, Rule, compile_rule};
 pub use problem::Problem;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -81,8 +82,17 @@ impl Catalog {
     }
 
     fn add_files(&mut self, files: Vec<(String, String)>, overrides: bool, also_known: &[u32]) {
-        for (origin, text) in files {
-            match compile_rule(&origin, &text, &self.tables) {
+        // Compiling is most of a small run's fixed cost (the CEL parser),
+        // and each file compiles on its own.
+        let tables = &self.tables;
+        let compiled: Vec<_> = (files.into_par_iter())
+            .map(|(origin, text)| {
+                let result = compile_rule(&origin, &text, tables);
+                (origin, result)
+            })
+            .collect();
+        for (origin, result) in compiled {
+            match result {
                 Ok((rule, warnings)) => {
                     self.problems.extend(warnings);
                     if let Some(old) = self.rules.get(&rule.code)
