@@ -133,44 +133,35 @@ struct Candidate {
 }
 
 fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedIndex {
-    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, node) in members.iter().enumerate() {
-        for name in ne_names(node) {
-            by_name.entry(name).or_insert(i);
-        }
-    }
+    // The names and the candidate files are found at once, and each
+    // candidate is read and split in parallel: only the merge, in the
+    // candidates' order, is serial.
+    let (by_name, candidates) =
+        rayon::join(|| names_of(members), || candidates(root, members, listed));
+    let splits: Vec<Option<Split>> = candidates
+        .par_iter()
+        .map(|candidate| split(candidate, &by_name))
+        .collect();
     let mut index = SharedIndex::default();
-    for candidate in candidates(root, members, listed) {
-        let Ok(text) = candidate.reader.read(&candidate.path) else {
+    for (candidate, split) in candidates.into_iter().zip(splits) {
+        let Some(Split { targets, unmatched }) = split else {
             continue;
         };
-        let Some(rows) = (candidate.parse)(&text) else {
-            continue;
-        };
-        let mut unmatched: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
-        for (line, ne) in rows {
-            let key = ne.as_deref().map(normal);
-            let target = key.as_ref().and_then(|k| by_name.get(k).copied());
-            match (target, candidate.owner) {
-                // A node's own rows, or rows without an NE in its own file.
-                (Some(t), Some(o)) if t == o => {}
-                (None, Some(_)) if key.is_none() => {}
-                (Some(t), _) => {
-                    index
-                        .readers
-                        .entry(candidate.path.clone())
-                        .or_insert_with(|| candidate.reader.clone());
-                    let files = index
-                        .files
-                        .entry(members[t].dir.clone())
-                        .or_default()
-                        .entry(candidate.input)
-                        .or_default();
-                    if !files.contains(&candidate.path) {
-                        files.push(candidate.path.clone());
-                    }
-                }
-                (None, _) => unmatched.entry(ne).or_default().push(line),
+        if !targets.is_empty() {
+            index
+                .readers
+                .entry(candidate.path.clone())
+                .or_insert(candidate.reader);
+        }
+        for t in targets {
+            let files = index
+                .files
+                .entry(members[t].dir.clone())
+                .or_default()
+                .entry(candidate.input)
+                .or_default();
+            if !files.contains(&candidate.path) {
+                files.push(candidate.path.clone());
             }
         }
         index
@@ -185,13 +176,57 @@ fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedI
     index
 }
 
+/// Each NE name or ID of the members, upper case, and the first member
+/// that gives it.
+fn names_of(members: &[&Node]) -> BTreeMap<String, usize> {
+    let names: Vec<Vec<String>> = members.par_iter().map(|node| ne_names(node)).collect();
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, names) in names.into_iter().enumerate() {
+        for name in names {
+            by_name.entry(name).or_insert(i);
+        }
+    }
+    by_name
+}
+
+/// What a candidate file holds for others: the members its rows name
+/// (each once), and the rows naming no member, by NE as printed.
+struct Split {
+    targets: Vec<usize>,
+    unmatched: BTreeMap<Option<String>, Vec<usize>>,
+}
+
+/// The rows of `candidate` split by the member they name; `None` when it
+/// cannot be read or parsed (the facts of the nodes that read it say why).
+fn split(candidate: &Candidate, by_name: &BTreeMap<String, usize>) -> Option<Split> {
+    let text = candidate.reader.read(&candidate.path).ok()?;
+    let rows = (candidate.parse)(&text)?;
+    let mut targets: Vec<usize> = Vec::new();
+    let mut unmatched: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+    for (line, ne) in rows {
+        let key = ne.as_deref().map(normal);
+        let target = key.as_ref().and_then(|k| by_name.get(k).copied());
+        match (target, candidate.owner) {
+            // A node's own rows, or rows without an NE in its own file.
+            (Some(t), Some(o)) if t == o => {}
+            (None, Some(_)) if key.is_none() => {}
+            (Some(t), _) => targets.push(t),
+            (None, _) => unmatched.entry(ne).or_default().push(line),
+        }
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    Some(Split { targets, unmatched })
+}
+
 /// Every file of a split input under the root: each node's own, and the
 /// first candidate in each folder from the root down to the nodes.
 fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Candidate> {
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
     for node in members.iter().filter(|n| n.archive.is_none()) {
         for dir in node.dir.ancestors().skip(1) {
-            if !dir.starts_with(root) {
+            // A folder's ancestors are in once the folder is.
+            if !dir.starts_with(root) || folders.contains(dir) {
                 break;
             }
             folders.insert(dir.to_path_buf());

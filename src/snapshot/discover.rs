@@ -29,8 +29,9 @@ pub struct NameClash {
 /// Every hostname given by more than one node, and every node whose
 /// hostname is empty, in name order.
 pub fn name_clashes(nodes: &[Node]) -> Vec<NameClash> {
-    // A file system call per node: in parallel, kept in the nodes' order.
-    let identities: Vec<(String, PathBuf)> = nodes
+    // A file system call per node, and the grouping by name: in parallel,
+    // each name's nodes kept in the nodes' order (the sort is stable).
+    let mut identities: Vec<(String, PathBuf)> = nodes
         .par_iter()
         .map(|node| {
             let marker = node.dir.join(NODE_MARKER);
@@ -42,10 +43,13 @@ pub fn name_clashes(nodes: &[Node]) -> Vec<NameClash> {
             (node.name(), file)
         })
         .collect();
-    let mut by_name: std::collections::BTreeMap<String, Vec<PathBuf>> =
-        std::collections::BTreeMap::new();
+    identities.par_sort_by(|a, b| a.0.cmp(&b.0));
+    let mut by_name: Vec<(String, Vec<PathBuf>)> = Vec::new();
     for (name, file) in identities {
-        by_name.entry(name).or_default().push(file);
+        match by_name.last_mut() {
+            Some((last, files)) if *last == name => files.push(file),
+            _ => by_name.push((name, vec![file])),
+        }
     }
     let shown = |files: &[PathBuf]| {
         files
