@@ -13,6 +13,7 @@
 //! still follows no link and opens no FIFO, and whatever it refuses is
 //! read again by hand.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -81,12 +82,12 @@ impl FolderIndex {
         Some(self.entries[at].1)
     }
 
-    /// What `rel` (relative to the folder) is.
-    pub fn lookup(&self, rel: &Path) -> Lookup {
-        let Some(key) = key_of(rel).filter(|k| !k.is_empty()) else {
+    /// What the entry `key` (see [`key_under`]) is.
+    pub fn lookup(&self, key: &str) -> Lookup {
+        if key.is_empty() {
             return Lookup::Unsure;
-        };
-        if let Some(kind) = self.kind(&key) {
+        }
+        if let Some(kind) = self.kind(key) {
             return Lookup::Found(kind);
         }
         // The walk does not descend links: a path through one is unknown.
@@ -100,13 +101,13 @@ impl FolderIndex {
         Lookup::Absent
     }
 
-    /// The entries directly in the folder `rel`, when the index vouches
+    /// The entries directly in the folder `key`, when the index vouches
     /// for it: a folder reached through no link.
-    pub fn children(&self, rel: &Path) -> Option<Vec<(&str, Kind)>> {
-        if self.lookup(rel) != Lookup::Found(Kind::Dir) {
+    pub fn children(&self, key: &str) -> Option<Vec<(&str, Kind)>> {
+        if self.lookup(key) != Lookup::Found(Kind::Dir) {
             return None;
         }
-        let prefix = format!("{}/", key_of(rel)?);
+        let prefix = format!("{key}/");
         let from = self.entries.partition_point(|(name, _)| **name < *prefix);
         let under = self.entries[from..]
             .iter()
@@ -117,16 +118,16 @@ impl FolderIndex {
         Some(children.collect())
     }
 
-    /// Opens `rel` when the index lists it as a regular file, with one
+    /// Opens the entry `key` when the index lists it as a regular file, with one
     /// `openat2` beneath the folder that follows no link, and it is still
     /// a regular file once open. Returns the file and the size it claims;
     /// `None` sends the caller to the slow path, which says why.
-    pub fn open(&self, rel: &Path) -> Option<(File, u64)> {
-        if self.lookup(rel) != Lookup::Found(Kind::File) {
+    pub fn open(&self, key: &str) -> Option<(File, u64)> {
+        if self.lookup(key) != Lookup::Found(Kind::File) {
             return None;
         }
         let folder = self.folder.get()?.as_ref()?;
-        let file = File::from(open_beneath(folder, rel)?);
+        let file = File::from(open_beneath(folder, Path::new(key))?);
         let meta = file.metadata().ok()?;
         meta.is_file().then_some((file, meta.len()))
     }
@@ -330,6 +331,30 @@ fn kind_at(fd: &OwnedFd, name: &[u8]) -> rustix::io::Result<Kind> {
     let name = std::ffi::OsStr::from_bytes(name);
     let stat = rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW)?;
     Ok(kind_of(FileType::from_raw_mode(stat.st_mode)))
+}
+
+/// `path` as the index of `dir` names it: relative to `dir`, its
+/// components joined with `/`; `None` for a path outside `dir` and for
+/// anything but plain names in UTF-8 (`..`, an absolute path).
+pub fn key_under<'a>(dir: &Path, path: &'a Path) -> Option<Cow<'a, str>> {
+    // Nearly every path looked up is the folder joined with plain names:
+    // those names are the key, found without comparing the folder's
+    // components one by one or building a string.
+    if let Some(rest) = plain_rest(dir, path) {
+        return Some(Cow::Borrowed(rest));
+    }
+    key_of(path.strip_prefix(dir).ok()?).map(Cow::Owned)
+}
+
+/// What follows `dir` and a `/` in `path`, when it is plain names in UTF-8
+/// (no empty name, `.` or `..`): then it is what `path.strip_prefix(dir)`
+/// gives, and its key.
+pub fn plain_rest<'a>(dir: &Path, path: &'a Path) -> Option<&'a str> {
+    let rest = (path.as_os_str().as_bytes())
+        .strip_prefix(dir.as_os_str().as_bytes())?
+        .strip_prefix(b"/")?;
+    let rest = std::str::from_utf8(rest).ok()?;
+    (rest.split('/').all(|name| !matches!(name, "" | "." | ".."))).then_some(rest)
 }
 
 /// `rel` as the index names it: its components joined with `/`; `None`
@@ -561,7 +586,9 @@ mod tests {
     fn the_index_vouches_only_for_paths_without_links() {
         let (_fleet, node) = hostile_node();
         let index = FolderIndex::build(&node.dir).unwrap();
-        let look = |rel: &str| index.lookup(Path::new(rel));
+        let look = |rel: &str| {
+            key_under(&node.dir, &node.dir.join(rel)).map_or(Lookup::Unsure, |k| index.lookup(&k))
+        };
         assert_eq!(look("etc/pam.d/system-auth-ac"), Lookup::Found(Kind::File));
         assert_eq!(look("etc/pam.d/system-auth"), Lookup::Found(Kind::Link));
         assert_eq!(look("etc/pam.d"), Lookup::Found(Kind::Dir));
@@ -571,10 +598,43 @@ mod tests {
         assert_eq!(look("etc/conf/ntp.conf"), Lookup::Unsure);
         assert_eq!(look("etc/../node.json"), Lookup::Unsure);
         assert_eq!(look("/etc/passwd"), Lookup::Unsure);
-        assert!(index.open(Path::new("etc/pam.d/system-auth")).is_none());
-        assert!(index.open(Path::new("etc/shadow")).is_none());
-        let (_, size) = index.open(Path::new("real/conf/ntp.conf")).unwrap();
+        assert!(index.open("etc/pam.d/system-auth").is_none());
+        assert!(index.open("etc/shadow").is_none());
+        let (_, size) = index.open("real/conf/ntp.conf").unwrap();
         assert_eq!(size, 16);
+    }
+
+    /// The key found by bytes is the one found component by component.
+    #[test]
+    fn a_key_by_bytes_is_the_key_by_components() {
+        let dirs = ["/f/n1", "f/./n1", "./n1", "/f/n1/", "n1", "/"];
+        let rests = [
+            "etc/pam.d/system-auth",
+            "node.json",
+            "etc//shadow",
+            "etc/./shadow",
+            "etc/../node.json",
+            "etc/",
+            "",
+            "/etc/passwd",
+        ];
+        for dir in dirs.map(Path::new) {
+            for rest in rests {
+                let path = dir.join(rest);
+                let by_components = path.strip_prefix(dir).ok();
+                assert_eq!(
+                    key_under(dir, &path).map(Cow::into_owned),
+                    by_components.and_then(key_of),
+                    "{dir:?} {rest:?}"
+                );
+                if let Some(plain) = plain_rest(dir, &path) {
+                    assert_eq!(Some(Path::new(plain)), by_components, "{dir:?} {rest:?}");
+                }
+            }
+        }
+        let dir = Path::new("/f/n1");
+        assert_eq!(plain_rest(dir, &dir.join("etc/shadow")), Some("etc/shadow"));
+        assert_eq!(plain_rest(dir, Path::new("/f/n10/etc")), None);
     }
 
     #[test]

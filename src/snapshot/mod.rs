@@ -16,6 +16,7 @@ use crate::snapshot::archive::Archive;
 use crate::snapshot::confined::{OverLimit, ReadError, ReadFailure};
 use crate::snapshot::folder_index::{FolderIndex, IndexSlot, Kind, Lookup};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -188,19 +189,19 @@ impl Node {
         self.folder_index.release();
     }
 
-    /// The folder's index, while held, and `path` relative to the folder.
-    fn indexed<'a>(&self, path: &'a Path) -> Option<(Arc<FolderIndex>, &'a Path)> {
+    /// The folder's index, while held, and the key of `path` in it.
+    fn indexed<'a>(&self, path: &'a Path) -> Option<(Arc<FolderIndex>, Cow<'a, str>)> {
         if self.archive.is_some() {
             return None;
         }
-        let rel = path.strip_prefix(&self.dir).ok()?;
-        Some((self.folder_index.get(&self.dir)?, rel))
+        let key = folder_index::key_under(&self.dir, path)?;
+        Some((self.folder_index.get(&self.dir)?, key))
     }
 
     /// What the index says of `path`: `Unsure` without one.
     fn lookup(&self, path: &Path) -> Lookup {
         self.indexed(path)
-            .map_or(Lookup::Unsure, |(index, rel)| index.lookup(rel))
+            .map_or(Lookup::Unsure, |(index, key)| index.lookup(&key))
     }
 
     /// The archive entry `path` names, when the node is in an archive.
@@ -276,8 +277,8 @@ impl Node {
     /// one reached through no link. `None` sends the caller to the slow
     /// path.
     pub fn listed_children(&self, path: &Path) -> Option<Vec<(String, Kind)>> {
-        let (index, rel) = self.indexed(path)?;
-        let children = index.children(rel)?;
+        let (index, key) = self.indexed(path)?;
+        let children = index.children(&key)?;
         Some(
             children
                 .into_iter()
@@ -302,7 +303,7 @@ impl Node {
             None if self.archive.is_some() => {
                 return Err(ReadError::unreadable("not inside the node's archive"));
             }
-            None => match self.indexed(path).and_then(|(index, rel)| index.open(rel)) {
+            None => match self.indexed(path).and_then(|(index, key)| index.open(&key)) {
                 Some((file, claimed)) => confined::read_opened(file, claimed, limit),
                 None => confined::read_file(&self.dir, path, limit),
             },
@@ -370,7 +371,10 @@ impl Node {
 
     /// `path` relative to the node folder, for evidence.
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
-        path.strip_prefix(&self.dir).unwrap_or(path)
+        match folder_index::plain_rest(&self.dir, path) {
+            Some(rest) => Path::new(rest),
+            None => path.strip_prefix(&self.dir).unwrap_or(path),
+        }
     }
 }
 
