@@ -343,7 +343,10 @@ fn md5_file(path: &Path, expected_len: u64, bar: &ProgressBar) -> DigestResult {
         });
     }
     let mut hasher = Md5::new();
-    let mut buf = vec![0u8; BLOCK];
+    // No larger than the file and a byte (its end then reads as such):
+    // a small image needs no block zeroed in full.
+    let size = usize::try_from(expected_len).map_or(BLOCK, |len| len.saturating_add(1));
+    let mut buf = vec![0u8; size.min(BLOCK)];
     let mut read_total: u64 = 0;
     loop {
         let n = match file.read(&mut buf) {
