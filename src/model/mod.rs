@@ -395,8 +395,9 @@ impl<'de> Deserialize<'de> for Fingerprint {
 /// and each fingerprint of a report.
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
-    for pair in bytes.iter().map(|&b| hex_pair(b)) {
-        out.extend(pair.map(char::from));
+    for [high, low] in bytes.iter().map(|&b| hex_pair(b)) {
+        out.push(char::from(high));
+        out.push(char::from(low));
     }
     out
 }

@@ -354,7 +354,13 @@ pub fn plain_rest<'a>(dir: &Path, path: &'a Path) -> Option<&'a str> {
         .strip_prefix(dir.as_os_str().as_bytes())?
         .strip_prefix(b"/")?;
     let rest = std::str::from_utf8(rest).ok()?;
-    (rest.split('/').all(|name| !matches!(name, "" | "." | ".."))).then_some(rest)
+    is_plain(rest).then_some(rest)
+}
+
+/// Whether `rel` is plain names joined with `/` (no empty name, `.` or
+/// `..`): then it is its own key.
+pub fn is_plain(rel: &str) -> bool {
+    rel.split('/').all(|name| !matches!(name, "" | "." | ".."))
 }
 
 /// `rel` as the index names it: its components joined with `/`; `None`
@@ -631,6 +637,11 @@ mod tests {
                     assert_eq!(Some(Path::new(plain)), by_components, "{dir:?} {rest:?}");
                 }
             }
+        }
+        for rest in rests {
+            let path = Path::new("/f/n1").join(rest);
+            let key = key_under(Path::new("/f/n1"), &path);
+            assert!(!is_plain(rest) || key.as_deref() == Some(rest), "{rest:?}");
         }
         let dir = Path::new("/f/n1");
         assert_eq!(plain_rest(dir, &dir.join("etc/shadow")), Some("etc/shadow"));

@@ -166,8 +166,8 @@ impl Node {
         }
         candidates
             .iter()
+            .find(|c| self.holds(c))
             .map(|c| self.dir.join(c))
-            .find(|p| self.exists(p))
             .ok_or_else(|| {
                 let mut looked: Vec<String> = candidates.clone();
                 if let (Some(note), Some(last)) = (note, looked.last_mut()) {
@@ -221,6 +221,23 @@ impl Node {
         self.entry(&self.dir)
             .map(|(_, name)| name)
             .unwrap_or_default()
+    }
+
+    /// Whether `rel` (relative to the folder) exists at all, a broken link
+    /// too: a plain relative name is its own key in the index, looked up
+    /// without joining it to the folder first.
+    fn holds(&self, rel: &str) -> bool {
+        if self.archive.is_none()
+            && folder_index::is_plain(rel)
+            && let Some(index) = self.folder_index.get(&self.dir)
+        {
+            match index.lookup(rel) {
+                Lookup::Found(_) => return true,
+                Lookup::Absent => return false,
+                Lookup::Unsure => {}
+            }
+        }
+        self.exists(&self.dir.join(rel))
     }
 
     /// Whether `path` exists at all, a broken link too.
