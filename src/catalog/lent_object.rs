@@ -100,9 +100,7 @@ impl<'a> LentObject<'a> {
     fn find(&self, key: &dyn Val) -> Option<Box<dyn Val + 'a>> {
         let key = key.downcast_ref::<CelString>()?.inner();
         match &self.object {
-            Object::Compact(entries) => (entries.clone())
-                .find(|(name, _)| *name == key)
-                .map(|(_, value)| lend(value)),
+            Object::Compact(entries) => entries.clone().get(key).map(lend),
             Object::Json(map) => map.get(key).map(lend_json),
         }
     }

@@ -145,6 +145,23 @@ pub struct Entries<'a> {
 
 impl ExactSizeIterator for Entries<'_> {}
 
+impl<'a> Entries<'a> {
+    /// The value at `key`: the other entries' keys are compared as bytes
+    /// and their values stepped over, not read.
+    pub fn get(self, key: &str) -> Option<View<'a>> {
+        let mut bytes = self.bytes;
+        for _ in 0..self.left {
+            let (len, rest) = read_len(bytes);
+            let (name, rest) = rest.split_at(len);
+            if name == key.as_bytes() {
+                return Some(read(rest).0);
+            }
+            bytes = skip(rest);
+        }
+        None
+    }
+}
+
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a str, View<'a>);
 
@@ -260,6 +277,25 @@ fn read(bytes: &[u8]) -> (View<'_>, &[u8]) {
     }
 }
 
+/// What follows the value `bytes` starts with.
+fn skip(bytes: &[u8]) -> &[u8] {
+    let (tag, rest) = (bytes[0], &bytes[1..]);
+    match tag {
+        NULL | FALSE | TRUE => rest,
+        POS_INT | NEG_INT | FLOAT => &rest[8..],
+        STRING => {
+            let (len, rest) = read_len(rest);
+            &rest[len..]
+        }
+        ARRAY | OBJECT => {
+            let (_, rest) = read_len(rest);
+            let (size, rest) = read_len(rest);
+            &rest[size..]
+        }
+        _ => unreachable!("CompactJson tag {tag} was never written"),
+    }
+}
+
 fn read_str(bytes: &[u8]) -> (&str, &[u8]) {
     let (len, rest) = read_len(bytes);
     let (s, rest) = rest.split_at(len);
@@ -324,5 +360,22 @@ mod tests {
                           "collected_epoch": 1795161600, "upgraded_at": null});
         let compact = CompactJson::from(&json);
         assert!(compact.0.len() <= json.to_string().len() + 16);
+    }
+
+    #[test]
+    fn an_entry_is_found_by_its_key_past_values_of_every_kind() {
+        let json = json!({"n": null, "f": false, "t": true, "i": 7, "neg": -7, "x": 0.5,
+                          "s": "text", "a": [1, [2], {"k": 3}], "o": {"k": {"kk": 4}},
+                          "é": "ü", "last": "end"});
+        let compact = CompactJson::from(&json);
+        let View::Object(entries) = compact.view() else {
+            panic!("an object")
+        };
+        for (key, value) in json.as_object().unwrap() {
+            let found = entries.clone().get(key).map(Json::from);
+            assert_eq!(found.as_ref(), Some(value), "{key}");
+        }
+        assert!(entries.clone().get("k").is_none());
+        assert!(entries.get("").is_none());
     }
 }
