@@ -138,8 +138,11 @@ fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedI
     // candidates' order, is serial.
     let (by_name, candidates) =
         rayon::join(|| names_of(members), || candidates(root, members, listed));
+    // One candidate a task: rayon's default cuts the list in four runs,
+    // and one thread read the last run alone while the other waited.
     let splits: Vec<Option<Split>> = candidates
         .par_iter()
+        .with_max_len(1)
         .map(|candidate| split(candidate, &by_name))
         .collect();
     let mut index = SharedIndex::default();

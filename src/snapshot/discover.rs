@@ -161,8 +161,11 @@ fn discover_folder(root: &Path, found: &mut Found) {
     let Some(entries) = walked_through(root, Listing::read(root), root, found) else {
         return;
     };
+    // One entry a task, so that a thread left idle takes the next entry
+    // instead of waiting for the other's run of entries.
     let parts: Vec<Found> = entries
         .into_par_iter()
+        .with_max_len(1)
         .map(|pending| {
             let mut found = Found::default();
             walk(pending, root, &mut found);
