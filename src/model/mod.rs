@@ -325,18 +325,7 @@ pub fn fingerprint(code: u32, node: &str, key: &str) -> Fingerprint {
     use md5::{Digest, Md5};
     let mut h = Md5::new();
     // The code's decimal digits, without a String per evaluation.
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut rest = code;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    h.update(&digits[at..]);
+    h.update(itoa::Buffer::new().format(code).as_bytes());
     h.update([0]);
     h.update(node.as_bytes());
     h.update([0]);
