@@ -101,7 +101,7 @@ pub const SYMMETRIC_IN: &str = "@symmetric_in";
 
 /// `expr` with every field selection `a.b` (outside `has()`) the index
 /// `a["b"]`, and `==`, `!=` and `in` comparing both ways (see
-/// [`SYMMETRIC_EQUALS`]).
+/// [`SYMMETRIC_EQUALS`]) unless they compare with a scalar literal.
 fn indexed(expr: &Expression) -> Expression {
     let kind = match &expr.expr {
         Expr::Select(select) if !select.test => Expr::Call(CallExpr {
@@ -121,6 +121,14 @@ fn indexed(expr: &Expression) -> Expression {
         }),
         Expr::Call(call) if call.target.is_none() && call.args.len() == 2 => {
             let func_name = match call.func_name.as_str() {
+                // A scalar literal is never a container, so either way
+                // round compares alike: the interpreter's own operator,
+                // without the cost of a function call, gives the answer.
+                operators::EQUALS | operators::NOT_EQUALS | operators::IN
+                    if compares_to_scalar(&call.func_name, &call.args) =>
+                {
+                    call.func_name.as_str()
+                }
                 operators::EQUALS => SYMMETRIC_EQUALS,
                 operators::NOT_EQUALS => SYMMETRIC_NOT_EQUALS,
                 operators::IN => SYMMETRIC_IN,
@@ -169,6 +177,22 @@ fn indexed(expr: &Expression) -> Expression {
     Expression {
         id: expr.id,
         expr: kind,
+    }
+}
+
+/// Whether `==`, `!=` or `in` (`func_name`) compares with a scalar literal:
+/// either side of `==` and `!=`, the left side of `in`, or every element
+/// of a list literal on its right. Only containers (a lent map equals any
+/// map, the interpreter's own map only its own) compare differently one
+/// way round than the other.
+fn compares_to_scalar(func_name: &str, args: &[Expression]) -> bool {
+    let scalar = |e: &Expression| matches!(e.expr, Expr::Literal(_));
+    match (func_name, args) {
+        (operators::IN, [lhs, rhs]) => {
+            scalar(lhs) || matches!(&rhs.expr, Expr::List(list) if list.elements.iter().all(scalar))
+        }
+        (_, [lhs, rhs]) => scalar(lhs) || scalar(rhs),
+        _ => false,
     }
 }
 
@@ -678,6 +702,32 @@ mod tests {
             assert_eq!(both_ways(src, facts.clone()), Ok(Value::Bool(expected)));
         }
         assert!(both_ways("[1] in f.a", facts).is_err());
+    }
+
+    #[test]
+    fn a_comparison_with_a_scalar_literal_keeps_the_interpreter_s_operator() {
+        let symmetric = |src: &str| {
+            let indexed = compile(src).unwrap().indexed.unwrap();
+            format!("{indexed:?}").contains("@symmetric")
+        };
+        for direct in [
+            "f.a == null",
+            "'x' != f.a",
+            "f.a in ['x', 2, null]",
+            "'k' in f.a",
+            "f.a in []",
+        ] {
+            assert!(!symmetric(direct), "{direct}");
+        }
+        for both in [
+            "f.a == f.b",
+            "f.a != {'k': 1}",
+            "f.a in [f.b, 'x']",
+            "f.a in f.list",
+            "[1] == f.a",
+        ] {
+            assert!(symmetric(both), "{both}");
+        }
     }
 
     #[test]

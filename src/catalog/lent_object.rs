@@ -363,6 +363,15 @@ mod tests {
             ),
             ("{'m': f.a.o}.m.k", Value::from("v")),
             ("f.a.missing == 1 || true", Value::Bool(true)),
+            // A container compared with a scalar literal, either way round.
+            (
+                "f.a.o != 'v' && !(f.a.o == null) && !(1 == f.b) && 'x' != f.a",
+                Value::Bool(true),
+            ),
+            (
+                "f.a.s in ['x', 1] && !(f.a.o in ['v', null]) && !(2 in f.b) && 'k' in f.a.o",
+                Value::Bool(true),
+            ),
         ];
         for (src, value) in same {
             assert_eq!(both_ways(src, &facts), Ok(value), "{src}");
