@@ -119,6 +119,25 @@ fn indexed(expr: &Expression) -> Expression {
             operand: Box::new(indexed(&select.operand)),
             ..select.clone()
         }),
+        // `!x` as `x ? false : true`: the same value, and an error where
+        // `!x` has one (then the expression is evaluated as written), but
+        // without the error the interpreter builds for `!` before it knows
+        // whether `x` is a boolean.
+        Expr::Call(call)
+            if call.target.is_none()
+                && call.func_name == operators::LOGICAL_NOT
+                && call.args.len() == 1 =>
+        {
+            let literal = |b: bool| Expression {
+                id: expr.id,
+                expr: Expr::Literal(LiteralValue::Boolean(b.into())),
+            };
+            Expr::Call(CallExpr {
+                func_name: operators::CONDITIONAL.to_string(),
+                target: None,
+                args: vec![indexed(&call.args[0]), literal(false), literal(true)],
+            })
+        }
         Expr::Call(call) if call.target.is_none() && call.args.len() == 2 => {
             let func_name = match call.func_name.as_str() {
                 // A scalar literal is never a container, so either way
@@ -702,6 +721,28 @@ mod tests {
             assert_eq!(both_ways(src, facts.clone()), Ok(Value::Bool(expected)));
         }
         assert!(both_ways("[1] in f.a", facts).is_err());
+    }
+
+    #[test]
+    fn a_negation_evaluated_with_selections_as_indexes_is_the_interpreter_s() {
+        let facts = json!({"a": {"t": true, "s": "x"}, "n": null});
+        let root = super::super::functions::root_context();
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_from_value("f", to_cel(&facts));
+        for (src, expected) in [
+            ("!f.a.t", Some(false)),
+            ("!!f.a.t", Some(true)),
+            ("!(f.n == null) || !f.a.t", Some(false)),
+            ("!f.a.missing || true", Some(true)),
+            ("!f.a.s", None),
+            ("!f.a.missing", None),
+        ] {
+            let indexed = compile(src).unwrap().indexed.unwrap();
+            let value = Value::resolve_val(&indexed, &ctx).map(|v| value_of(&*v));
+            assert_eq!(value.ok(), expected.map(|b| Ok(Value::Bool(b))), "{src}");
+            let as_written = both_ways(src, facts.clone());
+            assert_eq!(as_written.ok(), expected.map(Value::Bool), "{src}");
+        }
     }
 
     #[test]
