@@ -14,8 +14,9 @@ use crate::model::{Evaluation, Evidence, Scope, Status};
 use crate::snapshot;
 use cel::Context;
 use cel::common::value::Val;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Value as Json, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use typed_arena::Arena;
 
@@ -53,7 +54,7 @@ pub(super) fn evaluate_node(
     let root: &Context = root;
     let mut node_scope = root.new_inner_scope();
     node_scope.set_variable_resolver(&node_vars);
-    let mut applies_memo = HashMap::new();
+    let mut applies_memo = HashMap::default();
     let mut evaluations = evaluate_rules(
         node_rules,
         &subject,
@@ -133,7 +134,7 @@ fn evaluate_rules<'r>(
     // Each fact a rule reads is lent to CEL in place, once per node, and
     // held here while it is.
     let held = Arena::new();
-    let mut cel_facts = HashMap::new();
+    let mut cel_facts = HashMap::default();
     let (late, early): (Vec<&Rule>, Vec<&Rule>) =
         node_rules.iter().copied().partition(|r| r.reads_findings);
     let mut out = Vec::new();
@@ -181,7 +182,7 @@ fn group_membership<'r>(
     applies_memo: &mut HashMap<&'r str, bool>,
 ) -> GroupFacts {
     let mut members = GroupFactsBuilder::default();
-    let mut by_requires: HashMap<&[String], Reads> = HashMap::new();
+    let mut by_requires: HashMap<&[String], Reads> = HashMap::default();
     for rule in group_rules {
         let params = Lent(vec![("params", &*rule.params_bound)]);
         let mut scope = node_scope.new_inner_scope();

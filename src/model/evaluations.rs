@@ -8,9 +8,10 @@
 
 use super::{Chain, Evaluation, Fingerprint, Scope, Severity, Status, fingerprint};
 use rayon::slice::ParallelSliceMut;
+use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
 /// The remediation of every evaluation that did not fail.
@@ -28,10 +29,10 @@ pub struct Evaluations {
 struct Tables {
     /// The nodes plain evaluations are about.
     subjects: Vec<Subject>,
-    subject_index: HashMap<Subject, u32>,
+    subject_index: FxHashMap<Subject, u32>,
     /// The rules of plain evaluations: code and name.
     rules: Vec<(u32, Arc<str>)>,
-    rule_index: HashMap<u32, u16>,
+    rule_index: FxHashMap<u32, u16>,
     /// A `for_each` pass says "no finding in N item(s)" on every node.
     messages: HashSet<Arc<str>>,
 }
