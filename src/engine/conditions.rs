@@ -3,7 +3,7 @@
 
 use super::evidence::rule_evidence;
 use super::subject::{NO_FINDING, Subject, rule_error};
-use crate::catalog::expr::{self, Compiled, ExprError};
+use crate::catalog::expr::{self, Compiled, ExprError, Lent};
 use crate::catalog::{Condition, Rule};
 use crate::facts::NodeFacts;
 use crate::model::{Evaluation, Status};
@@ -74,9 +74,14 @@ impl RuleRun<'_> {
             }
         };
         let mut out = Vec::new();
+        // The scopes below lend values that live only for this call.
+        let scope: &Context = scope;
         for item in &items {
+            // Lent rather than bound: a bound variable is a map entry, and
+            // every name looked up in the scope would be hashed for it.
+            let lent = Lent(vec![("item", &**item)]);
             let mut item_scope = scope.new_inner_scope();
-            item_scope.add_variable_as_val("item", item.clone_as_boxed());
+            item_scope.set_variable_resolver(&lent);
             let holding = match first_holding(&rule.item_unknown_when, &item_scope) {
                 Err(e) => return self.error("unknown_when", e),
                 Ok(Some(c)) => Some((Status::Unknown, c)),
