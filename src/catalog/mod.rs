@@ -6,6 +6,7 @@ pub mod docs;
 pub mod expr;
 mod expr_error;
 pub mod functions;
+mod indexed_form;
 pub mod lent_object;
 mod lint;
 mod problem;
