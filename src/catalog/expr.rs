@@ -55,7 +55,8 @@ pub fn compile(source: &str) -> Result<Compiled, ExprError> {
 #[derive(Debug)]
 pub struct Compiled {
     program: Program,
-    /// `program` with each field selection an index; `None` when the
+    /// `program` with each field selection an index, and the other
+    /// rewrites of [`indexed_form`](super::indexed_form); `None` when the
     /// expression uses optional values, whose selections differ.
     indexed: Option<Expression>,
 }
