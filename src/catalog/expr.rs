@@ -18,6 +18,7 @@ use cel::{Context, Env, ExecutionError, Program, Value};
 pub use super::expr_error::ExprError;
 pub use super::indexed_form::{SYMMETRIC_EQUALS, SYMMETRIC_IN, SYMMETRIC_NOT_EQUALS};
 use super::indexed_form::{indexed, uses_optionals};
+use super::plain_form::Plain;
 use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
@@ -39,7 +40,12 @@ pub fn compile(source: &str) -> Result<Compiled, ExprError> {
         .compile(source)
         .map_err(|e| ExprError::Compile(e.to_string()))?;
     let indexed = (!uses_optionals(program.expression())).then(|| indexed(program.expression()));
-    Ok(Compiled { program, indexed })
+    let plain = indexed.as_ref().and_then(Plain::of).map(Box::new);
+    Ok(Compiled {
+        program,
+        indexed,
+        plain,
+    })
 }
 
 /// A compiled expression, evaluated with its field selections as indexes.
@@ -59,6 +65,9 @@ pub struct Compiled {
     /// rewrites of [`indexed_form`](super::indexed_form); `None` when the
     /// expression uses optional values, whose selections differ.
     indexed: Option<Expression>,
+    /// `indexed` read without the interpreter, when it can be (see
+    /// [`plain_form`](super::plain_form)).
+    plain: Option<Box<Plain>>,
 }
 
 impl std::ops::Deref for Compiled {
@@ -81,6 +90,9 @@ impl Compiled {
         &'e self,
         ctx: &'e Context<'_, 'v>,
     ) -> Result<CowVal<'e, 'v>, ExecutionError> {
+        if let Some(value) = self.plain.as_ref().and_then(|p| p.eval(ctx)) {
+            return Ok(value);
+        }
         if let Some(Ok(value)) = (self.indexed.as_ref()).map(|e| Value::resolve_val(e, ctx)) {
             return Ok(value);
         }

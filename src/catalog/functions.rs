@@ -5,6 +5,7 @@
 //! into the interpreter's form.
 
 use super::expr::{ENV, SYMMETRIC_EQUALS, SYMMETRIC_IN, SYMMETRIC_NOT_EQUALS, map_entry};
+use super::indexed_form::equal;
 use super::shared::shared;
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelString, Kind};
 use cel::common::value::{BuiltinRef, CowVal, Val};
@@ -36,12 +37,6 @@ pub fn root_context() -> Context<'static, 'static> {
     ctx.add_function(SYMMETRIC_IN, symmetric_in())
         .expect("not a standard CEL overload");
     ctx
-}
-
-/// Equal one way or the other: see [`SYMMETRIC_EQUALS`].
-fn equal(a: &dyn Val, b: &dyn Val) -> bool {
-    let container = |v: &dyn Val| matches!(v.get_type().kind(), Kind::Map | Kind::List);
-    a.equals(b) || ((container(a) || container(b)) && b.equals(a))
 }
 
 fn compare(test: fn(&dyn Val, &dyn Val) -> bool) -> RawFunction {

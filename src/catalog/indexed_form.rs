@@ -9,6 +9,8 @@ use cel::common::ast::{
     CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedEntryExpr, ListExpr, LiteralValue,
     MapEntryExpr, MapExpr, SelectExpr, operators,
 };
+use cel::common::types::Kind;
+use cel::common::value::Val;
 use cel::parser::Expression;
 
 /// `==`, `!=` and `in` as rules are evaluated (see [`indexed`]): the
@@ -21,6 +23,12 @@ use cel::parser::Expression;
 pub const SYMMETRIC_EQUALS: &str = "@symmetric_equals";
 pub const SYMMETRIC_NOT_EQUALS: &str = "@symmetric_not_equals";
 pub const SYMMETRIC_IN: &str = "@symmetric_in";
+
+/// Equal one way or the other: see [`SYMMETRIC_EQUALS`].
+pub(super) fn equal(a: &dyn Val, b: &dyn Val) -> bool {
+    let container = |v: &dyn Val| matches!(v.get_type().kind(), Kind::Map | Kind::List);
+    a.equals(b) || ((container(a) || container(b)) && b.equals(a))
+}
 
 /// `expr` with every field selection `a.b` (outside `has()`) the index
 /// `a["b"]`, and `==`, `!=` and `in` comparing both ways (see

@@ -9,6 +9,7 @@ pub mod functions;
 mod indexed_form;
 pub mod lent_object;
 mod lint;
+mod plain_form;
 mod problem;
 pub mod rule_file;
 mod shared;
