@@ -1,15 +1,18 @@
-//! Conditions made only of reads, literals, comparisons and logic, read
-//! straight off the values a scope lends, without the interpreter.
+//! Rule expressions evaluated straight off the values a scope lends: reads,
+//! literals, comparisons, arithmetic, logic and the `exists`, `all` and
+//! `filter` macros, without the interpreter.
 //!
-//! Four in five of the catalog's expressions are of this kind
+//! Most of the catalog's expressions are of this kind
 //! (`item.state != 'running'`, `has(plan.x) && plan.x == true`,
 //! `size(staged_isos) > 1`). The interpreter evaluates them through its
-//! name resolution, its operator dispatch and errors it builds before it
-//! knows it needs them; read here, they call the same value methods it
-//! calls (`get`, `equals`, `compare`, `contains`, `size`), so a value found
-//! here is the one it finds. Anything else (an error on the way, a value
-//! that is not a boolean where one is needed) gives no value, and the
-//! expression goes to the interpreter, whose errors are the ones reported.
+//! name resolution, its operator dispatch, errors it builds before it knows
+//! it needs them and a copy of each loop item; read here, they call the same
+//! value methods it calls (`get`, `equals`, `compare`, `contains`, `size`,
+//! `add`…), so a value found here is the one it finds. A function call or a
+//! `map` is handed to the interpreter as a part. Anything that gives no
+//! value on the way (an error, a value that is not a boolean where one is
+//! needed) sends the whole expression to the interpreter, whose values and
+//! errors are then the ones reported.
 
 use super::indexed_form::{SYMMETRIC_EQUALS, SYMMETRIC_IN, SYMMETRIC_NOT_EQUALS, equal};
 use cel::common::ast::{ComprehensionExpr, Expr, LiteralValue, operators};
@@ -21,7 +24,8 @@ use cel::{Context, ExecutionError, Value};
 use std::cmp::Ordering;
 
 /// An expression of the indexed form (see
-/// [`indexed_form`](super::indexed_form)) that needs no interpreter.
+/// [`indexed_form`](super::indexed_form)), its parts read here or handed
+/// to the interpreter.
 #[derive(Debug)]
 pub(super) enum Plain {
     Literal(LiteralValue),
