@@ -479,4 +479,111 @@ mod tests {
         assert!(Plain::of(&indexed(program.expression())).is_none());
         assert!(compile("f.names.join(', ')").is_ok());
     }
+
+    /// Expressions drawn from a small grammar over the facts of [`both`]:
+    /// reads (present, missing, of every type), literals, every operator
+    /// the plain form reads, loops and calls, nested three deep.
+    struct Expressions(u64);
+
+    impl Expressions {
+        fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
+            // xorshift64: the same expressions on every run.
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            choices[(self.0 % choices.len() as u64) as usize]
+        }
+
+        fn draw(&mut self, depth: u32) -> String {
+            let atoms = [
+                "f.n",
+                "f.x",
+                "f.s",
+                "f.t",
+                "f.nothing",
+                "f.missing",
+                "f.list",
+                "f.names",
+                "f.map",
+                "f.map.a",
+                "f.map.a.b",
+                "f.rows",
+                "f.rows[0].k",
+                "1",
+                "0",
+                "2.5",
+                "'running'",
+                "true",
+                "null",
+                "[1, 2]",
+                "['a', 'b']",
+                "{'k': 1}",
+            ];
+            if depth == 0 {
+                return self.pick(&atoms).to_string();
+            }
+            let shape = self.pick(&[
+                "atom", "unary", "binary", "binary", "ternary", "loop", "index",
+            ]);
+            let mut next = || self.draw(depth - 1);
+            match shape {
+                "unary" => {
+                    let form = self.pick(&[
+                        "!{}",
+                        "size({})",
+                        "has(f.map.a)",
+                        "has(f.map.z)",
+                        "({}).startsWith('r')",
+                    ]);
+                    form.replace("{}", &self.draw(depth - 1))
+                }
+                "binary" => {
+                    let op = self.pick(&[
+                        "==", "!=", "<", "<=", ">", ">=", "&&", "||", "+", "-", "*", "/", "%", "in",
+                    ]);
+                    format!("({} {op} {})", self.draw(depth - 1), self.draw(depth - 1))
+                }
+                "ternary" => format!("({} ? {} : {})", next(), next(), next()),
+                "loop" => {
+                    let lp = self.pick(&["exists", "all", "filter", "map"]);
+                    let range = self.pick(&["f.rows", "f.list", "f.names", "f.map", "f.n"]);
+                    let test = self.pick(&[
+                        "v.k > 1",
+                        "v == 2",
+                        "v != 'a'",
+                        "v.state == 'active'",
+                        "size(v) > 0",
+                    ]);
+                    format!("{range}.{lp}(v, {test})")
+                }
+                "index" => {
+                    let container = self.pick(&["f.list", "f.names", "f.map", "f.rows", "f.s"]);
+                    format!("{container}[{}]", self.draw(depth - 1))
+                }
+                _ => self.pick(&atoms).to_string(),
+            }
+        }
+    }
+
+    #[test]
+    fn drawn_expressions_read_plainly_agree_with_the_interpreter() {
+        let mut drawn = Expressions(0x9e37_79b9_7f4a_7c15);
+        let (mut read, mut total) = (0, 0);
+        for _ in 0..4000 {
+            let source = drawn.draw(3);
+            if ENV.compile(&source).is_err() {
+                continue;
+            }
+            total += 1;
+            let (fast, slow) = both(&source);
+            let Some(fast) = fast else { continue };
+            read += 1;
+            let slow = slow.unwrap_or_else(|e| panic!("{source}: read {fast:?}, interpreter {e}"));
+            // NaN is not equal to itself: compare such values as printed.
+            let same = fast == slow || format!("{fast:?}") == format!("{slow:?}");
+            assert!(same, "{source}: read {fast:?}, interpreter {slow:?}");
+        }
+        // The plain form must have had its say on a good share of them.
+        assert!(read * 5 > total, "read {read} of {total}");
+    }
 }
