@@ -16,7 +16,7 @@
 
 use super::indexed_form::{SYMMETRIC_EQUALS, SYMMETRIC_IN, SYMMETRIC_NOT_EQUALS, equal};
 use cel::common::ast::{ComprehensionExpr, Expr, LiteralValue, operators};
-use cel::common::types::{CelBool, CelInt, CelList, Kind};
+use cel::common::types::{CelBool, CelList, Kind};
 use cel::common::value::{BuiltinRef, CowVal, Val};
 use cel::context::VariableResolver;
 use cel::parser::Expression;
@@ -154,8 +154,10 @@ impl Plain {
             }
             Plain::Has(value, field) => {
                 let value = value.eval(ctx)?;
-                let indexer = plain_container(&*value)?.as_indexer()?;
-                match indexer.get(&*field.to_val()) {
+                if is_optional(&*value) {
+                    return None;
+                }
+                match value.as_indexer()?.get(&*field.to_val()) {
                     Ok(_) => boolean(true),
                     Err(ExecutionError::NoSuchKey(_)) => boolean(false),
                     Err(_) => return None,
@@ -163,11 +165,12 @@ impl Plain {
             }
             Plain::Size(value) => {
                 let value = value.eval(ctx)?;
-                let sized = matches!(
-                    value.get_type().kind(),
-                    Kind::List | Kind::Map | Kind::String | Kind::Bytes
-                );
-                CowVal::owned::<CelInt>(sized.then(|| value.as_sizer())??.size())
+                // The types `size()` has an overload for.
+                let kind = value.get_type().kind();
+                if !matches!(kind, Kind::List | Kind::Map | Kind::String | Kind::Bytes) {
+                    return None;
+                }
+                CowVal::owned(value.as_sizer()?.size())
             }
             Plain::And(a, b) => boolean(a.test(ctx)? && b.test(ctx)?),
             Plain::Or(a, b) => boolean(a.test(ctx)? || b.test(ctx)?),
@@ -367,7 +370,9 @@ fn literal_list(elements: &[Expression]) -> Option<Plain> {
 
 /// `value[key]`, as the interpreter's index operator takes it.
 fn index<'e, 'v>(value: CowVal<'e, 'v>, key: &dyn Val) -> Option<CowVal<'e, 'v>> {
-    plain_container(&*value)?;
+    if is_optional(&*value) {
+        return None;
+    }
     match value {
         CowVal::Borrowed(value) => value.as_indexer()?.get(key).ok(),
         CowVal::Owned(value) => Some(CowVal::Owned(
@@ -376,10 +381,10 @@ fn index<'e, 'v>(value: CowVal<'e, 'v>, key: &dyn Val) -> Option<CowVal<'e, 'v>>
     }
 }
 
-/// `value`, unless it is an optional value, which the interpreter
-/// unwraps before it indexes.
-fn plain_container(value: &dyn Val) -> Option<&dyn Val> {
-    (!matches!(value.as_builtin(), BuiltinRef::Optional(_))).then_some(value)
+/// Whether `value` is an optional value, which the interpreter unwraps
+/// before it indexes or tests a field: left to it.
+fn is_optional(value: &dyn Val) -> bool {
+    matches!(value.as_builtin(), BuiltinRef::Optional(_))
 }
 
 fn boolean<'e, 'v>(b: bool) -> CowVal<'e, 'v> {
