@@ -142,7 +142,7 @@ impl Evaluations {
 
     /// The `i`th evaluation as the JSON report writes it, a plain one
     /// without being made whole (allocating nothing).
-    pub fn json(&self, i: usize) -> impl Serialize + '_ {
+    pub fn json(&self, i: usize) -> Json<'_> {
         self.tables.json(&self.items[i])
     }
 
@@ -405,7 +405,7 @@ impl Extend<Evaluation> for Evaluations {
 /// An evaluation as JSON: a plain one writes what a whole one would.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Json<'a> {
+pub enum Json<'a> {
     Whole(&'a Evaluation),
     Plain(PlainJson<'a>),
 }
@@ -413,20 +413,20 @@ enum Json<'a> {
 /// The fields of [`Evaluation`] that a plain evaluation writes, in the
 /// same order; the rest are empty and left out as they would be.
 #[derive(Serialize)]
-struct PlainJson<'a> {
-    code: u32,
-    name: &'a str,
-    severity: Severity,
-    status: Status,
-    node: &'a str,
-    scope: Scope,
+pub struct PlainJson<'a> {
+    pub code: u32,
+    pub name: &'a str,
+    pub severity: Severity,
+    pub status: Status,
+    pub node: &'a str,
+    pub scope: Scope,
     #[serde(skip_serializing_if = "Option::is_none")]
-    site: Option<&'a str>,
+    pub site: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cluster: Option<&'a str>,
-    message: &'a str,
-    evidence: [(); 0],
-    fingerprint: Fingerprint,
+    pub cluster: Option<&'a str>,
+    pub message: &'a str,
+    pub evidence: [(); 0],
+    pub fingerprint: Fingerprint,
 }
 
 /// As the list of whole evaluations.

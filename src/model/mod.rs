@@ -340,7 +340,7 @@ pub struct Fingerprint([u8; 16]);
 
 impl Fingerprint {
     /// The 32 lowercase hex digits.
-    fn digits(&self) -> [u8; 32] {
+    pub fn digits(&self) -> [u8; 32] {
         let mut digits = [0u8; 32];
         for (pair, &byte) in digits.chunks_exact_mut(2).zip(&self.0) {
             pair.copy_from_slice(&hex_pair(byte));

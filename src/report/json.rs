@@ -5,6 +5,7 @@ use super::pieces::write_pieces;
 use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
 use crate::engine::shard::ShardData;
 use crate::model::Evaluations;
+use crate::model::evaluations::{Json, PlainJson};
 use serde::Serialize;
 use std::io::Write;
 
@@ -51,9 +52,9 @@ const EMPTY_EVALUATIONS: &str = "\n  \"evaluations\": []";
 /// The bytes of [`write_json`] of a report, its evaluations rendered in
 /// parallel (in the current rayon pool) a piece at a time
 /// (`super::pieces`): serialising a million evaluations one after the
-/// other was a serial tail of a large run. Each evaluation is serialised alone (a plain one from its parts,
-/// `Evaluations::json`) and indented as the array element it is (JSON strings hold no raw newline, so
-/// indenting after each newline is exact).
+/// other was a serial tail of a large run. Each evaluation is written
+/// alone, indented as the array element it is: a plain one from its parts
+/// (`Evaluations::json`, [`write_plain_element`]), a whole one by serde.
 pub fn write_report_json(report: &Report, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     let head = Head {
         schema_version: report.schema_version,
@@ -98,26 +99,83 @@ fn write_evaluations(
 }
 
 /// Each evaluation of `part` as an element of the array: a comma unless it
-/// is the first, a newline, four spaces, its pretty JSON with every line
-/// indented.
+/// is the first, a newline, four spaces, its pretty JSON indented.
 fn render_elements(
     evaluations: &Evaluations,
     part: std::ops::Range<usize>,
 ) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(part.len() * 512);
-    let mut one = Vec::with_capacity(1024);
     for i in part {
         buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, &evaluations.json(i))?;
-        for line in one.split_inclusive(|&b| b == b'\n') {
-            buf.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                buf.extend_from_slice(b"    ");
+        match evaluations.json(i) {
+            Json::Plain(plain) => write_plain_element(&plain, &mut buf)?,
+            whole @ Json::Whole(_) => {
+                let formatter = element_formatter()?;
+                whole.serialize(&mut serde_json::Serializer::with_formatter(
+                    &mut buf, formatter,
+                ))?;
             }
         }
     }
     Ok(buf)
+}
+
+/// A plain evaluation (most of a large report) as [`element_formatter`]
+/// writes it, its keys written as they stand and its strings escaped only
+/// when they need it: serde's escaping of every key and value, byte by
+/// byte, was most of the rendering.
+fn write_plain_element(plain: &PlainJson, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    const KEY: &[u8] = b",\n      \"";
+    buf.extend_from_slice(b"{\n      \"code\": ");
+    buf.extend_from_slice(itoa::Buffer::new().format(plain.code).as_bytes());
+    let entry = |buf: &mut Vec<u8>, key: &str, value: &str| {
+        buf.extend_from_slice(KEY);
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\": ");
+        write_json_str(buf, value)
+    };
+    entry(buf, "name", plain.name)?;
+    entry(buf, "severity", plain.severity.as_str())?;
+    entry(buf, "status", plain.status.as_str())?;
+    entry(buf, "node", plain.node)?;
+    entry(buf, "scope", plain.scope.as_str())?;
+    if let Some(site) = plain.site {
+        entry(buf, "site", site)?;
+    }
+    if let Some(cluster) = plain.cluster {
+        entry(buf, "cluster", cluster)?;
+    }
+    entry(buf, "message", plain.message)?;
+    buf.extend_from_slice(b",\n      \"evidence\": []");
+    buf.extend_from_slice(b",\n      \"fingerprint\": \"");
+    buf.extend_from_slice(&plain.fingerprint.digits());
+    buf.extend_from_slice(b"\"\n    }");
+    Ok(())
+}
+
+/// `text` as a JSON string: as it stands when no byte of it needs an
+/// escape (none below a space, no quote, no backslash), else as serde
+/// escapes it.
+fn write_json_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    if text.bytes().all(|b| b >= b' ' && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(text.as_bytes());
+        buf.push(b'"');
+        return Ok(());
+    }
+    Ok(serde_json::to_writer(buf, text)?)
+}
+
+/// serde_json's pretty printer as it stands inside the report's
+/// `evaluations` array, two levels deep: it indents an element's lines
+/// as it writes them, instead of a pass over the text after it.
+fn element_formatter() -> std::io::Result<serde_json::ser::PrettyFormatter<'static>> {
+    use serde_json::ser::Formatter;
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    // Each array it opens is one level deeper; what they write goes nowhere.
+    formatter.begin_array(&mut std::io::sink())?;
+    formatter.begin_array(&mut std::io::sink())?;
+    Ok(formatter)
 }
 
 #[cfg(test)]
@@ -148,6 +206,53 @@ mod tests {
                 parallel(&report),
                 render_json(&report),
                 "{nodes} nodes, shard"
+            );
+        }
+    }
+
+    /// Strings that need escapes (quotes, backslashes, control bytes) and
+    /// some that do not (other scripts, a DEL byte), with and without a
+    /// site and cluster: the plain writer writes what serde writes.
+    #[test]
+    fn a_plain_element_is_written_as_serde_writes_it() {
+        use crate::model::{Scope, Severity, Status, fingerprint};
+        let texts = [
+            "",
+            "plain",
+            "a \"quoted\" word",
+            "back\\slash",
+            "tab\there\nnewline\r\u{1}\u{1f}",
+            "ünïcødé ✓ 日本",
+            "del \u{7f} byte",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            let other = texts[(i + 3) % texts.len()];
+            let place = (i % 2 == 0).then_some(other);
+            let plain = PlainJson {
+                code: 10_000 + i as u32,
+                name: text,
+                severity: Severity::ALL[i % Severity::ALL.len()],
+                status: [Status::Pass, Status::NotApplicable][i % 2],
+                node: other,
+                scope: Scope::Node,
+                site: place,
+                cluster: place.map(|_| *text),
+                message: text,
+                evidence: [],
+                fingerprint: fingerprint(10_000, text, ""),
+            };
+            let mut fast = Vec::new();
+            write_plain_element(&plain, &mut fast).unwrap();
+            let mut serde = Vec::new();
+            let formatter = element_formatter().unwrap();
+            (Json::Plain(plain))
+                .serialize(&mut serde_json::Serializer::with_formatter(
+                    &mut serde, formatter,
+                ))
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(serde).unwrap()
             );
         }
     }
