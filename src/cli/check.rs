@@ -110,11 +110,18 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
     write_reports(&report, &args.out)?;
     timings.mark("rendering and writing");
     timings.print_if_asked();
-    Ok(match args.shard {
+    let exit = match args.shard {
         // Exit 0 so that a CI matrix reaches the merge, which decides.
         Some(_) => Exit::Clean,
         None => exit_code(&report, policy.fail_on, policy.allow_unknown),
-    })
+    };
+    // The process ends with this command, and the system takes its memory
+    // back at once: freeing the report's evaluations and the compiled
+    // catalog piece by piece took 17 ms of a 2,000-node run and 130 ms of
+    // a 20,000-node one. The reports are written and their files closed.
+    std::mem::forget(report);
+    std::mem::forget(catalog);
+    Ok(exit)
 }
 
 fn refuse_missing_paths(args: &CheckArgs) -> Result<(), Error> {
