@@ -29,7 +29,7 @@
 //! Comma, semicolon or tab separated; the separator is the one that splits
 //! the header row into all the required columns (tried in the order tab,
 //! semicolon, comma, so a header holding a tab is read as tab-separated).
-//! Records are read by the `csv` crate: a UTF-8 byte-order mark, CRLF line
+//! Records are read by `csv-core`: a UTF-8 byte-order mark, CRLF line
 //! ends, and quoted values (`"…"`, with `""` for a quote, and separators or
 //! line breaks inside) are accepted, also after spaces (`a, "b, c"`). Text
 //! after a closing quote is kept (`"a" b` reads as `a b`). Missing trailing

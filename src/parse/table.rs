@@ -3,7 +3,7 @@
 //! each column's field, its header names, its type, whether it is required
 //! and, for an enum, the vocabulary that normalises what vendors print.
 //! [`TableSpec::parse`] reads a file with the shared reader of
-//! `export_table` (CSV through the `csv` crate, or a text table aligned on
+//! `export_table` (CSV through `csv-core`, or a text table aligned on
 //! two or more spaces) and gives one JSON row per data row, each with the
 //! `line` it starts on. docs/writing-rules.md documents the format field
 //! by field.
