@@ -202,11 +202,25 @@ where
 
 /// Lowercase, `_` as space, runs of spaces as one.
 pub(crate) fn words(s: &str) -> String {
-    s.replace('_', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    words_split_at(s, &['_'])
+}
+
+/// Lowercase, each of `spaces` as a space, runs of spaces as one: the
+/// words of `s` (split at white space and at `spaces`) joined by one space.
+pub(crate) fn words_split_at(s: &str, spaces: &[char]) -> String {
+    let mut joined = String::with_capacity(s.len());
+    let split = s.split(|c: char| c.is_whitespace() || spaces.contains(&c));
+    for word in split.filter(|w| !w.is_empty()) {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
+    if joined.is_ascii() {
+        joined.make_ascii_lowercase();
+        return joined;
+    }
+    joined.to_lowercase()
 }
 
 /// The known header names of a [`Spec`], normalised once per file, and

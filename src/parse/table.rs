@@ -95,6 +95,10 @@ pub struct Column {
     /// its epoch `null`, instead of making the file malformed.
     #[serde(default)]
     pub lenient: bool,
+    /// For `enum`: the [`vocabulary_key`] of each printed word and the
+    /// value it means, in the order `values` lists them; made on first use.
+    #[serde(skip)]
+    keys: OnceLock<Vec<(String, String)>>,
 }
 
 /// How a column's text becomes a value.
@@ -474,13 +478,16 @@ impl Column {
     }
 
     fn vocabulary_value(&self, text: &str) -> Result<Json, String> {
+        let keys = self.keys.get_or_init(|| {
+            let printed = self.values.iter().flat_map(|(value, printed)| {
+                printed.iter().map(|p| (vocabulary_key(p), value.clone()))
+            });
+            printed.collect()
+        });
         let key = vocabulary_key(text);
-        let known = self
-            .values
-            .iter()
-            .find(|(_, printed)| printed.iter().any(|p| vocabulary_key(p) == key));
+        let known = keys.iter().find(|(printed, _)| *printed == key);
         match (known, &self.other) {
-            (Some((value, _)), _) => Ok(Json::from(value.as_str())),
+            (Some((_, value)), _) => Ok(Json::from(value.as_str())),
             (None, Some(other)) => Ok(Json::from(other.as_str())),
             (None, None) => Err(format!(
                 "'{}' is none of {}",
@@ -503,10 +510,11 @@ pub fn example_lines(text: &str) -> Vec<usize> {
 /// Printed words as vocabularies compare them: lowercase, `_` and `-` as
 /// spaces, runs of spaces as one, none inside parentheses.
 fn vocabulary_key(text: &str) -> String {
-    words(&text.replace('-', " "))
-        .replace(" (", "(")
-        .replace("( ", "(")
-        .replace(" )", ")")
+    let key = export_table::words_split_at(text, &['-', '_']);
+    if !key.contains(['(', ')']) {
+        return key;
+    }
+    key.replace(" (", "(").replace("( ", "(").replace(" )", ")")
 }
 
 fn is_field_name(name: &str) -> bool {
@@ -650,6 +658,18 @@ values = { running = ["Running", "run"], activating = ["activating", "activing"]
 
     fn rows(text: &str) -> Vec<TableRow> {
         parsed(&spec(SPEC).parse(text), text)
+    }
+
+    #[test]
+    fn vocabulary_keys_are_lowercase_words_with_parentheses_closed_up() {
+        assert_eq!(vocabulary_key("  Patch__Name\t-X "), "patch name x");
+        assert_eq!(vocabulary_key("re-run ( X )"), "re run(x)");
+        assert_eq!(vocabulary_key("Running (Active)"), "running(active)");
+        // Any white space separates words; other scripts are lowercased
+        // as Unicode says, even where that makes the word longer.
+        assert_eq!(vocabulary_key("ÉTAT\u{2003}Fini"), "état fini");
+        assert_eq!(vocabulary_key("İ_X"), "i\u{307} x");
+        assert_eq!(vocabulary_key(" -_ "), "");
     }
 
     #[test]
