@@ -320,10 +320,16 @@ impl Node {
             None if self.archive.is_some() => {
                 return Err(ReadError::unreadable("not inside the node's archive"));
             }
-            None => match self.indexed(path).and_then(|(index, key)| index.open(&key)) {
-                Some((file, claimed)) => confined::read_opened(file, claimed, limit),
-                None => confined::read_file(&self.dir, path, limit),
-            },
+            None => {
+                let opened = match self.indexed(path) {
+                    Some((index, key)) => index.open(&key),
+                    None => folder_index::open_unlisted(&self.dir, path),
+                };
+                match opened {
+                    Some((file, claimed)) => confined::read_opened(file, claimed, limit),
+                    None => confined::read_file(&self.dir, path, limit),
+                }
+            }
         };
         match bytes {
             Ok(bytes) => Ok(text_of(bytes)),
