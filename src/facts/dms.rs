@@ -215,14 +215,22 @@ struct Process {
     source: Source,
 }
 
+/// The DEST set, parsed once per node: three facts are built from it.
 fn read_dests(facts: &mut NodeFacts) -> Result<(String, Vec<Dest>), FactProblem> {
-    let (rel, outcome) = facts.parse("prsm-dests", prsm_dests::parse)?;
-    Ok((rel.clone(), parsed(&rel, outcome)?))
+    let once = facts.derived("prsm-dests parsed", |facts| {
+        let (rel, outcome) = facts.parse("prsm-dests", prsm_dests::parse)?;
+        Ok((rel.clone(), parsed(&rel, outcome)?))
+    });
+    Result::clone(&once)
 }
 
+/// The PRSU list, parsed once per node: three facts are built from it.
 fn read_prsus(facts: &mut NodeFacts) -> Result<(String, Vec<PrsuRow>), FactProblem> {
-    let (rel, outcome) = facts.parse("prsm-prsus", prsm_prsus::parse)?;
-    Ok((rel.clone(), parsed(&rel, outcome)?))
+    let once = facts.derived("prsm-prsus parsed", |facts| {
+        let (rel, outcome) = facts.parse("prsm-prsus", prsm_prsus::parse)?;
+        Ok((rel.clone(), parsed(&rel, outcome)?))
+    });
+    Result::clone(&once)
 }
 
 pub fn build_autoproc(facts: &mut NodeFacts) -> FactResult {
