@@ -86,7 +86,7 @@ impl<'a> CsvReader<'a> {
 
     /// Reads the next record into `values` and `ends`; false at the end.
     fn read_record(&mut self) -> bool {
-        use csv_core::ReadRecordResult::*;
+        use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
         let Some((_, core)) = self.core.as_mut() else {
             return false;
         };
@@ -105,7 +105,7 @@ impl<'a> CsvReader<'a> {
             out += nout;
             ended += nend;
             match result {
-                InputEmpty | OutputFull | OutputEndsFull => continue,
+                InputEmpty | OutputFull | OutputEndsFull => {}
                 Record => {
                     self.ends.truncate(ended);
                     return true;
