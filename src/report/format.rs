@@ -38,6 +38,7 @@ impl ReportFormat {
             ReportFormat::Json => super::write_report_json(report, out),
             ReportFormat::Junit => super::write_junit(report, out),
             ReportFormat::Html => super::write_html(report, out),
+            ReportFormat::Sarif => super::write_sarif(report, out),
             other => out.write_all(other.render(report, table).as_bytes()),
         }
     }

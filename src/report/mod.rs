@@ -21,7 +21,7 @@ pub use html::{render_html, write_html};
 pub use json::{render_json, write_json, write_report_json};
 pub use junit::{KnownAs, render_junit, write_junit};
 pub use markdown::render_markdown;
-pub use sarif::render_sarif;
+pub use sarif::{render_sarif, write_sarif};
 pub use schema::json_schema;
 pub use table::{DEFAULT_WIDTH, TableOptions, render_rules, render_statistics, render_table};
 

@@ -21,6 +21,7 @@ use serde_sarif::sarif::{
     ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// The official SARIF 2.1.0 schema, which the output follows.
@@ -66,6 +67,26 @@ fn help_uri(base: &str, rule: &RuleDescriptor) -> String {
 }
 
 pub fn render_sarif(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(&sarif_log(report))
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise the SARIF log: {e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// [`render_sarif`]'s text, written to `out` as it is serialised instead
+/// of built whole first: a fleet with a finding on every node makes a log
+/// of tens of megabytes, and growing one string to that size copied it
+/// over and over.
+pub fn write_sarif(report: &Report, out: &mut (dyn Write + Send)) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &sarif_log(report)).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The SARIF log of `report`: one run, its rules and a result for each
+/// failing, waived or unknown evaluation.
+fn sarif_log(report: &Report) -> Sarif {
     let base = docs_base();
     let rules: Vec<ReportingDescriptor> =
         report.rules.iter().map(|r| descriptor(r, &base)).collect();
@@ -107,15 +128,11 @@ pub fn render_sarif(report: &Report) -> String {
             ("generatedAt", json!(p.generated_at)),
         ]))
         .build();
-    let sarif = Sarif::builder()
+    Sarif::builder()
         .version(json!("2.1.0"))
         .schema(SCHEMA_URI)
         .runs(vec![run])
-        .build();
-    let mut text = serde_json::to_string_pretty(&sarif)
-        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise the SARIF log: {e}\"}}"));
-    text.push('\n');
-    text
+        .build()
 }
 
 /// SARIF has three levels; critical and major are both errors.
@@ -338,6 +355,26 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_written_as_it_is_serialised_is_the_log_rendered() {
+        for nodes in [0, 1, 40] {
+            let report = crate::report::complexity::report(nodes);
+            let mut written = Vec::new();
+            write_sarif(&report, &mut written).unwrap();
+            let rendered = render_sarif(&report);
+            assert_eq!(
+                rendered.matches("\"ruleId\"").count() > 0,
+                nodes > 0,
+                "{nodes} nodes"
+            );
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                rendered,
+                "{nodes} nodes"
+            );
+        }
+    }
 
     #[test]
     fn uris_are_relative_references_with_reserved_characters_encoded() {
