@@ -285,6 +285,7 @@ struct ErrLine {
 }
 
 /// The installer's settings and history, when the node has the installer.
+#[derive(Clone)]
 struct Installer {
     conf_rel: String,
     conf: PatchConf,
@@ -322,8 +323,13 @@ impl Installer {
     }
 }
 
-/// `None` when the snapshot has no patch.conf.
+/// `None` when the snapshot has no patch.conf; read once per node, as
+/// four facts are built from it.
 fn installer(facts: &mut NodeFacts) -> Result<Option<Installer>, FactProblem> {
+    Result::clone(&facts.derived("patch installer", read_installer))
+}
+
+fn read_installer(facts: &mut NodeFacts) -> Result<Option<Installer>, FactProblem> {
     let (conf_rel, outcome) = match facts.parse("patch-conf", patch_conf::parse) {
         Ok(read) => read,
         Err(FactProblem::Missing { .. }) => return Ok(None),
