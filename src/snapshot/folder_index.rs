@@ -126,10 +126,7 @@ impl FolderIndex {
         if self.lookup(key) != Lookup::Found(Kind::File) {
             return None;
         }
-        let folder = self.folder.get()?.as_ref()?;
-        let file = File::from(open_beneath(folder, Path::new(key))?);
-        let meta = file.metadata().ok()?;
-        meta.is_file().then_some((file, meta.len()))
+        open_file_beneath(self.folder.get()?.as_ref()?, key)
     }
 }
 
@@ -143,7 +140,13 @@ pub fn open_unlisted(dir: &Path, path: &Path) -> Option<(File, u64)> {
     let rel = plain_rest(dir, path)?;
     let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let folder = rustix::fs::open(dir, flags, Mode::empty()).ok()?;
-    let file = File::from(open_beneath(&folder, Path::new(rel))?);
+    open_file_beneath(&folder, rel)
+}
+
+/// `rel` opened beneath `folder` (see [`open_beneath`]) when it is still a
+/// regular file once open, with the size it claims.
+fn open_file_beneath(folder: &OwnedFd, rel: &str) -> Option<(File, u64)> {
+    let file = File::from(open_beneath(folder, Path::new(rel))?);
     let meta = file.metadata().ok()?;
     meta.is_file().then_some((file, meta.len()))
 }
