@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value as Json};
 
 use super::export_table::{self, Row, Spec, words};
@@ -25,6 +26,11 @@ pub use examples::example_lines;
 
 /// One row as read: `line` and a value (or `null`) per field.
 pub type TableRow = Map<String, Json>;
+
+/// One row's fields in the order they are read, named as the spec names
+/// them: built and handed on without a map of its own. A name given twice
+/// means its last value, as in a map the fields were inserted into.
+type Fields<'s> = Vec<(&'s str, Json)>;
 
 /// The `[table]` section of an input file.
 #[derive(Debug, Deserialize)]
@@ -102,6 +108,9 @@ pub struct Column {
     /// value it means, in the order `values` lists them; made on first use.
     #[serde(skip)]
     keys: OnceLock<Vec<(String, String)>>,
+    /// [`Column::epoch_field`], made on first use.
+    #[serde(skip)]
+    epoch_key: OnceLock<String>,
 }
 
 /// How a column's text becomes a value.
@@ -228,7 +237,11 @@ impl TableSpec {
 
     /// Reads an export: one row per data row, or why the file is not one.
     pub fn parse(&self, text: &str) -> Outcome<Vec<TableRow>> {
-        self.read(text, Ok)
+        self.read(text, |fields| {
+            Ok((fields.into_iter())
+                .map(|(name, value)| (name.to_string(), value))
+                .collect())
+        })
     }
 
     /// Reads an export into records of a parser's own type, whose fields
@@ -245,9 +258,10 @@ impl TableSpec {
         text: &str,
         mut build: impl FnMut(T) -> Result<R, String>,
     ) -> Outcome<Vec<R>> {
-        self.read(text, |row| {
+        self.read(text, |fields| {
             // Only a spec out of step with its record type fails here.
-            let record = serde_json::from_value(Json::Object(row)).map_err(|e| e.to_string())?;
+            let fields = MapDeserializer::<_, serde_json::Error>::new(fields.into_iter());
+            let record = T::deserialize(fields).map_err(|e| e.to_string())?;
             build(record)
         })
     }
@@ -256,7 +270,7 @@ impl TableSpec {
     fn read<R>(
         &self,
         text: &str,
-        mut record: impl FnMut(TableRow) -> Result<R, String>,
+        mut record: impl FnMut(Fields<'_>) -> Result<R, String>,
     ) -> Outcome<Vec<R>> {
         let kept;
         let text = if self.skip_lines.is_empty() {
@@ -308,9 +322,9 @@ impl TableSpec {
     }
 
     /// The fields of one data row.
-    fn row(&self, row: &Row<'_, usize>) -> Result<TableRow, String> {
-        let mut out = Map::new();
-        out.insert("line".into(), Json::from(row.line));
+    fn row(&self, row: &Row<'_, usize>) -> Result<Fields<'_>, String> {
+        let mut out = Vec::with_capacity(self.columns.len() + 2);
+        out.push(("line", Json::from(row.line)));
         for (i, column) in self.columns.iter().enumerate() {
             let field = &column.field;
             let text = row.get(i).filter(|v| !self.blank.iter().any(|b| b == v));
@@ -319,28 +333,31 @@ impl TableSpec {
                     return Err(format!("the row has no {}", column.label()));
                 }
                 let default = column.default.as_deref();
-                out.insert(field.clone(), default.map_or(Json::Null, Json::from));
+                out.push((field, default.map_or(Json::Null, Json::from)));
                 if let Some(raw) = &column.raw {
-                    out.insert(raw.clone(), Json::Null);
+                    out.push((raw, Json::Null));
                 }
                 if column.kind == ColumnType::Time {
-                    out.insert(column.epoch_field(), Json::Null);
+                    out.push((column.epoch_field(), Json::Null));
                 }
                 continue;
             };
-            let value = column
-                .value(text, row.note(i))
-                .map_err(|why| format!("{} {why}", column.label()))?;
-            out.insert(field.clone(), value);
+            let labelled = |why| format!("{} {why}", column.label());
+            let value = if column.kind == ColumnType::Time {
+                let (value, epoch) = column.time_value(text).map_err(labelled)?;
+                out.push((column.epoch_field(), epoch.into()));
+                value
+            } else {
+                column.value(text, row.note(i)).map_err(labelled)?
+            };
+            out.push((field, value));
             if let Some(raw) = &column.raw {
-                out.insert(raw.clone(), Json::from(text));
-            }
-            if column.kind == ColumnType::Time {
-                out.insert(column.epoch_field(), gui_time::epoch(text).into());
+                out.push((raw, Json::from(text)));
             }
         }
         if let Some(template) = &self.where_template {
-            out.insert("where".into(), Json::from(render(template, &out)));
+            let at = render(template, &out);
+            out.push(("where", Json::from(at)));
         }
         Ok(out)
     }
@@ -370,10 +387,12 @@ impl Column {
         self.label.as_deref().unwrap_or(&self.field)
     }
 
-    fn epoch_field(&self) -> String {
-        self.epoch
-            .clone()
-            .unwrap_or_else(|| format!("{}_epoch", self.field))
+    fn epoch_field(&self) -> &str {
+        self.epoch_key.get_or_init(|| {
+            self.epoch
+                .clone()
+                .unwrap_or_else(|| format!("{}_epoch", self.field))
+        })
     }
 
     /// The value of a cell's non-blank text; `note` is the note ending the
@@ -388,13 +407,7 @@ impl Column {
                     .to_uppercase(),
             )),
             ColumnType::String => Ok(Json::from(text)),
-            // A time whose instant cannot be read is no time: a rule could
-            // not judge an age from it.
-            ColumnType::Time => match gui_time::epoch(text) {
-                _ if self.lenient => Ok(Json::from(text)),
-                Some(_) => Ok(Json::from(text)),
-                None => Err(format!("'{}' is not a time", shown())),
-            },
+            ColumnType::Time => self.time_value(text).map(|(value, _)| value),
             ColumnType::Int => text
                 .parse::<i64>()
                 .map(Json::from)
@@ -426,6 +439,16 @@ impl Column {
                 "N" | "NO" => Ok(Json::Bool(false)),
                 _ => Err(format!("'{}' is not Y or N", shown())),
             },
+        }
+    }
+
+    /// A time cell's text and its epoch, read once. A time whose instant
+    /// cannot be read is no time, unless the column is lenient: a rule
+    /// could not judge an age from it.
+    fn time_value(&self, text: &str) -> Result<(Json, Option<i64>), String> {
+        match gui_time::epoch(text) {
+            None if !self.lenient => Err(format!("'{}' is not a time", clipped(text, 40))),
+            epoch => Ok((Json::from(text), epoch)),
         }
     }
 
@@ -477,7 +500,7 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
 
 /// A template with each `{field}` replaced by the row's value; an absent
 /// value leaves nothing, and separators around it are dropped.
-fn render(template: &str, row: &TableRow) -> String {
+fn render(template: &str, row: &Fields<'_>) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some((before, after)) = rest.split_once('{') {
@@ -487,7 +510,9 @@ fn render(template: &str, row: &TableRow) -> String {
             rest = after;
             continue;
         };
-        match row.get(name.trim()) {
+        let name = name.trim();
+        let value = row.iter().rev().find(|(field, _)| *field == name);
+        match value.map(|(_, value)| value) {
             Some(Json::String(s)) => out.push_str(s),
             Some(Json::Null) | None => {}
             Some(other) => out.push_str(&other.to_string()),

@@ -56,20 +56,31 @@ const MONTHS: [&str; 12] = [
 /// Seconds since 1970-01-01T00:00:00Z of a time printed in one of the forms
 /// above; `None` when it is in none of them or names no real instant.
 pub(crate) fn epoch(text: &str) -> Option<i64> {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let joined;
+    let text = if is_single_spaced(text) {
+        text
+    } else {
+        joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        joined.as_str()
+    };
     let (text, said_utc) = match text.rsplit_once(' ') {
         Some((head, zone))
             if zone.eq_ignore_ascii_case("UTC") || zone.eq_ignore_ascii_case("GMT") =>
         {
             (head, true)
         }
-        _ => (text.as_str(), false),
+        _ => (text, false),
     };
-    if let Some(c) = US.captures(text) {
+    // The forms are told apart by their shape, so only one pattern runs:
+    // only the US form has a `/`, only the month-name form starts with a
+    // letter.
+    if text.contains('/') {
+        let c = US.captures(text)?;
         let n = |i| number(c.get(i).map_or("", |m| m.as_str()));
         return utc(n(3)?, n(1)?, n(2)?, n(4)?, n(5)?, n(6)?);
     }
-    if let Some(c) = MONTH_NAME.captures(text) {
+    if text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let c = MONTH_NAME.captures(text)?;
         let name = c.get(1).map_or("", |m| m.as_str()).to_lowercase();
         let month = MONTHS
             .iter()
@@ -95,6 +106,15 @@ pub(crate) fn epoch(text: &str) -> Option<i64> {
         Some(zone) => offset_seconds(zone)?,
     };
     Some(wall - offset_s)
+}
+
+/// No white space but single spaces between words: the text as the
+/// patterns read it.
+fn is_single_spaced(text: &str) -> bool {
+    !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ')
 }
 
 fn number(digits: &str) -> Option<u32> {
@@ -161,6 +181,8 @@ mod tests {
             ("Feb. 9, 2015 9:21:36", T0),
             ("Jul 12, 2016 13:14:59", 1_468_329_299),
             ("  2/9/2015 10:25:06 ", T0 + 3_810),
+            ("2015-02-09\t09:21:36\u{a0}UTC", T0),
+            ("Feb 9,\u{2003}2015 9:21:36", T0),
         ] {
             assert_eq!(epoch(text), Some(want), "{text}");
         }
@@ -189,6 +211,9 @@ mod tests {
             "Ju 12, 2016 13:14:59",
             "Julyy 12, 2016 13:14:59",
             "١٢/٩/٢٠١٥ 9:21:36",
+            "2015/02/09 09:21:36",
+            "Feb 9, 2015-02-09 09:21:36",
+            "Feb 9, 2/9/2015 9:21:36",
         ] {
             assert_eq!(epoch(text), None, "{text}");
         }
