@@ -345,10 +345,17 @@ fn is_skipped(line: &str) -> bool {
 }
 
 fn is_rule(t: &str) -> bool {
-    t.chars().any(|c| c == '-' || c == '=')
-        && t.chars()
-            .all(|c| matches!(c, '-' | '=' | '+') || c.is_whitespace())
-        && t.chars().filter(|c| !c.is_whitespace()).count() >= 3
+    let (mut dashes, mut marks) = (false, 0);
+    for c in t.chars() {
+        match c {
+            '-' | '=' => dashes = true,
+            '+' => {}
+            c if c.is_whitespace() => continue,
+            _ => return false,
+        }
+        marks += 1;
+    }
+    dashes && marks >= 3
 }
 
 fn read_csv<F: Copy + PartialEq, R>(
@@ -486,14 +493,26 @@ fn table_cells(chars: &[char], starts: &[usize]) -> Option<Vec<String>> {
         if i > 0 && start > 0 && !is_blank(start) && !is_blank(start - 1) {
             return None;
         }
-        let cell: String = chars.get(from..to.max(from))?.iter().collect();
-        let cell = cell.trim();
-        if cell.contains("  ") {
+        let cell = trimmed(chars.get(from..to.max(from))?);
+        if cell.windows(2).any(|pair| pair == [' ', ' ']) {
             return None;
         }
-        cells.push(cell.to_string());
+        cells.push(cell.iter().collect());
     }
     Some(cells)
+}
+
+/// `chars` without the white space around them.
+fn trimmed(chars: &[char]) -> &[char] {
+    let start = chars.iter().position(|c| !c.is_whitespace());
+    let Some(start) = start else {
+        return &[];
+    };
+    let end = chars
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(start, |e| e + 1);
+    &chars[start..end]
 }
 
 #[cfg(test)]

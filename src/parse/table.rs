@@ -400,12 +400,20 @@ impl Column {
     fn value(&self, text: &str, note: Option<&str>) -> Result<Json, String> {
         let shown = || clipped(text, 40);
         match self.kind {
-            ColumnType::String if self.upper => Ok(Json::from(
-                text.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_uppercase(),
-            )),
+            ColumnType::String if self.upper => {
+                let mut upper = String::with_capacity(text.len());
+                for word in text.split_whitespace() {
+                    if !upper.is_empty() {
+                        upper.push(' ');
+                    }
+                    upper.push_str(word);
+                }
+                if upper.is_ascii() {
+                    upper.make_ascii_uppercase();
+                    return Ok(Json::from(upper));
+                }
+                Ok(Json::from(upper.to_uppercase()))
+            }
             ColumnType::String => Ok(Json::from(text)),
             ColumnType::Time => self.time_value(text).map(|(value, _)| value),
             ColumnType::Int => text
