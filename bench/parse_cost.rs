@@ -10,7 +10,7 @@ use upcheck::parse::{linux::df, time::ntpq};
 
 // The allocator the upcheck binary runs with (src/main.rs).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: upcheck::cli::allocator::Mimalloc = upcheck::cli::allocator::Mimalloc;
 
 fn main() {
     let mut args = std::env::args().skip(1);

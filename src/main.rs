@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 // Evaluation allocates heavily in small pieces from every worker thread.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: upcheck::cli::allocator::Mimalloc = upcheck::cli::allocator::Mimalloc;
 
 /// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e` of the
 /// bundled mimalloc 3; the test below checks it is that option).

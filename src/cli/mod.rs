@@ -1,6 +1,8 @@
 //! Command line: the command definitions, their dispatch and the exit
-//! codes; one file per command. Results go to stdout, diagnostics to stderr.
+//! codes; one file per command, and the allocator the process runs with.
+//! Results go to stdout, diagnostics to stderr.
 
+pub mod allocator;
 pub mod args;
 pub mod check;
 pub mod collect;
