@@ -28,8 +28,10 @@ pub use examples::example_lines;
 pub type TableRow = Map<String, Json>;
 
 /// One row's fields in the order they are read, named as the spec names
-/// them: built and handed on without a map of its own. A name given twice
-/// means its last value, as in a map the fields were inserted into.
+/// them: built and handed on without a map of its own. Where a name comes
+/// twice (a time's epoch field named like another field), `parse`'s maps
+/// and `where` take its last value, as a map inserted into in this order
+/// would; a record type, whose fields serde reads once each, refuses it.
 type Fields<'s> = Vec<(&'s str, Json)>;
 
 /// The `[table]` section of an input file.
