@@ -238,7 +238,7 @@ fn fleet_findings(
             )
         })
         .collect();
-    evaluations.extend(unmatched_rows(nodes));
+    evaluations.extend(shared_export_findings(nodes));
     for clash in snapshot::name_clashes(nodes)
         .into_iter()
         .chain(snapshot::name_clashes(baseline_nodes))
@@ -401,9 +401,10 @@ pub fn inputs_digest(members: &[GroupMember]) -> String {
     digest_of(pairs.into_iter())
 }
 
-/// The rows of the fleet's many-NE exports that no node is judged on, one
-/// finding per file and NE; each fleet root's index once.
-fn unmatched_rows(nodes: &[Node]) -> Vec<Evaluation> {
+/// The rows of the fleet's many-NE exports that no node is judged on: one
+/// finding per file and NE, and one per file that could not be split by
+/// NE; each fleet root's index once.
+fn shared_export_findings(nodes: &[Node]) -> Vec<Evaluation> {
     let mut seen: Vec<&crate::facts::shared_exports::SharedIndex> = Vec::new();
     let mut out = Vec::new();
     for node in nodes {
@@ -414,6 +415,25 @@ fn unmatched_rows(nodes: &[Node]) -> Vec<Evaluation> {
             continue;
         }
         seen.push(&node.shared);
+        for u in &node.shared.unsplit {
+            let file = u.file.display().to_string();
+            let message = format!(
+                "{}: the {} export cannot be split by NE, so no node is judged on its rows",
+                u.problem, u.input
+            );
+            let evidence = Evidence {
+                line: u.line,
+                ..evidence_path(file.clone())
+            };
+            out.push(tool_evaluation(
+                u.code,
+                &file,
+                Scope::Fleet,
+                u.input,
+                message,
+                vec![evidence],
+            ));
+        }
         for u in &node.shared.unmatched {
             let file = u.file.display().to_string();
             let lines: Vec<String> = u.lines.iter().map(ToString::to_string).collect();

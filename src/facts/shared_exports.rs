@@ -9,49 +9,33 @@
 //! export for many NEs".
 //!
 //! The index is built once per fleet root when the snapshots are found:
-//! every candidate file is parsed once here for its NE column, and the
-//! facts of a node then read only the files that name it.
+//! every candidate file is read once here for its NE column alone, and the
+//! facts of a node then read in full only the files that name it. A bad
+//! value elsewhere in a row does not stop the split: each node the file
+//! names reads it and reports the file and line. A file outside the
+//! snapshots that cannot be split at all (unreadable, no header, a broken
+//! row) is reported once for the fleet, since no node reads it.
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use crate::parse::{
-    Outcome,
-    vendor::{dc_tasks, ne_comm, ne_storage, patches},
-};
+use super::problem::{FactProblem, parsed};
+use crate::model::tool_codes::{INPUT_MALFORMED, INPUT_UNREADABLE};
+use crate::parse::table::TableSpec;
+use crate::parse::vendor::{dc_tasks, ne_comm, ne_storage, patches};
 use crate::snapshot::confined::ReadError;
 use crate::snapshot::{Layout, ListedFolders, Node, input_spec};
 
-/// The inputs split by NE, each with its parser reduced to `(line, NE)`.
-type NeColumn = fn(&str) -> Option<Vec<(usize, Option<String>)>>;
-
-pub const SPLIT_INPUTS: [(&str, NeColumn); 4] = [
-    ("patches", |t| {
-        ne_column(patches::parse(t), |r| (r.line, r.ne))
-    }),
-    ("dc-tasks", |t| {
-        ne_column(dc_tasks::parse(t), |r| (r.line, r.ne))
-    }),
-    ("ne-communication", |t| {
-        ne_column(ne_comm::parse(t), |r| (r.line, Some(r.ne)))
-    }),
-    ("ne-storage", |t| {
-        ne_column(ne_storage::parse(t), |r| (r.line, r.ne))
-    }),
+/// The inputs split by NE, each with the table its parser reads: the
+/// split reads the same rows, and of each row only the `ne` field.
+pub static SPLIT_INPUTS: [(&str, &LazyLock<TableSpec>); 4] = [
+    ("patches", &patches::SPEC),
+    ("dc-tasks", &dc_tasks::SPEC),
+    ("ne-communication", &ne_comm::SPEC),
+    ("ne-storage", &ne_storage::SPEC),
 ];
-
-fn ne_column<T>(
-    outcome: Outcome<Vec<T>>,
-    row: fn(T) -> (usize, Option<String>),
-) -> Option<Vec<(usize, Option<String>)>> {
-    match outcome {
-        Outcome::Parsed { records } => Some(records.into_iter().map(row).collect()),
-        // A broken file is reported by the facts of the nodes that read it.
-        _ => None,
-    }
-}
 
 /// A row, or rows, of a shared export that name no NE of the fleet.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +45,21 @@ pub struct Unmatched {
     /// The NE as the rows print it; `None` for rows without an NE value.
     pub ne: Option<String>,
     pub lines: Vec<usize>,
+}
+
+/// A file outside the snapshots that could not be split by NE: no node
+/// reads it, so the run reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsplit {
+    pub file: PathBuf,
+    pub input: &'static str,
+    /// The tool code of the problem: unreadable (or a refused link), or
+    /// malformed.
+    pub code: u32,
+    /// The line that broke the table, when one did.
+    pub line: Option<usize>,
+    /// The problem as a node's facts would describe it.
+    pub problem: String,
 }
 
 /// What the fleet's shared exports hold for whom.
@@ -73,6 +72,7 @@ pub struct SharedIndex {
     /// its own, so that links resolve inside that folder only.
     readers: BTreeMap<PathBuf, Node>,
     pub unmatched: Vec<Unmatched>,
+    pub unsplit: Vec<Unsplit>,
 }
 
 impl SharedIndex {
@@ -126,7 +126,7 @@ pub fn attach(nodes: &mut [Node], listed: &ListedFolders) {
 struct Candidate {
     path: PathBuf,
     input: &'static str,
-    parse: NeColumn,
+    table: &'static TableSpec,
     owner: Option<usize>,
     /// What reads it: the owning node, or its folder as a node.
     reader: Node,
@@ -140,15 +140,21 @@ fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedI
         rayon::join(|| names_of(members), || candidates(root, members, listed));
     // One candidate a task: rayon's default cuts the list in four runs,
     // and one thread read the last run alone while the other waited.
-    let splits: Vec<Option<Split>> = candidates
+    let splits: Vec<Result<Split, Unsplit>> = candidates
         .par_iter()
         .with_max_len(1)
         .map(|candidate| split(candidate, &by_name))
         .collect();
     let mut index = SharedIndex::default();
     for (candidate, split) in candidates.into_iter().zip(splits) {
-        let Some(Split { targets, unmatched }) = split else {
-            continue;
+        let Split { targets, unmatched } = match split {
+            Ok(split) => split,
+            // A node's own file: its facts say what is wrong with it.
+            Err(_) if candidate.owner.is_some() => continue,
+            Err(unsplit) => {
+                index.unsplit.push(unsplit);
+                continue;
+            }
         };
         if !targets.is_empty() {
             index
@@ -199,11 +205,24 @@ struct Split {
     unmatched: BTreeMap<Option<String>, Vec<usize>>,
 }
 
-/// The rows of `candidate` split by the member they name; `None` when it
-/// cannot be read or parsed (the facts of the nodes that read it say why).
-fn split(candidate: &Candidate, by_name: &BTreeMap<String, usize>) -> Option<Split> {
-    let text = candidate.reader.read(&candidate.path).ok()?;
-    let rows = (candidate.parse)(&text)?;
+/// The rows of `candidate` split by the member they name, or why it
+/// cannot be split.
+fn split(candidate: &Candidate, by_name: &BTreeMap<String, usize>) -> Result<Split, Unsplit> {
+    let shown = candidate.path.display().to_string();
+    let text = (candidate.reader.read(&candidate.path)).map_err(|e| {
+        let problem = FactProblem::Unreadable {
+            path: shown.clone(),
+            reason: e.reason,
+        };
+        candidate.unsplit(e.code, problem)
+    })?;
+    let rows = parsed(&shown, candidate.table.field_texts(&text, "ne")).map_err(|problem| {
+        let code = match problem {
+            FactProblem::Malformed { .. } => INPUT_MALFORMED,
+            _ => INPUT_UNREADABLE,
+        };
+        candidate.unsplit(code, problem)
+    })?;
     let mut targets: Vec<usize> = Vec::new();
     let mut unmatched: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
     for (line, ne) in rows {
@@ -219,7 +238,23 @@ fn split(candidate: &Candidate, by_name: &BTreeMap<String, usize>) -> Option<Spl
     }
     targets.sort_unstable();
     targets.dedup();
-    Some(Split { targets, unmatched })
+    Ok(Split { targets, unmatched })
+}
+
+impl Candidate {
+    fn unsplit(&self, code: u32, problem: FactProblem) -> Unsplit {
+        let line = match problem {
+            FactProblem::Malformed { line, .. } => Some(line),
+            _ => None,
+        };
+        Unsplit {
+            file: self.path.clone(),
+            input: self.input,
+            code,
+            line,
+            problem: problem.describe(),
+        }
+    }
 }
 
 /// Every file of a split input under the root: each node's own, and the
@@ -237,7 +272,8 @@ fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Can
     }
     let folders: Vec<PathBuf> = folders.into_iter().collect();
     let mut out = Vec::new();
-    for (input, parse) in SPLIT_INPUTS {
+    for &(input, table) in &SPLIT_INPUTS {
+        let table: &'static TableSpec = table;
         let Some(spec) = input_spec(input) else {
             continue;
         };
@@ -254,7 +290,7 @@ fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Can
             Some(Candidate {
                 path,
                 input,
-                parse,
+                table,
                 owner: None,
                 reader,
             })
@@ -264,7 +300,7 @@ fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Can
             Some(Candidate {
                 path,
                 input,
-                parse,
+                table,
                 owner: Some(i),
                 reader: Node {
                     shared: Arc::default(),

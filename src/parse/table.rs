@@ -268,11 +268,35 @@ impl TableSpec {
         })
     }
 
+    /// The text of one field in each data row, by the line the row starts
+    /// on: all a reader that sorts rows by that field needs. The rows'
+    /// other values are not checked: whoever reads the whole file reports
+    /// a bad one. `None` for a row that leaves the field blank, and for
+    /// every row when the spec has no such field.
+    pub fn field_texts(&self, text: &str, field: &str) -> Outcome<Vec<(usize, Option<String>)>> {
+        let column = self.columns.iter().position(|c| c.field == field);
+        self.read_rows(text, |row| {
+            let value = column
+                .and_then(|i| row.get(i))
+                .filter(|v| !self.is_blank(v));
+            Ok((row.line, value.map(str::to_string)))
+        })
+    }
+
     /// Reads an export, each row's fields handed to `record`.
     fn read<R>(
         &self,
         text: &str,
         mut record: impl FnMut(Fields<'_>) -> Result<R, String>,
+    ) -> Outcome<Vec<R>> {
+        self.read_rows(text, |row| record(self.row(row)?))
+    }
+
+    /// Reads an export, each data row handed to `record` as it is read.
+    fn read_rows<R>(
+        &self,
+        text: &str,
+        record: impl FnMut(&Row<'_, usize>) -> Result<R, String>,
     ) -> Outcome<Vec<R>> {
         let kept;
         let text = if self.skip_lines.is_empty() {
@@ -320,7 +344,12 @@ impl TableSpec {
             required: &required,
             noted: &noted,
         };
-        export_table::read(text, &spec, |row| record(self.row(row)?))
+        export_table::read(text, &spec, record)
+    }
+
+    /// A value that means "none".
+    fn is_blank(&self, text: &str) -> bool {
+        self.blank.iter().any(|b| b == text)
     }
 
     /// The fields of one data row.
@@ -329,7 +358,7 @@ impl TableSpec {
         out.push(("line", Json::from(row.line)));
         for (i, column) in self.columns.iter().enumerate() {
             let field = &column.field;
-            let text = row.get(i).filter(|v| !self.blank.iter().any(|b| b == v));
+            let text = row.get(i).filter(|v| !self.is_blank(v));
             let Some(text) = text else {
                 if column.required {
                     return Err(format!("the row has no {}", column.label()));
@@ -656,6 +685,29 @@ values = { running = ["Running", "run"], activating = ["activating", "activing"]
             "{}",
             m.reason
         );
+    }
+
+    /// One field's text per row, as the rows are read, other values
+    /// unchecked: a row the whole parse refuses still gives its field.
+    #[test]
+    fn field_texts_reads_one_field_of_every_row_and_checks_no_other() {
+        let s = spec(SPEC);
+        let text = ">echo\nNE,Board,Count\nne-1,MPU,3\n-,SCC,x\n ne-2 ,,\n";
+        let got = parsed(&s.field_texts(text, "ne"), text);
+        assert_eq!(
+            got,
+            vec![
+                (3, Some("ne-1".into())),
+                (4, None),
+                (5, Some("ne-2".into()))
+            ]
+        );
+        assert_eq!(testing::malformed(&s.parse(text), text).line, 4);
+        let none = parsed(&s.field_texts(text, "site"), text);
+        assert_eq!(none, vec![(3, None), (4, None), (5, None)]);
+        // What breaks the table itself breaks this read too.
+        let text = "NE,Board\nne-1,MPU\nne-2,\"SCC\n";
+        assert_eq!(testing::malformed(&s.field_texts(text, "ne"), text).line, 3);
     }
 
     #[test]

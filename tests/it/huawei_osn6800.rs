@@ -161,6 +161,78 @@ fn a_many_ne_export_is_judged_per_ne_wherever_it_sits() {
     );
 }
 
+/// Two NE snapshots and a patch list for both at the fleet root, as
+/// `patches` (the CSV text); the JSON report of `--select 20002`.
+fn root_patch_list_report(patches: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    for (ne, id) in [("ne-a", "9-101"), ("ne-b", "9-102")] {
+        let node = dir.path().join(ne);
+        std::fs::create_dir_all(&node).unwrap();
+        let identity = json!({"hostname": ne, "platform": "osn6800", "ne_id": id});
+        std::fs::write(node.join("node.json"), identity.to_string()).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("exports")).unwrap();
+    std::fs::write(dir.path().join("exports/patches.csv"), patches).unwrap();
+    let out = run(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--select",
+        "20002",
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A bad value in a row of a many-NE export does not hide the file: each
+/// NE it names is told the file and line, not that its patch list is
+/// missing.
+#[test]
+fn a_bad_row_in_a_many_ne_export_is_reported_to_each_ne_it_names() {
+    let report = root_patch_list_report(
+        "NE,Patch Name,Patch State\n\
+         ne-a,SPH106,Running\n\
+         9-102,,Running\n",
+    );
+    for ne in ["ne-a", "ne-b"] {
+        let found: Vec<&Value> = (report["evaluations"].as_array().unwrap().iter())
+            .filter(|e| e["node"] == ne && e["code"] == 20002)
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0]["status"], "unknown");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(
+            message
+                .contains("exports/patches.csv is malformed at line 3: the row has no patch name"),
+            "{message}"
+        );
+    }
+}
+
+/// A many-NE export outside the snapshots that cannot be split at all is
+/// reported once, with its line: no node reads it.
+#[test]
+fn a_many_ne_export_that_cannot_be_split_is_reported_for_the_fleet() {
+    let report = root_patch_list_report("NE,Patch Name,Patch State\nne-a,\"SPH106,Running\n");
+    let found: Vec<&Value> = (report["evaluations"].as_array().unwrap().iter())
+        .filter(|e| e["code"] == 90002)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["scope"], "fleet");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("patches.csv is malformed at line 2: a quoted value is not closed")
+            && message.contains("the patches export cannot be split by NE"),
+        "{message}"
+    );
+    assert_eq!(found[0]["evidence"][0]["line"], 2);
+    // The NEs are not judged on it: their patch list is missing.
+    let missing = (report["evaluations"].as_array().unwrap().iter())
+        .filter(|e| e["code"] == 20002 && e["status"] == "unknown")
+        .count();
+    assert_eq!(missing, 2);
+}
+
 #[test]
 fn a_many_ne_task_log_diagnoses_each_ne() {
     let report = nms_report("diagnose");

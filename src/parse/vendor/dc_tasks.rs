@@ -204,7 +204,7 @@ pub struct TaskEvent {
 }
 
 /// The columns, types and results, as `inputs/dc-tasks.toml` declares them.
-static SPEC: LazyLock<TableSpec> =
+pub(crate) static SPEC: LazyLock<TableSpec> =
     LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/dc-tasks.toml")));
 
 /// Parses a DC(CMF) or NMS task log, CSV or text table.

@@ -110,7 +110,7 @@ pub struct NeCommState {
 }
 
 /// The columns and states, as `inputs/ne-communication.toml` declares them.
-static SPEC: LazyLock<TableSpec> =
+pub(crate) static SPEC: LazyLock<TableSpec> =
     LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/ne-communication.toml")));
 
 /// Parses an NE communication state export, CSV or text table.

@@ -125,7 +125,7 @@ pub struct BoardStorage {
 }
 
 /// The columns, as `inputs/ne-storage.toml` declares them.
-static SPEC: LazyLock<TableSpec> =
+pub(crate) static SPEC: LazyLock<TableSpec> =
     LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/ne-storage.toml")));
 
 /// Parses an NE board storage export, CSV or text table.

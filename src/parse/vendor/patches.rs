@@ -142,7 +142,7 @@ pub struct PatchRecord {
 }
 
 /// The columns and states, as `inputs/patches.toml` declares them.
-static SPEC: LazyLock<TableSpec> =
+pub(crate) static SPEC: LazyLock<TableSpec> =
     LazyLock::new(|| TableSpec::built_in(include_str!("../../../inputs/patches.toml")));
 
 /// Parses a patch-state export, CSV or text table.
