@@ -605,6 +605,9 @@ mod tests {
         let (line, why) = malformed("Name,State\nSPH1,\"Running\n");
         assert_eq!(line, 2);
         assert!(why.contains("quoted"), "{why}");
+        // A line break written as CRLF inside quotes is read as `\n`.
+        let got = rows("Name,Description,State\r\nSPH1,\"a\r\nb\r\",Running\r\n");
+        assert_eq!(get(&got[0], T::Note), Some("a\nb"));
     }
 
     #[test]
