@@ -60,17 +60,39 @@ mod csv_records;
 use super::{Absence, Outcome, collector_message, numbered_lines};
 use csv_records::CsvReader;
 
-/// The columns of one export.
-pub(crate) struct Spec<'a, F> {
+/// The columns of one export, built once and used for every file read.
+#[derive(Debug)]
+pub(crate) struct Spec<F> {
     /// The export as messages name it: `no {what} header`.
-    pub what: &'a str,
+    what: String,
     /// Each field with the header names it goes by; messages quote the
     /// first name as the column's.
-    pub columns: &'a [(F, &'a [&'a str])],
+    columns: Vec<(F, Vec<String>)>,
     /// Fields a header must name for the file to be read as this export.
-    pub required: &'a [F],
-    /// Fields whose header name may end in a note (`Free (KB)`).
-    pub noted: &'a [F],
+    required: Vec<F>,
+    /// The header names as they are compared.
+    names: Names<F>,
+}
+
+impl<F: Copy + PartialEq> Spec<F> {
+    /// `noted`: the fields whose header name may end in a note
+    /// (`Free (KB)`).
+    pub fn new<'n>(
+        what: &str,
+        columns: impl IntoIterator<Item = (F, &'n [&'n str])>,
+        required: &[F],
+        noted: &[F],
+    ) -> Self {
+        let columns: Vec<(F, Vec<String>)> = (columns.into_iter())
+            .map(|(field, names)| (field, names.iter().map(ToString::to_string).collect()))
+            .collect();
+        Spec {
+            what: what.to_string(),
+            names: Names::of(&columns, noted),
+            columns,
+            required: required.to_vec(),
+        }
+    }
 }
 
 /// One data row: the line it starts on and its cells by field.
@@ -127,7 +149,7 @@ fn split_note(name: &str) -> Option<(&str, &str)> {
 /// `Err` from `record` does so at the row's line.
 pub(crate) fn read<F, R>(
     text: &str,
-    spec: &Spec<'_, F>,
+    spec: &Spec<F>,
     mut record: impl FnMut(&Row<'_, F>) -> Result<R, String>,
 ) -> Outcome<Vec<R>>
 where
@@ -147,7 +169,7 @@ where
         );
     };
 
-    let names = Names::of(spec);
+    let names = &spec.names;
     let mut best: Vec<Option<F>> = Vec::new();
     for delimiter in ['\t', ';', ','] {
         if !header.contains(delimiter) {
@@ -223,22 +245,21 @@ pub(crate) fn words_split_at(s: &str, spaces: &[char]) -> String {
     joined.to_lowercase()
 }
 
-/// The known header names of a [`Spec`], normalised once per file, and
-/// the fields whose names may carry a note.
-struct Names<'a, F> {
+/// The known header names of a [`Spec`], normalised, and the fields
+/// whose names may carry a note.
+#[derive(Debug)]
+struct Names<F> {
     names: Vec<(F, String)>,
-    noted: &'a [F],
+    noted: Vec<F>,
 }
 
-impl<'a, F: Copy + PartialEq> Names<'a, F> {
-    fn of(spec: &Spec<'a, F>) -> Self {
+impl<F: Copy + PartialEq> Names<F> {
+    fn of(columns: &[(F, Vec<String>)], noted: &[F]) -> Self {
         Names {
-            names: spec
-                .columns
-                .iter()
-                .flat_map(|&(field, names)| names.iter().map(move |n| (field, words(n))))
+            names: (columns.iter())
+                .flat_map(|(field, names)| names.iter().map(move |n| (*field, words(n))))
                 .collect(),
-            noted: spec.noted,
+            noted: noted.to_vec(),
         }
     }
 
@@ -300,7 +321,7 @@ impl<'a, F: Copy + PartialEq> Names<'a, F> {
     }
 }
 
-impl<F: Copy + PartialEq> Spec<'_, F> {
+impl<F: Copy + PartialEq> Spec<F> {
     fn has_required(&self, fields: &[Option<F>]) -> bool {
         self.required.iter().all(|f| fields.contains(&Some(*f)))
     }
@@ -311,7 +332,7 @@ impl<F: Copy + PartialEq> Spec<'_, F> {
             .columns
             .iter()
             .filter(|(f, _)| *f == field)
-            .flat_map(|(_, names)| names.iter().copied())
+            .flat_map(|(_, names)| names.iter().map(String::as_str))
             .collect();
         let Some(first) = names.first() else {
             return "a required column".into();
@@ -519,6 +540,7 @@ fn trimmed(chars: &[char]) -> &[char] {
 mod tests {
     use super::super::testing::{self, junk, lcg_junk, parse_every_prefix, parsed};
     use super::*;
+    use std::sync::LazyLock;
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum T {
@@ -543,9 +565,8 @@ mod tests {
         T::End,
     ];
 
-    const SPEC: Spec<'static, T> = Spec {
-        what: "test-export",
-        columns: &[
+    static SPEC: LazyLock<Spec<T>> = LazyLock::new(|| {
+        let columns: [(T, &[&str]); 8] = [
             (T::Name, &["Name", "Item Name"]),
             (T::State, &["State", "Status"]),
             (T::Board, &["Board", "Board Type"]),
@@ -554,10 +575,9 @@ mod tests {
             (T::Duration, &["Duration"]),
             (T::Start, &["Start Time", "Start"]),
             (T::End, &["End Time", "End"]),
-        ],
-        required: &[T::Name, T::State],
-        noted: &[T::Duration],
-    };
+        ];
+        Spec::new("test-export", columns, &[T::Name, T::State], &[T::Duration])
+    });
 
     /// One row as read: its line and the value of every field, in `ALL` order.
     type Read = (usize, Vec<Option<String>>);

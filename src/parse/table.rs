@@ -56,6 +56,10 @@ pub struct TableSpec {
     pub examples: Vec<Example>,
     #[serde(skip)]
     compiled: OnceLock<Vec<Regex>>,
+    /// The columns as the export reader takes them, header names
+    /// normalised: built on the first read, not for every file.
+    #[serde(skip)]
+    header: OnceLock<Spec<usize>>,
 }
 
 /// One column: a field of the rows and the header names it goes by.
@@ -322,29 +326,26 @@ impl TableSpec {
                 .join("\n");
             &kept
         };
-        let names: Vec<Vec<&str>> = self
-            .columns
-            .iter()
-            .map(|c| c.names.iter().map(String::as_str).collect())
-            .collect();
-        let columns: Vec<(usize, &[&str])> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (i, n.as_slice()))
-            .collect();
-        let required: Vec<usize> = (0..self.columns.len())
-            .filter(|&i| self.columns[i].required)
-            .collect();
-        let noted: Vec<usize> = (0..self.columns.len())
-            .filter(|&i| self.columns[i].kind == ColumnType::Kib || self.columns[i].note)
-            .collect();
-        let spec = Spec {
-            what: &self.what,
-            columns: &columns,
-            required: &required,
-            noted: &noted,
-        };
-        export_table::read(text, &spec, record)
+        export_table::read(text, self.header(), record)
+    }
+
+    /// The columns as the export reader takes them: each column's index
+    /// and header names, the required ones, those whose name may carry a
+    /// unit note.
+    fn header(&self) -> &Spec<usize> {
+        self.header.get_or_init(|| {
+            let names: Vec<Vec<&str>> = (self.columns.iter())
+                .map(|c| c.names.iter().map(String::as_str).collect())
+                .collect();
+            let columns = names.iter().enumerate().map(|(i, n)| (i, n.as_slice()));
+            let required: Vec<usize> = (0..self.columns.len())
+                .filter(|&i| self.columns[i].required)
+                .collect();
+            let noted: Vec<usize> = (0..self.columns.len())
+                .filter(|&i| self.columns[i].kind == ColumnType::Kib || self.columns[i].note)
+                .collect();
+            Spec::new(&self.what, columns, &required, &noted)
+        })
     }
 
     /// A value that means "none".
