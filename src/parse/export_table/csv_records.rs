@@ -3,6 +3,7 @@
 //! `numbered_lines` counts it (see `export_table` for what is accepted).
 
 use super::is_skipped;
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 /// One record: the line it starts on and its values.
@@ -154,7 +155,11 @@ impl<'a> CsvReader<'a> {
                 .map(|&end| {
                     // Values are cut at ASCII separators and quotes: each
                     // is whole UTF-8, as the text is.
-                    let value = String::from_utf8_lossy(&self.values[start..end]);
+                    let bytes = &self.values[start..end];
+                    let value = match std::str::from_utf8(bytes) {
+                        Ok(value) => Cow::Borrowed(value),
+                        Err(_) => String::from_utf8_lossy(bytes),
+                    };
                     start = end;
                     cell(value.trim(), spaced_quote)
                 })
@@ -183,6 +188,10 @@ fn cell(value: &str, spaced_quote: bool) -> String {
 
 /// Whether a value of the record opens with a quote after spaces.
 fn has_spaced_quote(raw: &str, delimiter: char) -> bool {
+    // Most records hold no quote at all: one byte search says so.
+    if !raw.contains('"') {
+        return false;
+    }
     raw.split(['\n', delimiter]).any(|part| {
         let rest = part.trim_start_matches([' ', '\t']);
         rest.len() < part.len() && rest.starts_with('"')
