@@ -1,7 +1,7 @@
 //! The JSON report: every evaluation, passing ones included (compliance
 //! needs them), with the stamps of the run. Also renders a diff.
 
-use super::pieces::write_pieces;
+use super::pieces::{nested_formatter, write_pieces};
 use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
 use crate::engine::shard::ShardData;
 use crate::model::Evaluations;
@@ -110,7 +110,8 @@ fn render_elements(
         match evaluations.json(i) {
             Json::Plain(plain) => write_plain_element(&plain, &mut buf)?,
             whole @ Json::Whole(_) => {
-                let formatter = element_formatter()?;
+                // Inside the report's `evaluations` array, two levels deep.
+                let formatter = nested_formatter(2)?;
                 whole.serialize(&mut serde_json::Serializer::with_formatter(
                     &mut buf, formatter,
                 ))?;
@@ -120,10 +121,10 @@ fn render_elements(
     Ok(buf)
 }
 
-/// A plain evaluation (most of a large report) as [`element_formatter`]
-/// writes it, its keys written as they stand and its strings escaped only
-/// when they need it: serde's escaping of every key and value, byte by
-/// byte, was most of the rendering.
+/// A plain evaluation (most of a large report) as [`nested_formatter`]
+/// writes it two levels deep, its keys written as they stand and its
+/// strings escaped only when they need it: serde's escaping of every key
+/// and value, byte by byte, was most of the rendering.
 fn write_plain_element(plain: &PlainJson, buf: &mut Vec<u8>) -> std::io::Result<()> {
     const KEY: &[u8] = b",\n      \"";
     buf.extend_from_slice(b"{\n      \"code\": ");
@@ -164,18 +165,6 @@ fn write_json_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
         return Ok(());
     }
     Ok(serde_json::to_writer(buf, text)?)
-}
-
-/// serde_json's pretty printer as it stands inside the report's
-/// `evaluations` array, two levels deep: it indents an element's lines
-/// as it writes them, instead of a pass over the text after it.
-fn element_formatter() -> std::io::Result<serde_json::ser::PrettyFormatter<'static>> {
-    use serde_json::ser::Formatter;
-    let mut formatter = serde_json::ser::PrettyFormatter::new();
-    // Each array it opens is one level deeper; what they write goes nowhere.
-    formatter.begin_array(&mut std::io::sink())?;
-    formatter.begin_array(&mut std::io::sink())?;
-    Ok(formatter)
 }
 
 #[cfg(test)]
@@ -244,7 +233,7 @@ mod tests {
             let mut fast = Vec::new();
             write_plain_element(&plain, &mut fast).unwrap();
             let mut serde = Vec::new();
-            let formatter = element_formatter().unwrap();
+            let formatter = nested_formatter(2).unwrap();
             (Json::Plain(plain))
                 .serialize(&mut serde_json::Serializer::with_formatter(
                     &mut serde, formatter,

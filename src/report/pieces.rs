@@ -40,6 +40,19 @@ where
     Ok(())
 }
 
+/// serde_json's pretty printer as it stands `depth` levels deep (inside
+/// as many arrays and objects): it indents an element's lines as it
+/// writes them, instead of a pass over the text after it.
+pub fn nested_formatter(depth: usize) -> io::Result<serde_json::ser::PrettyFormatter<'static>> {
+    use serde_json::ser::Formatter;
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    // Each array it opens is one level deeper; what they write goes nowhere.
+    for _ in 0..depth {
+        formatter.begin_array(&mut io::sink())?;
+    }
+    Ok(formatter)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

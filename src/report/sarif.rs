@@ -12,8 +12,10 @@
 //! node.json), every URI is relative to `%SRCROOT%` (the folder upcheck
 //! runs in), and every rule has an absolute `helpUri`.
 
+use super::pieces::{nested_formatter, write_pieces};
 use super::{Report, RuleDescriptor};
 use crate::model::{BaselineState, Evaluation, Severity, Status, TOOL};
+use serde::Serialize;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
@@ -67,43 +69,97 @@ fn help_uri(base: &str, rule: &RuleDescriptor) -> String {
 }
 
 pub fn render_sarif(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&sarif_log(report))
+    let findings = Findings::of(report);
+    let results = (0..findings.evaluations.len())
+        .map(|i| findings.result(i))
+        .collect();
+    let mut text = serde_json::to_string_pretty(&sarif_log(report, results))
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise the SARIF log: {e}\"}}"));
     text.push('\n');
     text
 }
 
-/// [`render_sarif`]'s text, written to `out` as it is serialised instead
-/// of built whole first: a fleet with a finding on every node makes a log
-/// of tens of megabytes, and growing one string to that size copied it
-/// over and over.
+/// Results rendered as one piece (see `super::pieces`).
+const PIECE: usize = 256;
+
+/// Where the results go in the log's text.
+const EMPTY_RESULTS: &str = "\"results\": []";
+
+/// The results' depth in the log: the log, `runs`, the run, `results`.
+const RESULT_DEPTH: usize = 4;
+
+/// [`render_sarif`]'s text, written to `out` without building the log
+/// whole: the log without results is serialised, and the results are
+/// built and serialised in parallel a piece at a time (`super::pieces`)
+/// in their place. A fleet with a finding on every node makes a log of
+/// tens of megabytes, which one thread took six times as long as the
+/// JSON report to build and write.
 pub fn write_sarif(report: &Report, out: &mut (dyn Write + Send)) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &sarif_log(report)).map_err(io::Error::other)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    let findings = Findings::of(report);
+    let head = serde_json::to_string_pretty(&sarif_log(report, vec![]))?;
+    let at = (head.find(EMPTY_RESULTS))
+        .ok_or_else(|| io::Error::other("the SARIF log has no results field"))?;
+    let (before, after) = head.split_at(at + EMPTY_RESULTS.len() - 2);
+    out.write_all(before.as_bytes())?;
+    let count = findings.evaluations.len();
+    if count > 0 {
+        out.write_all(b"[")?;
+        let render = |piece: usize| {
+            let mut buf = Vec::new();
+            for i in piece * PIECE..((piece + 1) * PIECE).min(count) {
+                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                buf.extend_from_slice(&b" ".repeat(2 * RESULT_DEPTH));
+                let formatter = nested_formatter(RESULT_DEPTH)?;
+                let mut serializer = serde_json::Serializer::with_formatter(&mut buf, formatter);
+                findings.result(i).serialize(&mut serializer)?;
+            }
+            Ok(buf)
+        };
+        write_pieces(count.div_ceil(PIECE), render, out)?;
+        out.write_all(b"\n")?;
+        out.write_all(&b" ".repeat(2 * (RESULT_DEPTH - 1)))?;
+        out.write_all(b"]")?;
+        out.write_all(&after.as_bytes()[2..])?;
+    } else {
+        out.write_all(after.as_bytes())?;
+    }
+    out.write_all(b"\n")
 }
 
-/// The SARIF log of `report`: one run, its rules and a result for each
-/// failing, waived or unknown evaluation.
-fn sarif_log(report: &Report) -> Sarif {
+/// The evaluations the log has a result for, and what their results need.
+struct Findings<'a> {
+    /// Failing, waived and unknown: the evaluations held whole.
+    evaluations: Vec<&'a Evaluation>,
+    locator: Locator<'a>,
+    rule_index: BTreeMap<u32, i64>,
+}
+
+impl<'a> Findings<'a> {
+    fn of(report: &'a Report) -> Findings<'a> {
+        let evaluations = (report.evaluations.wholes())
+            .filter(|e| matches!(e.status, Status::Fail | Status::Waived | Status::Unknown))
+            .collect();
+        let rule_index = (report.rules.iter().enumerate())
+            .map(|(i, r)| (r.code, i as i64))
+            .collect();
+        Findings {
+            evaluations,
+            locator: Locator::new(report),
+            rule_index,
+        }
+    }
+
+    fn result(&self, i: usize) -> SarifResult {
+        let e = self.evaluations[i];
+        result(e, self.rule_index.get(&e.code).copied(), &self.locator)
+    }
+}
+
+/// The SARIF log of `report`: one run, its rules, and `results`.
+fn sarif_log(report: &Report, results: Vec<SarifResult>) -> Sarif {
     let base = docs_base();
     let rules: Vec<ReportingDescriptor> =
         report.rules.iter().map(|r| descriptor(r, &base)).collect();
-    let locator = Locator::new(report);
-    let index: BTreeMap<u32, i64> = report
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.code, i as i64))
-        .collect();
-    // Failing, waived and unknown evaluations are held whole.
-    let results: Vec<SarifResult> = report
-        .evaluations
-        .wholes()
-        .filter(|e| matches!(e.status, Status::Fail | Status::Waived | Status::Unknown))
-        .map(|e| result(e, index.get(&e.code).copied(), &locator))
-        .collect();
     let p = &report.provenance;
     let driver = ToolComponent::builder()
         .name(TOOL.name)
@@ -358,7 +414,8 @@ mod tests {
 
     #[test]
     fn the_log_written_as_it_is_serialised_is_the_log_rendered() {
-        for nodes in [0, 1, 40] {
+        // 400 nodes: results in several pieces.
+        for nodes in [0, 1, 40, 400] {
             let report = crate::report::complexity::report(nodes);
             let mut written = Vec::new();
             write_sarif(&report, &mut written).unwrap();
