@@ -13,8 +13,8 @@
 //! facts of a node then read in full only the files that name it. A bad
 //! value elsewhere in a row does not stop the split: each node the file
 //! names reads it and reports the file and line. A file outside the
-//! snapshots that cannot be split at all (unreadable, no header, a broken
-//! row) is reported once for the fleet, since no node reads it.
+//! snapshots that cannot be split at all (unreadable, no header, a quote
+//! never closed) is reported once for the fleet, since no node reads it.
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,7 +1,7 @@
 //! The JSON report: every evaluation, passing ones included (compliance
 //! needs them), with the stamps of the run. Also renders a diff.
 
-use super::pieces::{nested_formatter, write_pieces};
+use super::pieces::{nested_formatter, write_array};
 use super::{Digests, PolicyFiles, Provenance, Report, Summary, Tool};
 use crate::engine::shard::ShardData;
 use crate::model::Evaluations;
@@ -43,9 +43,6 @@ struct Head<'a> {
     shard: &'a Option<ShardData>,
 }
 
-/// Evaluations rendered as one piece (see `super::pieces`).
-const PIECE: usize = 256;
-
 /// Where the evaluations go in the head's text.
 const EMPTY_EVALUATIONS: &str = "\n  \"evaluations\": []";
 
@@ -79,46 +76,21 @@ pub fn write_report_json(report: &Report, out: &mut (dyn Write + Send)) -> std::
     out.write_all(b"\n")
 }
 
-/// `[`, the elements, `]`, as serde_json's pretty printer writes an array
-/// two levels deep.
+/// The array of evaluations, two levels deep: a plain one written from
+/// its parts (`Evaluations::json`, [`write_plain_element`]), a whole one
+/// by serde.
 fn write_evaluations(
     evaluations: &Evaluations,
     out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
-    if evaluations.is_empty() {
-        return out.write_all(b"[]");
-    }
-    out.write_all(b"[")?;
-    let count = evaluations.len();
-    write_pieces(
-        count.div_ceil(PIECE),
-        |piece| render_elements(evaluations, piece * PIECE..((piece + 1) * PIECE).min(count)),
-        out,
-    )?;
-    out.write_all(b"\n  ]")
-}
-
-/// Each evaluation of `part` as an element of the array: a comma unless it
-/// is the first, a newline, four spaces, its pretty JSON indented.
-fn render_elements(
-    evaluations: &Evaluations,
-    part: std::ops::Range<usize>,
-) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(part.len() * 512);
-    for i in part {
-        buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        match evaluations.json(i) {
-            Json::Plain(plain) => write_plain_element(&plain, &mut buf)?,
-            whole @ Json::Whole(_) => {
-                // Inside the report's `evaluations` array, two levels deep.
-                let formatter = nested_formatter(2)?;
-                whole.serialize(&mut serde_json::Serializer::with_formatter(
-                    &mut buf, formatter,
-                ))?;
-            }
+    let element = |i: usize, buf: &mut Vec<u8>| match evaluations.json(i) {
+        Json::Plain(plain) => write_plain_element(&plain, buf),
+        whole @ Json::Whole(_) => {
+            let formatter = nested_formatter(2)?;
+            Ok(whole.serialize(&mut serde_json::Serializer::with_formatter(buf, formatter))?)
         }
-    }
-    Ok(buf)
+    };
+    write_array(evaluations.len(), 2, element, out)
 }
 
 /// A plain evaluation (most of a large report) as [`nested_formatter`]

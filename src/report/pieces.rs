@@ -40,6 +40,43 @@ where
     Ok(())
 }
 
+/// Elements rendered as one piece.
+const PIECE: usize = 256;
+
+/// `[`, the elements, `]`, as serde_json's pretty printer writes an array
+/// whose elements stand `depth` levels deep, the elements rendered in
+/// pieces ([`write_pieces`]). `element(i, buf)` writes the `i`th element
+/// alone, as [`nested_formatter`]`(depth)` indents it.
+pub fn write_array<E>(
+    count: usize,
+    depth: usize,
+    element: E,
+    out: &mut (dyn Write + Send),
+) -> io::Result<()>
+where
+    E: Fn(usize, &mut Vec<u8>) -> io::Result<()> + Sync,
+{
+    if count == 0 {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let indent = b" ".repeat(2 * depth);
+    let render = |piece: usize| {
+        let part = piece * PIECE..((piece + 1) * PIECE).min(count);
+        let mut buf = Vec::with_capacity(part.len() * 512);
+        for i in part {
+            buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            buf.extend_from_slice(&indent);
+            element(i, &mut buf)?;
+        }
+        Ok(buf)
+    };
+    write_pieces(count.div_ceil(PIECE), render, out)?;
+    out.write_all(b"\n")?;
+    out.write_all(&indent[2..])?;
+    out.write_all(b"]")
+}
+
 /// serde_json's pretty printer as it stands `depth` levels deep (inside
 /// as many arrays and objects): it indents an element's lines as it
 /// writes them, instead of a pass over the text after it.

@@ -12,7 +12,7 @@
 //! node.json), every URI is relative to `%SRCROOT%` (the folder upcheck
 //! runs in), and every rule has an absolute `helpUri`.
 
-use super::pieces::{nested_formatter, write_pieces};
+use super::pieces::{nested_formatter, write_array};
 use super::{Report, RuleDescriptor};
 use crate::model::{BaselineState, Evaluation, Severity, Status, TOOL};
 use serde::Serialize;
@@ -79,9 +79,6 @@ pub fn render_sarif(report: &Report) -> String {
     text
 }
 
-/// Results rendered as one piece (see `super::pieces`).
-const PIECE: usize = 256;
-
 /// Where the results go in the log's text.
 const EMPTY_RESULTS: &str = "\"results\": []";
 
@@ -99,30 +96,16 @@ pub fn write_sarif(report: &Report, out: &mut (dyn Write + Send)) -> io::Result<
     let head = serde_json::to_string_pretty(&sarif_log(report, vec![]))?;
     let at = (head.find(EMPTY_RESULTS))
         .ok_or_else(|| io::Error::other("the SARIF log has no results field"))?;
+    // Up to `"results": `, the array, then what follows its `[]`.
     let (before, after) = head.split_at(at + EMPTY_RESULTS.len() - 2);
     out.write_all(before.as_bytes())?;
-    let count = findings.evaluations.len();
-    if count > 0 {
-        out.write_all(b"[")?;
-        let render = |piece: usize| {
-            let mut buf = Vec::new();
-            for i in piece * PIECE..((piece + 1) * PIECE).min(count) {
-                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                buf.extend_from_slice(&b" ".repeat(2 * RESULT_DEPTH));
-                let formatter = nested_formatter(RESULT_DEPTH)?;
-                let mut serializer = serde_json::Serializer::with_formatter(&mut buf, formatter);
-                findings.result(i).serialize(&mut serializer)?;
-            }
-            Ok(buf)
-        };
-        write_pieces(count.div_ceil(PIECE), render, out)?;
-        out.write_all(b"\n")?;
-        out.write_all(&b" ".repeat(2 * (RESULT_DEPTH - 1)))?;
-        out.write_all(b"]")?;
-        out.write_all(&after.as_bytes()[2..])?;
-    } else {
-        out.write_all(after.as_bytes())?;
-    }
+    let element = |i: usize, buf: &mut Vec<u8>| {
+        let formatter = nested_formatter(RESULT_DEPTH)?;
+        let mut serializer = serde_json::Serializer::with_formatter(buf, formatter);
+        Ok(findings.result(i).serialize(&mut serializer)?)
+    };
+    write_array(findings.evaluations.len(), RESULT_DEPTH, element, out)?;
+    out.write_all(&after.as_bytes()[2..])?;
     out.write_all(b"\n")
 }
 
