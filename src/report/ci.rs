@@ -6,8 +6,10 @@
 //! finding), each at its evidence, else at the file its subject is
 //! declared in.
 
+use super::pieces::{nested_formatter, write_array};
 use super::{Report, baseline_tag, unknown_tag};
 use crate::model::{Evaluation, Severity, Status};
+use serde::Serialize;
 use serde_json::json;
 
 /// The evaluations CI annotates (held whole).
@@ -66,34 +68,58 @@ fn property(s: &str) -> String {
 /// GitLab Code Quality: critical → critical, major → major, minor →
 /// minor, info → info; an unknown is `info` (the check could not decide;
 /// GitLab has no other word for it). The fingerprint is the evaluation's.
+/// The code quality report: a pretty JSON array of issues, each built
+/// and serialised on its own, in pieces on the run's threads
+/// (`super::pieces`) rather than as one tree of the whole fleet.
 pub fn render_gitlab(report: &Report) -> String {
-    let issues: Vec<serde_json::Value> = findings(report)
-        .map(|e| {
-            let (path, line) = report.place(e);
-            let severity = match (e.status, e.severity) {
-                (Status::Unknown, _) | (_, Severity::Info) => "info",
-                (_, Severity::Minor) => "minor",
-                (_, Severity::Major) => "major",
-                (_, Severity::Critical) => "critical",
-            };
-            let status = unknown_tag(e);
-            json!({
-                "description": format!("{}{status}{} {} {}: {}", baseline_tag(e), e.node, e.code, e.name, e.message),
-                "check_name": format!("{} {}", e.code, e.name),
-                "fingerprint": e.fingerprint.to_string(),
-                "severity": severity,
-                "location": {"path": path, "lines": {"begin": line}},
-            })
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".into());
-    text.push('\n');
-    text
+    let findings: Vec<&Evaluation> = findings(report).collect();
+    let issue = |i: usize, buf: &mut Vec<u8>| {
+        let formatter = nested_formatter(1)?;
+        let mut serializer = serde_json::Serializer::with_formatter(buf, formatter);
+        Ok(gitlab_issue(report, findings[i]).serialize(&mut serializer)?)
+    };
+    let mut text = Vec::new();
+    match write_array(findings.len(), 1, issue, &mut text) {
+        // Serde writes UTF-8.
+        Ok(()) => String::from_utf8_lossy(&text).into_owned() + "\n",
+        Err(_) => "[]\n".into(),
+    }
+}
+
+fn gitlab_issue(report: &Report, e: &Evaluation) -> serde_json::Value {
+    let (path, line) = report.place(e);
+    let severity = match (e.status, e.severity) {
+        (Status::Unknown, _) | (_, Severity::Info) => "info",
+        (_, Severity::Minor) => "minor",
+        (_, Severity::Major) => "major",
+        (_, Severity::Critical) => "critical",
+    };
+    let status = unknown_tag(e);
+    json!({
+        "description": format!("{}{status}{} {} {}: {}", baseline_tag(e), e.node, e.code, e.name, e.message),
+        "check_name": format!("{} {}", e.code, e.name),
+        "fingerprint": e.fingerprint.to_string(),
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": line}},
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_quality_report_in_pieces_is_what_serde_writes_whole() {
+        // 400 nodes: issues in several pieces.
+        for nodes in [0, 1, 40, 400] {
+            let report = crate::report::complexity::report(nodes);
+            let issues: Vec<serde_json::Value> =
+                (findings(&report).map(|e| gitlab_issue(&report, e))).collect();
+            let whole = serde_json::to_string_pretty(&issues).unwrap() + "\n";
+            assert_eq!(issues.is_empty(), nodes == 0);
+            assert_eq!(render_gitlab(&report), whole, "{nodes} nodes");
+        }
+    }
 
     #[test]
     fn workflow_command_text_cannot_start_a_command() {
