@@ -230,7 +230,36 @@ fn input_findings(facts: &NodeFacts, subject: &Subject) -> Vec<Evaluation> {
             vec![evidence_path(u.path.clone())],
         )
     });
-    malformed.chain(unreadable).collect()
+    // Its own many-NE exports that could not be split, unless the above
+    // named them already.
+    let named = |path: &str| {
+        (facts.malformed.iter().any(|m| m.path == path))
+            || facts.unreadable.iter().any(|u| u.path == path)
+    };
+    let unsplit = (facts.node.shared.unsplit_of(&facts.node.dir).iter())
+        .map(|u| (u, u.file.display().to_string()))
+        .filter(|(_, path)| !named(path))
+        .map(|(u, path)| {
+            let message = format!(
+                "{}: the {} export cannot be split by NE, so no other node is judged on its rows",
+                u.problem, u.input
+            );
+            let evidence = Evidence {
+                line: u.line,
+                excerpt: u.line.and_then(|line| excerpt(facts, &path, line)),
+                ..evidence_path(path.clone())
+            };
+            let key = facts.node_relative(&path);
+            tool_evaluation(
+                u.code,
+                &subject.name,
+                Scope::Node,
+                &key,
+                message,
+                vec![evidence],
+            )
+        });
+    malformed.chain(unreadable).chain(unsplit).collect()
 }
 
 /// The excerpt of every evidence line that has none yet.

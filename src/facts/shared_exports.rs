@@ -14,7 +14,9 @@
 //! value elsewhere in a row does not stop the split: each node the file
 //! names reads it and reports the file and line. A file outside the
 //! snapshots that cannot be split at all (unreadable, no header, a quote
-//! never closed) is reported once for the fleet, since no node reads it.
+//! never closed) is reported once for the fleet, since no node reads it;
+//! a node's own file whose table breaks is reported by that node, whether
+//! or not its own checks read it (an NMS's snapshot holds the NEs' rows).
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +75,8 @@ pub struct SharedIndex {
     readers: BTreeMap<PathBuf, Node>,
     pub unmatched: Vec<Unmatched>,
     pub unsplit: Vec<Unsplit>,
+    /// By node folder: its own files whose table breaks.
+    unsplit_own: BTreeMap<PathBuf, Vec<Unsplit>>,
 }
 
 impl SharedIndex {
@@ -82,6 +86,12 @@ impl SharedIndex {
             .get(dir)
             .and_then(|by_input| by_input.get(input))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The files of the node in `dir` that could not be split by NE
+    /// because their table breaks.
+    pub fn unsplit_of(&self, dir: &Path) -> &[Unsplit] {
+        self.unsplit_own.get(dir).map_or(&[], Vec::as_slice)
     }
 
     /// Reads an indexed file the way its owner would; `None` for a file
@@ -147,11 +157,17 @@ fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedI
         .collect();
     let mut index = SharedIndex::default();
     for (candidate, split) in candidates.into_iter().zip(splits) {
-        let Split { targets, unmatched } = match split {
-            Ok(split) => split,
-            // A node's own file: its facts say what is wrong with it.
-            Err(_) if candidate.owner.is_some() => continue,
-            Err(unsplit) => {
+        let Split { targets, unmatched } = match (split, candidate.owner) {
+            (Ok(split), _) => split,
+            // A node's own file: the node reports it, once, with the
+            // problems its checks meet (unreadable: when they read it).
+            (Err(unsplit), Some(owner)) if unsplit.code == INPUT_MALFORMED => {
+                let own = index.unsplit_own.entry(members[owner].dir.clone());
+                own.or_default().push(unsplit);
+                continue;
+            }
+            (Err(_), Some(_)) => continue,
+            (Err(unsplit), None) => {
                 index.unsplit.push(unsplit);
                 continue;
             }

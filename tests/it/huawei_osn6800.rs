@@ -3,8 +3,9 @@
 //! upgrade-specific patch, with the remediation; the control NE is clean.
 //! The table of that diagnosis is the file case tests/cmd/check-huawei-diagnose.
 
-use crate::common::run;
+use crate::common::{copy_tree, run};
 use serde_json::{Value, json};
+use std::path::Path;
 
 const FLEET: &str = "fixtures/huawei-osn6800-load-failure";
 
@@ -231,6 +232,71 @@ fn a_many_ne_export_that_cannot_be_split_is_reported_for_the_fleet() {
         .filter(|e| e["code"] == 20002 && e["status"] == "unknown")
         .count();
     assert_eq!(missing, 2);
+}
+
+/// The NMS fixture copied, `text` appended to the file `rel` in it (made
+/// when missing); the JSON report of `args` over the copy.
+fn nms_copy_report(rel: &str, text: &str, args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(Path::new("fixtures/osn6800-nms-export"), dir.path());
+    let file = dir.path().join(rel);
+    let mut content = std::fs::read_to_string(&file).unwrap_or_default();
+    content.push_str(text);
+    std::fs::write(&file, content).unwrap();
+    let mut all = vec!["check", dir.path().to_str().unwrap(), "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_slice(&run(&all).stdout).unwrap()
+}
+
+/// The 90002 findings of a report: node, message, evidence path.
+fn malformed(report: &Value) -> Vec<(String, String, String)> {
+    (report["evaluations"].as_array().unwrap().iter())
+        .filter(|e| e["code"] == 90002)
+        .map(|e| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            (
+                text(&e["node"]),
+                text(&e["message"]),
+                text(&e["evidence"][0]["path"]),
+            )
+        })
+        .collect()
+}
+
+/// The management server's task log, whose table breaks, is named by
+/// the server's node even though no check of that node reads it: the
+/// NEs' rows in it reach no NE.
+#[test]
+fn a_many_ne_export_of_a_node_that_cannot_be_split_is_reported_by_that_node() {
+    let report = nms_copy_report(
+        "u2000-nms/exports/dc-tasks.csv",
+        "x,\"never closed\n",
+        &["--phase", "diagnose"],
+    );
+    let found = malformed(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (node, message, path) = &found[0];
+    assert_eq!(node, "u2000-nms");
+    assert!(path.ends_with("u2000-nms/exports/dc-tasks.csv"), "{path}");
+    assert!(
+        message.contains("a quoted value is not closed")
+            && message.contains("the dc-tasks export cannot be split by NE"),
+        "{message}"
+    );
+}
+
+/// An NE whose checks read its own broken export reports it once.
+#[test]
+fn an_ne_own_broken_export_is_reported_once() {
+    let report = nms_copy_report(
+        "site-a/ne-a/exports/patches.csv",
+        "NE,Patch Name,Patch State\nne-a,\"SPH106,Running\n",
+        &["--phase", "pre", "--select", "20002"],
+    );
+    let found = malformed(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "ne-a");
+    assert!(found[0].2.ends_with("ne-a/exports/patches.csv"));
 }
 
 #[test]
