@@ -25,6 +25,7 @@ use self::shard::Shard;
 use crate::catalog::expr::{Bound, to_bound, to_cel};
 use crate::catalog::functions;
 use crate::catalog::{Catalog, Rule};
+use crate::facts::shared_exports::Unsplit;
 use crate::facts::{self, plan_fact};
 use crate::model::tool_codes::tool_evaluation;
 use crate::model::tool_codes::{EXPORT_ROW_UNMATCHED, HOSTNAME_AMBIGUOUS, SNAPSHOT_UNREADABLE};
@@ -401,6 +402,32 @@ pub fn inputs_digest(members: &[GroupMember]) -> String {
     digest_of(pairs.into_iter())
 }
 
+/// The finding for a many-NE export that could not be split by NE: about
+/// the fleet when it lies outside the snapshots, else about its node.
+pub(super) fn unsplit_finding(
+    u: &Unsplit,
+    subject: &str,
+    scope: Scope,
+    key: &str,
+    excerpt: Option<String>,
+) -> Evaluation {
+    let who = if scope == Scope::Fleet {
+        "no node"
+    } else {
+        "no other node"
+    };
+    let message = format!(
+        "{}: the {} export cannot be split by NE, so {who} is judged on its rows",
+        u.problem, u.input
+    );
+    let evidence = Evidence {
+        line: u.line,
+        excerpt,
+        ..evidence_path(u.file.display().to_string())
+    };
+    tool_evaluation(u.code, subject, scope, key, message, vec![evidence])
+}
+
 /// The rows of the fleet's many-NE exports that no node is judged on: one
 /// finding per file and NE, and one per file that could not be split by
 /// NE; each fleet root's index once.
@@ -417,22 +444,7 @@ fn shared_export_findings(nodes: &[Node]) -> Vec<Evaluation> {
         seen.push(&node.shared);
         for u in &node.shared.unsplit {
             let file = u.file.display().to_string();
-            let message = format!(
-                "{}: the {} export cannot be split by NE, so no node is judged on its rows",
-                u.problem, u.input
-            );
-            let evidence = Evidence {
-                line: u.line,
-                ..evidence_path(file.clone())
-            };
-            out.push(tool_evaluation(
-                u.code,
-                &file,
-                Scope::Fleet,
-                u.input,
-                message,
-                vec![evidence],
-            ));
+            out.push(unsplit_finding(u, &file, Scope::Fleet, u.input, None));
         }
         for u in &node.shared.unmatched {
             let file = u.file.display().to_string();

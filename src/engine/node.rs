@@ -240,24 +240,9 @@ fn input_findings(facts: &NodeFacts, subject: &Subject) -> Vec<Evaluation> {
         .map(|u| (u, u.file.display().to_string()))
         .filter(|(_, path)| !named(path))
         .map(|(u, path)| {
-            let message = format!(
-                "{}: the {} export cannot be split by NE, so no other node is judged on its rows",
-                u.problem, u.input
-            );
-            let evidence = Evidence {
-                line: u.line,
-                excerpt: u.line.and_then(|line| excerpt(facts, &path, line)),
-                ..evidence_path(path.clone())
-            };
+            let excerpt = u.line.and_then(|line| excerpt(facts, &path, line));
             let key = facts.node_relative(&path);
-            tool_evaluation(
-                u.code,
-                &subject.name,
-                Scope::Node,
-                &key,
-                message,
-                vec![evidence],
-            )
+            super::unsplit_finding(u, &subject.name, Scope::Node, &key, excerpt)
         });
     malformed.chain(unreadable).chain(unsplit).collect()
 }

@@ -49,8 +49,9 @@ pub struct Unmatched {
     pub lines: Vec<usize>,
 }
 
-/// A file outside the snapshots that could not be split by NE: no node
-/// reads it, so the run reports it.
+/// A file that could not be split by NE, and why: reported for the fleet
+/// when it lies outside the snapshots (no node reads it), else by its node
+/// when its table breaks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unsplit {
     pub file: PathBuf,
