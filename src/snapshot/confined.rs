@@ -248,8 +248,14 @@ pub struct OverLimit {
 /// Reads at most `limit` bytes of `reader`: one more byte than that is an
 /// error, whatever size the file claimed (`claimed` is refused at once
 /// when it is over).
+///
+/// A file that gives the bytes it claims, asked for one more, has ended:
+/// the read that would only confirm its end is skipped, which was half
+/// the system calls of reading a fleet's small files. A file that gives
+/// more (it grew, or claims nothing, as `/proc` files do) is read on to
+/// its end or the limit.
 pub fn read_limited(
-    reader: impl Read,
+    mut reader: impl Read,
     claimed: u64,
     limit: u64,
 ) -> Result<Result<Vec<u8>, OverLimit>, std::io::Error> {
@@ -258,8 +264,23 @@ pub fn read_limited(
             claimed: Some(claimed),
         }));
     }
-    let mut bytes = Vec::with_capacity(claimed as usize);
-    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    let mut bytes = vec![0; claimed as usize + 1];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        let n = match reader.read(&mut bytes[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        filled += n;
+        if n == 0 || filled as u64 == claimed {
+            bytes.truncate(filled);
+            return Ok(Ok(bytes));
+        }
+    }
+    reader
+        .take(limit + 1 - filled as u64)
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Ok(Err(OverLimit { claimed: None }));
     }
@@ -287,6 +308,43 @@ mod tests {
             read_limited(&b"abc"[..], 4, 3).unwrap(),
             Err(OverLimit { claimed: Some(4) })
         );
+    }
+
+    /// A reader of `rest`, `chunk` bytes a call at most, counting its calls.
+    struct Counted<'a> {
+        rest: &'a [u8],
+        chunk: usize,
+        calls: usize,
+    }
+
+    impl Read for Counted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            let n = buf.len().min(self.rest.len()).min(self.chunk);
+            buf[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_whole_and_one_that_gives_what_it_claims_in_one_call() {
+        let read = |text: &'static str, chunk: usize, claimed: u64| {
+            let mut reader = Counted {
+                rest: text.as_bytes(),
+                chunk,
+                calls: 0,
+            };
+            let bytes = read_limited(&mut reader, claimed, 100).unwrap().unwrap();
+            (String::from_utf8(bytes).unwrap(), reader.calls)
+        };
+        assert_eq!(read("abc", 64, 3), ("abc".into(), 1));
+        // Short reads, a file that grew, one that shrank, one claiming nothing.
+        assert_eq!(read("abcdef", 2, 6), ("abcdef".into(), 3));
+        assert_eq!(read("abcdef", 64, 3).0, "abcdef");
+        assert_eq!(read("abc", 64, 5), ("abc".into(), 2));
+        assert_eq!(read("abc", 64, 0).0, "abc");
+        assert_eq!(read("", 64, 0), (String::new(), 1));
     }
 
     #[test]
