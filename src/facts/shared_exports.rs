@@ -19,6 +19,7 @@
 //! or not its own checks read it (an NMS's snapshot holds the NEs' rows).
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
@@ -134,28 +135,29 @@ pub fn attach(nodes: &mut [Node], listed: &ListedFolders) {
 }
 
 /// A file that may hold rows of many NEs, and the node it belongs to.
-struct Candidate {
+struct Candidate<'a> {
     path: PathBuf,
     input: &'static str,
     table: &'static TableSpec,
     owner: Option<usize>,
     /// What reads it: the owning node, or its folder as a node.
-    reader: Node,
+    reader: Cow<'a, Node>,
 }
 
 fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedIndex {
-    // The names and the candidate files are found at once, and each
-    // candidate is read and split in parallel: only the merge, in the
+    // The names and the candidate files are found at once, and the
+    // candidates are read and split in parallel: only the merge, in the
     // candidates' order, is serial.
     let (by_name, candidates) =
         rayon::join(|| names_of(members), || candidates(root, members, listed));
-    // One candidate a task: rayon's default cuts the list in four runs,
-    // and one thread read the last run alone while the other waited.
-    let splits: Vec<Result<Split, Unsplit>> = candidates
-        .par_iter()
+    // One reader a task: rayon's default cuts the list in four runs, and
+    // one thread read the last run alone while the other waited.
+    let mut splits: Vec<(usize, Result<Split, Unsplit>)> = (by_reader(&candidates).par_iter())
         .with_max_len(1)
-        .map(|candidate| split(candidate, &by_name))
+        .flat_map_iter(|group| split_together(group, &candidates, &by_name))
         .collect();
+    splits.sort_unstable_by_key(|(at, _)| *at);
+    let splits = splits.into_iter().map(|(_, split)| split);
     let mut index = SharedIndex::default();
     for (candidate, split) in candidates.into_iter().zip(splits) {
         let Split { targets, unmatched } = match (split, candidate.owner) {
@@ -174,10 +176,15 @@ fn index_root(root: &Path, members: &[&Node], listed: &ListedFolders) -> SharedI
             }
         };
         if !targets.is_empty() {
+            let reader = candidate.reader.into_owned();
+            let reader = Node {
+                shared: Arc::default(),
+                ..reader
+            };
             index
                 .readers
                 .entry(candidate.path.clone())
-                .or_insert(candidate.reader);
+                .or_insert(reader);
         }
         for t in targets {
             let files = index
@@ -213,6 +220,40 @@ fn names_of(members: &[&Node]) -> BTreeMap<String, usize> {
         }
     }
     by_name
+}
+
+/// The candidates by what reads them, each by its place in the list: a
+/// node's own files together, a folder's each on its own.
+fn by_reader(candidates: &[Candidate]) -> Vec<Vec<usize>> {
+    let mut groups = Vec::new();
+    let mut by_owner: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (at, candidate) in candidates.iter().enumerate() {
+        match candidate.owner {
+            Some(owner) => by_owner.entry(owner).or_default().push(at),
+            None => groups.push(vec![at]),
+        }
+    }
+    groups.extend(by_owner.into_values());
+    groups
+}
+
+/// Splits the candidates of one reader (see [`by_reader`]): a node's own
+/// files with its folder opened once for them all, through the listing
+/// discovery kept.
+fn split_together(
+    group: &[usize],
+    candidates: &[Candidate],
+    by_name: &BTreeMap<String, usize>,
+) -> Vec<(usize, Result<Split, Unsplit>)> {
+    let owner = group.first().map(|&at| &candidates[at]);
+    let held = owner.filter(|c| c.owner.is_some() && c.reader.hold_listed_index());
+    let splits = (group.iter())
+        .map(|&at| (at, split(&candidates[at], by_name)))
+        .collect();
+    if let Some(owner) = held {
+        owner.reader.set_index_down();
+    }
+    splits
 }
 
 /// What a candidate file holds for others: the members its rows name
@@ -258,7 +299,7 @@ fn split(candidate: &Candidate, by_name: &BTreeMap<String, usize>) -> Result<Spl
     Ok(Split { targets, unmatched })
 }
 
-impl Candidate {
+impl Candidate<'_> {
     fn unsplit(&self, code: u32, problem: FactProblem) -> Unsplit {
         let line = match problem {
             FactProblem::Malformed { line, .. } => Some(line),
@@ -276,7 +317,7 @@ impl Candidate {
 
 /// Every file of a split input under the root: each node's own, and the
 /// first candidate in each folder from the root down to the nodes.
-fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Candidate> {
+fn candidates<'a>(root: &Path, members: &[&'a Node], listed: &ListedFolders) -> Vec<Candidate<'a>> {
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
     for node in members.iter().filter(|n| n.archive.is_none()) {
         for dir in node.dir.ancestors().skip(1) {
@@ -309,20 +350,17 @@ fn candidates(root: &Path, members: &[&Node], listed: &ListedFolders) -> Vec<Can
                 input,
                 table,
                 owner: None,
-                reader,
+                reader: Cow::Owned(reader),
             })
         }));
-        out.par_extend(members.par_iter().enumerate().filter_map(|(i, node)| {
+        out.par_extend(members.par_iter().enumerate().filter_map(|(i, &node)| {
             let path = node.resolve(spec).ok()?;
             Some(Candidate {
                 path,
                 input,
                 table,
                 owner: Some(i),
-                reader: Node {
-                    shared: Arc::default(),
-                    ..(*node).clone()
-                },
+                reader: Cow::Borrowed(node),
             })
         }));
     }

@@ -417,6 +417,22 @@ struct Slot {
     index: Option<Option<Arc<FolderIndex>>>,
 }
 
+impl Slot {
+    fn set_aside(&mut self) {
+        if self.holders > 0 {
+            return;
+        }
+        if let Some(Some(index)) = &mut self.index
+            && let Some(index) = Arc::get_mut(index)
+            && index.entries.len() <= KEPT_ENTRIES
+        {
+            index.folder = OnceLock::new();
+        } else {
+            self.index = None;
+        }
+    }
+}
+
 impl IndexSlot {
     /// The slot of a node discovery listed: `index` as built, its folder
     /// open until [`IndexSlot::set_aside`].
@@ -436,22 +452,31 @@ impl IndexSlot {
     /// built when it is small: a large one (a sosreport) is dropped and
     /// listed again then, so that a fleet's listings stay a few KiB a node.
     pub fn set_aside(&self) {
-        let mut slot = self.slot();
-        if slot.holders > 0 {
-            return;
-        }
-        if let Some(Some(index)) = &mut slot.index
-            && let Some(index) = Arc::get_mut(index)
-            && index.entries.len() <= KEPT_ENTRIES
-        {
-            index.folder = OnceLock::new();
-        } else {
-            slot.index = None;
-        }
+        self.slot().set_aside();
     }
 
     pub fn hold(&self) {
         self.slot().holders += 1;
+    }
+
+    /// Holds the slot when discovery kept the folder's listing, and says
+    /// whether it did: a folder listed again for a few reads would be
+    /// listed twice.
+    pub fn hold_listed(&self) -> bool {
+        let mut slot = self.slot();
+        let listed = matches!(slot.index, Some(Some(_)));
+        if listed {
+            slot.holders += 1;
+        }
+        listed
+    }
+
+    /// Ends a hold taken before the node's facts are built (discovery's
+    /// reads): as [`IndexSlot::set_aside`] once no one holds it.
+    pub fn set_down(&self) {
+        let mut slot = self.slot();
+        slot.holders = slot.holders.saturating_sub(1);
+        slot.set_aside();
     }
 
     pub fn release(&self) {
@@ -743,6 +768,33 @@ mod tests {
         node.hold_index();
         assert!(node.folder_index.get(&node.dir).is_some());
         assert_eq!(answers(node), slow);
+    }
+
+    #[test]
+    fn a_hold_before_the_facts_keeps_the_listing_and_closes_the_folder() {
+        let (fleet, node) = hostile_node();
+        let listing = node.folder_index.get(&node.dir).unwrap();
+        assert!(listing.folder.get().is_none());
+        drop(listing);
+        assert!(node.hold_listed_index());
+        let held = node.folder_index.get(&node.dir).unwrap();
+        assert!(held.folder.get().is_some_and(Option::is_some));
+        assert_eq!(
+            node.read(&node.dir.join("node.json")).unwrap(),
+            r#"{"hostname": "n1"}"#
+        );
+        drop(held);
+        node.set_index_down();
+        let kept = node.folder_index.get(&node.dir).unwrap();
+        assert!(kept.folder.get().is_none());
+        assert_eq!(answers(&node), answers(&node.clone()));
+        // A listing not kept from discovery is not made for a few reads.
+        for i in 0..KEPT_ENTRIES {
+            std::fs::write(node.dir.join(format!("f{i}")), "x").unwrap();
+        }
+        let (nodes, _) = crate::snapshot::discover(&[fleet.path().to_path_buf()]);
+        assert!(!nodes[0].hold_listed_index());
+        assert!(nodes[0].folder_index.get(&nodes[0].dir).is_none());
     }
 
     #[test]

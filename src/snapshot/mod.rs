@@ -189,6 +189,21 @@ impl Node {
         self.folder_index.release();
     }
 
+    /// Holds the index for a few reads before the node's facts are built
+    /// (the shared exports' split), when discovery kept the folder's
+    /// listing: its files then open beneath the folder, opened once for
+    /// them all. Returns whether it holds; end a hold with
+    /// [`Node::set_index_down`].
+    pub fn hold_listed_index(&self) -> bool {
+        self.archive.is_none() && self.folder_index.hold_listed()
+    }
+
+    /// Ends a hold of [`Node::hold_listed_index`]: the folder is closed
+    /// and the listing kept for the node's facts.
+    pub fn set_index_down(&self) {
+        self.folder_index.set_down();
+    }
+
     /// The folder's index, while held, and the key of `path` in it.
     fn indexed<'a>(&self, path: &'a Path) -> Option<(Arc<FolderIndex>, Cow<'a, str>)> {
         if self.archive.is_some() {
