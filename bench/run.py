@@ -12,8 +12,10 @@ machine slows both sides of each ratio alike.
   the I/O floor (bench/io_floor.rs: walk the tree and read every file in
   parallel), `upcheck check FLEET --format json` (the whole default
   catalog, phase pre), the same with --format table, junit, sarif,
-  markdown and html, and JSON with -j1 and -j2. Reports JSON / floor,
-  each format / JSON, -j1 / -j2 and the peak RSS of each run
+  markdown and html, and JSON with -j1 and -j2; and the floor on one
+  and on two threads. Reports JSON / floor, each format / JSON, -j1 / -j2
+  beside the floor's own one thread / two threads (what reading the files
+  alone gains from a second thread), and the peak RSS of each run
   (ru_maxrss of the child), and the phase times upcheck reports with
   UPCHECK_TIMINGS=1 (what runs on one thread).
 - archive: the smallest fleet packed as one .tar.xz; per round, the check
@@ -116,16 +118,19 @@ def fleet_point(path, info, rounds):
         return [str(UPCHECK), "check", str(path), "--format", fmt, "--output", str(out), *extra]
 
     runs = {"floor": floor, "json": check("json", out=OUT / "report.json"),
-            "j1": check("json", "-j1"), "j2": check("json", "-j2")}
+            "j1": check("json", "-j1"), "j2": check("json", "-j2"),
+            "floor_j1": floor, "floor_j2": floor}
     runs.update({f: check(f) for f in FORMATS})
+    envs = {"json": dict(ENV, UPCHECK_TIMINGS="1"),
+            "floor_j1": dict(ENV, RAYON_NUM_THREADS="1"),
+            "floor_j2": dict(ENV, RAYON_NUM_THREADS="2")}
     timed(floor)  # warm the page cache
     seconds = {k: [] for k in runs}
     rss = {k: [] for k in runs}
     phases = []
     for r in range(rounds):
         for name, cmd in runs.items():
-            env = dict(ENV, UPCHECK_TIMINGS="1") if name == "json" else ENV
-            s, m, err = timed(cmd, env)
+            s, m, err = timed(cmd, envs.get(name, ENV))
             seconds[name].append(s)
             rss[name].append(m)
             if name == "json":
@@ -141,6 +146,7 @@ def fleet_point(path, info, rounds):
         "json_over_floor": med["json"] / med["floor"],
         "format_over_json": {f: med[f] / med["json"] for f in FORMATS},
         "j1_over_j2": med["j1"] / med["j2"],
+        "floor_j1_over_j2": med["floor_j1"] / med["floor_j2"],
         "phases": {k: statistics.median(p.get(k, 0) for p in phases) for k in phases[0]} if phases else {},
     }
 
@@ -257,13 +263,14 @@ def md5(rounds):
 
 def print_fleet(points):
     print("| fleet | nodes | KB/node | evaluations | floor | JSON | JSON / floor (goal ≤ 3×) "
-          "| -j1 / -j2 (goal ≥ 1.8×) | peak RSS JSON, table (goal ≤ 300 MB) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| -j1 / -j2 (goal ≥ 1.8×) | floor, 1 / 2 threads | peak RSS JSON, table (goal ≤ 300 MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in points:
         s, m = r["seconds"], r["peak_rss_mib"]
         print(f"| {r['fleet']} | {r['nodes']} | {r['bytes_per_node'] / 1000:.0f} | {r['evaluations']} | "
               f"{s['floor']:.2f} s | {s['json']:.2f} s | {r['json_over_floor']:.2f}× | "
-              f"{r['j1_over_j2']:.2f}× | {m['json'] * 1.048576:.0f} MB, {m['table'] * 1.048576:.0f} MB |")
+              f"{r['j1_over_j2']:.2f}× | {r['floor_j1_over_j2']:.2f}× | "
+              f"{m['json'] * 1.048576:.0f} MB, {m['table'] * 1.048576:.0f} MB |")
     print("\n| fleet | nodes | " + " | ".join(f"{f} / JSON" for f in FORMATS) + " | (goal ≤ 1.5×) |")
     print("|---|---|" + "---|" * (len(FORMATS) + 1))
     for r in points:
