@@ -66,10 +66,22 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
             .num_threads(jobs)
             .build_global();
     }
-    // A site input file (DIR/inputs/) that does not load stops the run,
-    // naming it: the rules catalog reads the site inputs and their tables.
-    let catalog = load_catalog(&args.rules)?;
     refuse_policy_on_a_shard(&args)?;
+    let found = RunOptions {
+        phase: Some(args.phase),
+        jobs: args.jobs,
+        baseline: args.baseline_snapshot.clone(),
+        ..RunOptions::default()
+    };
+    // The snapshots are found while the catalog loads: compiling the rules
+    // is CPU work, and the walk leaves a thread idle. A site input file
+    // (DIR/inputs/) that does not load stops the run, naming it: the rules
+    // catalog reads the site inputs and their tables.
+    let (catalog, discovered) = rayon::join(
+        || load_catalog(&args.rules),
+        || engine::discover(&args.paths, &found),
+    );
+    let catalog = catalog?;
     let policy = check_policy(&PolicyFlags::from(&args), &catalog)?;
     let verbose = args.policy.verbose;
     verbose::say(verbose, verbose::rules(&catalog, &args.rules));
@@ -79,17 +91,12 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
         crate::facts::file_digest::use_cache_dir(dir)?;
     }
     let options = RunOptions {
-        phase: Some(args.phase),
         selection: policy.selection.clone(),
-        jobs: args.jobs,
-        baseline: args.baseline_snapshot.clone(),
         input_memory,
         plan: args.plan.clone(),
+        ..found
     };
-    let run = match args.shard {
-        Some(shard) => engine::run_shard(&args.paths, &catalog, &options, shard),
-        None => engine::run(&args.paths, &catalog, &options),
-    };
+    let run = engine::run_discovered(discovered, &catalog, &options, args.shard);
     verbose::say(
         verbose,
         verbose::plans(args.plan.as_deref(), &args.paths, &run.plan_files),

@@ -109,7 +109,7 @@ impl Timings {
 }
 
 pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> RunOutput {
-    run_part(paths, catalog, options, None)
+    run_discovered(discover(paths, options), catalog, options, None)
 }
 
 /// The nodes of one shard: node-scope rules only; group-scope rules are
@@ -122,40 +122,80 @@ pub fn run_shard(
     options: &RunOptions,
     shard: Shard,
 ) -> RunOutput {
-    run_part(paths, catalog, options, Some(shard))
+    run_discovered(discover(paths, options), catalog, options, Some(shard))
 }
 
-fn run_part(
-    paths: &[PathBuf],
-    catalog: &Catalog,
-    options: &RunOptions,
-    shard: Option<Shard>,
-) -> RunOutput {
+/// The snapshots of a run, found before the catalog is needed: `check`
+/// looks for them while its catalog loads (compiling the rules is most of
+/// a small fleet's fixed cost, and walking folders leaves a thread idle).
+pub struct Discovered {
+    roots: Vec<snapshot::CheckedRoot>,
+    nodes: Vec<Node>,
+    baseline_nodes: Vec<Node>,
+    /// Problems of the fleet rather than a node, found so far.
+    fleet_level: Vec<Evaluation>,
+    /// The run's own pool, for `jobs`.
+    pool: Option<rayon::ThreadPool>,
+    timings: Timings,
+}
+
+/// Runs `work` in the run's own pool, if it has one.
+fn in_pool(pool: Option<&rayon::ThreadPool>, work: &mut (dyn FnMut() + Send)) {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Finds the snapshots under `paths` and their baselines: `options` gives
+/// the phase, the baseline and the number of threads.
+pub fn discover(paths: &[PathBuf], options: &RunOptions) -> Discovered {
     let roots = snapshot::checked_roots(paths, options.phase == Some(Phase::Pre));
     let paths: Vec<PathBuf> = roots.iter().map(|r| r.checked.clone()).collect();
     let baseline_roots: Vec<PathBuf> = match &options.baseline {
         Some(b) => vec![b.clone()],
         None => roots.iter().filter_map(|r| r.baseline.clone()).collect(),
     };
-    let mut timings = Timings::start();
-    let pool = options
-        .jobs
-        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
-    let in_pool = |work: &mut (dyn FnMut() + Send)| match &pool {
-        Some(pool) => pool.install(work),
-        None => work(),
+    let mut found = Discovered {
+        roots,
+        nodes: vec![],
+        baseline_nodes: vec![],
+        fleet_level: vec![],
+        pool: options
+            .jobs
+            .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()),
+        timings: Timings::start(),
     };
     // Discovery walks folders in parallel: in the pool, so `-j1` is one thread.
-    let mut discovered = Default::default();
-    let mut fleet_level = Vec::new();
-    in_pool(&mut || {
-        let (all_nodes, mut walk_problems) = snapshot::discover(&paths);
+    let mut walked = Default::default();
+    in_pool(found.pool.as_ref(), &mut || {
+        let (nodes, mut walk_problems) = snapshot::discover(&paths);
         let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
         walk_problems.extend(baseline_problems);
-        fleet_level = fleet_findings(&walk_problems, &all_nodes, &baseline_nodes);
-        discovered = (all_nodes, baseline_nodes);
+        let fleet_level = fleet_findings(&walk_problems, &nodes, &baseline_nodes);
+        walked = (nodes, baseline_nodes, fleet_level);
     });
-    let (all_nodes, baseline_nodes) = discovered;
+    (found.nodes, found.baseline_nodes, found.fleet_level) = walked;
+    found.timings.mark("discovery");
+    found
+}
+
+/// Evaluates the catalog on the snapshots found, or on one shard of them.
+pub fn run_discovered(
+    found: Discovered,
+    catalog: &Catalog,
+    options: &RunOptions,
+    shard: Option<Shard>,
+) -> RunOutput {
+    let Discovered {
+        roots,
+        nodes: all_nodes,
+        baseline_nodes,
+        mut fleet_level,
+        pool,
+        mut timings,
+    } = found;
+    let in_pool = |work: &mut (dyn FnMut() + Send)| in_pool(pool.as_ref(), work);
     let nodes: Vec<&Node> = match shard {
         Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
         None => all_nodes.iter().collect(),
@@ -168,7 +208,9 @@ fn run_part(
     let mut evaluations = Evaluations::from(fleet_level);
     let node_rules = node_rules(catalog, options);
     let group_rules = group_rules(catalog, options.phase, &options.selection);
-    timings.mark("discovery");
+    // For `check`, what is left of the catalog's load once the snapshots
+    // are found, then the policy, the plans and the rules of the run.
+    timings.mark("catalog and plans");
     let root = root_context(options.phase);
     let run = NodeRun {
         plans: &plans.by_root,

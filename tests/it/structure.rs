@@ -368,11 +368,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "being moved to a typed fact (issue 19 §2); split with that change",
     ),
     (
-        "src/engine/mod.rs",
-        "run_part",
-        "the run's steps in order, each timed; being reworked for issue 20",
-    ),
-    (
         "src/report/sarif.rs",
         "result",
         "one SARIF result built field by field with the format's builders",
