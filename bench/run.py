@@ -16,7 +16,8 @@ machine slows both sides of each ratio alike.
   and on two threads. Reports JSON / floor, each format / JSON, -j1 / -j2
   beside the floor's own one thread / two threads (what reading the files
   alone gains from a second thread), and the peak RSS of each run
-  (ru_maxrss of the child), and the phase times upcheck reports with
+  (ru_maxrss of the child; the highest of the rounds, with the lowest
+  beside it when they differ), and the phase times upcheck reports with
   UPCHECK_TIMINGS=1 (what runs on one thread).
 - archive: the smallest fleet packed as one .tar.xz; per round, the check
   of the folder and of the archive. Reports archive / folder.
@@ -143,6 +144,7 @@ def fleet_point(path, info, rounds):
         "nodes": info["nodes"], "bytes_per_node": info["bytes_per_node"],
         "template": info.get("template"), "evaluations": summary["evaluations"],
         "seconds": med, "peak_rss_mib": {k: max(v) for k, v in rss.items()},
+        "least_peak_rss_mib": {k: min(v) for k, v in rss.items()},
         "json_over_floor": med["json"] / med["floor"],
         "format_over_json": {f: med[f] / med["json"] for f in FORMATS},
         "j1_over_j2": med["j1"] / med["j2"],
@@ -261,16 +263,23 @@ def md5(rounds):
     return json.loads(out.splitlines()[-1])
 
 
+def rss_range(least, most):
+    """The highest peak RSS of the rounds in MB, and the lowest when the
+    rounds differ by more than 1 MB: one round's spike shows as such."""
+    least, most = least * 1.048576, most * 1.048576
+    return f"{most:.0f} MB" if most - least < 1 else f"{most:.0f} MB (rounds {least:.0f}–{most:.0f})"
+
+
 def print_fleet(points):
     print("| fleet | nodes | KB/node | evaluations | floor | JSON | JSON / floor (goal ≤ 3×) "
           "| -j1 / -j2 (goal ≥ 1.8×) | floor, 1 / 2 threads | peak RSS JSON, table (goal ≤ 300 MB) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in points:
-        s, m = r["seconds"], r["peak_rss_mib"]
+        s, m, least = r["seconds"], r["peak_rss_mib"], r["least_peak_rss_mib"]
         print(f"| {r['fleet']} | {r['nodes']} | {r['bytes_per_node'] / 1000:.0f} | {r['evaluations']} | "
               f"{s['floor']:.2f} s | {s['json']:.2f} s | {r['json_over_floor']:.2f}× | "
               f"{r['j1_over_j2']:.2f}× | {r['floor_j1_over_j2']:.2f}× | "
-              f"{m['json'] * 1.048576:.0f} MB, {m['table'] * 1.048576:.0f} MB |")
+              f"{rss_range(least['json'], m['json'])}, {rss_range(least['table'], m['table'])} |")
     print("\n| fleet | nodes | " + " | ".join(f"{f} / JSON" for f in FORMATS) + " | (goal ≤ 1.5×) |")
     print("|---|---|" + "---|" * (len(FORMATS) + 1))
     for r in points:
