@@ -67,7 +67,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
             .build_global();
     }
     refuse_policy_on_a_shard(&args)?;
-    let found = RunOptions {
+    let walk = RunOptions {
         phase: Some(args.phase),
         jobs: args.jobs,
         baseline: args.baseline_snapshot.clone(),
@@ -79,7 +79,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
     // catalog reads the site inputs and their tables.
     let (catalog, discovered) = rayon::join(
         || load_catalog(&args.rules),
-        || engine::discover(&args.paths, &found),
+        || engine::discover(&args.paths, &walk),
     );
     let catalog = catalog?;
     let policy = check_policy(&PolicyFlags::from(&args), &catalog)?;
@@ -94,7 +94,7 @@ pub(super) fn check(args: CheckArgs) -> Outcome {
         selection: policy.selection.clone(),
         input_memory,
         plan: args.plan.clone(),
-        ..found
+        ..walk
     };
     let run = engine::run_discovered(discovered, &catalog, &options, args.shard);
     verbose::say(

@@ -140,7 +140,7 @@ pub struct Discovered {
 }
 
 /// Runs `work` in the run's own pool, if it has one.
-fn in_pool(pool: Option<&rayon::ThreadPool>, work: &mut (dyn FnMut() + Send)) {
+fn run_in_pool(pool: Option<&rayon::ThreadPool>, work: &mut (dyn FnMut() + Send)) {
     match pool {
         Some(pool) => pool.install(work),
         None => work(),
@@ -168,7 +168,7 @@ pub fn discover(paths: &[PathBuf], options: &RunOptions) -> Discovered {
     };
     // Discovery walks folders in parallel: in the pool, so `-j1` is one thread.
     let mut walked = Default::default();
-    in_pool(found.pool.as_ref(), &mut || {
+    run_in_pool(found.pool.as_ref(), &mut || {
         let (nodes, mut walk_problems) = snapshot::discover(&paths);
         let (baseline_nodes, baseline_problems) = snapshot::discover(&baseline_roots);
         walk_problems.extend(baseline_problems);
@@ -195,7 +195,7 @@ pub fn run_discovered(
         pool,
         mut timings,
     } = found;
-    let in_pool = |work: &mut (dyn FnMut() + Send)| in_pool(pool.as_ref(), work);
+    let in_pool = |work: &mut (dyn FnMut() + Send)| run_in_pool(pool.as_ref(), work);
     let nodes: Vec<&Node> = match shard {
         Some(shard) => all_nodes.iter().filter(|n| shard.holds_node(n)).collect(),
         None => all_nodes.iter().collect(),

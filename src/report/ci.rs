@@ -6,7 +6,7 @@
 //! finding), each at its evidence, else at the file its subject is
 //! declared in.
 
-use super::pieces::{nested_formatter, write_array};
+use super::pieces::{nested_formatter, text_of, write_array};
 use super::{Report, baseline_tag, unknown_tag};
 use crate::model::{Evaluation, Severity, Status};
 use serde::Serialize;
@@ -65,12 +65,10 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitLab Code Quality: critical → critical, major → major, minor →
-/// minor, info → info; an unknown is `info` (the check could not decide;
-/// GitLab has no other word for it). The fingerprint is the evaluation's.
-/// The code quality report: a pretty JSON array of issues, each built
-/// and serialised on its own, in pieces on the run's threads
-/// (`super::pieces`) rather than as one tree of the whole fleet.
+/// The GitLab Code Quality report: a pretty JSON array of issues
+/// ([`gitlab_issue`]), each built and serialised on its own, in pieces on
+/// the run's threads (`super::pieces`) rather than as one tree of the
+/// whole fleet.
 pub fn render_gitlab(report: &Report) -> String {
     let findings: Vec<&Evaluation> = findings(report).collect();
     let issue = |i: usize, buf: &mut Vec<u8>| {
@@ -80,12 +78,15 @@ pub fn render_gitlab(report: &Report) -> String {
     };
     let mut text = Vec::new();
     match write_array(findings.len(), 1, issue, &mut text) {
-        // Serde writes UTF-8.
-        Ok(()) => String::from_utf8_lossy(&text).into_owned() + "\n",
+        Ok(()) => text_of(text) + "\n",
         Err(_) => "[]\n".into(),
     }
 }
 
+/// One Code Quality issue. Severity: critical → critical, major → major,
+/// minor → minor, info → info; an unknown is `info` (the check could not
+/// decide; GitLab has no other word for it). The fingerprint is the
+/// evaluation's.
 fn gitlab_issue(report: &Report, e: &Evaluation) -> serde_json::Value {
     let (path, line) = report.place(e);
     let severity = match (e.status, e.severity) {

@@ -73,8 +73,14 @@ where
     };
     write_pieces(count.div_ceil(PIECE), render, out)?;
     out.write_all(b"\n")?;
-    out.write_all(&indent[2..])?;
+    // The closing bracket stands a level above the elements.
+    out.write_all(indent.get(2..).unwrap_or_default())?;
     out.write_all(b"]")
+}
+
+/// What serde wrote, as text: UTF-8 as it is, without a copy.
+pub fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// serde_json's pretty printer as it stands `depth` levels deep (inside

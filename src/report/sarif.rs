@@ -12,7 +12,7 @@
 //! node.json), every URI is relative to `%SRCROOT%` (the folder upcheck
 //! runs in), and every rule has an absolute `helpUri`.
 
-use super::pieces::{nested_formatter, write_array};
+use super::pieces::{nested_formatter, text_of, write_array};
 use super::{Report, RuleDescriptor};
 use crate::model::{BaselineState, Evaluation, Severity, Status, TOOL};
 use serde::Serialize;
@@ -72,8 +72,7 @@ fn help_uri(base: &str, rule: &RuleDescriptor) -> String {
 pub fn render_sarif(report: &Report) -> String {
     let mut text = Vec::new();
     match write_sarif(report, &mut text) {
-        // Serde writes UTF-8.
-        Ok(()) => String::from_utf8_lossy(&text).into_owned(),
+        Ok(()) => text_of(text),
         Err(e) => format!("{{\"error\": \"cannot serialise the SARIF log: {e}\"}}\n"),
     }
 }
